@@ -1,0 +1,51 @@
+# ClinicMatch: `make run` serves the site with a worker; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := agency
+
+.PHONY: install run run-stack test lint test-fast e2e-browser bench clean migrate
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask sync-taxonomy
+
+run: migrate
+	$(BIN)/flask seed-demo --if-empty
+	@scripts/run-embedded
+
+run-stack: migrate
+	$(BIN)/flask seed-demo --if-empty
+	@scripts/run-stack
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy matching
+	$(BIN)/lint-imports
+
+e2e-browser:
+	@scripts/ensure-browser
+
+test: install lint e2e-browser
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not e2e and not slow"
+
+bench: install
+	$(BIN)/python -m matching bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/e2e/artifacts

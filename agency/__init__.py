@@ -1,0 +1,71 @@
+"""ClinicMatch: the Flask application of a medical staffing agency."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from agency.config import build_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and Celery."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    instance_path = (
+        Path(test_config.get("INSTANCE_PATH", app.instance_path))
+        if test_config
+        else (Path(app.instance_path))
+    )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(build_config(instance_path))
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from agency import db_setup, security
+    from agency.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    db_setup.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    from agency import errors, services
+    from agency.auth import bp as auth_bp
+    from agency.candidates import bp as candidates_bp
+    from agency.clinics import bp as clinics_bp
+    from agency.public import bp as public_bp
+    from agency.staff import bp as staff_bp
+
+    for blueprint in (public_bp, auth_bp, candidates_bp, clinics_bp, staff_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    services.init_app(app)
+
+    from agency import cli
+
+    cli.init_app(app)
+
+    from workers.celery_app import celery_init_app
+
+    celery_init_app(app)
+    return app

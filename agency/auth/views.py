@@ -1,0 +1,167 @@
+"""Log in and out, sign up, and reset a forgotten password."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from agency.auth import bp
+from agency.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from agency.extensions import db, limiter
+from agency.models import Role, User
+from agency.security import audit_here, client_ip, public
+from agency.services import accounts, audit
+from agency.services.accounts import AccountError, ClinicSignup
+
+
+def landing_url(user: User) -> str:
+    """Each role has its own home page."""
+    return {
+        Role.CANDIDATE.value: url_for("candidates.dashboard"),
+        Role.CLINIC.value: url_for("clinics.dashboard"),
+        Role.STAFF.value: url_for("staff.dashboard"),
+        Role.ADMIN.value: url_for("staff.dashboard"),
+    }[user.role]
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site relative paths, so a login link cannot bounce users to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _login_email_key() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254] or client_ip()
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _start_session(user: User, remember: bool) -> None:
+    # A fresh session on login defeats session fixation.
+    session.clear()
+    # Staff accounts never get a remember-me cookie: shared front-desk computers.
+    login_user(user, remember=remember and not user.is_staff)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_ip)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email_key)
+@public
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            audit.record(
+                "login_failed",
+                ip=client_ip(),
+                details={"email": accounts.normalise_email(form.email.data)[:254]},
+            )
+            db.session.commit()
+            # One message whether or not the e-mail exists, so accounts cannot be probed.
+            form.password.errors.append("E-mail or password is not right.")
+            return render_template("auth/login.html", form=form), 200
+        _start_session(user, bool(form.remember.data))
+        audit.record(
+            "login", actor_id=user.id, object_type="user", object_id=user.id, ip=client_ip()
+        )
+        db.session.commit()
+        flash("Welcome back.", "success")
+        return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        audit_here("logout", object_type="user", object_id=current_user.id)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=client_ip)
+@public
+def register() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
+    form = RegisterForm()
+    if request.method == "GET" and request.args.get("as") == "clinic":
+        form.account_type.data = "clinic"
+    if form.validate_on_submit():
+        try:
+            if form.account_type.data == "clinic":
+                user = accounts.register_clinic(
+                    form.email.data,
+                    form.password.data,
+                    ClinicSignup(
+                        name=form.clinic_name.data,
+                        zip_code=form.zip_code.data,
+                        specialty=form.specialty.data or "",
+                        phone=form.phone.data or "",
+                    ),
+                )
+            else:
+                user = accounts.register_candidate(
+                    form.email.data, form.password.data, form.first_name.data, form.last_name.data
+                )
+        except AccountError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field) if exc.field else form.email
+            target.errors = [*target.errors, str(exc)]
+            return render_template("auth/register.html", form=form), 200
+        db.session.commit()
+        _start_session(user, remember=False)
+        if user.role == Role.CLINIC.value:
+            flash("Your clinic is registered. Our staff will approve it shortly.", "success")
+        else:
+            flash("Welcome to ClinicMatch! Complete your profile to get matched.", "success")
+        return redirect(landing_url(user))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=client_ip)
+@public
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an account exists for that e-mail, we have sent a link to reset the password.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=client_ip)
+@public
+def reset_password(token: str) -> ResponseReturnValue:
+    if len(token) > 200 or accounts.user_for_reset_token(token) is None:
+        flash("This reset link is invalid or has expired. Ask for a new one.", "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except AccountError:
+            db.session.rollback()
+            abort(400)
+        db.session.commit()
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

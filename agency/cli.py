@@ -1,0 +1,69 @@
+"""Flask commands: create-user, seed-demo, sync-taxonomy."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from agency.extensions import db
+from agency.models import Role
+from agency.services import accounts
+from agency.services.password_policy import problems
+
+
+def init_app(app: Flask) -> None:
+    init_scoring_commands(app)
+
+    @app.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def create_user(email: str, role: str, password: str) -> None:
+        """Create a staff, admin (or any) account."""
+        found = problems(password, email=email)
+        if found:
+            raise click.ClickException(found[0])
+        try:
+            user = accounts.create_user(email, password, Role(role))
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+    @app.cli.command("sync-taxonomy")
+    def sync_taxonomy_cmd() -> None:
+        """Copy the engine's skills, credentials and role profiles into the database."""
+        from agency.services import taxonomy_sync
+
+        counts = taxonomy_sync.sync()
+        db.session.commit()
+        click.echo(f"Taxonomy synced: {counts}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+    @click.option("--candidates", default=300, show_default=True)
+    @click.option("--openings", default=40, show_default=True)
+    @click.option("--clinics", default=12, show_default=True)
+    def seed_demo_cmd(if_empty: bool, candidates: int, openings: int, clinics: int) -> None:
+        """Load a believable demo agency (fixed seed: the same data every time)."""
+        from agency.services import demo
+
+        if if_empty and not demo.database_is_empty():
+            click.echo("Database already has data; demo not loaded.")
+            return
+        summary = demo.seed(n_candidates=candidates, n_openings=openings, n_clinics=clinics)
+        db.session.commit()
+        click.echo(summary)
+        from agency.services import scoring
+
+        click.echo(f"Scored the open openings: {scoring.rescore_all()} matches stored.")
+
+
+def init_scoring_commands(app: Flask) -> None:
+    @app.cli.command("rescore")
+    def rescore_cmd() -> None:
+        """Recompute the Match rows of every open opening."""
+        from agency.services import scoring
+
+        n = scoring.rescore_all()
+        click.echo(f"Rescored: {n} matches stored.")

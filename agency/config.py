@@ -1,0 +1,116 @@
+"""Settings: embedded defaults for one machine, overridden by the environment for the stack."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; raised at start-up so the app never runs half-configured."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    # Generated once and kept, so sessions survive a restart of `make run`.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _normalise_db_url(url: str) -> str:
+    # Heroku-style URLs and bare postgresql:// both mean psycopg 3 here.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings for this process, reading the environment."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("CLINICMATCH_ENV", "development").lower() == "production"
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        secret_key = _dev_secret_key(instance_path)
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'clinicmatch.sqlite'}"
+    redis_url = env.get("REDIS_URL") or None
+    broker_url = (
+        env.get("CELERY_BROKER_URL")
+        or redis_url
+        or (f"sqla+sqlite:///{instance_path / 'broker.sqlite'}")
+    )
+
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "CELERY": {
+            "broker_url": broker_url,
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "result_serializer": "json",
+            "worker_prefetch_multiplier": 1,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "broker_connection_retry_on_startup": True,
+            # Redelivery after a killed worker within about a minute, not kombu's hour.
+            "broker_transport_options": {"visibility_timeout": 60},
+            "result_backend_transport_options": {"visibility_timeout": 60},
+            "visibility_timeout": 60,
+            "timezone": "UTC",
+        },
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER")
+        or "ClinicMatch <no-reply@clinicmatch.local>",
+        "MAIL_DIR": str(instance_path / "mail"),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        # Test and CLI runs flip this off so they do not need a broker.
+        "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
+    }

@@ -1,0 +1,109 @@
+"""The pipeline: a candidate's application to an opening and every stage change it went through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from agency.extensions import db
+from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from agency.models.candidates import Candidate
+    from agency.models.openings import Opening
+    from agency.models.users import User
+
+
+class ApplicationSource(StrEnum):
+    APPLIED = "applied"
+    SOURCED = "sourced"
+
+
+class Stage(StrEnum):
+    APPLIED = "applied"
+    SOURCED = "sourced"
+    SHORTLISTED = "shortlisted"
+    SUBMITTED = "submitted"
+    INTERVIEW = "interview"
+    OFFERED = "offered"
+    PLACED = "placed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# Stages that end an application; only staff may reopen one.
+CLOSED_STAGES = frozenset({Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value})
+
+
+class Application(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "opening_id"),
+        enum_check("source", ApplicationSource),
+        enum_check("stage", Stage),
+        Index("ix_applications_opening_stage", "opening_id", "stage"),
+        Index("ix_applications_stage_created", "stage", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(enum_type(ApplicationSource))
+    stage: Mapped[str] = mapped_column(enum_type(Stage))
+    note: Mapped[str] = mapped_column(Text, default="")
+    stage_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
+    opening: Mapped[Opening] = relationship()
+    history: Mapped[list[StageChange]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="StageChange.created_at",
+    )
+
+
+class StageChange(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
+
+
+class Note(db.Model):  # type: ignore[name-defined,misc]
+    """A staff note about a candidate, an opening or one application."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()

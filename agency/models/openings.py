@@ -1,0 +1,134 @@
+"""Openings a clinic posts, with the skills, credentials and schedule they require."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from agency.extensions import db
+from agency.models.skills import CredentialType, RoleType, Skill
+from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from agency.models.clinics import Clinic
+
+
+class EmploymentType(StrEnum):
+    TEMP = "temp"
+    TEMP_TO_HIRE = "temp_to_hire"
+    PERMANENT = "permanent"
+    PER_DIEM = "per_diem"
+
+
+class OpeningStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class Opening(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "openings"
+    __table_args__ = (
+        enum_check("role_type", RoleType),
+        enum_check("employment_type", EmploymentType),
+        enum_check("status", OpeningStatus),
+        CheckConstraint("positions >= 1", name="positions_positive"),
+        CheckConstraint(
+            "pay_min IS NULL OR pay_max IS NULL OR pay_min <= pay_max", name="pay_range_ordered"
+        ),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("shift_mask >= 0 AND shift_mask < 2097152", name="shift_mask_range"),
+        Index("ix_openings_status_created", "status", "created_at"),
+        Index("ix_openings_status_role", "status", "role_type"),
+        Index("ix_openings_status_start", "status", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    role_type: Mapped[str] = mapped_column(enum_type(RoleType))
+    description: Mapped[str] = mapped_column(Text, default="")
+    employment_type: Mapped[str] = mapped_column(enum_type(EmploymentType))
+    positions: Mapped[int] = mapped_column(Integer, default=1)
+    # Weekly schedule as a 21-bit mask: bit = day * 3 + block (Mon=0; morning, afternoon, evening).
+    shift_mask: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    pay_min: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    pay_max: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    min_typing_wpm: Mapped[int | None] = mapped_column(Integer)
+    ehr_systems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(enum_type(OpeningStatus), default=OpeningStatus.DRAFT.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    clinic: Mapped[Clinic] = relationship(back_populates="openings")
+    skills: Mapped[list[OpeningSkill]] = relationship(
+        back_populates="opening", cascade="all, delete-orphan"
+    )
+    credentials: Mapped[list[OpeningCredential]] = relationship(
+        back_populates="opening", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Opening {self.id} {self.title!r}>"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "role_type": self.role_type}
+
+
+class OpeningSkill(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "opening_skills"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "skill_id"),
+        CheckConstraint("min_level BETWEEN 0 AND 4", name="min_level_range"),
+        CheckConstraint("weight >= 0", name="weight_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+    min_level: Mapped[int] = mapped_column(Integer, default=2)
+    weight: Mapped[float] = mapped_column(default=1.0)
+
+    opening: Mapped[Opening] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()
+
+
+class OpeningCredential(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "opening_credentials"
+    __table_args__ = (UniqueConstraint("opening_id", "credential_type_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), index=True
+    )
+    credential_type_id: Mapped[int] = mapped_column(
+        ForeignKey("credential_types.id", ondelete="CASCADE"), index=True
+    )
+
+    opening: Mapped[Opening] = relationship(back_populates="credentials")
+    credential_type: Mapped[CredentialType] = relationship()

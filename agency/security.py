@@ -1,0 +1,121 @@
+"""Request-level security: user loading, session timeouts, role checks and response headers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request, session
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, logout_user
+
+from agency.extensions import db, login_manager
+from agency.models import User
+from agency.services import audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def audit_here(action: str, **kwargs: Any) -> None:
+    """Record an audit event for the current request's user and address."""
+    actor_id = current_user.id if current_user.is_authenticated else None
+    audit.record(action, actor_id=actor_id, ip=client_ip(), **kwargs)
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Only these roles may call the view: anonymous users go to login, others get 403."""
+    allowed = set(roles)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+            if current_user.role not in allowed:
+                audit_here("access_denied", object_type="endpoint", details={"path": request.path})
+                db.session.commit()
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view as open to everyone, so the access-policy test knows it was meant."""
+    view.allowed_roles = None  # type: ignore[attr-defined]
+    return view
+
+
+def _enforce_session_timeouts() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    started = session.get("_started", now)
+    last_seen = session.get("_last_seen", now)
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - last_seen > idle or now - started > absolute:
+        logout_user()
+        session.clear()
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+    session["_last_seen"] = now
+    session.setdefault("_started", now)
+    return None
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("ENV_NAME") == "production":
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # Pages with personal data must not linger in shared caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    # "strong" drops the session when the address or browser changes under it.
+    login_manager.session_protection = "strong"
+    app.before_request(_enforce_session_timeouts)
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def _endpoints() -> dict[str, Any]:
+        return {"url_map_endpoints": set(app.view_functions)}

@@ -1,0 +1,9 @@
+"""Domain operations shared by views, CLI and tasks. No request objects here."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from agency.services import outbox
+
+    outbox.init_app(app)

@@ -1,0 +1,183 @@
+"""Accounts: registration, authentication, staff-created users and password resets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from agency.extensions import db
+from agency.models import (
+    AuthToken,
+    Candidate,
+    Clinic,
+    Role,
+    TokenPurpose,
+    User,
+    utcnow,
+)
+from agency.services import audit, geo, outbox, passwords
+
+
+class AccountError(ValueError):
+    """A user-facing reason an account operation was refused; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def _new_user(email: str, password: str, role: Role) -> User:
+    if find_user(email) is not None:
+        raise AccountError("An account with this e-mail already exists.", field="email")
+    user = User(
+        email=normalise_email(email),
+        password_hash=passwords.hash_password(password),
+        role=role.value,
+        active=True,
+    )
+    db.session.add(user)
+    return user
+
+
+def register_candidate(email: str, password: str, first_name: str, last_name: str) -> User:
+    user = _new_user(email, password, Role.CANDIDATE)
+    candidate = Candidate(
+        user=user,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        consent_terms_at=utcnow(),
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    audit.record("account_created", actor_id=user.id, object_type="user", object_id=user.id)
+    return user
+
+
+@dataclass
+class ClinicSignup:
+    name: str
+    zip_code: str
+    specialty: str = ""
+    phone: str = ""
+    address_line: str = ""
+    city: str = ""
+    state: str = ""
+
+
+def register_clinic(email: str, password: str, signup: ClinicSignup) -> User:
+    """A clinic account starts unapproved; staff are told there is one to review."""
+    location = geo.lookup_zip(signup.zip_code)
+    if location is None:
+        raise AccountError("We could not find that US ZIP code.", field="zip_code")
+    user = _new_user(email, password, Role.CLINIC)
+    clinic = Clinic(
+        name=signup.name.strip(),
+        zip_code=location.zip_code,
+        lat=location.lat,
+        lon=location.lon,
+        city=signup.city or location.city,
+        state=signup.state or location.state,
+        address_line=signup.address_line,
+        specialty=signup.specialty,
+        phone=signup.phone,
+        approved=False,
+    )
+    db.session.add(clinic)
+    user.clinic = clinic
+    db.session.flush()
+    audit.record("account_created", actor_id=user.id, object_type="clinic", object_id=clinic.id)
+    outbox.add(
+        "notify_staff",
+        {"event": "clinic_signed_up", "clinic_id": clinic.id},
+        dedupe_key=f"clinic-signed-up:{clinic.id}",
+    )
+    return user
+
+
+def create_user(email: str, password: str, role: Role) -> User:
+    user = _new_user(email, password, role)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the e-mail and password match an active account; None otherwise."""
+    user = find_user(email)
+    if user is None:
+        passwords.dummy_verify(password)
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    token = secrets.token_urlsafe(32)
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    row = AuthToken(
+        user_id=user.id,
+        purpose=TokenPurpose.PASSWORD_RESET.value,
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + timedelta(seconds=max_age),
+    )
+    db.session.add(row)
+    db.session.flush()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.email(
+        "password_reset",
+        to=user.email,
+        context={"reset_url": f"{base}/reset/{token}", "minutes": max_age // 60},
+        dedupe_key=f"password-reset:{row.id}",
+        essential=True,
+    )
+
+
+def user_for_reset_token(token: str) -> AuthToken | None:
+    row = db.session.execute(
+        select(AuthToken).where(
+            AuthToken.token_hash == _token_hash(token),
+            AuthToken.purpose == TokenPurpose.PASSWORD_RESET.value,
+        )
+    ).scalar_one_or_none()
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    row = user_for_reset_token(token)
+    if row is None:
+        raise AccountError("This reset link is invalid or has expired. Ask for a new one.")
+    row.used_at = utcnow()
+    user = row.user
+    user.password_hash = passwords.hash_password(new_password)
+    # Log out every other session that knew the old password.
+    user.session_version += 1
+    audit.record("password_reset", actor_id=user.id, object_type="user", object_id=user.id)
+    return user

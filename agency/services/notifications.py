@@ -1,0 +1,184 @@
+"""Who hears about what: each function stages outbox e-mails in the caller's transaction.
+
+Nothing here commits or sends. Every message has a dedupe key, so a retried request or a re-run
+job never mails twice. Staff mail goes through one "notify_staff" row that delivery fans out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    Candidate,
+    Clinic,
+    Opening,
+    OutboxMessage,
+    Role,
+    Stage,
+    StageChange,
+    User,
+    utcnow,
+)
+from agency.services import outbox, unsubscribe
+
+# The engine calls 75+ a "strong fit"; only those are worth an unprompted e-mail.
+STRONG_MATCH = 75.0
+# An opening counts as new for this long after it was posted.
+NEW_OPENING_DAYS = 7
+
+STAGE_WORDS = {
+    Stage.APPLIED.value: "received",
+    Stage.SUBMITTED.value: "sent to the clinic",
+    Stage.INTERVIEW.value: "invited to interview",
+    Stage.OFFERED.value: "offered the position",
+    Stage.PLACED.value: "placed",
+    Stage.REJECTED.value: "not selected this time",
+    Stage.WITHDRAWN.value: "withdrawn",
+}
+
+
+def link(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def wants_mail(user: User | None) -> bool:
+    return user is not None and user.active and user.email_notifications
+
+
+def email_user(
+    user: User | None, template: str, context: dict[str, Any], key: str, topic: str = "all"
+) -> OutboxMessage | None:
+    """Stage a non-essential e-mail with an unsubscribe link; None if the user opted out."""
+    if user is None or not wants_mail(user):
+        return None
+    context = {**context, "unsubscribe_url": unsubscribe.url_for_user(user.id, topic)}
+    return outbox.email(template, user.email, context, f"{key}:u{user.id}", user_id=user.id)
+
+
+def tell_staff(event: str, key: str, **ids: Any) -> OutboxMessage | None:
+    """Stage one staff notification; delivery e-mails every active staff user who wants mail."""
+    return outbox.add("notify_staff", {"event": event, **ids}, dedupe_key=f"staff:{key}")
+
+
+def clinic_members(clinic_id: int) -> list[User]:
+    return list(
+        db.session.execute(
+            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC.value)
+        ).scalars()
+    )
+
+
+def _flushed_id(obj: Any) -> int:
+    if obj.id is None:
+        db.session.flush()
+    return int(obj.id)
+
+
+def _last_change_id(application: Application, stage: str) -> int:
+    # Keyed on the stage change, so a second submission after a withdrawal still notifies.
+    changes = [c for c in application.history if c.to_stage == stage]
+    return _flushed_id(changes[-1]) if changes else 0
+
+
+def _application_context(application: Application) -> dict[str, Any]:
+    opening = application.opening
+    return {
+        "first_name": application.candidate.first_name,
+        "candidate_name": application.candidate.full_name,
+        "opening_title": opening.title,
+        "clinic_name": opening.clinic.name,
+        "opening_url": link(f"/jobs/{opening.id}"),
+    }
+
+
+def application_received(application: Application) -> None:
+    """Tell the candidate their application arrived, and staff that there is a new one."""
+    app_id = _flushed_id(application)
+    context = {**_application_context(application), "dashboard_url": link("/me")}
+    email_user(application.candidate.user, "application_received", context, f"applied:{app_id}")
+    tell_staff("application_received", f"applied:{app_id}", application_id=app_id)
+
+
+def submitted_to_clinic(application: Application) -> None:
+    """Tell the clinic's members that the agency submitted a candidate to their opening."""
+    change_id = _last_change_id(application, Stage.SUBMITTED.value)
+    context = {**_application_context(application), "review_url": link("/clinic/")}
+    key = f"submitted:{_flushed_id(application)}:{change_id}"
+    for member in clinic_members(application.opening.clinic_id):
+        email_user(member, "submitted_to_clinic", context, key)
+
+
+def stage_changed(application: Application, stage_change: StageChange) -> None:
+    """Tell the candidate where their application stands; 'interview' is an invitation."""
+    to_stage = stage_change.to_stage
+    template = "interview_invitation" if to_stage == Stage.INTERVIEW.value else "stage_changed"
+    context = {
+        **_application_context(application),
+        "stage": to_stage,
+        "stage_words": STAGE_WORDS.get(to_stage, to_stage.replace("_", " ")),
+        "dashboard_url": link("/me"),
+    }
+    key = f"stage:{_flushed_id(stage_change)}"
+    email_user(application.candidate.user, template, context, key)
+
+
+def placement_confirmed(application: Application) -> None:
+    """Tell the candidate and the clinic's members that the placement is confirmed."""
+    key = f"placed:{_flushed_id(application)}:{_last_change_id(application, Stage.PLACED.value)}"
+    opening = application.opening
+    context = {
+        **_application_context(application),
+        "start_date": opening.start_date.isoformat() if opening.start_date else "",
+        "dashboard_url": link("/me"),
+    }
+    email_user(application.candidate.user, "placement_confirmed", context, key)
+    clinic_context = {**context, "dashboard_url": link("/clinic/")}
+    for member in clinic_members(opening.clinic_id):
+        email_user(member, "placement_confirmed_clinic", clinic_context, key)
+
+
+def clinic_approved(clinic: Clinic) -> None:
+    """Tell the clinic's members they can now post openings."""
+    clinic_id = _flushed_id(clinic)
+    context = {"clinic_name": clinic.name, "dashboard_url": link("/clinic/")}
+    for member in clinic_members(clinic_id):
+        email_user(member, "clinic_approved", context, f"clinic-approved:{clinic_id}")
+
+
+def new_opening_fits(candidate: Candidate, opening: Opening, score: float) -> bool:
+    """Alert an opted-in candidate to a strong new match, at most once a day; True if staged."""
+    user = candidate.user
+    if score < STRONG_MATCH or user is None or not user.notify_new_openings:
+        return False
+    posted = opening.posted_at or opening.created_at
+    if posted is not None and posted < utcnow() - timedelta(days=NEW_OPENING_DAYS):
+        return False
+    prefix = f"opening-fits:{candidate.id}:"
+    recent = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.dedupe_key.startswith(prefix, autoescape=True),
+            OutboxMessage.created_at >= utcnow() - timedelta(days=1),
+        )
+    )
+    if recent:
+        return False
+    context = {
+        "first_name": candidate.first_name,
+        "opening_title": opening.title,
+        "clinic_name": opening.clinic.name,
+        "score": round(float(score)),
+        "opening_url": link(f"/jobs/{opening.id}"),
+    }
+    staged = email_user(user, "new_opening_fits", context, f"{prefix}{opening.id}", "openings")
+    return staged is not None
+
+
+def account_erased(candidate_id: int) -> None:
+    """Tell staff a candidate erased their account (no personal data in the message)."""
+    tell_staff("account_erased", f"account-erased:{candidate_id}", candidate_id=candidate_id)

@@ -1,0 +1,113 @@
+"""Write background work and notifications as outbox rows in the caller's transaction.
+
+After the transaction commits, the new rows are handed to the enqueue seam the app registered
+(the Celery wiring in `workers`); if that fails or nothing is registered, the periodic sweep
+picks the rows up, so a lost enqueue only delays a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
+from agency.extensions import db
+from agency.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+EnqueueFn = Callable[[list[int]], None]
+_PENDING_KEY = "outbox_new_ids"
+
+
+def add(
+    kind: str, payload: dict[str, Any], dedupe_key: str, *, not_before: datetime | None = None
+) -> OutboxMessage | None:
+    """Stage one message in the current transaction, unless the dedupe key already exists.
+
+    Returns the new row, or None when an identical message was already recorded.
+    """
+    exists = db.session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
+    if exists is not None:
+        return None
+    for pending in db.session.new:
+        if isinstance(pending, OutboxMessage) and pending.dedupe_key == dedupe_key:
+            return None
+    message = OutboxMessage(
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key[:255],
+        next_attempt_at=not_before or utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def email(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    *,
+    essential: bool = False,
+    user_id: int | None = None,
+) -> OutboxMessage | None:
+    """Stage an e-mail: the worker renders `templates/email/<template>.{txt,html}` and sends it.
+
+    With `user_id`, a non-essential e-mail is dropped at send time if the user opted out since.
+    """
+    payload = {"template": template, "to": to, "context": context, "essential": essential}
+    if user_id is not None:
+        payload["user_id"] = user_id
+    return add("email", payload, dedupe_key)
+
+
+def set_enqueuer(app: Flask, fn: EnqueueFn | None) -> None:
+    app.extensions["outbox_enqueue"] = fn
+
+
+def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    staged = session.info.setdefault(_PENDING_KEY, [])
+    staged.extend(obj for obj in session.new if isinstance(obj, OutboxMessage))
+
+
+def _after_commit(session: Session) -> None:
+    # The identity, not the attribute: reading an expired attribute here would start SQL.
+    identities = (sa_inspect(m).identity for m in session.info.pop(_PENDING_KEY, []))
+    ids = [identity[0] for identity in identities if identity]
+    if not ids:
+        return
+    try:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:
+        return
+    if not app.config.get("OUTBOX_ENQUEUE_AFTER_COMMIT", True):
+        return
+    enqueue: EnqueueFn | None = app.extensions.get("outbox_enqueue")
+    if enqueue is None:
+        return
+    try:
+        enqueue(ids)
+    except Exception:  # the sweep will deliver these; never fail the user's request
+        log.warning("could not enqueue outbox messages %s; the sweep will", ids, exc_info=True)
+
+
+def _after_rollback(session: Session, _previous_transaction: Any) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("outbox_enqueue", None)
+    session_cls = db.session.session_factory.class_  # type: ignore[attr-defined]
+    if not event.contains(session_cls, "before_flush", _before_flush):
+        event.listen(session_cls, "before_flush", _before_flush)
+        event.listen(session_cls, "after_commit", _after_commit)
+        event.listen(session_cls, "after_soft_rollback", _after_rollback)

@@ -1,0 +1,208 @@
+"""Moving an application through the pipeline: who may make which move, and what it records.
+
+Every move writes a StageChange (history), a Decision (a training label for the re-ranker),
+an audit event and the notifications, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    ApplicationSource,
+    Candidate,
+    Decision,
+    Match,
+    Opening,
+    OpeningStatus,
+    Role,
+    Stage,
+    StageChange,
+    User,
+    utcnow,
+)
+from agency.services import audit
+
+S = Stage
+# The moves staff may make; clinics and candidates get a subset (below).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.APPLIED: frozenset({S.SHORTLISTED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
+    S.SOURCED: frozenset({S.SHORTLISTED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
+    S.SHORTLISTED: frozenset({S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.INTERVIEW, S.OFFERED, S.REJECTED, S.WITHDRAWN}),
+    S.INTERVIEW: frozenset({S.OFFERED, S.REJECTED, S.WITHDRAWN}),
+    S.OFFERED: frozenset({S.PLACED, S.REJECTED, S.WITHDRAWN}),
+    S.PLACED: frozenset(),
+    S.REJECTED: frozenset({S.SHORTLISTED}),  # staff may reconsider
+    S.WITHDRAWN: frozenset(),
+}
+TRANSITIONS = {str(k.value): frozenset(v.value for v in vs) for k, vs in TRANSITIONS.items()}
+CLINIC_MOVES = frozenset({S.INTERVIEW.value, S.OFFERED.value, S.REJECTED.value})
+CANDIDATE_MOVES = frozenset({S.WITHDRAWN.value})
+NEEDS_REASON = frozenset({S.REJECTED.value, S.WITHDRAWN.value})
+POSITIVE = frozenset(
+    {S.SHORTLISTED.value, S.SUBMITTED.value, S.INTERVIEW.value, S.OFFERED.value, S.PLACED.value}
+)
+NEGATIVE = frozenset({S.REJECTED.value})
+
+
+class PipelineError(ValueError):
+    """A move that is not allowed, with the reason in words a user can act on."""
+
+
+def allowed_moves(application: Application, role: str) -> list[str]:
+    moves = TRANSITIONS.get(application.stage, frozenset())
+    if role == Role.CLINIC.value:
+        moves = moves & CLINIC_MOVES
+    elif role == Role.CANDIDATE.value:
+        moves = moves & CANDIDATE_MOVES
+    elif role not in (Role.STAFF.value, Role.ADMIN.value):
+        moves = frozenset()
+    order = [s.value for s in Stage]
+    return sorted(moves, key=order.index)
+
+
+def placement_problems(candidate: Candidate, opening: Opening) -> list[str]:
+    """Why this candidate may not be placed: each required credential missing, unverified or
+    expiring before the start date."""
+    start: date = opening.start_date
+    held = {c.credential_type.code: c for c in candidate.credentials}
+    problems = []
+    for required in opening.credentials:
+        code = required.credential_type.code
+        cred = held.get(code)
+        if cred is None:
+            problems.append(f"{code} is required and missing")
+        elif cred.verification_status != "verified":
+            problems.append(f"{code} is not verified yet")
+        elif cred.expires_on is not None and cred.expires_on < start:
+            problems.append(
+                f"{code} expires {cred.expires_on.isoformat()}, before the "
+                f"{start.isoformat()} start"
+            )
+    return problems
+
+
+def _decision(application: Application, stage: str, actor: User | None) -> None:
+    if stage not in POSITIVE and stage not in NEGATIVE:
+        return
+    match = db.session.execute(
+        select(Match).where(
+            Match.candidate_id == application.candidate_id,
+            Match.opening_id == application.opening_id,
+        )
+    ).scalar_one_or_none()
+    if match is not None:
+        components, score = dict(match.components), match.score
+    else:
+        from agency.services import scoring
+
+        expl = scoring.explain_pair(application.candidate, application.opening)
+        components, score = expl.components, expl.score
+    db.session.add(
+        Decision(
+            candidate_id=application.candidate_id,
+            opening_id=application.opening_id,
+            actor_id=actor.id if actor else None,
+            stage=stage,
+            positive=stage in POSITIVE,
+            components=components,
+            score=score,
+        )
+    )
+
+
+def _notify(application: Application, change: StageChange) -> None:
+    from agency.services import notifications
+
+    if change.to_stage == S.SUBMITTED.value:
+        notifications.submitted_to_clinic(application)
+    if change.to_stage == S.PLACED.value:
+        notifications.placement_confirmed(application)
+    elif change.to_stage not in (S.SHORTLISTED.value,):
+        # Shortlisting is internal to the agency; the candidate hears when something happens.
+        notifications.stage_changed(application, change)
+
+
+def _mark_filled(opening: Opening) -> None:
+    placed = db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.opening_id == opening.id, Application.stage == S.PLACED.value
+        )
+    )
+    if placed >= opening.positions and opening.status == OpeningStatus.OPEN.value:
+        opening.status = OpeningStatus.FILLED.value
+        opening.filled_at = utcnow()
+
+
+def move(
+    application: Application, to_stage: str, actor: User, reason: str = "", ip: str = ""
+) -> StageChange:
+    """Move one application; raises PipelineError (nothing written) when it is not allowed."""
+    reason = (reason or "").strip()[:500]
+    if to_stage not in allowed_moves(application, actor.role):
+        raise PipelineError(
+            f"Cannot move from {application.stage} to {to_stage}."
+            if to_stage in TRANSITIONS
+            else f"Unknown stage {to_stage!r}."
+        )
+    if to_stage in NEEDS_REASON and not reason:
+        raise PipelineError("Please give a reason.")
+    if to_stage == S.PLACED.value:
+        problems = placement_problems(application.candidate, application.opening)
+        if problems:
+            raise PipelineError("Cannot place: " + "; ".join(problems) + ".")
+    change = StageChange(
+        application=application,
+        actor_id=actor.id,
+        from_stage=application.stage,
+        to_stage=to_stage,
+        reason=reason,
+    )
+    db.session.add(change)
+    application.stage = to_stage
+    application.stage_reason = reason
+    application.updated_at = utcnow()
+    _decision(application, to_stage, actor)
+    db.session.flush()
+    if to_stage == S.PLACED.value:
+        _mark_filled(application.opening)
+    audit.record(
+        "stage_changed" if to_stage != S.PLACED.value else "placement",
+        actor_id=actor.id,
+        object_type="application",
+        object_id=application.id,
+        ip=ip,
+        details={"from": change.from_stage, "to": to_stage, "reason": reason},
+    )
+    _notify(application, change)
+    return change
+
+
+def source(candidate: Candidate, opening: Opening, actor: User) -> Application:
+    """Staff add a candidate who did not apply (from the engine's ranking) to the pipeline."""
+    existing = db.session.execute(
+        select(Application).where(
+            Application.candidate_id == candidate.id, Application.opening_id == opening.id
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    application = Application(
+        candidate=candidate,
+        opening=opening,
+        source=ApplicationSource.SOURCED.value,
+        stage=S.SOURCED.value,
+    )
+    db.session.add(application)
+    db.session.add(
+        StageChange(
+            application=application, actor_id=actor.id, from_stage=None, to_stage=S.SOURCED.value
+        )
+    )
+    db.session.flush()
+    return application

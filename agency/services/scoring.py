@@ -1,0 +1,299 @@
+"""The bridge from the database to the matching engine: profiles in, scores and Match rows out.
+
+Each process keeps one candidate pool (arrays) built once from the database; every use first
+applies the rows changed since the last use, so a profile edit is seen without a full reload.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    Candidate,
+    CandidateSkill,
+    CandidateStatus,
+    Credential,
+    Match,
+    Opening,
+    OpeningCredential,
+    OpeningSkill,
+    OpeningStatus,
+    VerificationStatus,
+    utcnow,
+)
+from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
+from matching.ranking import CandidatePool, OpeningMatch, RankedMatch, rank, rank_openings
+from matching.scorer import MatchExplanation, MatchScorer
+
+# How many of the best candidates per opening are kept as Match rows (plus every applicant).
+STORED_MATCHES_PER_OPENING = 100
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def candidate_profile(candidate: Candidate) -> CandidateProfile:
+    return CandidateProfile(
+        id=candidate.id,
+        skills={cs.skill.code: cs.level for cs in candidate.skills},
+        credentials=[
+            CredentialHeld(
+                code=cred.credential_type.code,
+                verified=cred.verification_status == VerificationStatus.VERIFIED.value,
+                expires=cred.expires_on,
+            )
+            for cred in candidate.credentials
+        ],
+        availability=candidate.availability_mask or 0,
+        lat=candidate.lat,
+        lon=candidate.lon,
+        commute_miles=float(candidate.commute_miles or 0),
+        min_pay=_float(candidate.min_pay),
+        years_experience=float(candidate.years_experience or 0),
+        typing_wpm=candidate.typing_wpm,
+        ehr=set(candidate.ehr_systems or []),
+        languages=set(candidate.languages or []),
+        desired_roles=set(candidate.desired_roles or []),
+        text=f"{candidate.summary or ''}\n{candidate.resume_text or ''}",
+        reliability=None,
+    )
+
+
+def opening_spec(opening: Opening) -> OpeningSpec:
+    clinic = opening.clinic
+    return OpeningSpec(
+        id=opening.id,
+        role=opening.role_type,
+        required_skills={os.skill.code: (os.min_level, float(os.weight)) for os in opening.skills},
+        required_credentials={oc.credential_type.code for oc in opening.credentials},
+        ehr=set(opening.ehr_systems or []),
+        languages=set(opening.languages or []),
+        shift_mask=opening.shift_mask or 0,
+        lat=clinic.lat if clinic else None,
+        lon=clinic.lon if clinic else None,
+        pay_min=_float(opening.pay_min),
+        pay_max=_float(opening.pay_max),
+        start_date=opening.start_date,
+        positions=opening.positions,
+        min_typing_wpm=opening.min_typing_wpm,
+        text=f"{opening.title}\n{opening.description or ''}",
+    )
+
+
+def _candidate_query():  # type: ignore[no-untyped-def]
+    return select(Candidate).options(
+        selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
+        selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+    )
+
+
+def _opening_query():  # type: ignore[no-untyped-def]
+    return select(Opening).options(
+        selectinload(Opening.skills).joinedload(OpeningSkill.skill),
+        selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+        selectinload(Opening.clinic),
+    )
+
+
+def load_opening_specs(
+    ids: Sequence[int] | None = None, open_only: bool = True
+) -> list[OpeningSpec]:
+    query = _opening_query()
+    if open_only:
+        query = query.where(Opening.status == OpeningStatus.OPEN.value)
+    if ids is not None:
+        query = query.where(Opening.id.in_(list(ids)))
+    return [opening_spec(o) for o in db.session.execute(query).scalars()]
+
+
+@dataclass
+class _PoolState:
+    pool: CandidatePool | None = None
+    synced_at: datetime | None = None
+    database: str = ""
+
+
+_state = _PoolState()
+_lock = threading.Lock()
+
+
+def reset_pool() -> None:
+    """Forget the cached pool (tests, or after a bulk load)."""
+    with _lock:
+        _state.pool = None
+        _state.synced_at = None
+
+
+def _build_pool() -> CandidatePool:
+    candidates = db.session.execute(
+        _candidate_query().where(Candidate.status == CandidateStatus.ACTIVE.value)
+    ).scalars()
+    profiles = [candidate_profile(c) for c in candidates]
+    texts = [o.text for o in load_opening_specs()]
+    return CandidatePool.from_profiles(profiles, opening_texts=texts)
+
+
+def _sync(pool: CandidatePool, since: datetime) -> None:
+    changed = db.session.execute(_candidate_query().where(Candidate.updated_at > since)).scalars()
+    for candidate in changed:
+        if candidate.status != CandidateStatus.ACTIVE.value:
+            if candidate.id in pool:
+                pool.remove(candidate.id)
+        elif candidate.id in pool:
+            pool.update(candidate_profile(candidate))
+        else:
+            pool.add(candidate_profile(candidate))
+
+
+def pool() -> CandidatePool:
+    """This process's candidate pool, current with the database."""
+    url = str(db.engine.url)
+    with _lock:
+        now = utcnow()
+        if _state.pool is None or _state.database != url:
+            _state.pool = _build_pool()
+            _state.database = url
+        elif _state.synced_at is not None:
+            _sync(_state.pool, _state.synced_at)
+        _state.synced_at = now
+        return _state.pool
+
+
+def refresh_candidate(candidate_id: int) -> None:
+    """Apply one candidate's change to the pool now (the next use would also pick it up)."""
+    with _lock:
+        if _state.pool is None:
+            return
+        candidate = db.session.execute(
+            _candidate_query().where(Candidate.id == candidate_id)
+        ).scalar_one_or_none()
+        if candidate is None or candidate.status != CandidateStatus.ACTIVE.value:
+            if candidate_id in _state.pool:
+                _state.pool.remove(candidate_id)
+        elif candidate_id in _state.pool:
+            _state.pool.update(candidate_profile(candidate))
+        else:
+            _state.pool.add(candidate_profile(candidate))
+
+
+def scorer() -> MatchScorer:
+    return MatchScorer()
+
+
+def explain_pair(candidate: Candidate, opening: Opening) -> MatchExplanation:
+    """Score one pair at once (microseconds), e.g. right after a candidate applies."""
+    current = pool()
+    return scorer().explain(
+        candidate_profile(candidate), opening_spec(opening), text_space=current.text_space
+    )
+
+
+def rank_opening(
+    opening: Opening, k: int = 50, include_ineligible: bool = False
+) -> list[RankedMatch]:
+    return rank(
+        opening_spec(opening), pool(), k=k, scorer=scorer(), include_ineligible=include_ineligible
+    )
+
+
+def openings_for(candidate: Candidate, k: int = 10) -> list[OpeningMatch]:
+    """The open openings that fit this candidate best, with reasons."""
+    specs = load_opening_specs()
+    return rank_openings(
+        candidate_profile(candidate), specs, k=k, scorer=scorer(), text_space=pool().text_space
+    )
+
+
+def _match_row(candidate_id: int, opening_id: int, expl: MatchExplanation) -> dict[str, object]:
+    return {
+        "candidate_id": candidate_id,
+        "opening_id": opening_id,
+        "score": round(min(max(expl.score, 0.0), 100.0), 3),
+        "eligible": expl.eligible,
+        "components": {k: round(v, 4) for k, v in expl.components.items()},
+        "failed_constraints": expl.failed_constraints,
+        "model_version": expl.model_version,
+        "computed_at": utcnow(),
+    }
+
+
+def save_match(candidate_id: int, opening_id: int, expl: MatchExplanation) -> None:
+    db.session.execute(
+        delete(Match).where(Match.candidate_id == candidate_id, Match.opening_id == opening_id)
+    )
+    db.session.add(Match(**_match_row(candidate_id, opening_id, expl)))
+
+
+def rescore_opening(opening_id: int) -> int:
+    """Recompute the opening's Match rows (top candidates plus every applicant). Commits."""
+    opening = db.session.execute(
+        _opening_query().where(Opening.id == opening_id)
+    ).scalar_one_or_none()
+    if opening is None:
+        return 0
+    db.session.execute(delete(Match).where(Match.opening_id == opening_id))
+    if opening.status != OpeningStatus.OPEN.value:
+        db.session.commit()
+        return 0
+    spec = opening_spec(opening)
+    current = pool()
+    ranked = rank(spec, current, k=STORED_MATCHES_PER_OPENING, scorer=scorer())
+    rows = {m.candidate_id: _match_row(m.candidate_id, opening_id, m.explanation) for m in ranked}
+    applicant_ids = db.session.execute(
+        select(Application.candidate_id).where(Application.opening_id == opening_id)
+    ).scalars()
+    missing = [cid for cid in applicant_ids if cid not in rows]
+    if missing:
+        for candidate in db.session.execute(
+            _candidate_query().where(Candidate.id.in_(missing))
+        ).scalars():
+            expl = scorer().explain(
+                candidate_profile(candidate), spec, text_space=current.text_space
+            )
+            rows[candidate.id] = _match_row(candidate.id, opening_id, expl)
+    if rows:
+        db.session.execute(Match.__table__.insert(), list(rows.values()))
+    db.session.commit()
+    return len(rows)
+
+
+def rescore_candidate(candidate_id: int) -> int:
+    """Recompute this candidate's Match rows against every open opening. Commits."""
+    refresh_candidate(candidate_id)
+    candidate = db.session.execute(
+        _candidate_query().where(Candidate.id == candidate_id)
+    ).scalar_one_or_none()
+    db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
+    if candidate is None or candidate.status != CandidateStatus.ACTIVE.value:
+        db.session.commit()
+        return 0
+    profile = candidate_profile(candidate)
+    space = pool().text_space
+    rows = []
+    for spec in load_opening_specs():
+        expl = scorer().explain(profile, spec, text_space=space)
+        rows.append(_match_row(candidate_id, spec.id, expl))
+    if rows:
+        db.session.execute(Match.__table__.insert(), rows)
+    db.session.commit()
+    return len(rows)
+
+
+def rescore_all() -> int:
+    """Rescore every open opening (demo seed, CLI)."""
+    reset_pool()
+    ids = (
+        db.session.execute(select(Opening.id).where(Opening.status == OpeningStatus.OPEN.value))
+        .scalars()
+        .all()
+    )
+    return sum(rescore_opening(oid) for oid in ids)

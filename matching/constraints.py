@@ -1,0 +1,94 @@
+"""Hard constraints (credentials valid on the start date, shift cover, commute, pay, languages) with reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.features import (
+    NO_EXPIRY,
+    NOT_HELD,
+    UNVERIFIED,
+    EncodedRows,
+    Layout,
+    OpeningQuery,
+    describe_blocks,
+    from_day_number,
+)
+from matching.geo import haversine_miles
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
+
+
+def eligible(enc: EncodedRows, rows: IntArray | slice, q: OpeningQuery, dot: npt.NDArray[np.float32] | None = None) -> BoolArray:
+    """Vectorised: which of `rows` pass every hard constraint.
+
+    `dot` (unit-vector dot products with the clinic) is a cheap pre-filter; the survivors'
+    distances are then checked exactly with haversine.
+    """
+    ok = (enc.availability[rows] & q.shift) == q.shift
+    if q.languages:
+        ok &= (enc.languages[rows] & q.languages) == q.languages
+    pay_max = q.opening.pay_max
+    if pay_max is not None:
+        # NaN (no minimum stated) compares False, so it passes.
+        ok &= ~(enc.min_pay[rows] > pay_max)
+    for _code, cred_row in q.credential_rows:
+        cells = enc.credentials.get(cred_row) if cred_row is not None else None
+        if cells is None:
+            return np.zeros_like(ok)
+        ok &= cells[rows] >= q.start_day
+    if q.has_location:
+        if dot is None:
+            dot = enc.X[rows][:, slice(-3, None)] @ q.W[-3:, 2]
+        # Candidates without coordinates (cos_commute 2) cannot be checked and pass.
+        near = dot >= enc.cos_commute[rows]
+        unknown = enc.cos_commute[rows] > 1.0
+        ok &= near | unknown
+        idx = np.flatnonzero(ok & ~unknown)
+        if idx.size:
+            base = np.arange(enc.availability.shape[0])[rows] if isinstance(rows, slice) else rows
+            r = base[idx]
+            lat, lon = q.opening.lat, q.opening.lon
+            assert lat is not None and lon is not None
+            miles = haversine_miles(enc.lat[r], enc.lon[r], lat, lon)
+            ok[idx] = miles <= enc.commute[r]
+    return np.asarray(ok, dtype=bool)
+
+
+def failed_constraints(enc: EncodedRows, row: int, q: OpeningQuery, layout: Layout) -> list[str]:
+    """Each failed hard constraint of one candidate, in words a coordinator would use."""
+    reasons: list[str] = []
+    tax = layout.taxonomy
+    start = q.opening.start_date.isoformat()
+    for code, cred_row in q.credential_rows:
+        cells = enc.credentials.get(cred_row) if cred_row is not None else None
+        cell = int(cells[row]) if cells is not None else NOT_HELD
+        if cell == NOT_HELD:
+            reasons.append(f"no {code} on file ({tax.name_of(code)})")
+        elif cell == UNVERIFIED:
+            reasons.append(f"{code} not verified yet")
+        elif cell != NO_EXPIRY and cell < q.start_day:
+            expired = from_day_number(cell).isoformat()
+            reasons.append(f"{code} expired {expired}, before the {start} start")
+    missing = q.shift & ~int(enc.availability[row])
+    if missing:
+        blocks = describe_blocks(missing)
+        more = f" and {len(blocks) - 3} more" if len(blocks) > 3 else ""
+        reasons.append(f"not available {', '.join(blocks[:3])}{more}")
+    if q.has_location and not np.isnan(enc.lat[row]):
+        lat, lon = q.opening.lat, q.opening.lon
+        assert lat is not None and lon is not None
+        miles = float(haversine_miles(enc.lat[row], enc.lon[row], lat, lon))
+        commute = float(enc.commute[row])
+        if miles > commute:
+            reasons.append(f"clinic is {miles:.1f} miles away, beyond the {commute:g}-mile commute")
+    pay_max = q.opening.pay_max
+    ask = float(enc.min_pay[row])
+    if pay_max is not None and ask > pay_max:
+        reasons.append(f"asks ${ask:.2f}/h, above the ${pay_max:.2f}/h maximum")
+    missing_langs = q.languages & ~int(enc.languages[row])
+    for code in layout.languages.codes_in(missing_langs):
+        reasons.append(f"does not speak {tax.name_of(code)}")
+    return reasons

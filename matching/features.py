@@ -1,0 +1,345 @@
+"""Candidate and opening records, and their encoding into the float32 arrays the scorer reads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.geo import radius_cosine, unit_vector
+from matching.taxonomy import ROLES, Taxonomy, load_taxonomy
+
+F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+BLOCKS = ("morning", "afternoon", "evening")
+FULL_WEEK = (1 << 21) - 1
+MAX_LEVEL = 4
+EPOCH = date(2000, 1, 1)
+# Credential cells: days since EPOCH of a verified credential's expiry, or one of these.
+NOT_HELD = -32768
+UNVERIFIED = -32767
+NO_EXPIRY = 32767
+# Typing speed a role needs when the opening does not say (wpm); receptionists are not tested.
+DEFAULT_TYPING_WPM = {"receptionist": None, "secretary": 50, "hybrid": 40}
+EXPERIENCE_SCALE_YEARS = 3.0
+
+
+@dataclass(frozen=True)
+class CredentialHeld:
+    code: str
+    verified: bool = True
+    expires: date | None = None
+
+
+@dataclass
+class CandidateProfile:
+    id: int
+    skills: dict[str, int] = field(default_factory=dict)
+    credentials: list[CredentialHeld] = field(default_factory=list)
+    availability: int = 0
+    lat: float | None = None
+    lon: float | None = None
+    commute_miles: float = 15.0
+    min_pay: float | None = None
+    years_experience: float = 0.0
+    typing_wpm: int | None = None
+    ehr: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+    desired_roles: set[str] = field(default_factory=set)
+    text: str = ""
+    reliability: float | None = None
+
+
+@dataclass
+class OpeningSpec:
+    id: int
+    role: str
+    required_skills: dict[str, tuple[int, float]] = field(default_factory=dict)
+    required_credentials: set[str] = field(default_factory=set)
+    ehr: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+    shift_mask: int = 0
+    lat: float | None = None
+    lon: float | None = None
+    pay_min: float | None = None
+    pay_max: float | None = None
+    start_date: date = field(default_factory=date.today)
+    positions: int = 1
+    min_typing_wpm: int | None = None
+    text: str = ""
+
+
+def shift_bit(day: int, block: int) -> int:
+    """Bit of the weekly mask for day 0 (Monday)..6 and block 0 (morning)..2 (evening)."""
+    return 1 << (day * 3 + block)
+
+
+def describe_blocks(mask: int) -> list[str]:
+    return [f"{DAYS[b // 3]} {BLOCKS[b % 3]}" for b in range(21) if mask >> b & 1]
+
+
+def day_number(d: date) -> int:
+    return (d - EPOCH).days
+
+
+def effective_requirements(opening: OpeningSpec, taxonomy: Taxonomy) -> dict[str, tuple[int, float]]:
+    """The role profile's defaults, overridden skill by skill by what the opening states."""
+    if opening.role not in ROLES:
+        raise ValueError(f"unknown role {opening.role!r}; expected one of {ROLES}")
+    reqs = taxonomy.default_requirements(opening.role)
+    for code, (level, weight) in opening.required_skills.items():
+        if code in reqs:
+            reqs[code] = (min(max(int(level), 0), MAX_LEVEL), max(float(weight), 0.0))
+    return reqs
+
+
+def typing_target(opening: OpeningSpec) -> int | None:
+    if opening.min_typing_wpm:
+        return opening.min_typing_wpm
+    return DEFAULT_TYPING_WPM.get(opening.role)
+
+
+class CodeBook:
+    """Codes (EHR systems, languages, credentials) -> bit or row numbers; grows on new codes."""
+
+    def __init__(self, codes: Iterable[str], limit: int = 63) -> None:
+        self.index: dict[str, int] = {}
+        self.limit = limit
+        for code in codes:
+            self.add(code)
+
+    def add(self, code: str) -> int | None:
+        key = code.strip().lower()
+        if key not in self.index:
+            if len(self.index) >= self.limit:
+                return None
+            self.index[key] = len(self.index)
+        return self.index[key]
+
+    def get(self, code: str) -> int | None:
+        return self.index.get(code.strip().lower())
+
+    def mask(self, codes: Iterable[str], grow: bool = True) -> int:
+        out = 0
+        for code in codes:
+            bit = self.add(code) if grow else self.get(code)
+            if bit is not None:
+                out |= 1 << bit
+        return out
+
+    def codes_in(self, mask: int) -> list[str]:
+        return [code for code, bit in self.index.items() if mask >> bit & 1]
+
+
+class Layout:
+    """Column layout of the dense feature matrix, plus the code books shared by a pool."""
+
+    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.skills = self.taxonomy.skill_codes
+        s = len(self.skills)
+        self.experience = s
+        self.wpm = s + 1
+        self.role = {role: s + 2 + i for i, role in enumerate(ROLES)}
+        self.reliability = s + 5
+        self.has_reliability = s + 6
+        self.xyz = slice(s + 7, s + 10)
+        self.width = s + 10
+        self.ehr = CodeBook(self.taxonomy.ehr_systems)
+        self.languages = CodeBook(self.taxonomy.languages)
+        self.credentials = CodeBook((c.code for c in self.taxonomy.credentials), limit=10_000)
+        profiles = {r: self.taxonomy.role_profile(r) for r in ROLES}
+        self.profile_matrix = np.array(
+            [[profiles[r][code] for code in self.skills] for r in ROLES], dtype=np.float64
+        )
+        self.profile_matrix /= self.profile_matrix.sum(axis=1, keepdims=True) * MAX_LEVEL
+
+
+def role_desire(role: str, desired: set[str]) -> float:
+    """How much the candidate wants this kind of job: 0.5 when they did not say."""
+    if not desired:
+        return 0.5
+    if role in desired:
+        return 1.0
+    if role == "hybrid" and desired & {"receptionist", "secretary"}:
+        return 0.75
+    if "hybrid" in desired and role != "hybrid":
+        return 0.75
+    return 0.0
+
+
+@dataclass
+class EncodedRows:
+    """Per-candidate arrays for a batch of profiles (row i = profiles[i])."""
+
+    X: F32
+    cos_commute: F32
+    min_pay: F32
+    availability: npt.NDArray[np.int32]
+    ehr: I64
+    languages: I64
+    lat: F32
+    lon: F32
+    commute: F32
+    credentials: dict[int, npt.NDArray[np.int16]]
+
+
+def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> EncodedRows:
+    n = len(profiles)
+    X = np.zeros((n, layout.width), dtype=np.float32)
+    skill_col = {code: j for j, code in enumerate(layout.skills)}
+    cos_commute = np.full(n, 2.0, dtype=np.float32)
+    min_pay = np.full(n, np.nan, dtype=np.float32)
+    avail = np.zeros(n, dtype=np.int32)
+    ehr = np.zeros(n, dtype=np.int64)
+    langs = np.zeros(n, dtype=np.int64)
+    lat = np.full(n, np.nan, dtype=np.float32)
+    lon = np.full(n, np.nan, dtype=np.float32)
+    commute = np.zeros(n, dtype=np.float32)
+    creds: dict[int, npt.NDArray[np.int16]] = {}
+    for i, p in enumerate(profiles):
+        for code, level in p.skills.items():
+            j = skill_col.get(code)
+            if j is not None:
+                X[i, j] = min(max(int(level), 0), MAX_LEVEL)
+        # Saturating: the first years of front-office experience matter most.
+        X[i, layout.experience] = 1.0 - math.exp(-max(p.years_experience, 0.0) / EXPERIENCE_SCALE_YEARS)
+        X[i, layout.wpm] = p.typing_wpm or 0
+        for role in ROLES:
+            X[i, layout.role[role]] = 0.5 * role_desire(role, p.desired_roles)
+        if p.reliability is not None:
+            X[i, layout.reliability] = min(max(p.reliability, 0.0), 1.0)
+            X[i, layout.has_reliability] = 1.0
+        commute[i] = p.commute_miles
+        if p.lat is not None and p.lon is not None:
+            X[i, layout.xyz] = unit_vector(p.lat, p.lon)
+            lat[i], lon[i] = p.lat, p.lon
+            cos_commute[i] = radius_cosine(p.commute_miles)
+        if p.min_pay is not None:
+            min_pay[i] = p.min_pay
+        avail[i] = p.availability & FULL_WEEK
+        ehr[i] = layout.ehr.mask(p.ehr)
+        langs[i] = layout.languages.mask(p.languages)
+        for cred in p.credentials:
+            row = layout.credentials.add(cred.code)
+            if row is None:
+                continue
+            cells = creds.setdefault(row, np.full(n, NOT_HELD, dtype=np.int16))
+            cells[i] = max(int(cells[i]), _credential_cell(cred))
+    # Role fit = half the stated wish (above) + half how well the skills cover the role profile.
+    coverage = X[:, : len(layout.skills)].astype(np.float64) @ layout.profile_matrix.T
+    for r, role in enumerate(ROLES):
+        X[:, layout.role[role]] += (0.5 * coverage[:, r]).astype(np.float32)
+    return EncodedRows(X, cos_commute, min_pay, avail, ehr, langs, lat, lon, commute, creds)
+
+
+def _credential_cell(cred: CredentialHeld) -> int:
+    if not cred.verified:
+        return UNVERIFIED
+    if cred.expires is None:
+        return NO_EXPIRY
+    return min(max(day_number(cred.expires), 0), NO_EXPIRY - 1)
+
+
+def from_day_number(days: int) -> date:
+    return date.fromordinal(EPOCH.toordinal() + days)
+
+
+COMPONENTS = (
+    "skills",
+    "role",
+    "experience",
+    "typing",
+    "ehr",
+    "distance",
+    "pay",
+    "availability",
+    "text",
+    "reliability",
+)
+DISTANCE_HALF_MILES = 10.0  # the distance component is 0.5 at this many miles
+TEXT_FULL_COSINE = 0.4  # resume/description cosine treated as a perfect text match
+UNKNOWN_PAY = 0.75
+UNKNOWN_DISTANCE = 0.5
+
+
+@dataclass
+class OpeningQuery:
+    """An opening compiled against a pool's layout and a set of component weights."""
+
+    opening: OpeningSpec
+    requirements: dict[str, tuple[int, float]]
+    weights: dict[str, float]
+    applicable: dict[str, bool]
+    caps: F32  # per column: min(value, cap) is what counts
+    W: F32  # (width, 3): numerator weights, reliability denominator, location unit vector
+    skill_weights: npt.NDArray[np.float64]  # normalised, per skill column, over caps
+    den0: float
+    typing_target: int | None
+    shift: int
+    languages: int
+    ehr: int
+    credential_rows: list[tuple[str, int | None]]
+    start_day: int
+    has_location: bool
+
+
+def compile_opening(opening: OpeningSpec, layout: Layout, weights: dict[str, float]) -> OpeningQuery:
+    reqs = effective_requirements(opening, layout.taxonomy)
+    s = len(layout.skills)
+    caps = np.full(layout.width, np.inf, dtype=np.float32)
+    skill_w = np.zeros(s, dtype=np.float64)
+    for j, code in enumerate(layout.skills):
+        level, w = reqs.get(code, (0, 0.0))
+        # A level above the requirement earns nothing more, so the skill fit stays <= 1.
+        caps[j] = level if level > 0 else MAX_LEVEL
+        skill_w[j] = w
+    total = skill_w.sum()
+    skill_w = skill_w / total / caps[:s] if total > 0 else skill_w
+    target = typing_target(opening)
+    has_location = opening.lat is not None and opening.lon is not None
+    applicable = {c: True for c in COMPONENTS}
+    applicable["typing"] = target is not None
+    applicable["ehr"] = bool(opening.ehr)
+    applicable["skills"] = total > 0
+    applicable["reliability"] = False  # per candidate: decided by the has_reliability column
+    W = np.zeros((layout.width, 3), dtype=np.float32)
+    W[:s, 0] = weights["skills"] * skill_w if applicable["skills"] else 0.0
+    W[layout.experience, 0] = weights["experience"]
+    if target is not None:
+        caps[layout.wpm] = target
+        W[layout.wpm, 0] = weights["typing"] / target
+    W[layout.role[opening.role], 0] = weights["role"]
+    W[layout.reliability, 0] = weights["reliability"]
+    W[layout.has_reliability, 1] = weights["reliability"]
+    if has_location:
+        assert opening.lat is not None and opening.lon is not None
+        W[layout.xyz, 2] = unit_vector(opening.lat, opening.lon)
+    den0 = sum(weights[c] for c in COMPONENTS if applicable[c])
+    return OpeningQuery(
+        opening=opening,
+        requirements=reqs,
+        weights=weights,
+        applicable=applicable,
+        caps=caps,
+        W=W,
+        skill_weights=skill_w,
+        den0=den0,
+        typing_target=target,
+        shift=opening.shift_mask & FULL_WEEK,
+        languages=layout.languages.mask(opening.languages),
+        ehr=layout.ehr.mask(opening.ehr),
+        credential_rows=[(c, layout.credentials.add(c)) for c in sorted(opening.required_credentials)],
+        start_day=day_number(opening.start_date),
+        has_location=has_location,
+    )
+
+
+def popcount(a: npt.NDArray[np.integer]) -> npt.NDArray[np.uint8]:
+    return np.bitwise_count(a)

@@ -1,0 +1,346 @@
+"""Candidate pool held as arrays, vectorised top-k ranking for an opening, and openings for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from matching.constraints import eligible
+from matching.features import (
+    COMPONENTS,
+    DISTANCE_HALF_MILES,
+    NOT_HELD,
+    TEXT_FULL_COSINE,
+    UNKNOWN_DISTANCE,
+    CandidateProfile,
+    EncodedRows,
+    Layout,
+    OpeningQuery,
+    OpeningSpec,
+    compile_opening,
+    encode_profiles,
+    popcount,
+)
+from matching.geo import haversine_miles
+from matching.scorer import (
+    MatchExplanation,
+    MatchScorer,
+    _pay_component,
+    component_values,
+    scores_from_components,
+)
+from matching.similarity import SparseVector, TextSpace, cosine
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+Idx = npt.NDArray[np.intp]
+CHUNK_ROWS = 16_384  # rows per pass: keeps the capped copy of a chunk in cache
+# Rows whose text changed since the sparse matrix was built; rebuilt once there are this many.
+MAX_TEXT_OVERRIDES = 4096
+
+
+@dataclass
+class RankedMatch:
+    candidate_id: int
+    score: float
+    eligible: bool
+    explanation: MatchExplanation
+
+
+@dataclass
+class OpeningMatch:
+    opening_id: int
+    score: float
+    eligible: bool
+    explanation: MatchExplanation
+
+
+class CandidatePool:
+    """One row per candidate in float32/int arrays, updated in place; TF-IDF text in a CSR matrix."""
+
+    def __init__(self, text_space: TextSpace, layout: Layout | None = None, capacity: int = 1024) -> None:
+        self.layout = layout or Layout()
+        self.text_space = text_space
+        self.store = encode_profiles([], self.layout)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.active = np.zeros(0, dtype=bool)
+        self.n_rows = 0
+        self.row_of: dict[int, int] = {}
+        self.text_matrix: sp.csr_matrix = sp.csr_matrix((0, len(text_space.vocabulary_)), dtype=np.float32)
+        self.text_overrides: dict[int, SparseVector] = {}
+        self._reserve(capacity)
+
+    @classmethod
+    def from_profiles(
+        cls,
+        profiles: Sequence[CandidateProfile],
+        opening_texts: Iterable[str] = (),
+        text_space: TextSpace | None = None,
+        layout: Layout | None = None,
+    ) -> CandidatePool:
+        """Build a pool; the TF-IDF space is fitted on the resumes and opening texts together."""
+        if text_space is None:
+            corpus = [p.text for p in profiles] + list(opening_texts)
+            text_space = TextSpace(min_df=1).fit(corpus)
+        pool = cls(text_space, layout, capacity=max(len(profiles), 16))
+        pool._append(profiles)
+        return pool
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    def __contains__(self, candidate_id: object) -> bool:
+        return candidate_id in self.row_of
+
+    def add(self, profile: CandidateProfile) -> None:
+        if profile.id in self.row_of:
+            raise KeyError(f"candidate {profile.id} is already in the pool; use update()")
+        self._append([profile])
+
+    def update(self, profile: CandidateProfile) -> None:
+        row = self.row_of.get(profile.id)
+        if row is None:
+            self._append([profile])
+            return
+        self._write(row, encode_profiles([profile], self.layout))
+        self._set_text(row, profile.text)
+
+    def remove(self, candidate_id: int) -> None:
+        row = self.row_of.pop(candidate_id)
+        self.active[row] = False
+
+    def rows_for(self, candidate_ids: Iterable[int]) -> Idx:
+        return np.array([self.row_of[i] for i in candidate_ids], dtype=np.intp)
+
+    # -- storage -------------------------------------------------------------------------
+    def _reserve(self, capacity: int) -> None:
+        old = self.store.X.shape[0]
+        if capacity <= old:
+            return
+        capacity = max(capacity, 2 * old)
+        grown = {}
+        for f in fields(EncodedRows):
+            if f.name == "credentials":
+                continue
+            arr = getattr(self.store, f.name)
+            new = np.zeros((capacity, *arr.shape[1:]), dtype=arr.dtype)
+            new[:old] = arr
+            grown[f.name] = new
+        for name, arr in grown.items():
+            setattr(self.store, name, arr)
+        for code_row, cells in list(self.store.credentials.items()):
+            new_cells = np.full(capacity, NOT_HELD, dtype=np.int16)
+            new_cells[:old] = cells
+            self.store.credentials[code_row] = new_cells
+        ids = np.zeros(capacity, dtype=np.int64)
+        ids[:old] = self.ids
+        active = np.zeros(capacity, dtype=bool)
+        active[:old] = self.active
+        self.ids, self.active = ids, active
+
+    def _append(self, profiles: Sequence[CandidateProfile]) -> None:
+        if not profiles:
+            return
+        start = self.n_rows
+        self._reserve(start + len(profiles))
+        rows = slice(start, start + len(profiles))
+        self._write(rows, encode_profiles(profiles, self.layout))
+        for offset, p in enumerate(profiles):
+            if p.id in self.row_of:
+                raise KeyError(f"candidate {p.id} appears twice")
+            self.row_of[p.id] = start + offset
+            self.ids[start + offset] = p.id
+        self.n_rows = start + len(profiles)
+        if start == self.text_matrix.shape[0] and not self.text_overrides:
+            block = self.text_space.transform([p.text for p in profiles])
+            self.text_matrix = sp.vstack([self.text_matrix, block], format="csr")
+        else:
+            for offset, p in enumerate(profiles):
+                self._set_text(start + offset, p.text)
+
+    def _write(self, rows: slice | int, enc: EncodedRows) -> None:
+        s = self.store
+        for f in fields(EncodedRows):
+            if f.name != "credentials":
+                getattr(s, f.name)[rows] = getattr(enc, f.name)
+        for cells in s.credentials.values():
+            cells[rows] = NOT_HELD
+        for code_row, cells in enc.credentials.items():
+            if code_row not in s.credentials:
+                s.credentials[code_row] = np.full(s.X.shape[0], NOT_HELD, dtype=np.int16)
+            s.credentials[code_row][rows] = cells
+        self.active[rows] = True
+
+    def _set_text(self, row: int, text: str) -> None:
+        self.text_overrides[row] = self.text_space.vector(text)
+        if len(self.text_overrides) > MAX_TEXT_OVERRIDES:
+            self._compact_text()
+
+    def _compact_text(self) -> None:
+        n = self.n_rows
+        base = self.text_matrix
+        if base.shape[0] < n:
+            base = sp.vstack([base, sp.csr_matrix((n - base.shape[0], base.shape[1]), dtype=np.float32)])
+        rows = sorted(self.text_overrides)
+        patch = sp.lil_matrix((n, base.shape[1]), dtype=np.float32)
+        keep = np.ones(n, dtype=np.float32)
+        for r in rows:
+            keep[r] = 0.0
+            for i, v in self.text_overrides[r].items():
+                patch[r, i] = v
+        self.text_matrix = (sp.diags(keep) @ base + patch.tocsr()).tocsr().astype(np.float32)
+        self.text_overrides = {}
+
+    def text_cosine(self, rows: Idx, query: SparseVector) -> F64:
+        """Cosine of each row's resume with one opening's text (both already l2-normalised)."""
+        out = np.zeros(len(rows), dtype=np.float64)
+        if not query or len(rows) == 0:
+            return out
+        q = np.zeros(self.text_matrix.shape[1], dtype=np.float32)
+        for i, v in query.items():
+            q[i] = v
+        in_matrix = rows < self.text_matrix.shape[0]
+        if in_matrix.any():
+            out[in_matrix] = self.text_matrix[rows[in_matrix]] @ q
+        for j, r in enumerate(rows):
+            vec = self.text_overrides.get(int(r))
+            if vec is not None:
+                out[j] = cosine(vec, query)
+        return out
+
+    # -- scoring -------------------------------------------------------------------------
+    def compile(self, opening: OpeningSpec, scorer: MatchScorer) -> OpeningQuery:
+        return compile_opening(opening, self.layout, scorer.resolved_weights())
+
+    def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32, F32]:
+        """Capped matrix product over all rows: (weighted numerator, reliability weight, dot)."""
+        n = self.n_rows
+        X = self.store.X
+        out = np.empty((n, 3), dtype=np.float32)
+        buf = np.empty((min(CHUNK_ROWS, max(n, 1)), X.shape[1]), dtype=np.float32)
+        for a in range(0, n, CHUNK_ROWS):
+            b = min(a + CHUNK_ROWS, n)
+            chunk = buf[: b - a]
+            np.minimum(X[a:b], q.caps, out=chunk)
+            np.matmul(chunk, q.W, out=out[a:b])
+        return out[:, 0], out[:, 1], out[:, 2]
+
+
+def _extra_numerator(pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64 | None) -> F64:
+    """Weighted EHR, pay, availability and distance components for `rows` (not text)."""
+    s = pool.store
+    w = q.weights
+    extra = np.zeros(len(rows), dtype=np.float64)
+    if q.ehr:
+        extra += w["ehr"] * popcount(s.ehr[rows] & q.ehr) / popcount(np.int64(q.ehr))
+    extra += w["pay"] * _pay_component(s.min_pay[rows].astype(np.float64), q)
+    if q.shift:
+        extra += w["availability"] * popcount(s.availability[rows] & q.shift) / popcount(np.int32(q.shift))
+    else:
+        extra += w["availability"]
+    if miles is None:
+        extra += w["distance"] * UNKNOWN_DISTANCE
+    else:
+        dist = np.where(np.isnan(miles), UNKNOWN_DISTANCE, 1.0 / (1.0 + miles / DISTANCE_HALF_MILES))
+        extra += w["distance"] * dist
+    return extra
+
+
+def _miles(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64 | None:
+    if not q.has_location:
+        return None
+    lat, lon = q.opening.lat, q.opening.lon
+    assert lat is not None and lon is not None
+    return haversine_miles(pool.store.lat[rows], pool.store.lon[rows], lat, lon)
+
+
+def rank(
+    opening: OpeningSpec,
+    pool: CandidatePool,
+    k: int = 50,
+    scorer: MatchScorer | None = None,
+    include_ineligible: bool = False,
+) -> list[RankedMatch]:
+    """Top-k candidates for an opening, best first, with explanations for those k only."""
+    scorer = scorer or MatchScorer()
+    q = pool.compile(opening, scorer)
+    n = pool.n_rows
+    if n == 0 or k <= 0:
+        return []
+    num, rel_den, dot = pool.linear_pass(q)
+    ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
+    rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
+    if rows.size == 0:
+        return []
+    miles = _miles(pool, rows, q)
+    den = q.den0 + rel_den[rows].astype(np.float64)
+    base = 100.0 * (num[rows] + _extra_numerator(pool, rows, q, miles)) / den
+    text_w = 100.0 * q.weights["text"] / den
+    # Text similarity is the costliest part: compute it only where it could still reach the top k.
+    if rows.size > k:
+        floor = np.partition(base, rows.size - k)[rows.size - k]
+        reach = base + text_w >= floor
+        rows, base, text_w = rows[reach], base[reach], text_w[reach]
+    qvec = pool.text_space.vector(opening.text)
+    text_cos = pool.text_cosine(rows, qvec)
+    total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
+    top = np.argpartition(-total, min(k, total.size) - 1)[:k] if total.size > k else np.arange(total.size)
+    results = []
+    for j in top:
+        row = int(rows[j])
+        expl = scorer.explain_row(pool.store, row, q, float(text_cos[j]), pool.layout)
+        results.append(RankedMatch(int(pool.ids[row]), expl.score, expl.eligible, expl))
+    results.sort(key=lambda m: (-m.score, m.candidate_id))
+    return results
+
+
+def pool_components(
+    opening: OpeningSpec,
+    pool: CandidatePool,
+    scorer: MatchScorer | None = None,
+    eligible_only: bool = True,
+) -> tuple[npt.NDArray[np.int64], F64, F64, npt.NDArray[np.bool_]]:
+    """(candidate ids, component matrix (COMPONENTS columns, NaN = n/a), scores, eligible flags).
+
+    For storing one Match row per candidate and as the re-ranker's features.
+    """
+    scorer = scorer or MatchScorer()
+    q = pool.compile(opening, scorer)
+    n = pool.n_rows
+    ok = eligible(pool.store, slice(0, n), q) & pool.active[:n]
+    rows = np.flatnonzero(ok if eligible_only else pool.active[:n])
+    text_cos = pool.text_cosine(rows, pool.text_space.vector(opening.text))
+    comps = component_values(pool.store, rows, q, text_cos, pool.layout)
+    weights = np.array([q.weights[c] for c in COMPONENTS])
+    return pool.ids[rows].copy(), comps, scores_from_components(comps, weights), ok[rows]
+
+
+def rank_openings(
+    candidate: CandidateProfile,
+    openings: Sequence[OpeningSpec],
+    k: int = 20,
+    scorer: MatchScorer | None = None,
+    text_space: TextSpace | None = None,
+    include_ineligible: bool = False,
+) -> list[OpeningMatch]:
+    """The best openings for one candidate (the other direction), best first."""
+    scorer = scorer or MatchScorer()
+    space = text_space
+    if space is None:
+        space = TextSpace(min_df=1).fit([candidate.text, *(o.text for o in openings)])
+    layout = Layout()
+    enc = encode_profiles([candidate], layout)
+    cand_vec = space.vector(candidate.text)
+    weights = scorer.resolved_weights()
+    out = []
+    for opening in openings:
+        q = compile_opening(opening, layout, weights)
+        expl = scorer.explain_row(enc, 0, q, cosine(cand_vec, space.vector(opening.text)), layout)
+        if expl.eligible or include_ineligible:
+            out.append(OpeningMatch(opening.id, expl.score, expl.eligible, expl))
+    out.sort(key=lambda m: (-m.score, m.opening_id))
+    return out[:k]

@@ -1,0 +1,299 @@
+"""Explainable 0-100 match score: weighted components in [0, 1], as a scikit-learn-style estimator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from matching import __version__
+from matching.constraints import eligible, failed_constraints
+from matching.features import (
+    COMPONENTS,
+    DISTANCE_HALF_MILES,
+    TEXT_FULL_COSINE,
+    UNKNOWN_DISTANCE,
+    UNKNOWN_PAY,
+    CandidateProfile,
+    EncodedRows,
+    Layout,
+    OpeningQuery,
+    OpeningSpec,
+    compile_opening,
+    encode_profiles,
+    popcount,
+)
+from matching.geo import haversine_miles
+from matching.similarity import TextSpace, cosine
+
+__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "MatchExplanation", "MatchScorer"]
+
+# Points each component is worth when all apply; skills dominate because the opening states them.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "skills": 30.0,
+    "role": 10.0,
+    "experience": 8.0,
+    "typing": 6.0,
+    "ehr": 6.0,
+    "distance": 10.0,
+    "pay": 8.0,
+    "availability": 6.0,
+    "text": 8.0,
+    "reliability": 8.0,
+}
+LABELS = {
+    "skills": "skills",
+    "role": "role fit",
+    "experience": "experience",
+    "typing": "typing speed",
+    "ehr": "EHR systems",
+    "distance": "distance",
+    "pay": "pay",
+    "availability": "availability",
+    "text": "resume match",
+    "reliability": "track record",
+}
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass
+class MatchExplanation:
+    score: float
+    eligible: bool
+    failed_constraints: list[str]
+    components: dict[str, float]
+    contributions: dict[str, float]
+    strengths: list[str]
+    gaps: list[str]
+    summary: str
+    model_version: str
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def component_values(
+    enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, text_cosine: F64, layout: Layout
+) -> F64:
+    """(len(rows), len(COMPONENTS)) component values in [0, 1]; NaN where one does not apply."""
+    m = len(rows)
+    X = enc.X[rows].astype(np.float64)
+    s = len(layout.skills)
+    out = np.full((m, len(COMPONENTS)), np.nan)
+    col = {c: i for i, c in enumerate(COMPONENTS)}
+    caps = q.caps.astype(np.float64)
+    if q.applicable["skills"]:
+        out[:, col["skills"]] = np.minimum(X[:, :s], caps[:s]) @ q.skill_weights
+    out[:, col["role"]] = X[:, layout.role[q.opening.role]]
+    out[:, col["experience"]] = X[:, layout.experience]
+    if q.typing_target is not None:
+        out[:, col["typing"]] = np.minimum(X[:, layout.wpm], q.typing_target) / q.typing_target
+    if q.ehr:
+        out[:, col["ehr"]] = popcount(enc.ehr[rows] & q.ehr) / popcount(np.int64(q.ehr))
+    out[:, col["distance"]] = _distance_component(enc, rows, q)
+    out[:, col["pay"]] = _pay_component(enc.min_pay[rows].astype(np.float64), q)
+    if q.shift:
+        out[:, col["availability"]] = popcount(enc.availability[rows] & q.shift) / popcount(
+            np.int32(q.shift)
+        )
+    else:
+        out[:, col["availability"]] = 1.0
+    out[:, col["text"]] = np.minimum(np.maximum(text_cosine, 0.0) / TEXT_FULL_COSINE, 1.0)
+    has_rel = X[:, layout.has_reliability] > 0
+    out[has_rel, col["reliability"]] = X[has_rel, layout.reliability]
+    return np.clip(out, 0.0, 1.0)
+
+
+def _distance_component(enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery) -> F64:
+    out = np.full(len(rows), UNKNOWN_DISTANCE)
+    if not q.has_location:
+        return out
+    known = ~np.isnan(enc.lat[rows])
+    lat, lon = q.opening.lat, q.opening.lon
+    assert lat is not None and lon is not None
+    miles = haversine_miles(enc.lat[rows][known], enc.lon[rows][known], lat, lon)
+    out[known] = 1.0 / (1.0 + miles / DISTANCE_HALF_MILES)
+    return out
+
+
+def _pay_component(ask: F64, q: OpeningQuery) -> F64:
+    lo, hi = q.opening.pay_min, q.opening.pay_max
+    out = np.full(ask.shape, UNKNOWN_PAY)
+    known = ~np.isnan(ask)
+    if hi is None and lo is None:
+        return out
+    floor = lo if lo is not None else hi
+    ceil = hi if hi is not None else lo
+    assert floor is not None and ceil is not None
+    span = max(ceil - floor, 1e-9)
+    # Asking at or under the floor leaves the clinic room; asking near the ceiling less so.
+    val = np.where(ask <= floor, 1.0, np.where(ask <= ceil, 1.0 - 0.5 * (ask - floor) / span, 0.0))
+    out[known] = val[known]
+    return out
+
+
+class MatchScorer(BaseEstimator):  # type: ignore[misc]
+    """Rule-based scorer: score = 100 * sum(w_i * c_i) / sum(w_i) over the components that apply.
+
+    `fit(X)` takes a component matrix (columns = COMPONENTS, NaN = does not apply) and only
+    validates it and fixes the weights; `predict(X)` returns 0-100 scores.
+    """
+
+    def __init__(self, weights: dict[str, float] | None = None) -> None:
+        self.weights = weights
+
+    def resolved_weights(self) -> dict[str, float]:
+        merged = dict(DEFAULT_WEIGHTS)
+        for name, value in (self.weights or {}).items():
+            if name not in merged:
+                raise ValueError(f"unknown component {name!r}; expected one of {COMPONENTS}")
+            if value < 0:
+                raise ValueError(f"weight of {name} must be >= 0")
+            merged[name] = float(value)
+        return merged
+
+    @property
+    def model_version(self) -> str:
+        return _version_of(tuple(sorted(self.resolved_weights().items())))
+
+    def fit(self, X: Any, y: Any = None) -> MatchScorer:
+        X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        if X.shape[1] != len(COMPONENTS):
+            raise ValueError(f"expected {len(COMPONENTS)} component columns, got {X.shape[1]}")
+        self.weights_ = np.array([self.resolved_weights()[c] for c in COMPONENTS])
+        return self
+
+    def predict(self, X: Any) -> F64:
+        check_is_fitted(self, "weights_")
+        X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64, reset=False)
+        return scores_from_components(X, self.weights_)
+
+    def explain(
+        self,
+        candidate: CandidateProfile,
+        opening: OpeningSpec,
+        text_space: TextSpace | None = None,
+        layout: Layout | None = None,
+    ) -> MatchExplanation:
+        """Score one pair with its reasons (the same arithmetic as ranking a pool)."""
+        layout = layout or _default_layout()
+        space = text_space or default_text_space()
+        enc = encode_profiles([candidate], layout)
+        q = compile_opening(opening, layout, self.resolved_weights())
+        text = cosine(space.vector(candidate.text), space.vector(opening.text))
+        return self.explain_row(enc, 0, q, text, layout)
+
+    def explain_row(
+        self, enc: EncodedRows, row: int, q: OpeningQuery, text_cosine: float, layout: Layout
+    ) -> MatchExplanation:
+        rows = np.array([row], dtype=np.intp)
+        values = component_values(enc, rows, q, np.array([text_cosine]), layout)[0]
+        weights = np.array([q.weights[c] for c in COMPONENTS])
+        applies = ~np.isnan(values)
+        total_w = weights[applies].sum()
+        contrib = np.where(applies, 100.0 * weights * np.nan_to_num(values) / total_w, 0.0)
+        failed = [] if eligible(enc, rows, q)[0] else failed_constraints(enc, row, q, layout)
+        components = {c: float(v) for c, v, a in zip(COMPONENTS, values, applies, strict=True) if a}
+        contributions = {c: float(v) for c, v, a in zip(COMPONENTS, contrib, applies, strict=True) if a}
+        score = float(sum(contributions.values()))
+        strengths, gaps = _strengths_and_gaps(enc, row, q, components, layout)
+        return MatchExplanation(
+            score=score,
+            eligible=not failed,
+            failed_constraints=failed,
+            components=components,
+            contributions=contributions,
+            strengths=strengths,
+            gaps=gaps,
+            summary=_summary(score, failed, gaps),
+            model_version=self.model_version,
+        )
+
+
+@lru_cache(maxsize=64)
+def _version_of(weights: tuple[tuple[str, float], ...]) -> str:
+    blob = json.dumps(weights).encode()
+    return f"rules-{__version__}-{hashlib.sha256(blob).hexdigest()[:8]}"
+
+
+def scores_from_components(X: F64, weights: F64) -> F64:
+    applies = ~np.isnan(X)
+    num = np.where(applies, X, 0.0) @ weights
+    den = applies @ weights
+    return np.asarray(100.0 * num / np.where(den > 0, den, 1.0), dtype=np.float64)
+
+
+def _strengths_and_gaps(
+    enc: EncodedRows, row: int, q: OpeningQuery, components: dict[str, float], layout: Layout
+) -> tuple[list[str], list[str]]:
+    tax = layout.taxonomy
+    levels = enc.X[row, : len(layout.skills)]
+    met: list[tuple[float, str]] = []
+    short: list[tuple[float, str]] = []
+    for j, code in enumerate(layout.skills):
+        need, w = q.requirements.get(code, (0, 0.0))
+        have = int(levels[j])
+        if w <= 0:
+            continue
+        name = tax.skill(code).name
+        if need > 0 and have < need:
+            short.append((w * (need - have), f"{name}: level {have}, needs {need}"))
+        elif need > 0 and have >= need and w >= 0.5:
+            met.append((w * have, f"{name}: level {have} (needs {need})"))
+    met.sort(key=lambda t: -t[0])
+    short.sort(key=lambda t: -t[0])
+    strengths = [text for _, text in met[:3]]
+    gaps = [text for _, text in short[:3]]
+    if q.ehr:
+        known = layout.ehr.codes_in(int(enc.ehr[row]) & q.ehr)
+        missing = layout.ehr.codes_in(q.ehr & ~int(enc.ehr[row]))
+        if known:
+            strengths.append("knows " + ", ".join(tax.name_of(c) for c in known))
+        if missing:
+            gaps.append("no experience with " + ", ".join(tax.name_of(c) for c in missing))
+    wpm = int(enc.X[row, layout.wpm])
+    if q.typing_target is not None:
+        if wpm >= q.typing_target:
+            strengths.append(f"types {wpm} wpm (needs {q.typing_target})")
+        else:
+            gaps.append(f"types {wpm or 'untested'} wpm, needs {q.typing_target}")
+    if components.get("distance", 0.0) >= 0.5 and q.has_location and not np.isnan(enc.lat[row]):
+        lat, lon = q.opening.lat, q.opening.lon
+        assert lat is not None and lon is not None
+        miles = float(haversine_miles(enc.lat[row], enc.lon[row], lat, lon))
+        strengths.append(f"{miles:.1f} miles away")
+    if components.get("reliability", 0.0) >= 0.8:
+        strengths.append("strong track record on past placements")
+    if components.get("experience", 0.0) >= 0.8:
+        strengths.append("experienced")
+    return strengths, gaps
+
+
+def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
+    if failed:
+        return "not eligible: " + "; ".join(failed)
+    band = (
+        "strong fit" if score >= 75 else "good fit" if score >= 60 else "partial fit" if score >= 45 else "weak fit"
+    )
+    return f"{band}; missing: {', '.join(gaps)}" if gaps else band
+
+
+_LAYOUT: list[Layout] = []
+
+
+def _default_layout() -> Layout:
+    if not _LAYOUT:
+        _LAYOUT.append(Layout())
+    return _LAYOUT[0]
+
+
+def default_text_space() -> TextSpace:
+    """The TF-IDF space shipped with the role classifier (fitted on its whole training corpus)."""
+    from matching.text import shipped_text_space
+
+    return shipped_text_space()

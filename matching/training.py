@@ -1,0 +1,215 @@
+"""Train and evaluate the role classifier from the postings directory plus O*NET and ESCO text."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from matching.similarity import TextSpace
+from matching.taxonomy import data_path
+from matching.text import MODEL_FILE, ROLE_LABELS, RoleModel
+
+SEED = 20240527
+NGRAM_MAX = 2
+CHAR_NGRAMS = (3, 5)
+FAMILY_TO_ROLE = {"receptionist": "receptionist", "secretary": "secretary", "other": "other"}
+# US postings carry a finer label; the one medical front-desk posting is a receptionist job.
+US_LABEL_TO_ROLE = {"medical_front_desk_admin": "receptionist"}
+ONET_ROLE = {
+    "43-4171.00": "receptionist",
+    "43-6013.00": "secretary",
+    "29-2072.00": "secretary",  # medical records: back office
+    "31-9094.00": "secretary",  # medical transcription: back office
+    "43-3021.00": "secretary",  # billing and posting: back office
+    "43-6014.00": "other",  # non-medical secretaries
+    "31-9092.00": "other",  # medical assistants: clinical
+}
+
+
+@dataclass(frozen=True)
+class Doc:
+    text: str
+    role: str
+    source: str
+
+
+def posting_docs(directory: Path) -> list[Doc]:
+    """Postings with a usable label; ambiguous 'healthcare administrator' titles are left out."""
+    docs: list[Doc] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                family = row.get("role_family")
+                if family is not None:
+                    role = FAMILY_TO_ROLE.get(family)
+                else:
+                    role = US_LABEL_TO_ROLE.get(row.get("role_label", ""), "other")
+                if role and row.get("description"):
+                    docs.append(Doc(row["description"], role, path.name))
+    return docs
+
+
+def _csv(name: str) -> Iterator[dict[str, str]]:
+    with data_path(name).open(newline="", encoding="utf-8") as fh:
+        yield from csv.DictReader(fh)
+
+
+def reference_docs() -> list[Doc]:
+    """Shipped, CC BY text: O*NET task statements, occupation descriptions, alternate titles, ESCO."""
+    docs = [
+        Doc(r["task"], ONET_ROLE[r["onet_soc_code"]], "onet_task")
+        for r in _csv("onet_task_statements.csv")
+        if r["onet_soc_code"] in ONET_ROLE
+    ]
+    docs += [
+        Doc(r["description"], ONET_ROLE[r["onet_soc_code"]], "onet_occupation")
+        for r in _csv("onet_occupations.csv")
+        if r["onet_soc_code"] in ONET_ROLE
+    ]
+    titles: dict[str, list[str]] = {}
+    for r in _csv("onet_alternate_titles.csv"):
+        titles.setdefault(r["onet_soc_code"], []).append(r["alternate_title"])
+    for code, names in titles.items():
+        if code in ONET_ROLE:
+            docs += [Doc(". ".join(names[i : i + 8]), ONET_ROLE[code], "onet_titles") for i in range(0, len(names), 8)]
+    docs += _task_bundles()
+    for r in _csv("esco_occupations_medical_admin.csv"):
+        label = r["preferred_label_assigned"].lower()
+        role = (
+            "receptionist"
+            if "receptionist" in label
+            else "secretary"
+            if r["is_medical"].strip().lower() in {"true", "1", "yes", "y"}
+            and any(w in label for w in ("secretary", "coder", "coding", "records", "transcription"))
+            else "other"
+            if r["is_medical"].strip().lower() not in {"true", "1", "yes", "y"}
+            else None
+        )
+        if role:
+            docs.append(Doc(r["labels_and_description_concatenated"], role, "esco"))
+    return docs
+
+
+def _task_bundles(per_occupation: int = 40, size: int = 5) -> list[Doc]:
+    """Posting-length documents of US wording: random bundles of one occupation's task statements.
+
+    The postings are UK (medical admin) or US (almost all non-medical), so without these the
+    model would learn "US wording means other".
+    """
+    rng = np.random.default_rng(SEED)
+    by_code: dict[str, list[str]] = {}
+    for r in _csv("onet_task_statements.csv"):
+        by_code.setdefault(r["onet_soc_code"], []).append(r["task"])
+    docs = []
+    for code in sorted(by_code):
+        tasks = by_code[code]
+        if code not in ONET_ROLE:
+            continue
+        for _ in range(per_occupation):
+            pick = rng.choice(len(tasks), size=min(size, len(tasks)), replace=False)
+            docs.append(Doc(" ".join(tasks[i] for i in pick), ONET_ROLE[code], "onet_task_bundle"))
+    return docs
+
+
+def make_pipeline(C: float = 100.0) -> Pipeline:
+    """Word 1-2-grams plus character 3-5-grams inside words (robust to UK/US spelling)."""
+    words = TfidfVectorizer(stop_words="english", ngram_range=(1, NGRAM_MAX), sublinear_tf=True, min_df=2)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=3)
+    return Pipeline(
+        [
+            ("tfidf", FeatureUnion([("word", words), ("char", chars)])),
+            ("clf", LogisticRegression(C=C, max_iter=3000, random_state=SEED)),
+        ]
+    )
+
+
+def cross_validate(directory: Path, folds: int = 5) -> dict[str, Any]:
+    """Macro-F1 on held-out postings; each fold trains on the other postings plus reference text."""
+    postings = posting_docs(directory)
+    reference = reference_docs()
+    y = np.array([d.role for d in postings])
+    predicted = np.empty_like(y)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        train_docs = [postings[i] for i in train] + reference
+        model = make_pipeline().fit([d.text for d in train_docs], [d.role for d in train_docs])
+        predicted[test] = model.predict([postings[i].text for i in test])
+    per_class = f1_score(y, predicted, labels=list(ROLE_LABELS), average=None)
+    return {
+        "macro_f1": float(f1_score(y, predicted, labels=list(ROLE_LABELS), average="macro")),
+        "per_class_f1": {r: float(v) for r, v in zip(ROLE_LABELS, per_class, strict=True)},
+        "n_postings": len(postings),
+        "counts": {r: int((y == r).sum()) for r in ROLE_LABELS},
+        "folds": folds,
+    }
+
+
+def train(directory: Path) -> dict[str, Any]:
+    """Fit on every posting plus reference text; return the JSON-ready model (no posting text)."""
+    docs = posting_docs(directory) + reference_docs()
+    texts = [d.text for d in docs]
+    pipe = make_pipeline().fit(texts, [d.role for d in docs])
+    union: FeatureUnion = pipe.named_steps["tfidf"]
+    clf: LogisticRegression = pipe.named_steps["clf"]
+    blocks = []
+    for _name, vec in union.transformer_list:
+        blocks.append(
+            {
+                "analyzer": vec.analyzer,
+                "ngram": list(vec.ngram_range),
+                "vocabulary": sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__),
+                "idf": [round(float(v), 5) for v in vec.idf_],
+            }
+        )
+    order = [list(clf.classes_).index(r) for r in ROLE_LABELS]
+    space = TextSpace(min_df=2).fit(texts)
+    data = {
+        "meta": {
+            "kind": "tfidf(word 1-2 + char_wb 3-5)+logistic-regression",
+            "sklearn_version": sklearn.__version__,
+            "seed": SEED,
+            "trained_on": {
+                "postings": len(docs) - len(reference_docs()),
+                "reference_docs": len(reference_docs()),
+            },
+            "command": "python -m matching train-role ../shared/data/postings",
+        },
+        "classifier": {
+            "classes": list(ROLE_LABELS),
+            "blocks": blocks,
+            "coef": [[round(float(v), 5) for v in row] for row in clf.coef_[order]],
+            "intercept": [round(float(v), 6) for v in clf.intercept_[order]],
+        },
+        "text_space": space.to_dict(),
+    }
+    _check_export(pipe, data, texts[:200])
+    return data
+
+
+def _check_export(pipe: Pipeline, data: dict[str, Any], texts: list[str]) -> None:
+    """The JSON model must reproduce the fitted pipeline's probabilities."""
+    model = RoleModel.from_json(data)
+    expected = pipe.predict_proba(texts)
+    order = [list(pipe.classes_).index(r) for r in ROLE_LABELS]
+    got = np.array([model.proba(t) for t in texts])
+    if not np.allclose(got, expected[:, order], atol=2e-3):
+        raise RuntimeError("exported role model disagrees with the fitted pipeline")
+
+
+def write_model(data: dict[str, Any], path: Path | None = None) -> Path:
+    target = path or data_path(MODEL_FILE)
+    target.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    return target

@@ -1,0 +1,213 @@
+"""Shared fixtures: an app per test on a clean database, clients, and factory fixtures.
+
+The schema is created once per backend and session; each test then starts from empty tables.
+SQLite always runs; PostgreSQL too when TEST_DATABASE_URL is set (each xdist worker gets its
+own database so parallel runs never share rows).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from agency import create_app
+from agency.extensions import db
+from tests import factories
+
+TEST_ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+
+
+def _backends() -> list[str]:
+    chosen = os.environ.get("TEST_DB_BACKENDS")
+    if chosen:
+        return [b.strip() for b in chosen.split(",") if b.strip()]
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+def _postgres_url(worker: str) -> str:
+    base = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    name = f"{base.database or 'clinicmatch_test'}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, str]:
+    urls = {}
+    for backend in _backends():
+        if backend == "sqlite":
+            urls[backend] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        else:
+            urls[backend] = _postgres_url(re.sub(r"\W", "", worker_id))
+    return urls
+
+
+def base_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_PARAMS": TEST_ARGON2,
+        "MAIL_SERVER": None,
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "OUTBOX_ENQUEUE_AFTER_COMMIT": False,
+        "SERVER_NAME": None,
+        # A bug should fail the test with its traceback, not hide behind the 500 page.
+        "PROPAGATE_UNEXPECTED_ERRORS": True,
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g` and
+    database session, even though the test itself holds an app context open."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+_schema_ready: set[str] = set()
+
+
+def _reset_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(params=_backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database_urls: dict[str, str], backend: str) -> dict[str, Any]:
+    """Override keys in this fixture (or per test) before `app` is built."""
+    return base_config(tmp_path, database_urls[backend])
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        if url not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(url)
+        _reset_tables()
+        yield app
+        db.session.remove()
+        _reset_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> factories.UserFactory:
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def make_clinic(app: Flask) -> factories.ClinicFactory:
+    return factories.ClinicFactory()
+
+
+@pytest.fixture
+def make_candidate(app: Flask) -> factories.CandidateFactory:
+    return factories.CandidateFactory()
+
+
+@pytest.fixture
+def make_opening(app: Flask) -> factories.OpeningFactory:
+    return factories.OpeningFactory()
+
+
+@pytest.fixture
+def make_credential(app: Flask) -> factories.CredentialFactory:
+    return factories.CredentialFactory()
+
+
+@pytest.fixture
+def taxonomy(app: Flask) -> dict[str, int]:
+    """The engine's skills and credentials copied into the database."""
+    from agency.services import taxonomy_sync
+
+    counts = taxonomy_sync.sync()
+    db.session.commit()
+    return counts
+
+
+def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Any:
+    def _login(user: Any) -> Any:
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return _login
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active (for bounded-query tests)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """`with count_queries() as q: client.get(...)`, then assert on `q.count`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def _counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return _counting

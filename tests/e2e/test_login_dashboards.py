@@ -1,0 +1,62 @@
+"""Each role logs in through the real login page and sees its own dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agency.models import Role
+from tests.factories import PASSWORD
+
+
+def _login(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "heading"),
+    [
+        ("candidate", "/me", "Hello, Maria"),
+        ("clinic", "/clinic/", "Riverside Family Practice"),
+        ("staff", "/staff/", "Agency dashboard"),
+    ],
+)
+def test_role_logs_in_and_sees_dashboard(
+    page: Any,
+    shot: Any,
+    make_candidate,
+    make_clinic,
+    make_user,
+    role: str,
+    path: str,
+    heading: str,
+) -> None:
+    if role == "candidate":
+        email = make_candidate().user.email
+    elif role == "clinic":
+        email = make_clinic().members[0].email
+    else:
+        email = make_user(Role.STAFF).email
+    page.goto("/")
+    shot("home")
+    _login(page, email)
+    page.wait_for_url(f"**{path}")
+    assert heading in page.locator("h1").first.inner_text()
+    shot("dashboard")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/")
+
+
+def test_wrong_password_shows_an_error_next_to_the_field(page: Any, shot: Any, make_user) -> None:
+    user = make_user(Role.STAFF)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill("definitely wrong")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("E-mail or password is not right.").is_visible()
+    assert page.get_by_label("E-mail").input_value() == user.email
+    shot("wrong-password")

@@ -1,0 +1,6 @@
+"""The Celery entry point: `celery -A workers.app worker`."""
+
+from agency import create_app
+
+flask_app = create_app()
+celery_app = flask_app.extensions["celery"]
