@@ -258,6 +258,55 @@ def _miles(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64 | None:
     return haversine_miles(pool.store.lat[rows], pool.store.lon[rows], lat, lon)
 
 
+@dataclass
+class ScoredRows:
+    """Fast scores (no explanations) of the rows that could reach an opening's top k."""
+
+    query: OpeningQuery
+    rows: Idx
+    scores: F64
+    text_cosine: F64
+
+
+def score_rows(
+    opening: OpeningSpec,
+    pool: CandidatePool,
+    k: int | None = 50,
+    scorer: MatchScorer | None = None,
+    include_ineligible: bool = False,
+) -> ScoredRows:
+    """Constraints and scores for every row, vectorised; k=None keeps every eligible row."""
+    q = pool.compile(opening, scorer or MatchScorer())
+    n = pool.n_rows
+    empty = ScoredRows(q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0))
+    if n == 0 or (k is not None and k <= 0):
+        return empty
+    num, rel_den, dot = pool.linear_pass(q)
+    ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
+    rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
+    if rows.size == 0:
+        return empty
+    den = q.den0 + rel_den[rows].astype(np.float64)
+    base = 100.0 * (num[rows] + _extra_numerator(pool, rows, q, _miles(pool, rows, q))) / den
+    text_w = 100.0 * q.weights["text"] / den
+    # Text similarity is the costliest part: compute it only where it could still reach the top k.
+    if k is not None and rows.size > k:
+        floor = np.partition(base, rows.size - k)[rows.size - k]
+        reach = base + text_w >= floor
+        rows, base, text_w = rows[reach], base[reach], text_w[reach]
+    text_cos = pool.text_cosine(rows, pool.text_space.vector(opening.text))
+    total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
+    return ScoredRows(q, rows, total, text_cos)
+
+
+def top_k(scores: F64, k: int) -> Idx:
+    """Indices of the k largest scores, best first."""
+    if scores.size > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
 def rank(
     opening: OpeningSpec,
     pool: CandidatePool,
@@ -267,32 +316,11 @@ def rank(
 ) -> list[RankedMatch]:
     """Top-k candidates for an opening, best first, with explanations for those k only."""
     scorer = scorer or MatchScorer()
-    q = pool.compile(opening, scorer)
-    n = pool.n_rows
-    if n == 0 or k <= 0:
-        return []
-    num, rel_den, dot = pool.linear_pass(q)
-    ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
-    rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
-    if rows.size == 0:
-        return []
-    miles = _miles(pool, rows, q)
-    den = q.den0 + rel_den[rows].astype(np.float64)
-    base = 100.0 * (num[rows] + _extra_numerator(pool, rows, q, miles)) / den
-    text_w = 100.0 * q.weights["text"] / den
-    # Text similarity is the costliest part: compute it only where it could still reach the top k.
-    if rows.size > k:
-        floor = np.partition(base, rows.size - k)[rows.size - k]
-        reach = base + text_w >= floor
-        rows, base, text_w = rows[reach], base[reach], text_w[reach]
-    qvec = pool.text_space.vector(opening.text)
-    text_cos = pool.text_cosine(rows, qvec)
-    total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
-    top = np.argpartition(-total, min(k, total.size) - 1)[:k] if total.size > k else np.arange(total.size)
+    scored = score_rows(opening, pool, k, scorer, include_ineligible)
     results = []
-    for j in top:
-        row = int(rows[j])
-        expl = scorer.explain_row(pool.store, row, q, float(text_cos[j]), pool.layout)
+    for j in top_k(scored.scores, k):
+        row = int(scored.rows[j])
+        expl = scorer.explain_row(pool.store, row, scored.query, float(scored.text_cosine[j]), pool.layout)
         results.append(RankedMatch(int(pool.ids[row]), expl.score, expl.eligible, expl))
     results.sort(key=lambda m: (-m.score, m.candidate_id))
     return results

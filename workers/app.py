@@ -1,4 +1,4 @@
-"""The Celery entry point: `celery -A workers.app worker`."""
+"""The Celery entry point: `celery -A workers.app worker` (and `beat`)."""
 
 from agency import create_app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery, Task
@@ -9,15 +10,51 @@ from flask import Flask
 
 from agency.services import outbox
 
+# Redis hides a taken message for this long before handing it to another worker, so a SIGKILLed
+# worker's task comes back in about a minute, not kombu's default hour.
+REDIS_VISIBILITY_TIMEOUT = 60
+
+
+def celery_settings(app: Flask) -> dict[str, Any]:
+    """The app's CELERY settings with the transport options the chosen broker understands."""
+    settings = dict(app.config["CELERY"])
+    broker = str(settings.get("broker_url", ""))
+    queue = os.environ.get("CELERY_DEFAULT_QUEUE") or settings.get("task_default_queue")
+    if queue:
+        # Tests and benchmarks use a queue of their own on a shared Redis.
+        settings["task_default_queue"] = queue
+    if broker.startswith("sqla+"):
+        # kombu hands these options to create_engine(), which rejects visibility_timeout;
+        # a longer SQLite busy wait keeps the web process and the worker from "database locked".
+        settings["broker_transport_options"] = {"connect_args": {"timeout": 30}}
+        settings.pop("result_backend_transport_options", None)
+        settings.pop("visibility_timeout", None)
+        # The SQL transport has no broadcast exchange; remote control would only log errors.
+        settings["worker_enable_remote_control"] = False
+    elif broker.startswith(("redis://", "rediss://")):
+        options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+        settings["broker_transport_options"] = {
+            **settings.get("broker_transport_options", {}),
+            **options,
+        }
+        settings["result_backend_transport_options"] = {
+            **settings.get("result_backend_transport_options", {}),
+            **options,
+        }
+        settings["visibility_timeout"] = REDIS_VISIBILITY_TIMEOUT
+    return settings
+
 
 def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for this Flask app and register the outbox enqueue seam."""
+
     class FlaskTask(Task):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 

@@ -1,11 +1,28 @@
-"""The beat schedule: periodic scans instead of far-future ETA tasks."""
+"""The beat schedule: periodic scans of the database instead of far-future ETA tasks."""
 
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
+
+SWEEP_SECONDS = 30.0
 
 
 def configure(celery_app: Celery) -> None:
     celery_app.conf.beat_schedule = {
-        "sweep-outbox": {"task": "workers.sweep_outbox", "schedule": 30.0},
+        "sweep-outbox": {"task": "workers.sweep_outbox", "schedule": SWEEP_SECONDS},
+        # Hourly although daily would do: a scan is idempotent and a missed hour costs nothing.
+        "credential-reminders": {
+            "task": "workers.credential_reminders",
+            "schedule": crontab(minute=15),
+        },
+        "daily-digest": {"task": "workers.daily_digest", "schedule": crontab(hour=7, minute=0)},
+        "retention-cleanup": {
+            "task": "workers.retention_cleanup",
+            "schedule": crontab(hour=3, minute=30),
+        },
+        "retrain-ranker": {
+            "task": "workers.retrain_ranker",
+            "schedule": crontab(hour=2, minute=0, day_of_week="sunday"),
+        },
     }

@@ -2,17 +2,66 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
 
-from agency.services import delivery
+from agency.services import delivery, digest, reminders, retention
+
+log = logging.getLogger(__name__)
+
+# Below the outbox lease (30 s), so a slow send is killed before another worker may claim it.
+DELIVERY_SOFT_LIMIT, DELIVERY_HARD_LIMIT = 20, 25
 
 
 def register(celery_app: Celery) -> None:
-    @celery_app.task(name="workers.deliver_outbox_message", acks_late=True)
+    """Define the tasks on this Celery app (names are stable: the broker stores them)."""
+
+    @celery_app.task(
+        name="workers.deliver_outbox_message",
+        acks_late=True,
+        reject_on_worker_lost=True,
+        soft_time_limit=DELIVERY_SOFT_LIMIT,
+        time_limit=DELIVERY_HARD_LIMIT,
+    )
     def deliver_outbox_message(message_id: int) -> None:
         delivery.deliver(message_id)
 
-    @celery_app.task(name="workers.sweep_outbox")
+    @celery_app.task(name="workers.sweep_outbox", acks_late=True)
     def sweep_outbox() -> None:
-        for message_id in delivery.due_message_ids():
+        for message_id in delivery.sweep():
             deliver_outbox_message.delay(message_id)
+
+    @celery_app.task(name="workers.rescore_opening", acks_late=True)
+    def rescore_opening(opening_id: int) -> None:
+        from agency.services import scoring
+
+        scoring.rescore_opening(opening_id)
+
+    @celery_app.task(name="workers.rescore_candidate", acks_late=True)
+    def rescore_candidate(candidate_id: int) -> None:
+        from agency.services import scoring
+
+        scoring.rescore_candidate(candidate_id)
+
+    @celery_app.task(name="workers.credential_reminders", acks_late=True)
+    def credential_reminders() -> None:
+        reminders.stage_credential_reminders()
+
+    @celery_app.task(name="workers.daily_digest", acks_late=True)
+    def daily_digest() -> None:
+        digest.stage_daily_digest()
+
+    @celery_app.task(name="workers.retention_cleanup", acks_late=True)
+    def retention_cleanup() -> None:
+        retention.purge()
+
+    @celery_app.task(name="workers.retrain_ranker", acks_late=True)
+    def retrain_ranker() -> None:
+        try:
+            from agency.services import ranker  # type: ignore[attr-defined]
+        except ImportError:
+            # The ranker service is not written yet; the schedule is ready for it.
+            log.warning("retrain_ranker: agency.services.ranker does not exist yet; skipped")
+            return
+        ranker.retrain()

@@ -1,7 +1,15 @@
-"""The candidate's own area: dashboard, profile, applications."""
+"""The candidate's own area: dashboard, profile, credentials, resume, applications, account."""
 
 from flask import Blueprint
 
 bp = Blueprint("candidates", __name__)
 
-from agency.candidates import views  # noqa: E402,F401  (registers the routes)
+# Importing the view modules registers their routes on the blueprint.
+from agency.candidates import (  # noqa: E402,F401
+    account_views,
+    application_views,
+    credential_views,
+    profile_views,
+    resume_views,
+    views,
+)

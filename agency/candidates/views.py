@@ -1,41 +1,81 @@
-"""The candidate's dashboard."""
+"""The candidate's dashboard: progress, applications with their history, openings that fit."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from agency.candidates import bp
+from agency.candidates.helpers import STEP_ENDPOINTS, my_candidate
 from agency.extensions import db
-from agency.models import Application, Candidate, Opening, Role
+from agency.models import Application, Match, Opening, Role
 from agency.security import roles_required
+from agency.services import applications as application_service
+from agency.services import profiles, scoring
 
+__all__ = ["dashboard", "my_candidate"]
 
-def my_candidate() -> Candidate:
-    candidate = db.session.execute(
-        db.select(Candidate).where(Candidate.user_id == current_user.id)
-    ).scalar_one_or_none()
-    if candidate is None:
-        abort(404)
-    return candidate
+APPLICATIONS_PER_PAGE = 10
+FITTING_OPENINGS = 5
 
 
 @bp.route("/me")
 @roles_required(Role.CANDIDATE.value)
 def dashboard() -> ResponseReturnValue:
-    candidate = my_candidate()
-    applications = (
-        db.session.execute(
-            db.select(Application)
-            .options(joinedload(Application.opening).joinedload(Opening.clinic))
-            .where(Application.candidate_id == candidate.id)
-            .order_by(Application.created_at.desc())
+    candidate = my_candidate(full=True)
+    page = db.paginate(
+        db.select(Application)
+        .options(
+            joinedload(Application.opening).joinedload(Opening.clinic),
+            selectinload(Application.history),
         )
-        .scalars()
-        .all()
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Application.created_at.desc(), Application.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=APPLICATIONS_PER_PAGE,
+        error_out=False,
     )
+    shown_ids = [a.opening_id for a in page.items]
+    matches = {
+        m.opening_id: m
+        for m in db.session.execute(
+            db.select(Match).where(
+                Match.candidate_id == candidate.id, Match.opening_id.in_(shown_ids)
+            )
+        ).scalars()
+    }
+    applied_ids = set(
+        db.session.execute(
+            db.select(Application.opening_id).where(Application.candidate_id == candidate.id)
+        ).scalars()
+    )
+    fits = [
+        m
+        for m in scoring.openings_for(candidate, k=FITTING_OPENINGS + len(applied_ids))
+        if m.opening_id not in applied_ids
+    ][:FITTING_OPENINGS]
+    openings = {
+        o.id: o
+        for o in db.session.execute(
+            db.select(Opening)
+            .options(joinedload(Opening.clinic))
+            .where(Opening.id.in_([m.opening_id for m in fits]))
+        ).scalars()
+    }
+    alerts = [
+        (c, e)
+        for c in candidate.credentials
+        if (e := profiles.expiry(c)).state in ("expired", "expiring")
+    ]
     return render_template(
-        "candidates/dashboard.html", candidate=candidate, applications=applications
+        "candidates/dashboard.html",
+        candidate=candidate,
+        progress=profiles.completeness(candidate),
+        step_endpoints=STEP_ENDPOINTS,
+        page=page,
+        matches=matches,
+        fits=[(m, openings[m.opening_id]) for m in fits if m.opening_id in openings],
+        alerts=alerts,
+        can_withdraw=application_service.can_withdraw,
     )

@@ -1,96 +1,209 @@
-"""Deliver outbox messages: claim, act once, record the outcome; retry with backoff, then dead."""
+"""Deliver outbox messages: claim, act once, record the outcome; retry with backoff, then dead.
+
+A claim is one conditional UPDATE (PostgreSQL picks the row with FOR UPDATE SKIP LOCKED; SQLite
+serialises writers, so the UPDATE holds the write lock from its read to its write, as BEGIN
+IMMEDIATE would). The claim carries a lease and an attempt number; every later write checks
+both, so a worker that outlived its lease cannot overwrite the next claimer's outcome.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus, utcnow
-from agency.services import mail
+from agency.services import outbox
+from agency.services import outbox_handlers as handlers
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_SECONDS = 120
+PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
+SENT, DEAD = OutboxStatus.SENT.value, OutboxStatus.DEAD.value
+
+
+def _seconds(key: str, default: float) -> timedelta:
+    return timedelta(seconds=float(current_app.config.get(key, default)))
+
+
+def lease() -> timedelta:
+    """How long a claim holds a message; longer than the task's hard time limit."""
+    return _seconds("OUTBOX_LEASE_SECONDS", 30)
 
 
 def backoff(attempts: int) -> timedelta:
     """About 30 s after the first failure, doubling, capped at 2 hours."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 7200))
+    base = float(current_app.config.get("OUTBOX_RETRY_BASE_SECONDS", 30))
+    cap = float(current_app.config.get("OUTBOX_RETRY_MAX_SECONDS", 7200))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def due_message_ids(limit: int = 500) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    attempt: int
+
+
+def _on_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _due(now: Any) -> ColumnElement[bool]:
+    # Pending and due, or held by a claim whose lease ran out (its worker died).
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.locked_until < now),
+    )
+
+
+def claim(message_id: int) -> Claim | None:
+    """Take the message for this worker and commit; None if it is sent, dead, held or not due."""
     now = utcnow()
-    rows = db.session.execute(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(limit)
-    ).scalars()
-    return list(rows)
-
-
-def _claim(message_id: int) -> OutboxMessage | None:
-    """Take the message for this worker, or None if it is sent, dead or held by another."""
-    now = utcnow()
-    claimed = db.session.execute(
+    condition = and_(OutboxMessage.id == message_id, _due(now))
+    if _on_postgres():
+        locked = select(OutboxMessage.id).where(condition).with_for_update(skip_locked=True)
+        condition = OutboxMessage.id == locked.scalar_subquery()
+    stmt = (
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
-            (OutboxMessage.locked_until.is_(None)) | (OutboxMessage.locked_until < now),
-        )
+        .where(condition)
         .values(
-            status=OutboxStatus.SENDING.value,
-            locked_until=now + timedelta(seconds=CLAIM_SECONDS),
+            status=SENDING,
             attempts=OutboxMessage.attempts + 1,
+            locked_until=now + lease(),
+            enqueued_at=None,
         )
+        .returning(
+            OutboxMessage.kind,
+            OutboxMessage.payload,
+            OutboxMessage.dedupe_key,
+            OutboxMessage.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.execute(stmt).first()
+    db.session.commit()
+    if row is None:
+        return None
+    return Claim(message_id, row.kind, dict(row.payload or {}), row.dedupe_key, row.attempts)
+
+
+def _held(c: Claim) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.id == c.id,
+        OutboxMessage.status == SENDING,
+        OutboxMessage.attempts == c.attempt,
+    )
+
+
+def _finish(c: Claim, note: str) -> bool:
+    """Mark sent in the same transaction as anything the handler staged."""
+    done = db.session.execute(
+        update(OutboxMessage)
+        .where(_held(c))
+        .values(status=SENT, sent_at=utcnow(), locked_until=None, last_error=note[:2000])
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        log.error("outbox %s: lease lost before it was marked sent (attempt %s)", c.id, c.attempt)
+        return False
+    db.session.commit()
+    return True
+
+
+def _fail(c: Claim, error: str, permanent: bool) -> None:
+    dead = permanent or c.attempt >= MAX_ATTEMPTS
+    values: dict[str, Any] = {"last_error": error[:2000], "locked_until": None}
+    if dead:
+        values["status"] = DEAD
+    else:
+        values.update(status=PENDING, next_attempt_at=utcnow() + backoff(c.attempt))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(_held(c))
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return db.session.get(OutboxMessage, message_id)
-
-
-def _perform(message: OutboxMessage) -> None:
-    if message.kind == "email":
-        payload = message.payload
-        msg = mail.build(payload["template"], payload["to"], payload["context"], message.dedupe_key)
-        mail.send(msg)
-    else:
-        # Kinds without a handler yet are recorded as done so they do not block the queue.
-        log.info("outbox kind %s has no handler; marking sent", message.kind)
+    level = logging.ERROR if dead else logging.WARNING
+    log.log(level, "outbox %s attempt %s failed%s: %s", c.id, c.attempt, " (dead)" * dead, error)
 
 
 def deliver(message_id: int) -> bool:
-    """Deliver one message; True if it was sent by this call."""
-    message = _claim(message_id)
-    if message is None:
+    """Deliver one message if it is due and unclaimed; True if this call completed it."""
+    c = claim(message_id)
+    if c is None:
+        return False
+    if c.attempt > MAX_ATTEMPTS:
+        # Earlier claims died with their workers; a message that kills workers stops here.
+        _fail(c, "worker lost during delivery too many times", permanent=True)
         return False
     try:
-        _perform(message)
-    except Exception as exc:  # any failure is retried; the error is kept for staff
+        note = handlers.perform(c.kind, c.payload, c.dedupe_key)
+    except handlers.PermanentFailure as exc:
         db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id)
-        assert message is not None
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.locked_until = None
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = OutboxStatus.DEAD.value
-        else:
-            message.status = OutboxStatus.PENDING.value
-            message.next_attempt_at = utcnow() + backoff(message.attempts)
-        db.session.commit()
+        _fail(c, str(exc), permanent=True)
         return False
-    message.status = OutboxStatus.SENT.value
-    message.sent_at = utcnow()
-    message.locked_until = None
-    message.last_error = ""
+    except Exception as exc:  # any other failure is retried; the error is kept for staff
+        db.session.rollback()
+        _fail(c, f"{type(exc).__name__}: {exc}", permanent=False)
+        return False
+    return _finish(c, note)
+
+
+def sweep(limit: int = 1000) -> list[int]:
+    """Mark due messages as enqueued and return their ids, for the caller to hand to the broker.
+
+    Fresh messages get a grace period (the after-commit enqueue handles them); a message the
+    sweep already enqueued waits OUTBOX_REENQUEUE_SECONDS before it is enqueued again.
+    """
+    now = utcnow()
+    grace = _seconds("OUTBOX_SWEEP_GRACE_SECONDS", 10)
+    again = _seconds("OUTBOX_REENQUEUE_SECONDS", 120)
+    pick = (
+        select(OutboxMessage.id)
+        .where(
+            _due(now),
+            OutboxMessage.created_at <= now - grace,
+            or_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.enqueued_at <= now - again),
+        )
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    )
+    if _on_postgres():
+        # Two sweepers at once split the due rows instead of both taking them.
+        pick = pick.with_for_update(skip_locked=True)
+    ids = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(pick.scalar_subquery()))
+        .values(enqueued_at=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    result = sorted(ids)
     db.session.commit()
+    return result
+
+
+def retry(message_id: int) -> bool:
+    """Staff retry of a dead or failing message: due now with a fresh budget. Caller commits."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status not in (DEAD, PENDING):
+        return False
+    message.status = PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    message.enqueued_at = None
+    outbox.enqueue_after_commit(message)
     return True

@@ -1,44 +1,71 @@
-"""Send one e-mail: over SMTP when MAIL_SERVER is set, else written to instance/mail/."""
+"""Build and send one e-mail: over SMTP when MAIL_SERVER is set, else written to instance/mail/."""
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 import uuid
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
 
+SMTP_TIMEOUT = 10
 
-def build(template: str, to: str, context: dict[str, object], message_id: str) -> EmailMessage:
+
+def message_id(dedupe_key: str) -> str:
+    # Stable per outbox row, so a receiver can drop a copy if a send is ever repeated.
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
+    return f"<{digest}@clinicmatch.local>"
+
+
+def build(template: str, to: str, context: dict[str, Any], dedupe_key: str) -> EmailMessage:
+    """Render `templates/email/<template>.{subject.txt,txt,html}` into a two-part message."""
     msg = EmailMessage()
-    subject = render_template(f"email/{template}.subject.txt", **context).strip()
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
     msg["Date"] = formatdate(localtime=False)
-    # A stable Message-ID lets receivers drop a duplicate if a send is ever retried.
-    msg["Message-ID"] = make_msgid(idstring=message_id, domain="clinicmatch.local")
+    msg["Message-ID"] = message_id(dedupe_key)
+    msg["X-Outbox-Key"] = dedupe_key
+    unsubscribe_url = context.get("unsubscribe_url")
+    if unsubscribe_url:
+        # RFC 8058 one-click: mail clients show their own unsubscribe button.
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(render_template(f"email/{template}.txt", **context))
     msg.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
     return msg
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """A 5xx answer about this message (not our login) will not change on a retry."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
 def send(msg: EmailMessage) -> None:
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
-        _write_to_dir(msg, Path(cfg["MAIL_DIR"]))
+        write_to_dir(msg, Path(cfg["MAIL_DIR"]))
         return
     host, port = cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"])
-    timeout = 10
     if cfg.get("MAIL_USE_SSL"):
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            host, port, timeout=timeout, context=ssl.create_default_context()
+            host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
         )
     else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
+        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
     with smtp:
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
@@ -47,12 +74,13 @@ def send(msg: EmailMessage) -> None:
         smtp.send_message(msg)
 
 
-def _write_to_dir(msg: EmailMessage, directory: Path) -> None:
+def write_to_dir(msg: EmailMessage, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    stem = (
-        f"{msg['Date']}-{uuid.uuid4().hex[:8]}".replace(" ", "_").replace(",", "").replace(":", "-")
-    )
+    # A UTC timestamp first, so the "sent mail" page can sort by file name.
+    stem = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     tmp = directory / f".{stem}.tmp"
     tmp.write_bytes(bytes(msg))
+    path = directory / f"{stem}.eml"
     # Rename is atomic: the "sent mail" page never shows half a message.
-    tmp.rename(directory / f"{stem}.eml")
+    tmp.rename(path)
+    return path

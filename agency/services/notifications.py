@@ -17,7 +17,10 @@ from agency.models import (
     Application,
     Candidate,
     Clinic,
+    Credential,
+    Match,
     Opening,
+    OpeningStatus,
     OutboxMessage,
     Role,
     Stage,
@@ -182,3 +185,75 @@ def new_opening_fits(candidate: Candidate, opening: Opening, score: float) -> bo
 def account_erased(candidate_id: int) -> None:
     """Tell staff a candidate erased their account (no personal data in the message)."""
     tell_staff("account_erased", f"account-erased:{candidate_id}", candidate_id=candidate_id)
+
+
+def alert_strong_matches(opening_id: int) -> int:
+    """After a rescore, offer the opening to opted-in candidates it fits strongly; staged count."""
+    opening = db.session.get(Opening, opening_id)
+    if opening is None or opening.status != OpeningStatus.OPEN.value:
+        return 0
+    applied = select(Application.candidate_id).where(Application.opening_id == opening_id)
+    rows = db.session.execute(
+        select(Candidate, Match.score)
+        .join(Match, Match.candidate_id == Candidate.id)
+        .join(User, User.id == Candidate.user_id)
+        .where(
+            Match.opening_id == opening_id,
+            Match.eligible.is_(True),
+            Match.score >= STRONG_MATCH,
+            User.notify_new_openings.is_(True),
+            Candidate.id.not_in(applied),
+        )
+    ).all()
+    return sum(new_opening_fits(candidate, opening, score) for candidate, score in rows)
+
+
+def active_staff() -> list[User]:
+    return list(
+        db.session.execute(
+            select(User).where(
+                User.role.in_([Role.STAFF.value, Role.ADMIN.value]), User.active.is_(True)
+            )
+        ).scalars()
+    )
+
+
+def fan_out_to_staff(payload: dict[str, Any], key: str) -> int:
+    """Stage one e-mail per active staff user for a "notify_staff" row; the staged count."""
+    template, context = staff_message(payload)
+    return sum(email_user(user, template, context, key) is not None for user in active_staff())
+
+
+def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The template and context for a staff event; unknown events get a generic message."""
+    event = str(payload.get("event", ""))
+    context: dict[str, Any] = {"event": event, "details": payload, "staff_url": link("/staff/")}
+    if event == "application_received":
+        application = db.session.get(Application, payload.get("application_id"))
+        if application is not None:
+            return "staff_application_received", {**context, **_application_context(application)}
+    elif event == "clinic_signed_up":
+        clinic = db.session.get(Clinic, payload.get("clinic_id"))
+        if clinic is not None:
+            place = ", ".join(p for p in (clinic.city, clinic.state) if p)
+            return "staff_clinic_signed_up", {**context, "clinic_name": clinic.name, "place": place}
+    elif event == "account_erased":
+        return "staff_account_erased", {**context, "candidate_id": payload.get("candidate_id")}
+    elif event == "credential_expiring":
+        credential = db.session.get(Credential, payload.get("credential_id"))
+        if credential is not None:
+            return "staff_credential_expiring", {
+                **context,
+                **credential_context(credential),
+                "days": payload.get("days"),
+            }
+    return "staff_event", context
+
+
+def credential_context(credential: Credential) -> dict[str, Any]:
+    return {
+        "first_name": credential.candidate.first_name,
+        "candidate_name": credential.candidate.full_name,
+        "credential_name": credential.credential_type.name,
+        "expires_on": credential.expires_on.isoformat() if credential.expires_on else "",
+    }

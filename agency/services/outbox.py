@@ -70,7 +70,13 @@ def email(
     return add("email", payload, dedupe_key)
 
 
+def enqueue_after_commit(message: OutboxMessage) -> None:
+    """Hand an existing row (a staff retry) to the broker once the caller's transaction commits."""
+    db.session.info.setdefault(_PENDING_KEY, []).append(message)
+
+
 def set_enqueuer(app: Flask, fn: EnqueueFn | None) -> None:
+    """Register how ids reach the broker (the Celery wiring does); None leaves it to the sweep."""
     app.extensions["outbox_enqueue"] = fn
 
 

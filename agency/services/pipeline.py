@@ -6,6 +6,7 @@ an audit event and the notifications, all in the caller's transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -206,3 +207,118 @@ def source(candidate: Candidate, opening: Opening, actor: User) -> Application:
     )
     db.session.flush()
     return application
+
+
+def refusal(
+    application: Application | None, to_stage: str, role: str, reason: str = ""
+) -> str | None:
+    """Why this move cannot be made (None when it can), checked before anything is written.
+
+    `application` None means the candidate is not in the pipeline yet: staff source them first.
+    """
+    if to_stage not in TRANSITIONS:
+        return f"Unknown stage {to_stage!r}."
+    if application is None:
+        if role not in (Role.STAFF.value, Role.ADMIN.value):
+            return "Only staff can add a candidate who did not apply."
+        if to_stage not in TRANSITIONS[S.SOURCED.value]:
+            return f"Cannot move from not in pipeline to {to_stage}."
+    elif to_stage not in allowed_moves(application, role):
+        return f"Cannot move from {application.stage} to {to_stage}."
+    if to_stage in NEEDS_REASON and not (reason or "").strip():
+        return "Please give a reason."
+    if to_stage == S.PLACED.value and application is not None:
+        problems = placement_problems(application.candidate, application.opening)
+        if problems:
+            return "Cannot place: " + "; ".join(problems) + "."
+    return None
+
+
+def advance(
+    candidate: Candidate,
+    opening: Opening,
+    to_stage: str,
+    actor: User,
+    reason: str = "",
+    ip: str = "",
+    application: Application | None = None,
+) -> StageChange:
+    """Move the candidate's application for the opening, sourcing them first if they did not
+    apply. Raises PipelineError before writing anything when the move is not allowed."""
+    if application is None:
+        application = db.session.execute(
+            select(Application).where(
+                Application.candidate_id == candidate.id, Application.opening_id == opening.id
+            )
+        ).scalar_one_or_none()
+    problem = refusal(application, to_stage, actor.role, reason)
+    if problem:
+        raise PipelineError(problem)
+    if application is None:
+        application = source(candidate, opening, actor)
+    return move(application, to_stage, actor, reason, ip)
+
+
+# What the staff review page's buttons do: a stage to move to, or a note.
+REVIEW_ACTIONS = {
+    "shortlist": S.SHORTLISTED.value,
+    "submit": S.SUBMITTED.value,
+    "reject": S.REJECTED.value,
+}
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def bulk_review(
+    opening: Opening,
+    candidates: list[Candidate],
+    action: str,
+    actor: User,
+    reason: str = "",
+    note: str = "",
+    ip: str = "",
+) -> BulkResult:
+    """Apply one review action to several candidates of an opening in the caller's transaction.
+
+    A candidate whose move is not allowed is skipped with the reason (nothing written for them);
+    the others go ahead. `note` (when given) is attached to every candidate acted on.
+    """
+    from agency.services import notes
+
+    result = BulkResult()
+    apps = {
+        a.candidate_id: a
+        for a in db.session.execute(
+            select(Application).where(
+                Application.opening_id == opening.id,
+                Application.candidate_id.in_([c.id for c in candidates]),
+            )
+        ).scalars()
+    }
+    for candidate in candidates:
+        application = apps.get(candidate.id)
+        if action == "note":
+            notes.add(
+                actor, note, candidate=candidate, opening=opening, application=application, ip=ip
+            )
+            result.done.append(candidate.id)
+            continue
+        to_stage = REVIEW_ACTIONS.get(action)
+        if to_stage is None:
+            raise PipelineError(f"Unknown action {action!r}.")
+        if application is not None and application.stage == to_stage:
+            result.skipped.append((candidate.id, f"already {to_stage}"))
+            continue
+        problem = refusal(application, to_stage, actor.role, reason)
+        if problem:
+            result.skipped.append((candidate.id, problem))
+            continue
+        change = advance(candidate, opening, to_stage, actor, reason, ip, application)
+        if note.strip():
+            notes.add(actor, note, application=change.application, ip=ip)
+        result.done.append(candidate.id)
+    return result

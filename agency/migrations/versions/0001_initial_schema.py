@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 05:22:15.067884
+Create Date: 2026-11-27 05:27:38.871819
 
 """
 from alembic import op
@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', agency.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('locked_until', agency.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('enqueued_at', agency.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('created_at', agency.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', agency.models.types.UTCDateTime(timezone=True), nullable=True),

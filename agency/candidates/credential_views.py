@@ -1,0 +1,157 @@
+"""Credentials: list with clear expiry, add, edit (a verified one returns to pending), delete,
+and the download of a credential's document by its owner or by staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from agency.candidates import bp
+from agency.candidates.forms import CredentialForm
+from agency.candidates.helpers import file_response, my_candidate, rescore_after_commit
+from agency.extensions import db
+from agency.models import Candidate, CandidateStatus, Credential, Role
+from agency.security import audit_here, roles_required
+from agency.services import profiles, uploads
+from agency.services.profiles import CredentialInput, ProfileError
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    return [(str(t.id), t.name + (f" ({t.code})" if t.code else "")) for t in profiles.credential_types()]
+
+
+def _owned(candidate: Candidate, credential_id: int) -> Credential:
+    credential = db.session.execute(
+        db.select(Credential)
+        .options(joinedload(Credential.credential_type))
+        .where(Credential.id == credential_id, Credential.candidate_id == candidate.id)
+    ).scalar_one_or_none()
+    if credential is None:
+        abort(404)
+    return credential
+
+
+def _checked_document(form: CredentialForm) -> tuple[bool, uploads.CheckedFile | None]:
+    """(ok, file): a refused file becomes an error next to the upload field."""
+    storage = form.document.data
+    if not storage or not getattr(storage, "filename", ""):
+        return True, None
+    try:
+        return True, uploads.check(
+            storage.read(uploads.MAX_BYTES + 1), storage.filename, uploads.DOCUMENT_KINDS
+        )
+    except uploads.UploadError as exc:
+        form.document.errors.append(str(exc))
+        return False, None
+
+
+def _save(candidate: Candidate, credential: Credential | None, form: CredentialForm) -> Any:
+    ok, document = _checked_document(form)
+    if not ok:
+        return None
+    data = CredentialInput(
+        credential_type_id=form.credential_type_id.data,
+        issuer=form.issuer.data or "",
+        number=form.number.data or "",
+        issued_on=form.issued_on.data,
+        expires_on=form.expires_on.data,
+    )
+    try:
+        saved, reset = profiles.save_credential(candidate, credential, data, document)
+    except ProfileError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "credential_type_id").errors.append(str(exc))
+        return None
+    db.session.flush()
+    audit_here(
+        "credential_saved",
+        object_type="credential",
+        object_id=saved.id,
+        details={"reset_to_pending": reset},
+    )
+    profiles.request_rescore(candidate.id)
+    db.session.commit()
+    rescore_after_commit(candidate.id)
+    if reset:
+        flash("Saved. Because you changed it, our staff will verify this credential again.", "info")
+    else:
+        flash("Your credential is saved. Our staff will verify it.", "success")
+    return redirect(url_for("candidates.credentials"))
+
+
+@bp.route("/me/credentials", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE.value)
+def credentials() -> ResponseReturnValue:
+    candidate = my_candidate(full=True)
+    form = CredentialForm(type_choices=_type_choices())
+    if form.validate_on_submit():
+        response = _save(candidate, None, form)
+        if response is not None:
+            return response
+    rows = sorted(
+        ((c, profiles.expiry(c)) for c in candidate.credentials),
+        key=lambda pair: (pair[0].expires_on is None, pair[0].expires_on or pair[0].created_at),
+    )
+    return render_template(
+        "candidates/credentials.html",
+        form=form,
+        rows=rows,
+        candidate=candidate,
+        progress=profiles.completeness(candidate),
+    )
+
+
+@bp.route("/me/credentials/<int:credential_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE.value)
+def edit_credential(credential_id: int) -> ResponseReturnValue:
+    candidate = my_candidate()
+    credential = _owned(candidate, credential_id)
+    form = CredentialForm(obj=credential, type_choices=_type_choices())
+    if form.validate_on_submit():
+        response = _save(candidate, credential, form)
+        if response is not None:
+            return response
+    return render_template(
+        "candidates/credential_edit.html",
+        form=form,
+        credential=credential,
+        expiry=profiles.expiry(credential),
+    )
+
+
+@bp.route("/me/credentials/<int:credential_id>/delete", methods=["POST"])
+@roles_required(Role.CANDIDATE.value)
+def delete_credential(credential_id: int) -> ResponseReturnValue:
+    candidate = my_candidate()
+    credential = _owned(candidate, credential_id)
+    audit_here("credential_deleted", object_type="credential", object_id=credential.id)
+    profiles.delete_credential(credential)
+    profiles.request_rescore(candidate.id)
+    db.session.commit()
+    rescore_after_commit(candidate.id)
+    flash("The credential is removed.", "success")
+    return redirect(url_for("candidates.credentials"))
+
+
+@bp.route("/files/credentials/<int:credential_id>")
+@roles_required(Role.CANDIDATE.value, Role.STAFF.value, Role.ADMIN.value)
+def credential_file(credential_id: int) -> ResponseReturnValue:
+    """The credential's document: its owner, or agency staff (audited). Clinics never."""
+    if current_user.role == Role.CANDIDATE.value:
+        credential = _owned(my_candidate(), credential_id)
+    else:
+        credential = db.get_or_404(Credential, credential_id)
+        if credential.candidate.status == CandidateStatus.ERASED.value:
+            abort(404)
+        audit_here(
+            "document_downloaded",
+            object_type="credential",
+            object_id=credential.id,
+            details={"candidate_id": credential.candidate_id},
+        )
+        db.session.commit()
+    return file_response(credential.document_path, credential.document_filename)

@@ -1,0 +1,65 @@
+"""Small helpers the candidate views share: the current candidate, owned objects, next steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from agency.extensions import db
+from agency.models import Candidate, CandidateSkill, CandidateStatus, Credential
+from agency.services import profiles, scoring, uploads
+
+# Which page completes which step of the profile.
+STEP_ENDPOINTS = {
+    "contact": "candidates.profile",
+    "preferences": "candidates.profile",
+    "availability": "candidates.profile",
+    "systems": "candidates.profile",
+    "skills": "candidates.skills",
+    "resume": "candidates.resume",
+    "credentials": "candidates.credentials",
+}
+
+
+def my_candidate(full: bool = False) -> Candidate:
+    """The signed-in user's candidate row (404 if there is none); `full` loads skills and
+    credentials in the same round trips, so pages that show them stay at a fixed query count."""
+    query = db.select(Candidate).where(
+        Candidate.user_id == current_user.id, Candidate.status != CandidateStatus.ERASED.value
+    )
+    if full:
+        query = query.options(
+            selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
+            selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+        )
+    candidate = db.session.execute(query).scalar_one_or_none()
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+def next_step_url(candidate: Candidate) -> str:
+    step = profiles.completeness(candidate).next_step
+    return url_for(STEP_ENDPOINTS[step.key] if step else "candidates.dashboard")
+
+
+def rescore_after_commit(candidate_id: int) -> None:
+    """Bring this process's candidate pool up to date now that the change is committed."""
+    scoring.refresh_candidate(candidate_id)
+
+
+def file_response(stored_name: str | None, filename: str | None) -> ResponseReturnValue:
+    path = uploads.path_of(stored_name) if stored_name else None
+    if path is None:
+        abort(404)
+    return send_file(
+        Path(path),
+        mimetype=uploads.mime_type(stored_name or ""),
+        as_attachment=True,
+        download_name=filename or Path(path).name,
+        max_age=0,
+    )

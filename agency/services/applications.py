@@ -1,0 +1,106 @@
+"""A candidate applies to an opening (scored at once, so everyone sees the fit immediately),
+and withdraws an application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    ApplicationSource,
+    Candidate,
+    CandidateStatus,
+    Opening,
+    OpeningStatus,
+    Stage,
+    StageChange,
+    User,
+)
+from agency.services import audit, notifications, pipeline, scoring
+from matching.scorer import MatchExplanation
+
+MAX_NOTE = 2000
+
+
+class ApplyError(ValueError):
+    """Why this application cannot be made, politely."""
+
+
+@dataclass
+class Applied:
+    application: Application
+    explanation: MatchExplanation
+
+
+def existing(candidate: Candidate, opening: Opening) -> Application | None:
+    return db.session.execute(
+        select(Application).where(
+            Application.candidate_id == candidate.id, Application.opening_id == opening.id
+        )
+    ).scalar_one_or_none()
+
+
+def refusal(candidate: Candidate, opening: Opening) -> str | None:
+    """Why this candidate cannot apply to this opening now, or None."""
+    if opening.status != OpeningStatus.OPEN.value:
+        return "This opening is not taking applications any more."
+    if candidate.status != CandidateStatus.ACTIVE.value:
+        return "Your profile is not active, so you cannot apply right now."
+    found = existing(candidate, opening)
+    if found is not None:
+        return (
+            f"You already applied to this opening on {found.created_at:%b %d, %Y}; "
+            "you can follow it on your dashboard."
+        )
+    return None
+
+
+def apply(candidate: Candidate, opening: Opening, note: str, actor: User, ip: str = "") -> Applied:
+    """Create the application with its first stage change, score the pair, tell everyone.
+
+    Everything is staged in the caller's transaction; raises ApplyError with nothing written.
+    """
+    problem = refusal(candidate, opening)
+    if problem:
+        raise ApplyError(problem)
+    application = Application(
+        candidate=candidate,
+        opening=opening,
+        source=ApplicationSource.APPLIED.value,
+        stage=Stage.APPLIED.value,
+        note=(note or "").strip()[:MAX_NOTE],
+    )
+    db.session.add(application)
+    db.session.add(
+        StageChange(
+            application=application,
+            actor_id=actor.id,
+            from_stage=None,
+            to_stage=Stage.APPLIED.value,
+        )
+    )
+    db.session.flush()
+    explanation = scoring.explain_pair(candidate, opening)
+    scoring.save_match(candidate.id, opening.id, explanation)
+    audit.record(
+        "application_created",
+        actor_id=actor.id,
+        object_type="application",
+        object_id=application.id,
+        ip=ip,
+        details={"opening_id": opening.id, "score": round(explanation.score, 1)},
+    )
+    notifications.application_received(application)
+    return Applied(application, explanation)
+
+
+def withdraw(application: Application, actor: User, reason: str, ip: str = "") -> StageChange:
+    """The candidate withdraws; raises pipeline.PipelineError when the stage does not allow it."""
+    return pipeline.move(application, Stage.WITHDRAWN.value, actor, reason, ip)
+
+
+def can_withdraw(application: Application) -> bool:
+    return Stage.WITHDRAWN.value in pipeline.allowed_moves(application, "candidate")

@@ -1,0 +1,248 @@
+"""The public job board: search open openings by words, role, pay and distance; JobPosting data.
+
+Distance is filtered in two steps: a latitude/longitude box in SQL (index-friendly, cheap), then
+the exact haversine distance in Python for the few rows inside the box.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from agency.extensions import db
+from agency.models import (
+    Clinic,
+    EmploymentType,
+    Opening,
+    OpeningCredential,
+    OpeningSkill,
+    OpeningStatus,
+    User,
+)
+from agency.services import geo
+from matching.geo import EARTH_RADIUS_MILES
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+MAX_WORDS = 8
+SORTS = ("newest", "pay", "distance")
+MILES_PER_DEGREE_LAT = 69.0
+
+
+@dataclass
+class JobFilters:
+    """Validated search input; every field optional."""
+
+    q: str = ""
+    role: str = ""
+    employment_type: str = ""
+    min_pay: Decimal | None = None
+    zip_code: str = ""
+    radius: int = 25
+    sort: str = "newest"
+    page: int = 1
+
+
+@dataclass
+class JobResults:
+    page: Pagination
+    distances: dict[int, float] = field(default_factory=dict)
+    origin: geo.Location | None = None
+
+
+def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
+
+
+def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) holding every point within `miles`."""
+    dlat = miles / MILES_PER_DEGREE_LAT
+    # Near the poles a degree of longitude shrinks to nothing: widen to the whole circle.
+    cos_lat = math.cos(math.radians(lat))
+    dlon = 180.0 if cos_lat < 0.01 else min(miles / (MILES_PER_DEGREE_LAT * cos_lat), 180.0)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _words(q: str) -> list[str]:
+    return [w for w in q.split() if w][:MAX_WORDS]
+
+
+def _base(filters: JobFilters) -> Select[Any]:
+    query = (
+        select(Opening)
+        .join(Opening.clinic)
+        .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
+    )
+    for word in _words(filters.q):
+        # Every word must appear somewhere (title, description or clinic name).
+        query = query.where(
+            or_(
+                Opening.title.icontains(word, autoescape=True),
+                Opening.description.icontains(word, autoescape=True),
+                Clinic.name.icontains(word, autoescape=True),
+            )
+        )
+    if filters.role:
+        query = query.where(Opening.role_type == filters.role)
+    if filters.employment_type in EmploymentType.values():
+        query = query.where(Opening.employment_type == filters.employment_type)
+    if filters.min_pay is not None:
+        # An opening qualifies when its top rate reaches the minimum asked for.
+        query = query.where(func.coalesce(Opening.pay_max, Opening.pay_min) >= filters.min_pay)
+    return query
+
+
+def _newest(query: Select[Any]) -> Select[Any]:
+    return query.order_by(
+        func.coalesce(Opening.posted_at, Opening.created_at).desc(), Opening.id.desc()
+    )
+
+
+def _by_pay(query: Select[Any]) -> Select[Any]:
+    top = func.coalesce(Opening.pay_max, Opening.pay_min)
+    return query.order_by(top.is_(None), top.desc(), Opening.id.desc())
+
+
+def _with_clinic(query: Select[Any]) -> Select[Any]:
+    return query.options(contains_eager(Opening.clinic))
+
+
+class _IdPagination(Pagination):
+    """A page over ids already filtered and ordered in Python (the distance search)."""
+
+    def _query_items(self) -> list[Any]:
+        ids: list[int] = self._query_args["ids"]
+        chosen = ids[self._query_offset : self._query_offset + self.per_page]
+        if not chosen:
+            return []
+        rows = db.session.execute(
+            select(Opening).options(joinedload(Opening.clinic)).where(Opening.id.in_(chosen))
+        ).scalars()
+        by_id = {o.id: o for o in rows}
+        return [by_id[i] for i in chosen if i in by_id]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ids"])
+
+
+def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
+    """One page of open openings matching the filters, with distances when a ZIP was given."""
+    page = min(max(filters.page, 1), MAX_PAGE)
+    query = _base(filters)
+    origin = geo.lookup_zip(filters.zip_code) if filters.zip_code else None
+    if origin is None:
+        ordered = _by_pay(query) if filters.sort == "pay" else _newest(query)
+        pagination = db.paginate(
+            _with_clinic(ordered), page=page, per_page=per_page, max_per_page=per_page, error_out=False
+        )
+        return JobResults(pagination)
+    lat_min, lat_max, lon_min, lon_max = bounding_box(origin.lat, origin.lon, filters.radius)
+    lon_box = (
+        Clinic.lon.between(lon_min, lon_max)
+        if lon_min >= -180 and lon_max <= 180
+        # The box crosses the antimeridian: two ranges.
+        else or_(Clinic.lon >= ((lon_min + 540) % 360) - 180, Clinic.lon <= ((lon_max + 540) % 360) - 180)
+    )
+    boxed = query.where(
+        Clinic.lat.is_not(None), Clinic.lon.is_not(None), Clinic.lat.between(lat_min, lat_max), lon_box
+    )
+    ordered = _by_pay(boxed) if filters.sort == "pay" else _newest(boxed)
+    rows = db.session.execute(
+        ordered.with_only_columns(Opening.id, Clinic.lat, Clinic.lon)
+    ).all()
+    distances = {}
+    for opening_id, lat, lon in rows:
+        miles = haversine(origin.lat, origin.lon, lat, lon)
+        if miles <= filters.radius:
+            distances[opening_id] = miles
+    ids = [r[0] for r in rows if r[0] in distances]
+    if filters.sort == "distance":
+        ids.sort(key=lambda i: (distances[i], -i))
+    pagination = _IdPagination(page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids)
+    shown = {o.id: distances[o.id] for o in pagination.items}
+    return JobResults(pagination, shown, origin)
+
+
+# ---- one opening ------------------------------------------------------------------------------
+
+
+def may_see_private(opening: Opening, user: User | Any) -> bool:
+    """Staff and the clinic's own members see its street address and phone."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or (user.clinic_id is not None and user.clinic_id == opening.clinic_id))
+
+
+def public_opening(opening_id: int, user: User | Any) -> Opening | None:
+    """The opening with its requirements if this user may see it (open to all; else own/staff)."""
+    opening = db.session.execute(
+        select(Opening)
+        .options(
+            joinedload(Opening.clinic),
+            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
+            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+        )
+        .where(Opening.id == opening_id)
+    ).scalar_one_or_none()
+    if opening is None:
+        return None
+    if opening.status == OpeningStatus.OPEN.value and opening.clinic.approved:
+        return opening
+    return opening if may_see_private(opening, user) else None
+
+
+EMPLOYMENT_SCHEMA = {
+    EmploymentType.TEMP.value: ["TEMPORARY"],
+    EmploymentType.TEMP_TO_HIRE.value: ["TEMPORARY", "FULL_TIME"],
+    EmploymentType.PERMANENT.value: ["FULL_TIME"],
+    EmploymentType.PER_DIEM.value: ["PER_DIEM"],
+}
+
+
+def job_posting_ld(opening: Opening, url: str) -> dict[str, Any]:
+    """schema.org JobPosting for search engines (area only: no street address)."""
+    clinic = opening.clinic
+    posted = opening.posted_at or opening.created_at
+    data: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": opening.title,
+        "description": opening.description or opening.title,
+        "datePosted": posted.date().isoformat() if posted else date.today().isoformat(),
+        "employmentType": EMPLOYMENT_SCHEMA.get(opening.employment_type, ["OTHER"]),
+        "hiringOrganization": {"@type": "Organization", "name": clinic.name},
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": clinic.city,
+                "addressRegion": clinic.state,
+                "postalCode": clinic.zip_code,
+                "addressCountry": "US",
+            },
+        },
+        "totalJobOpenings": opening.positions,
+        "jobStartDate": opening.start_date.isoformat(),
+        "url": url,
+        "identifier": {"@type": "PropertyValue", "name": "ClinicMatch", "value": str(opening.id)},
+    }
+    if opening.end_date:
+        data["validThrough"] = opening.end_date.isoformat()
+    if opening.pay_min is not None or opening.pay_max is not None:
+        value: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": "HOUR"}
+        if opening.pay_min is not None:
+            value["minValue"] = float(opening.pay_min)
+        if opening.pay_max is not None:
+            value["maxValue"] = float(opening.pay_max)
+        data["baseSalary"] = {"@type": "MonetaryAmount", "currency": "USD", "value": value}
+    return data

@@ -1,0 +1,443 @@
+"""Posting and managing openings: drafts from a role profile or pasted text, save, status changes.
+
+Saving writes the opening and its outbox rows (rescore, tell staff) in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    Clinic,
+    CredentialType,
+    EmploymentType,
+    Opening,
+    OpeningCredential,
+    OpeningSkill,
+    OpeningStatus,
+    RoleType,
+    Skill,
+    Stage,
+    User,
+    utcnow,
+)
+from agency.services import audit, outbox
+from matching.taxonomy import load_taxonomy
+from matching.text import extract_skills
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+BLOCKS = ("Morning", "Afternoon", "Evening")
+BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
+FULL_MASK = (1 << 21) - 1
+LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
+MAX_PAY = Decimal("500")
+MAX_TEXT = 20_000
+
+
+class OpeningError(ValueError):
+    """A rule the opening breaks, in words for the form; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class OpeningDraft:
+    """Everything a clinic fills in for an opening, before it is saved."""
+
+    title: str = ""
+    role_type: str = RoleType.RECEPTIONIST.value
+    description: str = ""
+    employment_type: str = EmploymentType.TEMP_TO_HIRE.value
+    positions: int = 1
+    shift_mask: int = 0
+    start_date: date | None = None
+    end_date: date | None = None
+    pay_min: Decimal | None = None
+    pay_max: Decimal | None = None
+    min_typing_wpm: int | None = None
+    ehr_systems: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    # skill code -> (minimum level 0-4, weight 0-1)
+    skills: dict[str, tuple[int, float]] = field(default_factory=dict)
+    credentials: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TextFindings:
+    """What the engine understood from a pasted job description, to show the clinic."""
+
+    role: str
+    confidence: float
+    skills: list[str]
+    credentials: list[str]
+    ehr: list[str]
+    languages: list[str]
+    typing_wpm: int | None
+
+
+# ---- the weekly schedule mask -------------------------------------------------------------
+
+
+def bit(day: int, block: int) -> int:
+    return day * 3 + block
+
+
+def mask_from_bits(bits: list[int] | set[int]) -> int:
+    return sum(1 << b for b in set(bits) if 0 <= b < 21)
+
+
+def bits_from_mask(mask: int) -> list[int]:
+    return [b for b in range(21) if mask >> b & 1]
+
+
+@dataclass(frozen=True)
+class ScheduleDay:
+    day: str
+    blocks: list[str]
+
+
+def schedule_days(mask: int) -> list[ScheduleDay]:
+    """The days the opening works, each with its blocks ("Monday: Morning, Afternoon")."""
+    out = []
+    for d, day in enumerate(DAYS):
+        blocks = [BLOCKS[b] for b in range(3) if mask >> bit(d, b) & 1]
+        if blocks:
+            out.append(ScheduleDay(day, blocks))
+    return out
+
+
+def schedule_summary(mask: int) -> str:
+    if not mask:
+        return "Flexible schedule"
+    days = schedule_days(mask)
+    if len(days) == 5 and all(d.day in DAYS[:5] for d in days):
+        blocks = {tuple(d.blocks) for d in days}
+        if len(blocks) == 1:
+            return "Monday to Friday, " + ", ".join(days[0].blocks).lower()
+    return "; ".join(f"{d.day[:3]} {'/'.join(b.lower() for b in d.blocks)}" for d in days)
+
+
+# ---- drafts -----------------------------------------------------------------------------------
+
+
+def default_draft(role: str) -> OpeningDraft:
+    """A new opening of this role, prefilled with the role profile's default requirements."""
+    if role not in RoleType.values():
+        role = RoleType.RECEPTIONIST.value
+    reqs = load_taxonomy().default_requirements(role)
+    titles = {
+        "receptionist": "Medical Receptionist",
+        "secretary": "Medical Secretary",
+        "hybrid": "Medical Receptionist / Secretary",
+    }
+    return OpeningDraft(
+        title=titles[role],
+        role_type=role,
+        languages=["english"],
+        skills={code: (level, weight) for code, (level, weight) in reqs.items()},
+        # Monday to Friday, mornings and afternoons: the usual clinic week.
+        shift_mask=mask_from_bits([bit(d, b) for d in range(5) for b in (0, 1)]),
+    )
+
+
+def _guess_title(text: str, role: str) -> str:
+    first = next((line.strip(" :-*#\t") for line in text.splitlines() if line.strip()), "")
+    if 3 <= len(first) <= 80 and not first.endswith("."):
+        return first
+    return default_draft(role).title
+
+
+def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
+    """Fill an opening from a pasted job description (role, skills, credentials, EHR, ...)."""
+    text = text[:MAX_TEXT]
+    found = extract_skills(text)
+    role = found.role if found.role in RoleType.values() else RoleType.RECEPTIONIST.value
+    tax = load_taxonomy()
+    known_creds = {c.code for c in tax.credentials}
+    draft = default_draft(role)
+    draft.title = _guess_title(text, role)
+    draft.description = text.strip()
+    draft.skills = found.as_requirements(role)
+    draft.credentials = sorted(c for c in found.credentials if c in known_creds)
+    draft.ehr_systems = sorted(found.ehr)
+    draft.languages = sorted(found.languages) or ["english"]
+    draft.min_typing_wpm = found.typing_wpm
+    findings = TextFindings(
+        role=role,
+        confidence=found.confidence,
+        skills=[tax.name_of(c) for c in sorted(found.skills)],
+        credentials=list(draft.credentials),
+        ehr=[tax.name_of(c) for c in draft.ehr_systems],
+        languages=[tax.name_of(c) for c in sorted(found.languages)],
+        typing_wpm=found.typing_wpm,
+    )
+    return draft, findings
+
+
+def draft_from_opening(opening: Opening, *, copy: bool = False, today: date | None = None) -> OpeningDraft:
+    """The opening as a draft, to edit it or (copy=True) to post a similar one."""
+    today = today or date.today()
+    draft = OpeningDraft(
+        title=opening.title,
+        role_type=opening.role_type,
+        description=opening.description or "",
+        employment_type=opening.employment_type,
+        positions=opening.positions,
+        shift_mask=opening.shift_mask or 0,
+        start_date=opening.start_date,
+        end_date=opening.end_date,
+        pay_min=opening.pay_min,
+        pay_max=opening.pay_max,
+        min_typing_wpm=opening.min_typing_wpm,
+        ehr_systems=list(opening.ehr_systems or []),
+        languages=list(opening.languages or []),
+        skills={s.skill.code: (s.min_level, float(s.weight)) for s in opening.skills},
+        credentials=sorted(c.credential_type.code for c in opening.credentials),
+    )
+    if copy:
+        draft.title = f"{opening.title} (copy)"[:200]
+        if draft.start_date is None or draft.start_date < today:
+            # A copy of an old opening would otherwise start in the past.
+            length = (draft.end_date - draft.start_date) if draft.end_date and draft.start_date else None
+            draft = replace(draft, start_date=today, end_date=(today + length) if length else None)
+    return draft
+
+
+# ---- rules and saving -------------------------------------------------------------------------
+
+
+def problems(draft: OpeningDraft, today: date | None = None, *, is_new: bool = True) -> list[OpeningError]:
+    """Every rule the draft breaks (empty when it can be saved)."""
+    today = today or date.today()
+    tax = load_taxonomy()
+    out: list[OpeningError] = []
+    if not draft.title.strip():
+        out.append(OpeningError("Give the opening a title.", "title"))
+    if draft.role_type not in RoleType.values():
+        out.append(OpeningError("Choose receptionist, secretary or hybrid.", "role_type"))
+    if draft.employment_type not in EmploymentType.values():
+        out.append(OpeningError("Choose an employment type.", "employment_type"))
+    if not 1 <= draft.positions <= 50:
+        out.append(OpeningError("Between 1 and 50 positions.", "positions"))
+    if draft.start_date is None:
+        out.append(OpeningError("Choose a start date.", "start_date"))
+    elif is_new and draft.start_date < today:
+        out.append(OpeningError("The start date cannot be in the past.", "start_date"))
+    if draft.start_date and draft.end_date and draft.end_date < draft.start_date:
+        out.append(OpeningError("The end date must be on or after the start date.", "end_date"))
+    for name in ("pay_min", "pay_max"):
+        value = getattr(draft, name)
+        if value is not None and not (0 <= value <= MAX_PAY):
+            out.append(OpeningError("Enter an hourly rate between $0 and $500.", name))
+    if draft.pay_min is not None and draft.pay_max is not None and draft.pay_min > draft.pay_max:
+        out.append(OpeningError("The minimum pay is above the maximum.", "pay_min"))
+    if not 0 <= draft.shift_mask <= FULL_MASK:
+        out.append(OpeningError("That schedule is not possible.", "schedule"))
+    if draft.min_typing_wpm is not None and not 0 <= draft.min_typing_wpm <= 200:
+        out.append(OpeningError("Typing speed between 0 and 200 words a minute.", "min_typing_wpm"))
+    unknown = set(draft.skills) - set(tax.skill_codes)
+    if unknown or any(not (0 <= lvl <= 4 and 0 <= w <= 1) for lvl, w in draft.skills.values()):
+        out.append(OpeningError("Unknown skill or level.", "skills"))
+    if set(draft.ehr_systems) - set(tax.ehr_systems):
+        out.append(OpeningError("Unknown EHR system.", "ehr_systems"))
+    if set(draft.languages) - set(tax.languages):
+        out.append(OpeningError("Unknown language.", "languages"))
+    if set(draft.credentials) - {c.code for c in tax.credentials}:
+        out.append(OpeningError("Unknown credential.", "credentials"))
+    return out
+
+
+def _set_requirements(opening: Opening, draft: OpeningDraft) -> None:
+    skills = {
+        s.code: s
+        for s in db.session.execute(select(Skill).where(Skill.code.in_(list(draft.skills)))).scalars()
+    }
+    ctypes = {
+        c.code: c
+        for c in db.session.execute(
+            select(CredentialType).where(CredentialType.code.in_(draft.credentials))
+        ).scalars()
+    }
+    missing = (set(draft.skills) - set(skills)) | (set(draft.credentials) - set(ctypes))
+    if missing:
+        # The taxonomy is synced into the database at deploy; a gap here is a setup error.
+        raise OpeningError("The skill list is not set up yet. Please tell the agency.", "skills")
+    current = {s.skill.code: s for s in opening.skills}
+    for code, row in current.items():
+        if code not in draft.skills:
+            opening.skills.remove(row)
+    for code, (level, weight) in draft.skills.items():
+        row = current.get(code)
+        if row is None:
+            opening.skills.append(OpeningSkill(skill=skills[code], min_level=level, weight=weight))
+        else:
+            row.min_level, row.weight = level, weight
+    held = {c.credential_type.code: c for c in opening.credentials}
+    for code, row in held.items():
+        if code not in draft.credentials:
+            opening.credentials.remove(row)
+    for code in draft.credentials:
+        if code not in held:
+            opening.credentials.append(OpeningCredential(credential_type=ctypes[code]))
+
+
+def request_rescore(opening: Opening) -> None:
+    """Ask the worker to recompute the opening's matches (keyed on this version of it)."""
+    stamp = int(opening.updated_at.timestamp() * 1_000_000)
+    outbox.add(
+        "rescore_opening",
+        {"opening_id": opening.id},
+        dedupe_key=f"rescore-opening:{opening.id}:{stamp}",
+    )
+
+
+def save(
+    clinic: Clinic,
+    draft: OpeningDraft,
+    actor: User,
+    opening: Opening | None = None,
+    *,
+    publish: bool = True,
+    ip: str = "",
+) -> Opening:
+    """Create (opening=None) or update an opening of this approved clinic, with its outbox rows.
+
+    Raises OpeningError (nothing written) when the clinic may not post or the draft breaks a rule.
+    """
+    if not clinic.approved:
+        raise OpeningError("Your clinic is waiting for approval; you can post once it is approved.")
+    if opening is not None and opening.clinic_id != clinic.id:
+        raise OpeningError("This opening belongs to another clinic.")
+    is_new = opening is None
+    # An edit may keep a start date that has since passed; a new opening may not.
+    start_changed = opening is None or draft.start_date != opening.start_date
+    found = problems(draft, is_new=start_changed)
+    if found:
+        raise found[0]
+    if opening is None:
+        opening = Opening(clinic=clinic, created_by_id=actor.id, status=OpeningStatus.DRAFT.value)
+        db.session.add(opening)
+    opening.title = draft.title.strip()[:200]
+    opening.role_type = draft.role_type
+    opening.description = draft.description.strip()[:MAX_TEXT]
+    opening.employment_type = draft.employment_type
+    opening.positions = draft.positions
+    opening.shift_mask = draft.shift_mask
+    opening.start_date = draft.start_date  # type: ignore[assignment]
+    opening.end_date = draft.end_date
+    opening.pay_min = draft.pay_min
+    opening.pay_max = draft.pay_max
+    opening.min_typing_wpm = draft.min_typing_wpm
+    opening.ehr_systems = sorted(set(draft.ehr_systems))
+    opening.languages = sorted(set(draft.languages))
+    _set_requirements(opening, draft)
+    if publish and opening.status == OpeningStatus.DRAFT.value:
+        opening.status = OpeningStatus.OPEN.value
+        opening.posted_at = utcnow()
+    # Set explicitly: a change to the skills alone would not touch the opening's row.
+    opening.updated_at = utcnow()
+    db.session.flush()
+    request_rescore(opening)
+    if opening.status == OpeningStatus.OPEN.value:
+        outbox.add(
+            "notify_staff",
+            {"event": "opening_posted", "opening_id": opening.id},
+            dedupe_key=f"staff:opening-posted:{opening.id}",
+        )
+    audit.record(
+        "opening_created" if is_new else "opening_updated",
+        actor_id=actor.id,
+        object_type="opening",
+        object_id=opening.id,
+        ip=ip,
+        details={"status": opening.status},
+    )
+    return opening
+
+
+# Which status each action leads to, and from which statuses it is allowed.
+STATUS_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "publish": (OpeningStatus.OPEN.value, frozenset({OpeningStatus.DRAFT.value})),
+    "hold": (OpeningStatus.ON_HOLD.value, frozenset({OpeningStatus.OPEN.value})),
+    "close": (
+        OpeningStatus.CLOSED.value,
+        frozenset(
+            {
+                OpeningStatus.DRAFT.value,
+                OpeningStatus.OPEN.value,
+                OpeningStatus.ON_HOLD.value,
+                OpeningStatus.FILLED.value,
+            }
+        ),
+    ),
+    "reopen": (
+        OpeningStatus.OPEN.value,
+        frozenset(
+            {OpeningStatus.ON_HOLD.value, OpeningStatus.CLOSED.value, OpeningStatus.FILLED.value}
+        ),
+    ),
+}
+ACTION_LABELS = {"publish": "Publish", "hold": "Put on hold", "close": "Close", "reopen": "Reopen"}
+
+
+def allowed_actions(opening: Opening) -> list[str]:
+    return [a for a, (_to, sources) in STATUS_ACTIONS.items() if opening.status in sources]
+
+
+def change_status(opening: Opening, action: str, actor: User, ip: str = "") -> Opening:
+    """Publish, put on hold, close or reopen; raises OpeningError when the move is not allowed."""
+    if not opening.clinic.approved:
+        raise OpeningError("Your clinic is waiting for approval.")
+    if action not in allowed_actions(opening):
+        raise OpeningError(f"A {opening.status.replace('_', ' ')} opening cannot be changed that way.")
+    to_status = STATUS_ACTIONS[action][0]
+    before = opening.status
+    opening.status = to_status
+    if to_status == OpeningStatus.OPEN.value:
+        opening.posted_at = opening.posted_at or utcnow()
+        opening.filled_at = None
+    opening.updated_at = utcnow()
+    db.session.flush()
+    request_rescore(opening)
+    if action == "publish":
+        outbox.add(
+            "notify_staff",
+            {"event": "opening_posted", "opening_id": opening.id},
+            dedupe_key=f"staff:opening-posted:{opening.id}",
+        )
+    audit.record(
+        "opening_status_changed",
+        actor_id=actor.id,
+        object_type="opening",
+        object_id=opening.id,
+        ip=ip,
+        details={"from": before, "to": to_status},
+    )
+    return opening
+
+
+def placed_counts(opening_ids: list[int]) -> dict[int, int]:
+    """Placed applications per opening, in one query."""
+    if not opening_ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.opening_id, func.count(Application.id))
+        .where(Application.opening_id.in_(opening_ids), Application.stage == Stage.PLACED.value)
+        .group_by(Application.opening_id)
+    )
+    return {oid: int(n) for oid, n in rows}
+
+
+def days_open(opening: Opening, today: date | None = None) -> int | None:
+    if opening.posted_at is None:
+        return None
+    end = opening.filled_at.date() if opening.filled_at else (today or date.today())
+    return max((end - opening.posted_at.date()).days, 0)

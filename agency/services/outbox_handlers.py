@@ -1,0 +1,79 @@
+"""What each outbox kind does when delivered.
+
+A handler returns a short note for the row (or "") and raises PermanentFailure when a retry
+cannot help. Rows a handler stages are committed together with the "sent" mark.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import TemplateNotFound
+
+from agency.extensions import db
+from agency.models import User
+from agency.services import mail, notifications
+
+Handler = Callable[[dict[str, Any], str], str]
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered as it is: it goes straight to dead."""
+
+
+def _email(payload: dict[str, Any], key: str) -> str:
+    user_id = payload.get("user_id")
+    if not payload.get("essential") and user_id is not None:
+        # The recipient may have unsubscribed after the message was written.
+        if not notifications.wants_mail(db.session.get(User, user_id)):
+            return "skipped: the recipient turned e-mail off"
+    try:
+        msg = mail.build(payload["template"], payload["to"], payload.get("context", {}), key)
+    except (TemplateNotFound, KeyError) as exc:
+        raise PermanentFailure(f"cannot build the e-mail: {type(exc).__name__}: {exc}") from exc
+    # End the read transaction before the network call: no database lock spans SMTP.
+    db.session.rollback()
+    try:
+        mail.send(msg)
+    except smtplib.SMTPException as exc:
+        if mail.is_permanent(exc):
+            raise PermanentFailure(f"SMTP rejected it: {exc}") from exc
+        raise
+    return ""
+
+
+def _notify_staff(payload: dict[str, Any], key: str) -> str:
+    count = notifications.fan_out_to_staff(payload, key)
+    return f"{count} staff e-mail(s) staged"
+
+
+def _rescore_opening(payload: dict[str, Any], _key: str) -> str:
+    from agency.services import scoring
+
+    opening_id = int(payload["opening_id"])
+    stored = scoring.rescore_opening(opening_id)
+    alerts = notifications.alert_strong_matches(opening_id)
+    return f"{stored} matches, {alerts} alert(s)"
+
+
+def _rescore_candidate(payload: dict[str, Any], _key: str) -> str:
+    from agency.services import scoring
+
+    return f"{scoring.rescore_candidate(int(payload['candidate_id']))} matches"
+
+
+HANDLERS: dict[str, Handler] = {
+    "email": _email,
+    "notify_staff": _notify_staff,
+    "rescore_opening": _rescore_opening,
+    "rescore_candidate": _rescore_candidate,
+}
+
+
+def perform(kind: str, payload: dict[str, Any], key: str) -> str:
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise PermanentFailure(f"no handler for outbox kind {kind!r}")
+    return handler(payload, key)

@@ -1,0 +1,199 @@
+"""A candidate's rights over their data: a full export (JSON) and erasure of the account."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import selectinload
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    AuditEvent,
+    AuthToken,
+    Candidate,
+    CandidateSkill,
+    CandidateStatus,
+    Credential,
+    Match,
+    Note,
+    OutboxMessage,
+    OutboxStatus,
+    StageChange,
+    utcnow,
+)
+from agency.services import audit, notifications, uploads
+
+EXPORT_VERSION = 1
+ERASED_NAME = "Erased"
+# Internal storage details and secrets: never part of an export.
+USER_HIDDEN = frozenset({"password_hash", "session_version"})
+CANDIDATE_HIDDEN = frozenset({"resume_path"})
+CREDENTIAL_HIDDEN = frozenset({"document_path", "verified_by_id"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _columns(obj: Any, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return {
+        col.key: _plain(getattr(obj, col.key))
+        for col in obj.__table__.columns
+        if col.key not in hidden
+    }
+
+
+def export(candidate: Candidate) -> dict[str, Any]:
+    """Everything we hold about this candidate, as plain JSON (staff notes are internal)."""
+    user = candidate.user
+    skills = db.session.execute(
+        select(CandidateSkill)
+        .options(selectinload(CandidateSkill.skill))
+        .where(CandidateSkill.candidate_id == candidate.id)
+    ).scalars()
+    credentials = db.session.execute(
+        select(Credential)
+        .options(selectinload(Credential.credential_type))
+        .where(Credential.candidate_id == candidate.id)
+        .order_by(Credential.id)
+    ).scalars()
+    applications = db.session.execute(
+        select(Application)
+        .options(selectinload(Application.history), selectinload(Application.opening))
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Application.id)
+    ).scalars()
+    return {
+        "export_version": EXPORT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "user": _columns(user, USER_HIDDEN) if user else None,
+        "candidate": _columns(candidate, CANDIDATE_HIDDEN),
+        "skills": [
+            {
+                **_columns(cs),
+                "skill_code": cs.skill.code,
+                "skill_name": cs.skill.name,
+                "category": cs.skill.category,
+            }
+            for cs in skills
+        ],
+        "credentials": [
+            {
+                **_columns(c, CREDENTIAL_HIDDEN),
+                "credential_code": c.credential_type.code,
+                "credential_name": c.credential_type.name,
+                "has_document": bool(c.document_path),
+            }
+            for c in credentials
+        ],
+        "applications": [
+            {
+                **_columns(a),
+                "opening_title": a.opening.title,
+                "history": [_columns(change) for change in a.history],
+            }
+            for a in applications
+        ],
+    }
+
+
+def _scrub_outbox(email: str) -> None:
+    # Undelivered mail to the person is personal data and must not go out after erasure.
+    rows = db.session.execute(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "email",
+            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.DEAD.value]),
+        )
+    ).scalars()
+    for message in rows:
+        if (message.payload or {}).get("to", "").lower() == email.lower():
+            db.session.delete(message)
+
+
+def _scrub_audit(user_id: int, email: str) -> None:
+    # Failed-login events keep the typed e-mail; those that name this person lose it.
+    for event in db.session.execute(
+        select(AuditEvent).where(
+            or_(AuditEvent.actor_id == user_id, AuditEvent.action == "login_failed")
+        )
+    ).scalars():
+        details = dict(event.details or {})
+        if str(details.get("email", "")).lower() == email.lower():
+            details.pop("email")
+            event.details = details
+
+
+def erase(candidate: Candidate, ip: str = "") -> None:
+    """Erase the person: personal fields, files, skills, credentials, notes and the login.
+
+    Applications, their stage history and staff decisions stay for the agency's aggregate
+    records, without anything that identifies the person. Staged in the caller's transaction.
+    """
+    user = candidate.user
+    candidate_id = candidate.id
+    uploads.discard(candidate.resume_path)
+    for credential in list(candidate.credentials):
+        uploads.discard(credential.document_path)
+    candidate.credentials.clear()
+    candidate.skills.clear()
+    candidate.first_name = ERASED_NAME
+    candidate.last_name = ""
+    candidate.phone = ""
+    candidate.zip_code = ""
+    candidate.lat = None
+    candidate.lon = None
+    candidate.min_pay = None
+    candidate.typing_wpm = None
+    candidate.languages = []
+    candidate.ehr_systems = []
+    candidate.summary = ""
+    candidate.resume_path = None
+    candidate.resume_filename = None
+    candidate.resume_text = ""
+    candidate.consent_share_profile = False
+    candidate.status = CandidateStatus.ERASED.value
+    application_ids = select(Application.id).where(Application.candidate_id == candidate_id)
+    for application in db.session.execute(
+        select(Application).where(Application.candidate_id == candidate_id)
+    ).scalars():
+        application.note = ""
+        application.stage_reason = ""
+    # Reasons the person typed (a withdrawal) are theirs; reasons staff gave stay.
+    if user is not None:
+        db.session.execute(
+            StageChange.__table__.update()
+            .where(
+                StageChange.application_id.in_(application_ids), StageChange.actor_id == user.id
+            )
+            .values(reason="")
+        )
+    db.session.execute(
+        delete(Note).where(
+            or_(Note.candidate_id == candidate_id, Note.application_id.in_(application_ids))
+        )
+    )
+    db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
+    audit.record(
+        "data_erasure",
+        object_type="candidate",
+        object_id=candidate_id,
+        ip=ip,
+        details={"by": "candidate"},
+    )
+    if user is not None:
+        _scrub_outbox(user.email)
+        _scrub_audit(user.id, user.email)
+        candidate.user = None
+        db.session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+        db.session.flush()
+        db.session.delete(user)
+    notifications.account_erased(candidate_id)
+    db.session.flush()

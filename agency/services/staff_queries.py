@@ -1,0 +1,551 @@
+"""Read-side queries of the staff workspace: dashboard figures, searches and page data.
+
+Each function issues a fixed number of statements whatever the number of rows it returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    AuditEvent,
+    Candidate,
+    CandidateSkill,
+    Clinic,
+    Credential,
+    CredentialType,
+    Note,
+    Opening,
+    OpeningStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Skill,
+    Stage,
+    StageChange,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+from agency.services import charts
+
+FUNNEL = [
+    ("In pipeline", (Stage.APPLIED.value, Stage.SOURCED.value)),
+    ("Shortlisted", (Stage.SHORTLISTED.value,)),
+    ("Submitted", (Stage.SUBMITTED.value,)),
+    ("Interview", (Stage.INTERVIEW.value,)),
+    ("Offered", (Stage.OFFERED.value,)),
+    ("Placed", (Stage.PLACED.value,)),
+]
+EXPIRY_WINDOW_DAYS = 30
+LIST_LIMIT = 8
+
+
+# ---------- Dashboard ----------
+
+
+@dataclass
+class OpeningRow:
+    opening: Opening
+    placed: int
+    in_pipeline: int
+    days_open: int
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    openings: list[OpeningRow]
+    new_applications: list[Application]
+    expiring: list[Credential]
+    pending_clinics: list[Clinic]
+    failed: list[OutboxMessage]
+    charts: dict[str, Any] = field(default_factory=dict)
+
+
+def _stage_counts(opening_ids: list[int]) -> dict[int, Counter[str]]:
+    out: dict[int, Counter[str]] = defaultdict(Counter)
+    if not opening_ids:
+        return out
+    rows = db.session.execute(
+        select(Application.opening_id, Application.stage, func.count(Application.id))
+        .where(Application.opening_id.in_(opening_ids))
+        .group_by(Application.opening_id, Application.stage)
+    )
+    for oid, stage, n in rows:
+        out[oid][stage] = n
+    return out
+
+
+def opening_rows(openings: list[Opening], today: date | None = None) -> list[OpeningRow]:
+    """Fill status (placed of positions, in pipeline) and days open for each opening."""
+    now = utcnow()
+    counts = _stage_counts([o.id for o in openings])
+    rows = []
+    for o in openings:
+        c = counts.get(o.id, Counter())
+        started = o.posted_at or o.created_at or now
+        closed = {Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value}
+        rows.append(
+            OpeningRow(
+                opening=o,
+                placed=c.get(Stage.PLACED.value, 0),
+                in_pipeline=sum(n for s, n in c.items() if s not in closed),
+                days_open=max((now - started).days, 0),
+            )
+        )
+    return rows
+
+
+def dashboard(today: date | None = None) -> Dashboard:
+    today = today or date.today()
+    now = utcnow()
+    week_ago = now - timedelta(days=7)
+    soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    expiring_where = and_(
+        Credential.expires_on.is_not(None),
+        Credential.expires_on >= today,
+        Credential.expires_on <= soon,
+    )
+    counts_row = db.session.execute(
+        select(
+            select(func.count(Opening.id))
+            .where(Opening.status == OpeningStatus.OPEN.value)
+            .scalar_subquery(),
+            select(func.count(Application.id))
+            .where(Application.created_at >= week_ago)
+            .scalar_subquery(),
+            select(func.count(Credential.id)).where(expiring_where).scalar_subquery(),
+            select(func.count(Clinic.id)).where(Clinic.approved.is_(False)).scalar_subquery(),
+            select(func.count(OutboxMessage.id))
+            .where(OutboxMessage.status == OutboxStatus.DEAD.value)
+            .scalar_subquery(),
+        )
+    ).one()
+    counts = dict(
+        zip(
+            ["open_openings", "new_applications", "expiring", "clinics_pending", "failed"],
+            (int(v or 0) for v in counts_row),
+            strict=True,
+        )
+    )
+    openings = list(
+        db.session.execute(
+            select(Opening)
+            .options(joinedload(Opening.clinic))
+            .where(Opening.status == OpeningStatus.OPEN.value)
+            .order_by(func.coalesce(Opening.posted_at, Opening.created_at), Opening.id)
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+    new_apps = list(
+        db.session.execute(
+            select(Application)
+            .options(
+                joinedload(Application.candidate),
+                joinedload(Application.opening).joinedload(Opening.clinic),
+            )
+            .where(Application.created_at >= week_ago)
+            .order_by(Application.created_at.desc(), Application.id.desc())
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+    expiring = list(
+        db.session.execute(
+            select(Credential)
+            .options(joinedload(Credential.candidate), joinedload(Credential.credential_type))
+            .where(expiring_where)
+            .order_by(Credential.expires_on, Credential.id)
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+    pending = list(
+        db.session.execute(
+            select(Clinic)
+            .where(Clinic.approved.is_(False))
+            .order_by(Clinic.created_at)
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+    failed = list(
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.DEAD.value)
+            .order_by(OutboxMessage.created_at.desc())
+            .limit(5)
+        ).scalars()
+    )
+    board = Dashboard(
+        counts=counts,
+        openings=opening_rows(openings),
+        new_applications=new_apps,
+        expiring=expiring,
+        pending_clinics=pending,
+        failed=failed,
+    )
+    board.charts = dashboard_charts(today)
+    return board
+
+
+def _week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def dashboard_charts(today: date) -> dict[str, Any]:
+    """The four manager charts as SVG markup (four queries)."""
+    reached = dict(
+        db.session.execute(
+            select(StageChange.to_stage, func.count(func.distinct(StageChange.application_id)))
+            .group_by(StageChange.to_stage)
+        ).all()
+    )
+    funnel = [(label, float(sum(reached.get(s, 0) for s in stages))) for label, stages in FUNNEL]
+
+    weeks = [_week_start(today) - timedelta(weeks=i) for i in range(11, -1, -1)]
+    since = datetime.combine(weeks[0], time.min, tzinfo=UTC)
+    placed_at = db.session.execute(
+        select(StageChange.created_at).where(
+            StageChange.to_stage == Stage.PLACED.value, StageChange.created_at >= since
+        )
+    ).scalars()
+    per_week = Counter(_week_start(ts.date()) for ts in placed_at)
+
+    months = _last_months(today, 6)
+    month_since = datetime.combine(months[0], time.min, tzinfo=UTC)
+    filled = db.session.execute(
+        select(Opening.posted_at, Opening.created_at, Opening.filled_at).where(
+            Opening.filled_at.is_not(None), Opening.filled_at >= month_since
+        )
+    ).all()
+    fill_days: dict[date, list[float]] = defaultdict(list)
+    for posted, created, filled_at in filled:
+        start = posted or created
+        fill_days[filled_at.date().replace(day=1)].append(
+            max((filled_at - start).total_seconds() / 86400, 0.0)
+        )
+
+    demand = db.session.execute(
+        select(Opening.role_type, Opening.created_at, Opening.positions).where(
+            Opening.created_at >= month_since
+        )
+    ).all()
+    by_role: dict[str, Counter[date]] = defaultdict(Counter)
+    for role, created, positions in demand:
+        by_role[role][created.date().replace(day=1)] += positions or 1
+    month_labels = [m.strftime("%b") for m in months]
+    week_labels = [w.strftime("%-d %b") if i % 2 == 0 else "" for i, w in enumerate(weeks)]
+    return {
+        "funnel": charts.hbar_chart("chart-funnel", "Pipeline funnel (applications)", funnel),
+        "placements": charts.column_chart(
+            "chart-placements",
+            "Placements per week (last 12 weeks)",
+            week_labels,
+            [charts.Series("Placements", [float(per_week.get(w, 0)) for w in weeks])],
+        ),
+        "time_to_fill": charts.column_chart(
+            "chart-ttf",
+            "Average days to fill, by month filled",
+            month_labels,
+            [
+                charts.Series(
+                    "Days to fill",
+                    [
+                        round(sum(fill_days[m]) / len(fill_days[m]), 1) if fill_days[m] else 0.0
+                        for m in months
+                    ],
+                )
+            ],
+            unit="d",
+        ),
+        "demand": charts.column_chart(
+            "chart-demand",
+            "Positions posted per month: receptionist vs secretary",
+            month_labels,
+            [
+                charts.Series(name, [float(by_role[role].get(m, 0)) for m in months])
+                for role, name in (
+                    ("receptionist", "Receptionist"),
+                    ("secretary", "Secretary"),
+                    ("hybrid", "Hybrid"),
+                )
+            ],
+        ),
+        "has_placements": bool(per_week),
+        "has_fills": bool(fill_days),
+    }
+
+
+def _last_months(today: date, n: int) -> list[date]:
+    first = today.replace(day=1)
+    out = []
+    y, m = first.year, first.month
+    for _ in range(n):
+        out.append(date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return list(reversed(out))
+
+
+# ---------- Searches ----------
+
+
+@dataclass
+class CandidateFilters:
+    q: str = ""
+    role: str = ""
+    skill: str = ""
+    skill_level: int = 0
+    credential: str = ""
+    zip_code: str = ""
+    radius: float | None = None
+    availability: int = 0
+    status: str = "active"
+
+
+def candidate_search(f: CandidateFilters, page: int, per_page: int = 25) -> Any:
+    """Candidates matching every given filter, newest first, as a Flask-SQLAlchemy page."""
+    query = select(Candidate).options(joinedload(Candidate.user))
+    if f.status:
+        query = query.where(Candidate.status == f.status)
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Candidate.first_name + " " + Candidate.last_name).like(like),
+                func.lower(Candidate.summary).like(like),
+                func.lower(Candidate.resume_text).like(like),
+                Candidate.user.has(func.lower(User.email).like(like)),
+                Candidate.zip_code == f.q,
+            )
+        )
+    if f.role:
+        query = query.where(cast(Candidate.desired_roles, String).like(f'%"{f.role}"%'))
+    if f.skill:
+        query = query.where(
+            exists().where(
+                CandidateSkill.candidate_id == Candidate.id,
+                CandidateSkill.skill_id == Skill.id,
+                Skill.code == f.skill,
+                CandidateSkill.level >= max(f.skill_level, 1),
+            )
+        )
+    if f.credential:
+        query = query.where(
+            exists().where(
+                Credential.candidate_id == Candidate.id,
+                Credential.credential_type_id == CredentialType.id,
+                CredentialType.code == f.credential,
+                Credential.verification_status == VerificationStatus.VERIFIED.value,
+                or_(Credential.expires_on.is_(None), Credential.expires_on >= date.today()),
+            )
+        )
+    if f.availability:
+        query = query.where(Candidate.availability_mask.op("&")(f.availability) == f.availability)
+    if f.radius is not None and f.zip_code:
+        from agency.services import geo
+
+        loc = geo.lookup_zip(f.zip_code)
+        if loc is not None:
+            # Equirectangular distance: exact enough under a few hundred miles, plain SQL
+            # arithmetic on both SQLite and PostgreSQL.
+            kx = 69.17 * math.cos(math.radians(loc.lat))
+            dy = (Candidate.lat - loc.lat) * 69.0
+            dx = (Candidate.lon - loc.lon) * kx
+            query = query.where(
+                Candidate.lat.is_not(None), dy * dy + dx * dx <= f.radius * f.radius
+            )
+    query = query.order_by(Candidate.updated_at.desc(), Candidate.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class OpeningFilters:
+    q: str = ""
+    clinic_id: int | None = None
+    role: str = ""
+    status: str = ""
+    start_from: date | None = None
+    start_to: date | None = None
+
+
+def opening_query(f: OpeningFilters) -> Any:
+    query = select(Opening).options(joinedload(Opening.clinic))
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Opening.title).like(like),
+                Opening.clinic.has(func.lower(Clinic.name).like(like)),
+            )
+        )
+    if f.clinic_id:
+        query = query.where(Opening.clinic_id == f.clinic_id)
+    if f.role:
+        query = query.where(Opening.role_type == f.role)
+    if f.status:
+        query = query.where(Opening.status == f.status)
+    if f.start_from:
+        query = query.where(Opening.start_date >= f.start_from)
+    if f.start_to:
+        query = query.where(Opening.start_date <= f.start_to)
+    return query.order_by(Opening.start_date, Opening.id)
+
+
+def opening_search(f: OpeningFilters, page: int, per_page: int = 25) -> Any:
+    return db.paginate(opening_query(f), page=page, per_page=per_page, error_out=False)
+
+
+def clinic_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Clinic.id, Clinic.name).order_by(Clinic.name)).all()
+    return [(str(cid), name) for cid, name in rows]
+
+
+def skill_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Skill.code, Skill.name).order_by(Skill.name)).all()
+    return [(code, name) for code, name in rows]
+
+
+def credential_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(CredentialType.code, CredentialType.name).order_by(CredentialType.code)
+    ).all()
+    return [(code, f"{code} — {name}" if name != code else code) for code, name in rows]
+
+
+# ---------- Candidate page ----------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    title: str
+    body: str = ""
+    kind: str = ""
+
+
+def load_candidate(candidate_id: int) -> Candidate | None:
+    return db.session.execute(
+        select(Candidate)
+        .options(
+            joinedload(Candidate.user),
+            selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
+            selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+        )
+        .where(Candidate.id == candidate_id)
+    ).scalar_one_or_none()
+
+
+def candidate_applications(candidate_id: int) -> list[Application]:
+    return list(
+        db.session.execute(
+            select(Application)
+            .options(
+                joinedload(Application.opening).joinedload(Opening.clinic),
+                selectinload(Application.history).joinedload(StageChange.actor),
+            )
+            .where(Application.candidate_id == candidate_id)
+            .order_by(Application.updated_at.desc())
+        ).scalars()
+    )
+
+
+def candidate_notes(candidate_id: int) -> list[Note]:
+    return list(
+        db.session.execute(
+            select(Note)
+            .options(joinedload(Note.author))
+            .where(
+                or_(
+                    Note.candidate_id == candidate_id,
+                    Note.application_id.in_(
+                        select(Application.id).where(Application.candidate_id == candidate_id)
+                    ),
+                )
+            )
+            .order_by(Note.created_at.desc())
+        ).scalars()
+    )
+
+
+def users_by_id(ids: set[int | None]) -> dict[int, User]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.execute(select(User).where(User.id.in_(wanted))).scalars()}
+
+
+def candidate_timeline(
+    candidate: Candidate, applications: list[Application], notes: list[Note]
+) -> list[TimelineEntry]:
+    """Profile created, stage changes, notes and credential checks, newest first."""
+    entries = [TimelineEntry(candidate.created_at, "Profile created", kind="muted")]
+    for app in applications:
+        for change in app.history:
+            who = change.actor.email if change.actor else "the candidate"
+            title = f"{app.opening.title}: {change.to_stage.replace('_', ' ')}"
+            body = f"by {who}" + (f" — {change.reason}" if change.reason else "")
+            kind = (
+                "success"
+                if change.to_stage == Stage.PLACED.value
+                else "danger"
+                if change.to_stage == Stage.REJECTED.value
+                else ""
+            )
+            entries.append(TimelineEntry(change.created_at, title, body, kind))
+    for note in notes:
+        who = note.author.email if note.author else "someone"
+        entries.append(TimelineEntry(note.created_at, f"Note by {who}", note.body, "muted"))
+    verifiers = users_by_id({c.verified_by_id for c in candidate.credentials})
+    for cred in candidate.credentials:
+        if cred.verified_at:
+            who = verifiers.get(cred.verified_by_id or 0)
+            entries.append(
+                TimelineEntry(
+                    cred.verified_at,
+                    f"{cred.credential_type.code} {cred.verification_status}",
+                    f"by {who.email}" if who else "",
+                    "success" if cred.verification_status == "verified" else "danger",
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def openings_by_id(ids: list[int]) -> dict[int, Opening]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Opening).options(joinedload(Opening.clinic)).where(Opening.id.in_(ids))
+    ).scalars()
+    return {o.id: o for o in rows}
+
+
+# ---------- Audit log ----------
+
+
+def audit_page(action: str, actor: str, page: int, per_page: int = 50) -> Any:
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(
+            AuditEvent.actor_id.in_(
+                select(User.id).where(func.lower(User.email).like(f"%{actor.lower()}%"))
+            )
+        )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def audit_actions() -> list[str]:
+    return list(
+        db.session.execute(
+            select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+        ).scalars()
+    )
