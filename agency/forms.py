@@ -14,7 +14,8 @@ from agency.services import geo
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    # NUL bytes are never meant and PostgreSQL refuses them in text (a 500 otherwise).
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):

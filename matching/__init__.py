@@ -1,4 +1,4 @@
-"""ClinicMatch matching engine: pure scoring, ranking and text models for medical office staffing."""
+"""ClinicMatch matching engine: scoring, ranking and text models for medical office staffing."""
 
 __all__ = ["__version__"]
 

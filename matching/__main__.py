@@ -11,28 +11,27 @@ from pathlib import Path
 def _classify(path: str) -> int:
     from matching.text import extract_skills
 
-    source = sys.stdin if path == "-" else Path(path).open(encoding="utf-8")
-    with source as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            text = row.get("description") or ""
-            if row.get("title"):
-                text = f"{row['title']}. {text}"
-            found = extract_skills(text)
-            out = {
-                "role": found.role,
-                "confidence": round(found.confidence, 4),
-                "skills": found.skills,
-                "credentials": sorted(found.credentials),
-                "ehr": sorted(found.ehr),
-                "languages": sorted(found.languages),
-                "typing_wpm": found.typing_wpm,
-            }
-            if "posting_id" in row:
-                out = {"posting_id": row["posting_id"], **out}
-            print(json.dumps(out))
+    source = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    for line in source.splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        text = row.get("description") or ""
+        if row.get("title"):  # used when given, never needed
+            text = f"{row['title']}. {text}"
+        found = extract_skills(text)
+        out = {
+            "role": found.role,
+            "confidence": round(found.confidence, 4),
+            "skills": found.skills,
+            "credentials": sorted(found.credentials),
+            "ehr": sorted(found.ehr),
+            "languages": sorted(found.languages),
+            "typing_wpm": found.typing_wpm,
+        }
+        if "posting_id" in row:
+            out = {"posting_id": row["posting_id"], **out}
+        print(json.dumps(out))
     return 0
 
 
@@ -64,11 +63,15 @@ def _bench(sizes: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matching")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("classify-role", help="JSON lines with description -> role, confidence, skills").add_argument(
-        "file", help="a .jsonl file, or - for standard input"
+    sub.add_parser(
+        "classify-role", help="JSON lines with description -> role, confidence, skills"
+    ).add_argument("file", help="a .jsonl file, or - for standard input")
+    sub.add_parser(
+        "eval-role", help="cross-validated macro-F1 on a postings directory"
+    ).add_argument("dir")
+    sub.add_parser("train-role", help="retrain matching/data/role_classifier.json").add_argument(
+        "dir"
     )
-    sub.add_parser("eval-role", help="cross-validated macro-F1 on a postings directory").add_argument("dir")
-    sub.add_parser("train-role", help="retrain matching/data/role_classifier.json").add_argument("dir")
     bench = sub.add_parser("bench", help="ranking speed and memory benchmark")
     bench.add_argument("--sizes", default="100000,1000000")
     args = parser.parse_args(argv)

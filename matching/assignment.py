@@ -75,21 +75,27 @@ def assign(
         col_opening = np.repeat(np.arange(len(openings)), [o.positions for o in openings])
         cand_index = {cid: i for i, cid in enumerate(candidates)}
         value = np.full((len(candidates), len(col_opening)), FORBIDDEN)
-        for j, scores in enumerate(per_opening):
+        for j, shortlist_scores in enumerate(per_opening):
             cols = np.flatnonzero(col_opening == j)
-            for cid, v in scores.items():
+            for cid, v in shortlist_scores.items():
                 value[cand_index[cid], cols] = v
         rows, cols = linear_sum_assignment(value, maximize=True)
         for r, c in zip(rows, cols, strict=True):
             if value[r, c] > FORBIDDEN / 2:
                 j = int(col_opening[c])
                 filled[j] += 1
-                result.assignments.append(Assignment(openings[j].id, candidates[r], float(value[r, c])))
+                result.assignments.append(
+                    Assignment(openings[j].id, candidates[r], float(value[r, c]))
+                )
     result.assignments.sort(key=lambda a: (a.opening_id, -a.score, a.candidate_id))
     for j, opening in enumerate(openings):
         missing = opening.positions - filled[j]
         if missing > 0:
-            result.unfilled.append(Unfilled(opening.id, missing, _reason(eligible_counts[j], len(per_opening[j]), min_score)))
+            result.unfilled.append(
+                Unfilled(
+                    opening.id, missing, _reason(eligible_counts[j], len(per_opening[j]), min_score)
+                )
+            )
     return result
 
 

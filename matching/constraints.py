@@ -1,4 +1,4 @@
-"""Hard constraints (credentials valid on the start date, shift cover, commute, pay, languages) with reasons."""
+"""Hard constraints with reasons: credentials valid at the start, shift, commute, pay, languages."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
 
-def eligible(enc: EncodedRows, rows: IntArray | slice, q: OpeningQuery, dot: npt.NDArray[np.float32] | None = None) -> BoolArray:
+def eligible(
+    enc: EncodedRows,
+    rows: IntArray | slice,
+    q: OpeningQuery,
+    dot: npt.NDArray[np.float32] | None = None,
+) -> BoolArray:
     """Vectorised: which of `rows` pass every hard constraint.
 
     `dot` (unit-vector dot products with the clinic) is a cheap pre-filter; the survivors'

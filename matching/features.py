@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,7 +89,9 @@ def day_number(d: date) -> int:
     return (d - EPOCH).days
 
 
-def effective_requirements(opening: OpeningSpec, taxonomy: Taxonomy) -> dict[str, tuple[int, float]]:
+def effective_requirements(
+    opening: OpeningSpec, taxonomy: Taxonomy
+) -> dict[str, tuple[int, float]]:
     """The role profile's defaults, overridden skill by skill by what the opening states."""
     if opening.role not in ROLES:
         raise ValueError(f"unknown role {opening.role!r}; expected one of {ROLES}")
@@ -209,7 +212,9 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
             if j is not None:
                 X[i, j] = min(max(int(level), 0), MAX_LEVEL)
         # Saturating: the first years of front-office experience matter most.
-        X[i, layout.experience] = 1.0 - math.exp(-max(p.years_experience, 0.0) / EXPERIENCE_SCALE_YEARS)
+        X[i, layout.experience] = 1.0 - math.exp(
+            -max(p.years_experience, 0.0) / EXPERIENCE_SCALE_YEARS
+        )
         X[i, layout.wpm] = p.typing_wpm or 0
         for role in ROLES:
             X[i, layout.role[role]] = 0.5 * role_desire(role, p.desired_roles)
@@ -290,7 +295,9 @@ class OpeningQuery:
     has_location: bool
 
 
-def compile_opening(opening: OpeningSpec, layout: Layout, weights: dict[str, float]) -> OpeningQuery:
+def compile_opening(
+    opening: OpeningSpec, layout: Layout, weights: dict[str, float]
+) -> OpeningQuery:
     reqs = effective_requirements(opening, layout.taxonomy)
     s = len(layout.skills)
     caps = np.full(layout.width, np.inf, dtype=np.float32)
@@ -335,11 +342,13 @@ def compile_opening(opening: OpeningSpec, layout: Layout, weights: dict[str, flo
         shift=opening.shift_mask & FULL_WEEK,
         languages=layout.languages.mask(opening.languages),
         ehr=layout.ehr.mask(opening.ehr),
-        credential_rows=[(c, layout.credentials.add(c)) for c in sorted(opening.required_credentials)],
+        credential_rows=[
+            (c, layout.credentials.add(c)) for c in sorted(opening.required_credentials)
+        ],
         start_day=day_number(opening.start_date),
         has_location=has_location,
     )
 
 
-def popcount(a: npt.NDArray[np.integer]) -> npt.NDArray[np.uint8]:
-    return np.bitwise_count(a)
+def popcount(a: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.uint8]:
+    return np.asarray(np.bitwise_count(a), dtype=np.uint8)

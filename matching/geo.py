@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 EARTH_RADIUS_MILES = 3958.8
 
-FloatArray = npt.NDArray[np.floating]
+FloatArray = npt.NDArray[np.floating[Any]]
+F64 = npt.NDArray[np.float64]
 
 
-def haversine_miles(lat1: FloatArray | float, lon1: FloatArray | float, lat2: float, lon2: float) -> FloatArray:
+def haversine_miles(
+    lat1: FloatArray | float, lon1: FloatArray | float, lat2: float, lon2: float
+) -> F64:
     """Distance in miles from each (lat1, lon1) to one point, computed in float64."""
     p1 = np.radians(np.asarray(lat1, dtype=np.float64))
     p2 = np.radians(lat2)
     dphi = p2 - p1
     dlmb = np.radians(lon2 - np.asarray(lon1, dtype=np.float64))
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+    return np.asarray(
+        2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64
+    )
 
 
 def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:

@@ -1,9 +1,10 @@
-"""Candidate pool held as arrays, vectorised top-k ranking for an opening, and openings for a person."""
+"""Candidate pool held as arrays; vectorised top-k ranking for an opening; openings for a person."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +39,11 @@ from matching.similarity import SparseVector, TextSpace, cosine
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 Idx = npt.NDArray[np.intp]
-CHUNK_ROWS = 16_384  # rows per pass: keeps the capped copy of a chunk in cache
+CHUNK_ROWS = 4096  # rows per pass: keeps the capped copy of a chunk in L2 cache
 # Rows whose text changed since the sparse matrix was built; rebuilt once there are this many.
 MAX_TEXT_OVERRIDES = 4096
+BULK_ROWS = 1024
+RERANK_SHORTLIST = 10  # the re-ranker re-orders this many times k of the rules' best
 
 
 @dataclass
@@ -49,6 +52,7 @@ class RankedMatch:
     score: float
     eligible: bool
     explanation: MatchExplanation
+    learned_score: float | None = None  # the re-ranker's 0-100 score when it ordered the list
 
 
 @dataclass
@@ -60,9 +64,11 @@ class OpeningMatch:
 
 
 class CandidatePool:
-    """One row per candidate in float32/int arrays, updated in place; TF-IDF text in a CSR matrix."""
+    """One row per candidate in float32/int arrays, updated in place; TF-IDF text as CSR."""
 
-    def __init__(self, text_space: TextSpace, layout: Layout | None = None, capacity: int = 1024) -> None:
+    def __init__(
+        self, text_space: TextSpace, layout: Layout | None = None, capacity: int = 1024
+    ) -> None:
         self.layout = layout or Layout()
         self.text_space = text_space
         self.store = encode_profiles([], self.layout)
@@ -70,7 +76,9 @@ class CandidatePool:
         self.active = np.zeros(0, dtype=bool)
         self.n_rows = 0
         self.row_of: dict[int, int] = {}
-        self.text_matrix: sp.csr_matrix = sp.csr_matrix((0, len(text_space.vocabulary_)), dtype=np.float32)
+        self.text_matrix: sp.csr_matrix = sp.csr_matrix(
+            (0, len(text_space.vocabulary_)), dtype=np.float32
+        )
         self.text_overrides: dict[int, SparseVector] = {}
         self._reserve(capacity)
 
@@ -87,7 +95,7 @@ class CandidatePool:
             corpus = [p.text for p in profiles] + list(opening_texts)
             text_space = TextSpace(min_df=1).fit(corpus)
         pool = cls(text_space, layout, capacity=max(len(profiles), 16))
-        pool._append(profiles)
+        pool._append(profiles, bulk=True)
         return pool
 
     def __len__(self) -> int:
@@ -106,7 +114,7 @@ class CandidatePool:
         if row is None:
             self._append([profile])
             return
-        self._write(row, encode_profiles([profile], self.layout))
+        self._write(slice(row, row + 1), encode_profiles([profile], self.layout))
         self._set_text(row, profile.text)
 
     def remove(self, candidate_id: int) -> None:
@@ -142,7 +150,7 @@ class CandidatePool:
         active[:old] = self.active
         self.ids, self.active = ids, active
 
-    def _append(self, profiles: Sequence[CandidateProfile]) -> None:
+    def _append(self, profiles: Sequence[CandidateProfile], bulk: bool = False) -> None:
         if not profiles:
             return
         start = self.n_rows
@@ -155,14 +163,20 @@ class CandidatePool:
             self.row_of[p.id] = start + offset
             self.ids[start + offset] = p.id
         self.n_rows = start + len(profiles)
-        if start == self.text_matrix.shape[0] and not self.text_overrides:
+        # Large batches extend the CSR matrix; single additions go to the overrides so that an
+        # add does not copy the whole matrix.
+        if (
+            len(profiles) >= BULK_ROWS
+            and start == self.text_matrix.shape[0]
+            and not self.text_overrides
+        ):
             block = self.text_space.transform([p.text for p in profiles])
             self.text_matrix = sp.vstack([self.text_matrix, block], format="csr")
         else:
             for offset, p in enumerate(profiles):
                 self._set_text(start + offset, p.text)
 
-    def _write(self, rows: slice | int, enc: EncodedRows) -> None:
+    def _write(self, rows: slice, enc: EncodedRows) -> None:
         s = self.store
         for f in fields(EncodedRows):
             if f.name != "credentials":
@@ -182,9 +196,13 @@ class CandidatePool:
 
     def _compact_text(self) -> None:
         n = self.n_rows
+        if not self.text_overrides:
+            return
         base = self.text_matrix
         if base.shape[0] < n:
-            base = sp.vstack([base, sp.csr_matrix((n - base.shape[0], base.shape[1]), dtype=np.float32)])
+            base = sp.vstack(
+                [base, sp.csr_matrix((n - base.shape[0], base.shape[1]), dtype=np.float32)]
+            )
         rows = sorted(self.text_overrides)
         patch = sp.lil_matrix((n, base.shape[1]), dtype=np.float32)
         keep = np.ones(n, dtype=np.float32)
@@ -216,6 +234,22 @@ class CandidatePool:
     def compile(self, opening: OpeningSpec, scorer: MatchScorer) -> OpeningQuery:
         return compile_opening(opening, self.layout, scorer.resolved_weights())
 
+    def linear_pass_many(self, queries: Sequence[OpeningQuery]) -> list[tuple[F32, F32, F32]]:
+        """One capped pass for several openings with the same caps (one matrix product)."""
+        n = self.n_rows
+        X = self.store.X
+        caps = queries[0].caps
+        W = np.concatenate([q.W for q in queries], axis=1)
+        out = np.empty((n, W.shape[1]), dtype=np.float32)
+        buf = np.empty((min(CHUNK_ROWS, max(n, 1)), X.shape[1]), dtype=np.float32)
+        for a in range(0, n, CHUNK_ROWS):
+            b = min(a + CHUNK_ROWS, n)
+            chunk = buf[: b - a]
+            np.minimum(X[a:b], caps, out=chunk)
+            np.matmul(chunk, W, out=out[a:b])
+        cols = np.ascontiguousarray(out.T)
+        return [(cols[3 * j], cols[3 * j + 1], cols[3 * j + 2]) for j in range(len(queries))]
+
     def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32, F32]:
         """Capped matrix product over all rows: (weighted numerator, reliability weight, dot)."""
         n = self.n_rows
@@ -236,16 +270,18 @@ def _extra_numerator(pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64
     w = q.weights
     extra = np.zeros(len(rows), dtype=np.float64)
     if q.ehr:
-        extra += w["ehr"] * popcount(s.ehr[rows] & q.ehr) / popcount(np.int64(q.ehr))
+        extra += w["ehr"] * popcount(s.ehr[rows] & q.ehr) / q.ehr.bit_count()
     extra += w["pay"] * _pay_component(s.min_pay[rows].astype(np.float64), q)
     if q.shift:
-        extra += w["availability"] * popcount(s.availability[rows] & q.shift) / popcount(np.int32(q.shift))
+        extra += w["availability"] * popcount(s.availability[rows] & q.shift) / q.shift.bit_count()
     else:
         extra += w["availability"]
     if miles is None:
         extra += w["distance"] * UNKNOWN_DISTANCE
     else:
-        dist = np.where(np.isnan(miles), UNKNOWN_DISTANCE, 1.0 / (1.0 + miles / DISTANCE_HALF_MILES))
+        dist = np.where(
+            np.isnan(miles), UNKNOWN_DISTANCE, 1.0 / (1.0 + miles / DISTANCE_HALF_MILES)
+        )
         extra += w["distance"] * dist
     return extra
 
@@ -274,14 +310,18 @@ def score_rows(
     k: int | None = 50,
     scorer: MatchScorer | None = None,
     include_ineligible: bool = False,
+    linear: tuple[F32, F32, F32] | None = None,
 ) -> ScoredRows:
-    """Constraints and scores for every row, vectorised; k=None keeps every eligible row."""
+    """Constraints and scores for every row, vectorised; k=None keeps every eligible row.
+
+    `linear` is the opening's share of a batched linear pass (see rank_many).
+    """
     q = pool.compile(opening, scorer or MatchScorer())
     n = pool.n_rows
     empty = ScoredRows(q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0))
     if n == 0 or (k is not None and k <= 0):
         return empty
-    num, rel_den, dot = pool.linear_pass(q)
+    num, rel_den, dot = linear if linear is not None else pool.linear_pass(q)
     ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
     rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
     if rows.size == 0:
@@ -307,23 +347,78 @@ def top_k(scores: F64, k: int) -> Idx:
     return np.argsort(-scores, kind="stable")
 
 
+class Rescorer(Protocol):
+    better_than_rules_: bool
+
+    def rescore(self, X: F64) -> F64: ...
+
+
 def rank(
     opening: OpeningSpec,
     pool: CandidatePool,
     k: int = 50,
     scorer: MatchScorer | None = None,
     include_ineligible: bool = False,
+    reranker: Rescorer | None = None,
+    linear: tuple[F32, F32, F32] | None = None,
 ) -> list[RankedMatch]:
-    """Top-k candidates for an opening, best first, with explanations for those k only."""
+    """Top-k candidates for an opening, best first, with explanations for those k only.
+
+    With a re-ranker that beat the rules on held-out decisions, the rules' best
+    RERANK_SHORTLIST x k candidates are re-ordered by it (explanations stay rule-based).
+    """
     scorer = scorer or MatchScorer()
-    scored = score_rows(opening, pool, k, scorer, include_ineligible)
-    results = []
-    for j in top_k(scored.scores, k):
-        row = int(scored.rows[j])
-        expl = scorer.explain_row(pool.store, row, scored.query, float(scored.text_cosine[j]), pool.layout)
-        results.append(RankedMatch(int(pool.ids[row]), expl.score, expl.eligible, expl))
+    learned = reranker is not None and reranker.better_than_rules_
+    wide = k * RERANK_SHORTLIST if learned else k
+    scored = score_rows(opening, pool, wide, scorer, include_ineligible, linear)
+    best = top_k(scored.scores, wide)
+    learned_scores: F64 | None = None
+    if reranker is not None and learned:
+        comps = component_values(
+            pool.store, scored.rows[best], scored.query, scored.text_cosine[best], pool.layout
+        )
+        learned_scores = reranker.rescore(comps)
+        order = top_k(learned_scores, k)
+        best, learned_scores = best[order], learned_scores[order]
+    rows = scored.rows[best]
+    explanations = scorer.explain_rows(
+        pool.store, rows, scored.query, scored.text_cosine[best], pool.layout
+    )
+    results = [
+        RankedMatch(int(pool.ids[row]), e.score, e.eligible, e)
+        for row, e in zip(rows, explanations, strict=True)
+    ]
+    if learned_scores is not None:
+        for match, value in zip(results, learned_scores, strict=True):
+            match.learned_score = float(value)
+        return results
     results.sort(key=lambda m: (-m.score, m.candidate_id))
     return results
+
+
+def rank_many(
+    openings: Sequence[OpeningSpec],
+    pool: CandidatePool,
+    k: int = 50,
+    scorer: MatchScorer | None = None,
+    include_ineligible: bool = False,
+    batch: int = 32,
+) -> dict[int, list[RankedMatch]]:
+    """rank() for many openings (a full rescore): openings whose skill caps agree share passes."""
+    scorer = scorer or MatchScorer()
+    groups: dict[bytes, list[tuple[OpeningSpec, OpeningQuery]]] = {}
+    for opening in openings:
+        q = pool.compile(opening, scorer)
+        groups.setdefault(q.caps.tobytes(), []).append((opening, q))
+    out: dict[int, list[RankedMatch]] = {}
+    for members in groups.values():
+        for start in range(0, len(members), batch):
+            part = members[start : start + batch]
+            passes = pool.linear_pass_many([q for _, q in part]) if pool.n_rows else []
+            for j, (opening, _) in enumerate(part):
+                linear = passes[j] if passes else None
+                out[opening.id] = rank(opening, pool, k, scorer, include_ineligible, linear=linear)
+    return out
 
 
 def pool_components(

@@ -65,8 +65,10 @@ class ReRanker(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def fit(self, X: Any, y: Any, groups: Any = None) -> ReRanker:
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
         self.classes_ = unique_labels(y)
-        if len(self.classes_) != 2:
-            raise ValueError("ReRanker needs two classes (chosen vs rejected)")
+        if len(self.classes_) > 2:
+            raise ValueError("Only binary classification is supported (chosen vs rejected).")
+        if len(self.classes_) < 2:
+            raise ValueError("ReRanker needs decisions of both kinds; got 1 class")
         target = (y == self.classes_[1]).astype(np.float64)
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
         self.metrics_ = self._holdout_metrics(X, target, groups)
@@ -89,12 +91,20 @@ class ReRanker(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.intercept_ = np.asarray(model.intercept_, dtype=np.float64)
 
     def _holdout_metrics(self, X: F64, target: F64, groups: npt.NDArray[Any]) -> dict[str, float]:
-        split = GroupShuffleSplit(n_splits=1, test_size=self.test_size, random_state=self.random_state)
+        split = GroupShuffleSplit(
+            n_splits=1, test_size=self.test_size, random_state=self.random_state
+        )
         train, test = next(split.split(X, target, groups))
         nan = float("nan")
         metrics = {"n_train": float(len(train)), "n_test": float(len(test))}
         if len(np.unique(target[train])) < 2 or len(np.unique(target[test])) < 2:
-            return {**metrics, "auc_model": nan, "auc_rules": nan, "ndcg10_model": 0.0, "ndcg10_rules": 0.0}
+            return {
+                **metrics,
+                "auc_model": nan,
+                "auc_rules": nan,
+                "ndcg10_model": 0.0,
+                "ndcg10_rules": 0.0,
+            }
         self._fit_core(X[train], target[train])
         model_scores = self.decision_function(X[test])
         rule_scores = rule_score(X[test]) if X.shape[1] == len(COMPONENTS) else np.zeros(len(test))
@@ -116,6 +126,7 @@ class ReRanker(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> npt.NDArray[Any]:
+        check_is_fitted(self, "coef_")
         return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
 
     def rescore(self, X: Any) -> F64:
@@ -187,9 +198,12 @@ def simulated_decisions(
 
 
 def simulate_staff_preference(
-    n_decisions: int = 400, per_opening: int = 20, seed: int = 0, hidden: dict[str, float] | None = None
+    n_decisions: int = 400,
+    per_opening: int = 20,
+    seed: int = 0,
+    hidden: dict[str, float] | None = None,
 ) -> SimulationResult:
-    """Staff who care about distance and track record (not resume wording) decide; can we learn it?"""
+    """Staff who weigh distance and track record (not resume wording) decide: is it learned?"""
     rng = np.random.default_rng(seed)
     hidden = hidden or {"distance": 3.0, "reliability": 3.0, "skills": 1.0, "availability": 0.5}
     w = np.array([hidden.get(c, 0.0) for c in COMPONENTS])

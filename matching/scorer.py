@@ -1,4 +1,4 @@
-"""Explainable 0-100 match score: weighted components in [0, 1], as a scikit-learn-style estimator."""
+"""Explainable 0-100 match score: weighted components in [0, 1], a scikit-learn-style estimator."""
 
 from __future__ import annotations
 
@@ -94,19 +94,19 @@ def component_values(
     if q.typing_target is not None:
         out[:, col["typing"]] = np.minimum(X[:, layout.wpm], q.typing_target) / q.typing_target
     if q.ehr:
-        out[:, col["ehr"]] = popcount(enc.ehr[rows] & q.ehr) / popcount(np.int64(q.ehr))
+        out[:, col["ehr"]] = popcount(enc.ehr[rows] & q.ehr) / q.ehr.bit_count()
     out[:, col["distance"]] = _distance_component(enc, rows, q)
     out[:, col["pay"]] = _pay_component(enc.min_pay[rows].astype(np.float64), q)
     if q.shift:
-        out[:, col["availability"]] = popcount(enc.availability[rows] & q.shift) / popcount(
-            np.int32(q.shift)
+        out[:, col["availability"]] = (
+            popcount(enc.availability[rows] & q.shift) / q.shift.bit_count()
         )
     else:
         out[:, col["availability"]] = 1.0
     out[:, col["text"]] = np.minimum(np.maximum(text_cosine, 0.0) / TEXT_FULL_COSINE, 1.0)
     has_rel = X[:, layout.has_reliability] > 0
     out[has_rel, col["reliability"]] = X[has_rel, layout.reliability]
-    return np.clip(out, 0.0, 1.0)
+    return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
 
 def _distance_component(enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery) -> F64:
@@ -191,28 +191,53 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
     def explain_row(
         self, enc: EncodedRows, row: int, q: OpeningQuery, text_cosine: float, layout: Layout
     ) -> MatchExplanation:
-        rows = np.array([row], dtype=np.intp)
-        values = component_values(enc, rows, q, np.array([text_cosine]), layout)[0]
+        return self.explain_rows(
+            enc, np.array([row], dtype=np.intp), q, np.array([text_cosine]), layout
+        )[0]
+
+    def explain_rows(
+        self,
+        enc: EncodedRows,
+        rows: npt.NDArray[np.intp],
+        q: OpeningQuery,
+        text_cosine: F64,
+        layout: Layout,
+    ) -> list[MatchExplanation]:
+        """Explanations for several rows at once (the top k of a ranking)."""
+        values = component_values(enc, rows, q, text_cosine, layout)
         weights = np.array([q.weights[c] for c in COMPONENTS])
         applies = ~np.isnan(values)
-        total_w = weights[applies].sum()
-        contrib = np.where(applies, 100.0 * weights * np.nan_to_num(values) / total_w, 0.0)
-        failed = [] if eligible(enc, rows, q)[0] else failed_constraints(enc, row, q, layout)
-        components = {c: float(v) for c, v, a in zip(COMPONENTS, values, applies, strict=True) if a}
-        contributions = {c: float(v) for c, v, a in zip(COMPONENTS, contrib, applies, strict=True) if a}
-        score = float(sum(contributions.values()))
-        strengths, gaps = _strengths_and_gaps(enc, row, q, components, layout)
-        return MatchExplanation(
-            score=score,
-            eligible=not failed,
-            failed_constraints=failed,
-            components=components,
-            contributions=contributions,
-            strengths=strengths,
-            gaps=gaps,
-            summary=_summary(score, failed, gaps),
-            model_version=self.model_version,
-        )
+        total_w = applies @ weights
+        contrib = np.where(applies, 100.0 * weights * np.nan_to_num(values), 0.0) / total_w[:, None]
+        ok = eligible(enc, rows, q).tolist()
+        skill_notes = _skill_notes(enc, rows, q, layout)
+        version = self.model_version
+        # Plain Python lists: iterating numpy scalars costs more than the arithmetic here.
+        value_rows, contrib_rows, applies_rows = values.tolist(), contrib.tolist(), applies.tolist()
+        out = []
+        for i, row in enumerate(rows.tolist()):
+            failed = [] if ok[i] else failed_constraints(enc, row, q, layout)
+            on = applies_rows[i]
+            components = {c: v for c, v, a in zip(COMPONENTS, value_rows[i], on, strict=True) if a}
+            contributions = {
+                c: v for c, v, a in zip(COMPONENTS, contrib_rows[i], on, strict=True) if a
+            }
+            score = sum(contributions.values())
+            strengths, gaps = _other_notes(enc, row, q, components, layout, *skill_notes[i])
+            out.append(
+                MatchExplanation(
+                    score=score,
+                    eligible=not failed,
+                    failed_constraints=failed,
+                    components=components,
+                    contributions=contributions,
+                    strengths=strengths,
+                    gaps=gaps,
+                    summary=_summary(score, failed, gaps),
+                    model_version=version,
+                )
+            )
+        return out
 
 
 @lru_cache(maxsize=64)
@@ -228,27 +253,51 @@ def scores_from_components(X: F64, weights: F64) -> F64:
     return np.asarray(100.0 * num / np.where(den > 0, den, 1.0), dtype=np.float64)
 
 
-def _strengths_and_gaps(
-    enc: EncodedRows, row: int, q: OpeningQuery, components: dict[str, float], layout: Layout
+def _skill_notes(
+    enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, layout: Layout
+) -> list[tuple[list[str], list[str]]]:
+    """Per row: the three most important requirements met, and the three worst shortfalls."""
+    s = len(layout.skills)
+    need = np.array([q.requirements.get(c, (0, 0.0))[0] for c in layout.skills], dtype=np.float64)
+    weight = np.array([q.requirements.get(c, (0, 0.0))[1] for c in layout.skills], dtype=np.float64)
+    names = [layout.taxonomy.skill(c).name for c in layout.skills]
+    levels = enc.X[rows, :s].astype(np.float64)
+    required = (need > 0) & (weight > 0)
+    short = np.where(required & (levels < need), weight * (need - levels), 0.0)
+    met = np.where(required & (levels >= need) & (weight >= 0.5), weight * levels, 0.0)
+    met_order = np.argsort(-met, axis=1, kind="stable")[:, :3].tolist()
+    short_order = np.argsort(-short, axis=1, kind="stable")[:, :3].tolist()
+    met_ok, short_ok = (met > 0).tolist(), (short > 0).tolist()
+    lv, nd = levels.astype(int).tolist(), need.astype(int).tolist()
+    out = []
+    for i in range(len(rows)):
+        out.append(
+            (
+                [
+                    f"{names[j]}: level {lv[i][j]} (needs {nd[j]})"
+                    for j in met_order[i]
+                    if met_ok[i][j]
+                ],
+                [
+                    f"{names[j]}: level {lv[i][j]}, needs {nd[j]}"
+                    for j in short_order[i]
+                    if short_ok[i][j]
+                ],
+            )
+        )
+    return out
+
+
+def _other_notes(
+    enc: EncodedRows,
+    row: int,
+    q: OpeningQuery,
+    components: dict[str, float],
+    layout: Layout,
+    strengths: list[str],
+    gaps: list[str],
 ) -> tuple[list[str], list[str]]:
     tax = layout.taxonomy
-    levels = enc.X[row, : len(layout.skills)]
-    met: list[tuple[float, str]] = []
-    short: list[tuple[float, str]] = []
-    for j, code in enumerate(layout.skills):
-        need, w = q.requirements.get(code, (0, 0.0))
-        have = int(levels[j])
-        if w <= 0:
-            continue
-        name = tax.skill(code).name
-        if need > 0 and have < need:
-            short.append((w * (need - have), f"{name}: level {have}, needs {need}"))
-        elif need > 0 and have >= need and w >= 0.5:
-            met.append((w * have, f"{name}: level {have} (needs {need})"))
-    met.sort(key=lambda t: -t[0])
-    short.sort(key=lambda t: -t[0])
-    strengths = [text for _, text in met[:3]]
-    gaps = [text for _, text in short[:3]]
     if q.ehr:
         known = layout.ehr.codes_in(int(enc.ehr[row]) & q.ehr)
         missing = layout.ehr.codes_in(q.ehr & ~int(enc.ehr[row]))
@@ -262,11 +311,10 @@ def _strengths_and_gaps(
             strengths.append(f"types {wpm} wpm (needs {q.typing_target})")
         else:
             gaps.append(f"types {wpm or 'untested'} wpm, needs {q.typing_target}")
-    if components.get("distance", 0.0) >= 0.5 and q.has_location and not np.isnan(enc.lat[row]):
-        lat, lon = q.opening.lat, q.opening.lon
-        assert lat is not None and lon is not None
-        miles = float(haversine_miles(enc.lat[row], enc.lon[row], lat, lon))
-        strengths.append(f"{miles:.1f} miles away")
+    closeness = components.get("distance", 0.0)
+    if closeness >= 0.5 and q.has_location and not np.isnan(enc.lat[row]):
+        # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it rather than recompute.
+        strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
     if components.get("reliability", 0.0) >= 0.8:
         strengths.append("strong track record on past placements")
     if components.get("experience", 0.0) >= 0.8:
@@ -278,7 +326,13 @@ def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
     if failed:
         return "not eligible: " + "; ".join(failed)
     band = (
-        "strong fit" if score >= 75 else "good fit" if score >= 60 else "partial fit" if score >= 45 else "weak fit"
+        "strong fit"
+        if score >= 75
+        else "good fit"
+        if score >= 60
+        else "partial fit"
+        if score >= 45
+        else "weak fit"
     )
     return f"{band}; missing: {', '.join(gaps)}" if gaps else band
 

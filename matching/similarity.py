@@ -1,4 +1,4 @@
-"""TF-IDF text space fitted on a whole corpus (pool resumes + openings), for resume-description similarity."""
+"""TF-IDF space fitted on a whole corpus (resumes + openings) for resume/description similarity."""
 
 from __future__ import annotations
 

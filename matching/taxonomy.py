@@ -88,7 +88,12 @@ class Taxonomy:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {s.code: s for s in self.skills})
-        items = (*self.language_defs, *self.ehr, *self.credentials, *self.skills)
+        items: list[SkillDef | CredentialDef | NamedDef] = [
+            *self.language_defs,
+            *self.ehr,
+            *self.credentials,
+            *self.skills,
+        ]
         object.__setattr__(self, "_names", {i.code: i.name for i in items})
 
     @property
@@ -161,7 +166,9 @@ def _onet_descriptors() -> dict[str, dict[str, float]]:
 
 
 def _task_text(onet_code: str) -> str:
-    return " ".join(r["task"] for r in _rows("onet_task_statements.csv") if r["onet_soc_code"] == onet_code)
+    return " ".join(
+        r["task"] for r in _rows("onet_task_statements.csv") if r["onet_soc_code"] == onet_code
+    )
 
 
 def derive_profiles(

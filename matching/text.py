@@ -55,6 +55,29 @@ def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
     return out
 
 
+SIDES = ("front", "back", "both")
+
+
+def taxonomy_features(text: str) -> npt.NDArray[np.float64]:
+    """Share of the taxonomy's front-desk, back-office and shared skills the text mentions.
+
+    A domain prior that does not depend on UK or US wording of the training postings.
+    """
+    tax = load_taxonomy()
+    hits = np.zeros(len(SIDES))
+    totals = np.zeros(len(SIDES))
+    for skill in tax.skills:
+        k = SIDES.index(skill.side)
+        totals[k] += 1
+        if tax.patterns["skills"][skill.code].search(text):
+            hits[k] += 1
+    return np.asarray(hits / np.maximum(totals, 1))
+
+
+def taxonomy_feature_matrix(texts: Any) -> npt.NDArray[np.float64]:
+    return np.array([taxonomy_features(t) for t in texts]).reshape(-1, len(SIDES))
+
+
 @dataclass(frozen=True)
 class FeatureBlock:
     """One TF-IDF vectoriser of the union (sublinear tf, l2-normalised on its own)."""
@@ -71,6 +94,8 @@ class FeatureBlock:
         return char_wb_ngrams(text, *self.ngram)
 
     def features(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        if self.analyzer == "taxonomy":
+            return np.arange(len(SIDES)) + self.offset, taxonomy_features(text)
         counts = Counter(i for t in self.terms(text) if (i := self.vocabulary.get(t)) is not None)
         if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
@@ -112,11 +137,14 @@ class RoleModel:
         blocks = []
         offset = 0
         for b in clf["blocks"]:
-            vocab = {t: i for i, t in enumerate(b["vocabulary"])}
+            vocab = {t: i for i, t in enumerate(b.get("vocabulary", []))}
+            ngram = b.get("ngram", [0, 0])
             blocks.append(
-                FeatureBlock(b["analyzer"], (b["ngram"][0], b["ngram"][1]), vocab, np.asarray(b["idf"]), offset)
+                FeatureBlock(
+                    b["analyzer"], (ngram[0], ngram[1]), vocab, np.asarray(b.get("idf", [])), offset
+                )
             )
-            offset += len(vocab)
+            offset += len(vocab) if b["analyzer"] != "taxonomy" else len(SIDES)
         return cls(
             classes=tuple(clf["classes"]),
             blocks=tuple(blocks),
@@ -180,7 +208,11 @@ def extract_skills(text: str) -> Extracted:
                 break
         if level:
             out.skills[code] = level
-    for kind, target in (("credentials", out.credentials), ("ehr", out.ehr), ("languages", out.languages)):
+    for kind, target in (
+        ("credentials", out.credentials),
+        ("ehr", out.ehr),
+        ("languages", out.languages),
+    ):
         for code, pattern in tax.patterns[kind].items():
             if pattern.search(text):
                 target.add(code)

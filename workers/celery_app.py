@@ -9,6 +9,7 @@ from celery import Celery, Task
 from flask import Flask
 
 from agency.services import outbox
+from workers import embedded_broker
 
 # Redis hides a taken message for this long before handing it to another worker, so a SIGKILLed
 # worker's task comes back in about a minute, not kombu's default hour.
@@ -24,6 +25,7 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         # Tests and benchmarks use a queue of their own on a shared Redis.
         settings["task_default_queue"] = queue
     if broker.startswith("sqla+"):
+        embedded_broker.register()
         # kombu hands these options to create_engine(), which rejects visibility_timeout;
         # a longer SQLite busy wait keeps the web process and the worker from "database locked".
         settings["broker_transport_options"] = {"connect_args": {"timeout": 30}}
@@ -45,8 +47,26 @@ def celery_settings(app: Flask) -> dict[str, Any]:
     return settings
 
 
+# Outbox timing (seconds) a deployment or a fault test may tune from the environment.
+OUTBOX_KNOBS = (
+    "OUTBOX_LEASE_SECONDS",
+    "OUTBOX_RETRY_BASE_SECONDS",
+    "OUTBOX_RETRY_MAX_SECONDS",
+    "OUTBOX_SWEEP_SECONDS",
+    "OUTBOX_SWEEP_GRACE_SECONDS",
+    "OUTBOX_REENQUEUE_SECONDS",
+)
+
+
+def _outbox_knobs(app: Flask) -> None:
+    for key in OUTBOX_KNOBS:
+        if os.environ.get(key):
+            app.config.setdefault(key, float(os.environ[key]))
+
+
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for this Flask app and register the outbox enqueue seam."""
+    _outbox_knobs(app)
 
     class FlaskTask(Task):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -60,12 +80,17 @@ def celery_init_app(app: Flask) -> Celery:
 
     from workers import schedule, tasks
 
-    schedule.configure(celery_app)
+    schedule.configure(celery_app, float(app.config.get("OUTBOX_SWEEP_SECONDS", 30)))
     tasks.register(celery_app)
 
     def enqueue(ids: list[int]) -> None:
+        # A short retry: when the broker is down the request should not hang; the sweep delivers.
         for message_id in ids:
-            celery_app.send_task("workers.deliver_outbox_message", args=[message_id])
+            celery_app.send_task(
+                "workers.deliver_outbox_message",
+                args=[message_id],
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+            )
 
     def broker_check() -> str:
         with celery_app.connection_for_write() as conn:

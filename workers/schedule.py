@@ -8,9 +8,10 @@ from celery.schedules import crontab
 SWEEP_SECONDS = 30.0
 
 
-def configure(celery_app: Celery) -> None:
+def configure(celery_app: Celery, sweep_seconds: float = SWEEP_SECONDS) -> None:
+    """Set the beat schedule; the sweep interval bounds how late a lost message can be."""
     celery_app.conf.beat_schedule = {
-        "sweep-outbox": {"task": "workers.sweep_outbox", "schedule": SWEEP_SECONDS},
+        "sweep-outbox": {"task": "workers.sweep_outbox", "schedule": sweep_seconds},
         # Hourly although daily would do: a scan is idempotent and a missed hour costs nothing.
         "credential-reminders": {
             "task": "workers.credential_reminders",

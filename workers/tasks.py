@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from celery import Celery
 
 from agency.services import delivery, digest, reminders, retention
+from workers import housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +18,10 @@ DELIVERY_SOFT_LIMIT, DELIVERY_HARD_LIMIT = 20, 25
 
 def register(celery_app: Celery) -> None:
     """Define the tasks on this Celery app (names are stable: the broker stores them)."""
+    # Not shared: each Flask app (one per test) gets its own tasks bound to its own context.
+    task = functools.partial(celery_app.task, shared=False)
 
-    @celery_app.task(
+    @task(
         name="workers.deliver_outbox_message",
         acks_late=True,
         reject_on_worker_lost=True,
@@ -27,36 +31,37 @@ def register(celery_app: Celery) -> None:
     def deliver_outbox_message(message_id: int) -> None:
         delivery.deliver(message_id)
 
-    @celery_app.task(name="workers.sweep_outbox", acks_late=True)
+    @task(name="workers.sweep_outbox", acks_late=True)
     def sweep_outbox() -> None:
         for message_id in delivery.sweep():
             deliver_outbox_message.delay(message_id)
 
-    @celery_app.task(name="workers.rescore_opening", acks_late=True)
+    @task(name="workers.rescore_opening", acks_late=True)
     def rescore_opening(opening_id: int) -> None:
         from agency.services import scoring
 
         scoring.rescore_opening(opening_id)
 
-    @celery_app.task(name="workers.rescore_candidate", acks_late=True)
+    @task(name="workers.rescore_candidate", acks_late=True)
     def rescore_candidate(candidate_id: int) -> None:
         from agency.services import scoring
 
         scoring.rescore_candidate(candidate_id)
 
-    @celery_app.task(name="workers.credential_reminders", acks_late=True)
+    @task(name="workers.credential_reminders", acks_late=True)
     def credential_reminders() -> None:
         reminders.stage_credential_reminders()
 
-    @celery_app.task(name="workers.daily_digest", acks_late=True)
+    @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:
         digest.stage_daily_digest()
 
-    @celery_app.task(name="workers.retention_cleanup", acks_late=True)
+    @task(name="workers.retention_cleanup", acks_late=True)
     def retention_cleanup() -> None:
         retention.purge()
+        housekeeping.purge_taken_sql_messages(str(celery_app.conf.broker_url))
 
-    @celery_app.task(name="workers.retrain_ranker", acks_late=True)
+    @task(name="workers.retrain_ranker", acks_late=True)
     def retrain_ranker() -> None:
         try:
             from agency.services import ranker  # type: ignore[attr-defined]

@@ -85,6 +85,9 @@ def delete_account() -> ResponseReturnValue:
             rescore_after_commit(candidate_id)
             logout_user()
             session.clear()
-            flash("Your account and personal data are erased. Thank you for using ClinicMatch.", "info")
+            flash(
+                "Your account and personal data are erased. Thank you for using ClinicMatch.",
+                "info",
+            )
             return redirect(url_for("public.home"))
     return render_template("candidates/delete.html", form=form, candidate=candidate)

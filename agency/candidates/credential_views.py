@@ -21,7 +21,10 @@ from agency.services.profiles import CredentialInput, ProfileError
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return [(str(t.id), t.name + (f" ({t.code})" if t.code else "")) for t in profiles.credential_types()]
+    return [
+        (str(t.id), t.name + (f" ({t.code})" if t.code else ""))
+        for t in profiles.credential_types()
+    ]
 
 
 def _owned(candidate: Candidate, credential_id: int) -> Credential:

@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -27,7 +28,6 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip

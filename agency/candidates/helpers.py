@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import abort, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
 from agency.models import Candidate, CandidateSkill, CandidateStatus, Credential
@@ -56,8 +57,9 @@ def file_response(stored_name: str | None, filename: str | None) -> ResponseRetu
     path = uploads.path_of(stored_name) if stored_name else None
     if path is None:
         abort(404)
+    # Files are at most 5 MiB: reading them whole means no file handle outlives the request.
     return send_file(
-        Path(path),
+        io.BytesIO(path.read_bytes()),
         mimetype=uploads.mime_type(stored_name or ""),
         as_attachment=True,
         download_name=filename or Path(path).name,

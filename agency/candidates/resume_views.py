@@ -21,12 +21,18 @@ from agency.models import Candidate, CandidateStatus, Role
 from agency.security import audit_here, roles_required
 from agency.services import profiles, resumes, uploads
 
+LEVEL_NAMES = dict(profiles.SKILL_LEVELS)
+
 
 def _suggestions_form(offered: resumes.Suggestions) -> SuggestionsForm:
     form = SuggestionsForm()
     form.skills.choices = choices(
         [
-            (s.code, f"{s.name} — level {s.level}" + (f" (now {s.current})" if s.current else ""))
+            (
+                s.code,
+                f"{s.name}: {LEVEL_NAMES[s.level].lower()} (level {s.level})"
+                + (f", now {s.current}" if s.current else ""),
+            )
             for s in offered.skills
         ]
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from typing import Any
+
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,6 +20,20 @@ __all__ = ["dashboard", "my_candidate"]
 
 APPLICATIONS_PER_PAGE = 10
 FITTING_OPENINGS = 5
+MAX_ID = 2**31 - 1
+
+
+@bp.url_value_preprocessor
+def _bounded_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # Ids beyond a database integer cannot exist; refusing them here avoids an overflow error.
+    for key, value in (values or {}).items():
+        if key.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            abort(404)
+
+
+@bp.context_processor
+def _candidate_context() -> dict[str, object]:
+    return {"step_endpoints": STEP_ENDPOINTS}
 
 
 @bp.route("/me")
@@ -72,7 +88,6 @@ def dashboard() -> ResponseReturnValue:
         "candidates/dashboard.html",
         candidate=candidate,
         progress=profiles.completeness(candidate),
-        step_endpoints=STEP_ENDPOINTS,
         page=page,
         matches=matches,
         fits=[(m, openings[m.opening_id]) for m in fits if m.opening_id in openings],

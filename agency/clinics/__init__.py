@@ -1,7 +1,8 @@
-"""The clinic's area: its openings and the candidates the agency submitted to it."""
+"""The clinic's area: its profile, its openings and the candidates the agency submitted to it."""
 
 from flask import Blueprint
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinic")
 
-from agency.clinics import views  # noqa: E402,F401  (registers the routes)
+# Importing the modules registers their routes.
+from agency.clinics import opening_views, review_views, views  # noqa: E402,F401

@@ -1,15 +1,20 @@
-"""The clinic's dashboard."""
+"""The clinic's dashboard (openings with fill status and submitted candidates) and profile."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from agency.clinics import bp
+from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
 from agency.models import Clinic, Opening, Role
-from agency.security import roles_required
+from agency.security import client_ip, roles_required
+from agency.services import clinic_portal, openings
+from agency.services.clinic_portal import ClinicError
+
+PER_PAGE = 10
 
 
 def my_clinic() -> Clinic:
@@ -21,17 +26,61 @@ def my_clinic() -> Clinic:
     return clinic
 
 
+def page_arg() -> int:
+    try:
+        return min(max(int(request.args.get("page", "1")[:6]), 1), 10_000)
+    except ValueError:
+        return 1
+
+
 @bp.route("/")
 @roles_required(Role.CLINIC.value)
 def dashboard() -> ResponseReturnValue:
     clinic = my_clinic()
-    openings = (
-        db.session.execute(
-            db.select(Opening)
-            .where(Opening.clinic_id == clinic.id)
-            .order_by(Opening.created_at.desc())
-        )
-        .scalars()
-        .all()
+    page = db.paginate(
+        db.select(Opening)
+        .where(Opening.clinic_id == clinic.id)
+        .order_by(Opening.created_at.desc(), Opening.id.desc()),
+        page=page_arg(),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
     )
-    return render_template("clinics/dashboard.html", clinic=clinic, openings=openings)
+    ids = [o.id for o in page.items]
+    placed = openings.placed_counts(ids)
+    submitted = clinic_portal.submitted_for(clinic, ids)
+    shown = [a for apps in submitted.values() for a in apps]
+    clinic_portal.record_views(current_user, shown, client_ip(), "dashboard")
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template(
+        "clinics/dashboard.html",
+        clinic=clinic,
+        page=page,
+        placed=placed,
+        submitted=submitted,
+        days_open=openings.days_open,
+        display_name=clinic_portal.display_name,
+        actions=openings.allowed_actions,
+        action_labels=openings.ACTION_LABELS,
+    )
+    db.session.commit()
+    return html
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required(Role.CLINIC.value)
+def profile() -> ResponseReturnValue:
+    clinic = my_clinic()
+    form = ClinicProfileForm(obj=clinic)
+    if form.validate_on_submit():
+        try:
+            clinic_portal.update_profile(clinic, form.to_profile(), current_user, client_ip())
+        except ClinicError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "name")
+            field.errors = [*field.errors, str(exc)]
+            return render_template("clinics/profile.html", form=form, clinic=clinic)
+        db.session.commit()
+        flash("Your clinic profile is saved.", "success")
+        return redirect(url_for("clinics.dashboard"))
+    return render_template("clinics/profile.html", form=form, clinic=clinic)

@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from agency.public import views  # noqa: E402,F401  (registers the routes)
+from agency.public import unsubscribe  # noqa: E402,F401

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
-from agency.models import Opening, OpeningStatus
+from agency.models import Clinic, Opening, OpeningStatus
 from agency.public import bp
+from agency.public.forms import JobSearchForm
 from agency.security import public
-from agency.services import health
+from agency.services import health, jobboard, openings
+from matching.taxonomy import load_taxonomy
 
 
 @bp.route("/")
@@ -19,8 +22,9 @@ def home() -> ResponseReturnValue:
     latest = (
         db.session.execute(
             db.select(Opening)
+            .join(Opening.clinic)
             .options(joinedload(Opening.clinic))
-            .where(Opening.status == OpeningStatus.OPEN.value)
+            .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
             .order_by(Opening.created_at.desc())
             .limit(6)
         )
@@ -30,27 +34,66 @@ def home() -> ResponseReturnValue:
     return render_template("public/home.html", latest_openings=latest)
 
 
+def _page_number() -> int:
+    try:
+        page = int(request.args.get("page", "1")[:12])
+    except ValueError:
+        return 1
+    return min(max(page, 1), jobboard.MAX_PAGE)
+
+
 @bp.route("/jobs")
 @public
 def jobs() -> ResponseReturnValue:
-    query = (
-        db.select(Opening)
-        .options(joinedload(Opening.clinic))
-        .where(Opening.status == OpeningStatus.OPEN.value)
-        .order_by(Opening.created_at.desc(), Opening.id.desc())
+    form = JobSearchForm(formdata=request.args)
+    form.validate()
+    results = jobboard.search(form.filters(_page_number()))
+    # Keep the valid filters in the pagination links.
+    filters = {
+        name: request.args.get(name)
+        for name in ("q", "role", "employment_type", "min_pay", "zip", "radius", "sort")
+        if request.args.get(name) and not form[name].errors
+    }
+    return render_template(
+        "public/jobs.html", form=form, results=results, page=results.page, filters=filters
     )
-    page = db.paginate(query, per_page=20, max_per_page=50, error_out=False)
-    return render_template("public/jobs.html", page=page)
 
 
 @bp.route("/jobs/<int:opening_id>")
 @public
 def job_detail(opening_id: int) -> ResponseReturnValue:
-    opening = db.get_or_404(Opening, opening_id)
-    if opening.status != OpeningStatus.OPEN.value:
-        # Drafts and closed openings are not public.
-        return render_template("errors/404.html"), 404
-    return render_template("public/job_detail.html", opening=opening)
+    opening = jobboard.public_opening(opening_id, current_user)
+    if opening is None:
+        # Drafts, closed openings and unapproved clinics are not public (and never leak).
+        abort(404)
+    tax = load_taxonomy()
+    categories = {c.code: c.name for c in tax.categories}
+    groups: dict[str, list[tuple[str, int]]] = {}
+    nice_to_have = []
+    for req in sorted(opening.skills, key=lambda r: (-r.min_level, -r.weight, r.skill.name)):
+        if req.min_level == 0:
+            nice_to_have.append(req.skill.name)
+            continue
+        category = categories.get(req.skill.category, req.skill.category)
+        groups.setdefault(category, []).append((req.skill.name, req.min_level))
+    # Categories with the most demanding skills first (dicts keep insertion order).
+    skill_groups = list(groups.items())
+    url = url_for("public.job_detail", opening_id=opening.id, _external=True)
+    return render_template(
+        "public/job_detail.html",
+        opening=opening,
+        skill_groups=skill_groups,
+        nice_to_have=nice_to_have,
+        level_words=openings.LEVEL_WORDS,
+        schedule=openings.schedule_days(opening.shift_mask or 0),
+        schedule_summary=openings.schedule_summary(opening.shift_mask or 0),
+        bits=set(openings.bits_from_mask(opening.shift_mask or 0)),
+        name_of=tax.name_of,
+        show_private=jobboard.may_see_private(opening, current_user),
+        is_public=opening.status == OpeningStatus.OPEN.value and opening.clinic.approved,
+        json_ld=jobboard.job_posting_ld(opening, url),
+        canonical_url=url,
+    )
 
 
 @bp.route("/healthz")

@@ -22,7 +22,9 @@ def record_check(credential: Credential, outcome: str, actor: User, ip: str = ""
     credential.verified_at = utcnow()
     credential.candidate.updated_at = utcnow()
     audit.record(
-        "credential_verified" if outcome == VerificationStatus.VERIFIED.value else "credential_rejected",
+        "credential_verified"
+        if outcome == VerificationStatus.VERIFIED.value
+        else "credential_rejected",
         actor_id=actor.id,
         object_type="credential",
         object_id=credential.id,

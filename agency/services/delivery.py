@@ -25,6 +25,10 @@ from agency.services import outbox_handlers as handlers
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Defaults, in seconds; the OUTBOX_* settings of the same names override them.
+LEASE_SECONDS = 30  # a claim's hold; the task's hard time limit is shorter
+SWEEP_GRACE_SECONDS = 30  # a fresh message is left to the after-commit enqueue this long
+REENQUEUE_SECONDS = 120  # the sweep re-enqueues a message it already enqueued after this
 PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
 SENT, DEAD = OutboxStatus.SENT.value, OutboxStatus.DEAD.value
 
@@ -35,14 +39,18 @@ def _seconds(key: str, default: float) -> timedelta:
 
 def lease() -> timedelta:
     """How long a claim holds a message; longer than the task's hard time limit."""
-    return _seconds("OUTBOX_LEASE_SECONDS", 30)
+    return _seconds("OUTBOX_LEASE_SECONDS", LEASE_SECONDS)
 
 
 def backoff(attempts: int) -> timedelta:
-    """About 30 s after the first failure, doubling, capped at 2 hours."""
+    """The wait after the n-th failure: 30 s after the first, growing geometrically to 2 h.
+
+    The factor (about 2.5) is chosen so the last retry before `dead` waits the full cap.
+    """
     base = float(current_app.config.get("OUTBOX_RETRY_BASE_SECONDS", 30))
     cap = float(current_app.config.get("OUTBOX_RETRY_MAX_SECONDS", 7200))
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+    factor = (cap / base) ** (1 / (MAX_ATTEMPTS - 2))
+    return timedelta(seconds=min(base * factor ** max(attempts - 1, 0), cap))
 
 
 @dataclass(frozen=True)
@@ -168,8 +176,8 @@ def sweep(limit: int = 1000) -> list[int]:
     sweep already enqueued waits OUTBOX_REENQUEUE_SECONDS before it is enqueued again.
     """
     now = utcnow()
-    grace = _seconds("OUTBOX_SWEEP_GRACE_SECONDS", 10)
-    again = _seconds("OUTBOX_REENQUEUE_SECONDS", 120)
+    grace = _seconds("OUTBOX_SWEEP_GRACE_SECONDS", SWEEP_GRACE_SECONDS)
+    again = _seconds("OUTBOX_REENQUEUE_SECONDS", REENQUEUE_SECONDS)
     pick = (
         select(OutboxMessage.id)
         .where(

@@ -32,6 +32,8 @@ from matching.geo import EARTH_RADIUS_MILES
 PER_PAGE = 20
 MAX_PAGE = 10_000
 MAX_WORDS = 8
+# Ids beyond a 32-bit integer cannot exist (and overflow SQLite's driver).
+MAX_ID = 2**31 - 1
 SORTS = ("newest", "pay", "distance")
 MILES_PER_DEGREE_LAT = 69.0
 
@@ -143,7 +145,11 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
     if origin is None:
         ordered = _by_pay(query) if filters.sort == "pay" else _newest(query)
         pagination = db.paginate(
-            _with_clinic(ordered), page=page, per_page=per_page, max_per_page=per_page, error_out=False
+            _with_clinic(ordered),
+            page=page,
+            per_page=per_page,
+            max_per_page=per_page,
+            error_out=False,
         )
         return JobResults(pagination)
     lat_min, lat_max, lon_min, lon_max = bounding_box(origin.lat, origin.lon, filters.radius)
@@ -151,15 +157,18 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
         Clinic.lon.between(lon_min, lon_max)
         if lon_min >= -180 and lon_max <= 180
         # The box crosses the antimeridian: two ranges.
-        else or_(Clinic.lon >= ((lon_min + 540) % 360) - 180, Clinic.lon <= ((lon_max + 540) % 360) - 180)
+        else or_(
+            Clinic.lon >= ((lon_min + 540) % 360) - 180, Clinic.lon <= ((lon_max + 540) % 360) - 180
+        )
     )
     boxed = query.where(
-        Clinic.lat.is_not(None), Clinic.lon.is_not(None), Clinic.lat.between(lat_min, lat_max), lon_box
+        Clinic.lat.is_not(None),
+        Clinic.lon.is_not(None),
+        Clinic.lat.between(lat_min, lat_max),
+        lon_box,
     )
     ordered = _by_pay(boxed) if filters.sort == "pay" else _newest(boxed)
-    rows = db.session.execute(
-        ordered.with_only_columns(Opening.id, Clinic.lat, Clinic.lon)
-    ).all()
+    rows = db.session.execute(ordered.with_only_columns(Opening.id, Clinic.lat, Clinic.lon)).all()
     distances = {}
     for opening_id, lat, lon in rows:
         miles = haversine(origin.lat, origin.lon, lat, lon)
@@ -168,7 +177,9 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
     ids = [r[0] for r in rows if r[0] in distances]
     if filters.sort == "distance":
         ids.sort(key=lambda i: (distances[i], -i))
-    pagination = _IdPagination(page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids)
+    pagination = _IdPagination(
+        page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
+    )
     shown = {o.id: distances[o.id] for o in pagination.items}
     return JobResults(pagination, shown, origin)
 
@@ -180,11 +191,15 @@ def may_see_private(opening: Opening, user: User | Any) -> bool:
     """Staff and the clinic's own members see its street address and phone."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_staff or (user.clinic_id is not None and user.clinic_id == opening.clinic_id))
+    return bool(
+        user.is_staff or (user.clinic_id is not None and user.clinic_id == opening.clinic_id)
+    )
 
 
 def public_opening(opening_id: int, user: User | Any) -> Opening | None:
     """The opening with its requirements if this user may see it (open to all; else own/staff)."""
+    if not 0 < opening_id <= MAX_ID:
+        return None
     opening = db.session.execute(
         select(Opening)
         .options(

@@ -237,6 +237,14 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if clinic is not None:
             place = ", ".join(p for p in (clinic.city, clinic.state) if p)
             return "staff_clinic_signed_up", {**context, "clinic_name": clinic.name, "place": place}
+    elif event == "opening_posted":
+        opening = db.session.get(Opening, payload.get("opening_id"))
+        if opening is not None:
+            return "staff_opening_posted", {
+                **context,
+                "opening_title": opening.title,
+                "clinic_name": opening.clinic.name,
+            }
     elif event == "account_erased":
         return "staff_account_erased", {**context, "candidate_id": payload.get("candidate_id")}
     elif event == "credential_expiring":

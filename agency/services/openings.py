@@ -115,14 +115,23 @@ def schedule_days(mask: int) -> list[ScheduleDay]:
 
 
 def schedule_summary(mask: int) -> str:
+    """The week in words, consecutive days with the same blocks grouped: "Mon-Fri morning"."""
     if not mask:
         return "Flexible schedule"
-    days = schedule_days(mask)
-    if len(days) == 5 and all(d.day in DAYS[:5] for d in days):
-        blocks = {tuple(d.blocks) for d in days}
-        if len(blocks) == 1:
-            return "Monday to Friday, " + ", ".join(days[0].blocks).lower()
-    return "; ".join(f"{d.day[:3]} {'/'.join(b.lower() for b in d.blocks)}" for d in days)
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
+    for d in range(7):
+        blocks = tuple(BLOCKS[b].lower() for b in range(3) if mask >> bit(d, b) & 1)
+        if not blocks:
+            continue
+        if runs and runs[-1][1] == d - 1 and runs[-1][2] == blocks:
+            runs[-1] = (runs[-1][0], d, blocks)
+        else:
+            runs.append((d, d, blocks))
+    parts = []
+    for first, last, blocks in runs:
+        days = DAYS[first][:3] if first == last else f"{DAYS[first][:3]}-{DAYS[last][:3]}"
+        parts.append(f"{days} {' and '.join(blocks) if len(blocks) < 3 else 'all day'}")
+    return "; ".join(parts)
 
 
 # ---- drafts -----------------------------------------------------------------------------------
@@ -182,7 +191,9 @@ def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
     return draft, findings
 
 
-def draft_from_opening(opening: Opening, *, copy: bool = False, today: date | None = None) -> OpeningDraft:
+def draft_from_opening(
+    opening: Opening, *, copy: bool = False, today: date | None = None
+) -> OpeningDraft:
     """The opening as a draft, to edit it or (copy=True) to post a similar one."""
     today = today or date.today()
     draft = OpeningDraft(
@@ -206,7 +217,9 @@ def draft_from_opening(opening: Opening, *, copy: bool = False, today: date | No
         draft.title = f"{opening.title} (copy)"[:200]
         if draft.start_date is None or draft.start_date < today:
             # A copy of an old opening would otherwise start in the past.
-            length = (draft.end_date - draft.start_date) if draft.end_date and draft.start_date else None
+            length = (
+                (draft.end_date - draft.start_date) if draft.end_date and draft.start_date else None
+            )
             draft = replace(draft, start_date=today, end_date=(today + length) if length else None)
     return draft
 
@@ -214,7 +227,9 @@ def draft_from_opening(opening: Opening, *, copy: bool = False, today: date | No
 # ---- rules and saving -------------------------------------------------------------------------
 
 
-def problems(draft: OpeningDraft, today: date | None = None, *, is_new: bool = True) -> list[OpeningError]:
+def problems(
+    draft: OpeningDraft, today: date | None = None, *, is_new: bool = True
+) -> list[OpeningError]:
     """Every rule the draft breaks (empty when it can be saved)."""
     today = today or date.today()
     tax = load_taxonomy()
@@ -258,7 +273,9 @@ def problems(draft: OpeningDraft, today: date | None = None, *, is_new: bool = T
 def _set_requirements(opening: Opening, draft: OpeningDraft) -> None:
     skills = {
         s.code: s
-        for s in db.session.execute(select(Skill).where(Skill.code.in_(list(draft.skills)))).scalars()
+        for s in db.session.execute(
+            select(Skill).where(Skill.code.in_(list(draft.skills)))
+        ).scalars()
     }
     ctypes = {
         c.code: c
@@ -397,7 +414,9 @@ def change_status(opening: Opening, action: str, actor: User, ip: str = "") -> O
     if not opening.clinic.approved:
         raise OpeningError("Your clinic is waiting for approval.")
     if action not in allowed_actions(opening):
-        raise OpeningError(f"A {opening.status.replace('_', ' ')} opening cannot be changed that way.")
+        raise OpeningError(
+            f"A {opening.status.replace('_', ' ')} opening cannot be changed that way."
+        )
     to_status = STATUS_ACTIONS[action][0]
     before = opening.status
     opening.status = to_status

@@ -25,10 +25,10 @@ class PermanentFailure(Exception):
 
 def _email(payload: dict[str, Any], key: str) -> str:
     user_id = payload.get("user_id")
-    if not payload.get("essential") and user_id is not None:
-        # The recipient may have unsubscribed after the message was written.
-        if not notifications.wants_mail(db.session.get(User, user_id)):
-            return "skipped: the recipient turned e-mail off"
+    # The recipient may have unsubscribed after the message was written.
+    opted_out = user_id is not None and not notifications.wants_mail(db.session.get(User, user_id))
+    if opted_out and not payload.get("essential"):
+        return "skipped: the recipient turned e-mail off"
     try:
         msg = mail.build(payload["template"], payload["to"], payload.get("context", {}), key)
     except (TemplateNotFound, KeyError) as exc:
@@ -64,11 +64,22 @@ def _rescore_candidate(payload: dict[str, Any], _key: str) -> str:
     return f"{scoring.rescore_candidate(int(payload['candidate_id']))} matches"
 
 
+def _retrain_ranker(_payload: dict[str, Any], _key: str) -> str:
+    from agency.services import ranker
+
+    try:
+        model = ranker.retrain()
+    except ranker.RankerError as exc:
+        return f"not trained: {exc}"  # too few decisions is an answer, not a failure
+    return f"{model.version} {'active' if model.active else 'kept rules'}"
+
+
 HANDLERS: dict[str, Handler] = {
     "email": _email,
     "notify_staff": _notify_staff,
     "rescore_opening": _rescore_opening,
     "rescore_candidate": _rescore_candidate,
+    "retrain_ranker": _retrain_ranker,
 }
 
 

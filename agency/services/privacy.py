@@ -170,9 +170,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     if user is not None:
         db.session.execute(
             StageChange.__table__.update()
-            .where(
-                StageChange.application_id.in_(application_ids), StageChange.actor_id == user.id
-            )
+            .where(StageChange.application_id.in_(application_ids), StageChange.actor_id == user.id)
             .values(reason="")
         )
     db.session.execute(

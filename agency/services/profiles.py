@@ -23,7 +23,7 @@ from agency.models import (
 from agency.services import geo, outbox, uploads
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-BLOCKS = (("Morning", "7–12"), ("Afternoon", "12–17"), ("Evening", "17–21"))
+BLOCKS = (("Morning", "7-12"), ("Afternoon", "12-17"), ("Evening", "17-21"))
 FULL_MASK = (1 << 21) - 1
 SKILL_LEVELS = (
     (0, "None"),
@@ -154,9 +154,7 @@ class CredentialInput:
 
 
 def credential_types() -> list[CredentialType]:
-    return list(
-        db.session.execute(select(CredentialType).order_by(CredentialType.name)).scalars()
-    )
+    return list(db.session.execute(select(CredentialType).order_by(CredentialType.name)).scalars())
 
 
 def save_credential(
@@ -266,7 +264,12 @@ class Completeness:
 def completeness(candidate: Candidate) -> Completeness:
     """How far the profile is, and the next thing to add (the order a person fills it in)."""
     steps = [
-        Step("contact", "add your phone and ZIP code", 15, bool(candidate.phone and candidate.zip_code)),
+        Step(
+            "contact",
+            "add your phone and ZIP code",
+            15,
+            bool(candidate.phone and candidate.zip_code),
+        ),
         Step(
             "preferences",
             "choose the roles you want and your minimum pay",

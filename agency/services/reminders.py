@@ -53,9 +53,7 @@ def stage_credential_reminders(today: date | None = None) -> int:
             "profile_url": notifications.link("/me"),
         }
         notifications.email_user(credential.candidate.user, "credential_expiring", context, key)
-        notifications.tell_staff(
-            "credential_expiring", key, credential_id=credential.id, days=days
-        )
+        notifications.tell_staff("credential_expiring", key, credential_id=credential.id, days=days)
         count += 1
     db.session.commit()
     return count

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
@@ -21,17 +22,21 @@ from agency.models import (
     CandidateSkill,
     CandidateStatus,
     Credential,
+    CredentialType,
     Match,
     Opening,
     OpeningCredential,
     OpeningSkill,
     OpeningStatus,
+    RankerModel,
+    Skill,
     VerificationStatus,
     utcnow,
 )
 from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
 from matching.ranking import CandidatePool, OpeningMatch, RankedMatch, rank, rank_openings
-from matching.scorer import MatchExplanation, MatchScorer
+from matching.reranker import ReRanker
+from matching.scorer import COMPONENTS, MatchExplanation, MatchScorer
 
 # How many of the best candidates per opening are kept as Match rows (plus every applicant).
 STORED_MATCHES_PER_OPENING = 100
@@ -133,11 +138,90 @@ def reset_pool() -> None:
         _state.synced_at = None
 
 
+def load_active_profiles() -> list[CandidateProfile]:
+    """Every active candidate as an engine profile, read with three flat queries.
+
+    ORM objects cost about a millisecond and a half per candidate with their skills and
+    credentials; plain rows make building a 100,000-candidate pool a matter of seconds.
+    """
+    active = Candidate.status == CandidateStatus.ACTIVE.value
+    skills: dict[int, dict[str, int]] = {}
+    for cid, code, level in db.session.execute(
+        select(CandidateSkill.candidate_id, Skill.code, CandidateSkill.level)
+        .join(Skill, Skill.id == CandidateSkill.skill_id)
+        .join(Candidate, Candidate.id == CandidateSkill.candidate_id)
+        .where(active)
+    ):
+        skills.setdefault(cid, {})[code] = level
+    creds: dict[int, list[CredentialHeld]] = {}
+    verified = VerificationStatus.VERIFIED.value
+    for cid, code, status, expires in db.session.execute(
+        select(
+            Credential.candidate_id,
+            CredentialType.code,
+            Credential.verification_status,
+            Credential.expires_on,
+        )
+        .join(CredentialType, CredentialType.id == Credential.credential_type_id)
+        .join(Candidate, Candidate.id == Credential.candidate_id)
+        .where(active)
+    ):
+        creds.setdefault(cid, []).append(CredentialHeld(code, status == verified, expires))
+    c = Candidate
+    rows = db.session.execute(
+        select(
+            c.id,
+            c.availability_mask,
+            c.lat,
+            c.lon,
+            c.commute_miles,
+            c.min_pay,
+            c.years_experience,
+            c.typing_wpm,
+            c.ehr_systems,
+            c.languages,
+            c.desired_roles,
+            c.summary,
+            c.resume_text,
+        ).where(active)
+    )
+    return [
+        CandidateProfile(
+            id=cid,
+            skills=skills.get(cid, {}),
+            credentials=creds.get(cid, []),
+            availability=mask or 0,
+            lat=lat,
+            lon=lon,
+            commute_miles=float(commute or 0),
+            min_pay=_float(min_pay),
+            years_experience=float(years or 0),
+            typing_wpm=wpm,
+            ehr=set(ehr or []),
+            languages=set(langs or []),
+            desired_roles=set(roles or []),
+            text=f"{summary or ''}\n{resume or ''}",
+        )
+        for (
+            cid,
+            mask,
+            lat,
+            lon,
+            commute,
+            min_pay,
+            years,
+            wpm,
+            ehr,
+            langs,
+            roles,
+            summary,
+            resume,
+        ) in rows
+    ]
+
+
 def _build_pool() -> CandidatePool:
-    candidates = db.session.execute(
-        _candidate_query().where(Candidate.status == CandidateStatus.ACTIVE.value)
-    ).scalars()
-    profiles = [candidate_profile(c) for c in candidates]
+    profiles = load_active_profiles()
     texts = [o.text for o in load_opening_specs()]
     return CandidatePool.from_profiles(profiles, opening_texts=texts)
 
@@ -197,12 +281,55 @@ def explain_pair(candidate: Candidate, opening: Opening) -> MatchExplanation:
     )
 
 
+_learned: dict[str, ReRanker] = {}
+
+
+def active_reranker() -> ReRanker | None:
+    """The re-ranker staff decisions trained, when one beat the rules offline (else None)."""
+    row = db.session.execute(
+        select(RankerModel.version, RankerModel.params).where(RankerModel.active.is_(True)).limit(1)
+    ).first()
+    if row is None:
+        return None
+    version, params = row
+    if version not in _learned:
+        _learned.clear()
+        _learned[version] = ReRanker.from_json(params)
+    return _learned[version]
+
+
 def rank_opening(
     opening: Opening, k: int = 50, include_ineligible: bool = False
 ) -> list[RankedMatch]:
-    return rank(
-        opening_spec(opening), pool(), k=k, scorer=scorer(), include_ineligible=include_ineligible
+    """The engine's top k for an opening; re-ordered by the learned re-ranker when one is active.
+
+    The rule-based explanation (whose contributions add up to the score) is kept either way;
+    the learned probability is added as `explanation.extras["learned_score"]`.
+    """
+    model = active_reranker()
+    # Re-rank a wider slate than shown, so the learned order can lift someone into the top k.
+    slate = k * 2 if model is not None else k
+    results = rank(
+        opening_spec(opening),
+        pool(),
+        k=slate,
+        scorer=scorer(),
+        include_ineligible=include_ineligible,
     )
+    if model is None or not results:
+        return results
+    X = np.array(
+        [[m.explanation.components.get(c, np.nan) for c in COMPONENTS] for m in results],
+        dtype=np.float64,
+    )
+    learned = model.rescore(X)
+    for match, value in zip(results, learned, strict=True):
+        match.explanation.extras["learned_score"] = round(float(value), 1)
+        match.explanation.extras["ranker_version"] = model.version_
+    order = sorted(
+        range(len(results)), key=lambda i: (not results[i].eligible, -learned[i], -results[i].score)
+    )
+    return [results[i] for i in order[:k]]
 
 
 def openings_for(candidate: Candidate, k: int = 10) -> list[OpeningMatch]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
@@ -201,13 +201,17 @@ def _week_start(d: date) -> date:
 
 def dashboard_charts(today: date) -> dict[str, Any]:
     """The four manager charts as SVG markup (four queries)."""
-    reached = dict(
-        db.session.execute(
-            select(StageChange.to_stage, func.count(func.distinct(StageChange.application_id)))
-            .group_by(StageChange.to_stage)
-        ).all()
+    # Each application counts at every step up to the furthest one it reached.
+    steps = [stages for _, stages in FUNNEL]
+    rank = case(
+        *[(StageChange.to_stage.in_(stages), i) for i, stages in enumerate(steps)], else_=-1
     )
-    funnel = [(label, float(sum(reached.get(s, 0) for s in stages))) for label, stages in FUNNEL]
+    furthest = select(func.max(rank).label("r")).group_by(StageChange.application_id).subquery()
+    at = dict(db.session.execute(select(furthest.c.r, func.count()).group_by(furthest.c.r)).all())
+    funnel = [
+        (label, float(sum(n for r, n in at.items() if r is not None and r >= i)))
+        for i, (label, _) in enumerate(FUNNEL)
+    ]
 
     weeks = [_week_start(today) - timedelta(weeks=i) for i in range(11, -1, -1)]
     since = datetime.combine(weeks[0], time.min, tzinfo=UTC)
@@ -547,5 +551,118 @@ def audit_actions() -> list[str]:
     return list(
         db.session.execute(
             select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+        ).scalars()
+    )
+
+
+# ---------- Opening review ----------
+
+
+@dataclass
+class ReviewFilters:
+    eligible_only: bool = False
+    applied_only: bool = False
+    max_miles: float | None = None
+    stage: str = ""  # a Stage value, "none" (not in the pipeline) or "" (any)
+
+
+@dataclass
+class ReviewRow:
+    rank: int
+    candidate: Candidate
+    application: Application | None
+    score: float
+    eligible: bool
+    explanation: Any
+    miles: float | None
+
+
+def load_opening(opening_id: int) -> Opening | None:
+    from agency.models import OpeningCredential, OpeningSkill
+
+    return db.session.execute(
+        select(Opening)
+        .options(
+            joinedload(Opening.clinic),
+            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
+            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+        )
+        .where(Opening.id == opening_id)
+    ).scalar_one_or_none()
+
+
+def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[ReviewRow], int]:
+    """Every candidate the engine ranks for the opening (top k of the whole pool, eligible or
+    not) plus every applicant outside that top k, filtered; and the number before filtering."""
+    from agency.services import scoring
+    from matching.geo import haversine_miles
+
+    ranked = scoring.rank_opening(opening, k=k, include_ineligible=True)
+    applications = {
+        a.candidate_id: a
+        for a in db.session.execute(
+            select(Application).where(Application.opening_id == opening.id)
+        ).scalars()
+    }
+    scored: dict[int, tuple[float, bool, Any]] = {
+        m.candidate_id: (m.score, m.eligible, m.explanation) for m in ranked
+    }
+    missing = [cid for cid in applications if cid not in scored]
+    if missing:
+        # Applicants outside the top k: explained from the pool's own rows (no reload).
+        pool = scoring.pool()
+        present = [cid for cid in missing if cid in pool]
+        if present:
+            spec = scoring.opening_spec(opening)
+            scorer = scoring.scorer()
+            q = pool.compile(spec, scorer)
+            pool_rows = pool.rows_for(present)
+            cosines = pool.text_cosine(pool_rows, pool.text_space.vector(spec.text))
+            for cid, row, cos in zip(present, pool_rows, cosines, strict=True):
+                expl = scorer.explain_row(pool.store, int(row), q, float(cos), pool.layout)
+                scored[cid] = (expl.score, expl.eligible, expl)
+    people = (
+        {
+            c.id: c
+            for c in db.session.execute(
+                select(Candidate).where(Candidate.id.in_(list(scored)))
+            ).scalars()
+        }
+        if scored
+        else {}
+    )
+    clinic = opening.clinic
+    order = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    rows: list[ReviewRow] = []
+    for position, (cid, (score, ok, expl)) in enumerate(order, start=1):
+        cand = people.get(cid)
+        if cand is None:
+            continue
+        miles = None
+        if clinic and clinic.lat is not None and cand.lat is not None and cand.lon is not None:
+            miles = float(haversine_miles(cand.lat, cand.lon, clinic.lat, clinic.lon))
+        rows.append(ReviewRow(position, cand, applications.get(cid), score, ok, expl, miles))
+    total = len(rows)
+    if f.eligible_only:
+        rows = [r for r in rows if r.eligible]
+    if f.applied_only:
+        rows = [r for r in rows if r.application is not None]
+    if f.max_miles is not None:
+        rows = [r for r in rows if r.miles is not None and r.miles <= f.max_miles]
+    if f.stage == "none":
+        rows = [r for r in rows if r.application is None]
+    elif f.stage:
+        rows = [r for r in rows if r.application is not None and r.application.stage == f.stage]
+    return rows, total
+
+
+def opening_notes(opening_id: int) -> list[Note]:
+    return list(
+        db.session.execute(
+            select(Note)
+            .options(joinedload(Note.author))
+            .where(Note.opening_id == opening_id)
+            .order_by(Note.created_at.desc())
+            .limit(50)
         ).scalars()
     )

@@ -88,7 +88,8 @@ def sniff(data: bytes) -> str | None:
 
 def check(data: bytes, filename: str, allowed: frozenset[str]) -> CheckedFile:
     """Accept the file when its content is one of the allowed kinds; raise UploadError otherwise."""
-    wanted = " or ".join(KIND_NAMES[k] for k in sorted(allowed))
+    names = [KIND_NAMES[k] for k in KIND_NAMES if k in allowed]
+    wanted = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     if not data:
         raise UploadError("The file is empty.")
     if len(data) > MAX_BYTES:

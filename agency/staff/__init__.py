@@ -1,7 +1,18 @@
-"""The agency staff workspace."""
+"""The agency staff workspace: dashboard, opening review, pipeline, search, batch fill, admin."""
 
 from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from agency.staff import views  # noqa: E402,F401  (registers the routes)
+# Importing the modules registers their routes.
+from agency.staff import (  # noqa: E402,F401
+    admin,
+    batch,
+    candidates,
+    dashboard,
+    engine,
+    openings,
+    outbox_views,
+    pipeline_views,
+    search,
+)

@@ -55,7 +55,7 @@ def make_candidate_plain(**overrides: Any) -> CandidateProfile:
         "min_pay": 20.0,
         "years_experience": 4.0,
         "typing_wpm": 45,
-        "text": "Medical receptionist: front desk, greeting patients, phones, scheduling, insurance.",
+        "text": "Medical receptionist: front desk, greeting patients, phones, scheduling.",
     }
     base.update(overrides)
     return CandidateProfile(**base)

@@ -25,18 +25,20 @@ def small_case(seed):
     ]
     openings = [
         make_opening_plain(id=10, role="receptionist", positions=2),
-        make_opening_plain(id=11, role="secretary", positions=1, pay_max=float(rng.uniform(20, 30))),
+        make_opening_plain(
+            id=11, role="secretary", positions=1, pay_max=float(rng.uniform(20, 30))
+        ),
         make_opening_plain(id=12, role="hybrid", positions=1),
     ]
     return profiles, openings
 
 
-def brute_force(profiles, openings, min_score):
+def brute_force(profiles, openings, min_score, text_space):
     scorer = MatchScorer()
     value = {}
     for o in openings:
         for p in profiles:
-            e = scorer.explain(p, o)
+            e = scorer.explain(p, o, text_space=text_space)
             if e.eligible and e.score >= min_score:
                 value[o.id, p.id] = e.score
     slots = [o.id for o in openings for _ in range(o.positions)]
@@ -62,7 +64,9 @@ def test_assignment_is_optimal_against_brute_force(seed, min_score):
     assigned = [a.candidate_id for a in result.assignments]
     assert len(assigned) == len(set(assigned))  # nobody fills two positions
     assert all(a.score >= min_score for a in result.assignments)
-    assert result.total_score == pytest.approx(brute_force(profiles, openings, min_score), abs=1e-3)
+    assert result.total_score == pytest.approx(
+        brute_force(profiles, openings, min_score, pool.text_space), abs=1e-3
+    )
     for o in openings:
         n = sum(a.opening_id == o.id for a in result.assignments)
         unfilled = [u for u in result.unfilled if u.opening_id == o.id]

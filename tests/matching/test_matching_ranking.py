@@ -27,8 +27,14 @@ def random_pool(n, seed=0, opening=None):
             years_experience=float(rng.uniform(0, 10)),
             typing_wpm=int(rng.integers(20, 100)),
             reliability=None if rng.random() < 0.4 else float(rng.random()),
-            credentials=[CredentialHeld("CMAA", bool(rng.random() < 0.8))] if rng.random() < 0.5 else [],
-            text=str(rng.choice(["front desk receptionist phones", "medical secretary audio typing", "cook"])),
+            credentials=[CredentialHeld("CMAA", bool(rng.random() < 0.8))]
+            if rng.random() < 0.5
+            else [],
+            text=str(
+                rng.choice(
+                    ["front desk receptionist phones", "medical secretary audio typing", "cook"]
+                )
+            ),
         )
         for i in range(n)
     ]
@@ -58,7 +64,9 @@ def test_vectorised_scores_match_explanations_for_every_row():
     scorer = MatchScorer()
     for j in range(0, scored.rows.size, 7):
         row = int(scored.rows[j])
-        expl = scorer.explain_row(pool.store, row, scored.query, float(scored.text_cosine[j]), pool.layout)
+        expl = scorer.explain_row(
+            pool.store, row, scored.query, float(scored.text_cosine[j]), pool.layout
+        )
         assert expl.score == pytest.approx(scored.scores[j], abs=1e-3)
 
 
@@ -79,8 +87,12 @@ def test_include_ineligible_shows_reasons():
     shift=st.integers(0, (1 << 21) - 1),
     pay_max=st.none() | st.floats(16, 30),
 )
-def test_constraints_never_let_an_ineligible_candidate_into_the_top_k(seed, k, creds, shift, pay_max):
-    opening = make_opening_plain(required_credentials=creds, shift_mask=shift, pay_max=pay_max, pay_min=None)
+def test_constraints_never_let_an_ineligible_candidate_into_the_top_k(
+    seed, k, creds, shift, pay_max
+):
+    opening = make_opening_plain(
+        required_credentials=creds, shift_mask=shift, pay_max=pay_max, pay_min=None
+    )
     pool, _ = random_pool(80, seed=seed, opening=opening)
     for match in rank(opening, pool, k=k):
         assert match.eligible
@@ -134,3 +146,38 @@ def test_empty_pool_and_no_eligible():
     assert rank(make_opening_plain(), pool) == []
     pool, _ = random_pool(20)
     assert rank(make_opening_plain(required_credentials={"RHIA"}), pool) == []
+
+
+def test_text_updates_survive_compaction(monkeypatch):
+    import matching.ranking as ranking
+
+    monkeypatch.setattr(ranking, "MAX_TEXT_OVERRIDES", 3)
+    opening = make_opening_plain(text="audio typing clinic letters")
+    pool, profiles = random_pool(30, seed=4)
+    before = {m.candidate_id: m.score for m in rank(opening, pool, k=30, include_ineligible=True)}
+    for p in profiles[:5]:
+        p.text = "audio typing clinic letters"
+        pool.update(p)
+    assert len(pool.text_overrides) <= 3
+    for p in profiles[5:7]:
+        pool.add(make_candidate_plain(id=p.id + 10_000, text="audio typing clinic letters"))
+    after = {m.candidate_id: m for m in rank(opening, pool, k=40, include_ineligible=True)}
+    for p in profiles[:5]:
+        assert after[p.id].explanation.components["text"] == pytest.approx(1.0)
+        assert after[p.id].score >= before[p.id]
+    assert after[profiles[5].id + 10_000].explanation.components["text"] == pytest.approx(1.0)
+
+
+def test_rank_many_equals_rank_one_by_one():
+    from matching.ranking import rank_many
+
+    openings = [
+        make_opening_plain(id=i, role=r) for i, r in enumerate(["receptionist", "secretary"] * 3)
+    ]
+    openings[2].required_skills = {"typing": (4, 1.0)}
+    pool, _ = random_pool(200, seed=5)
+    many = rank_many(openings, pool, k=10, batch=2)
+    for o in openings:
+        assert [(m.candidate_id, m.score) for m in many[o.id]] == [
+            (m.candidate_id, m.score) for m in rank(o, pool, k=10)
+        ]

@@ -2,6 +2,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from engine_factories import BACK, FRONT, make_candidate_plain, make_opening_plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -15,7 +16,6 @@ from sklearn.utils.estimator_checks import (
 from matching.features import COMPONENTS, CredentialHeld
 from matching.scorer import MatchScorer
 from matching.taxonomy import load_taxonomy
-from engine_factories import BACK, FRONT, make_candidate_plain, make_opening_plain
 
 SECRETARY_TEXT = "Medical secretary: records, audio typing, clinic letters, ICD-10 and CPT coding."
 
@@ -24,14 +24,20 @@ def test_strong_receptionist_beats_strong_secretary_at_the_front_desk(make_candi
     scorer = MatchScorer()
     front = make_opening(role="receptionist")
     receptionist = make_candidate(id=1, skills=dict(FRONT), desired_roles={"receptionist"})
-    secretary = make_candidate(id=2, skills=dict(BACK), desired_roles={"secretary"}, text=SECRETARY_TEXT)
+    secretary = make_candidate(
+        id=2, skills=dict(BACK), desired_roles={"secretary"}, text=SECRETARY_TEXT
+    )
     assert scorer.explain(receptionist, front).score > scorer.explain(secretary, front).score + 10
 
 
-def test_strong_secretary_beats_strong_receptionist_in_the_back_office(make_candidate, make_opening):
+def test_strong_secretary_beats_strong_receptionist_in_the_back_office(
+    make_candidate, make_opening
+):
     scorer = MatchScorer()
     back = make_opening(role="secretary", text=SECRETARY_TEXT)
-    receptionist = make_candidate(id=1, skills=dict(FRONT), desired_roles={"receptionist"}, typing_wpm=40)
+    receptionist = make_candidate(
+        id=1, skills=dict(FRONT), desired_roles={"receptionist"}, typing_wpm=40
+    )
     secretary = make_candidate(
         id=2, skills=dict(BACK), desired_roles={"secretary"}, text=SECRETARY_TEXT, typing_wpm=75
     )
@@ -41,16 +47,20 @@ def test_strong_secretary_beats_strong_receptionist_in_the_back_office(make_cand
 
 
 def test_expired_cpc_makes_a_coder_ineligible_in_words(make_candidate, make_opening):
-    opening = make_opening(role="secretary", required_credentials={"CPC"}, start_date=date(2026, 12, 7))
+    opening = make_opening(
+        role="secretary", required_credentials={"CPC"}, start_date=date(2026, 12, 7)
+    )
     coder = make_candidate(
-        skills=dict(BACK), credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 10, 1))]
+        skills=dict(BACK),
+        credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 10, 1))],
     )
     expl = MatchScorer().explain(coder, opening)
     assert not expl.eligible
     assert "CPC expired 2026-10-01, before the 2026-12-07 start" in expl.failed_constraints
     assert expl.summary.startswith("not eligible")
     renewed = make_candidate(
-        skills=dict(BACK), credentials=[CredentialHeld("CPC", verified=True, expires=date(2028, 1, 1))]
+        skills=dict(BACK),
+        credentials=[CredentialHeld("CPC", verified=True, expires=date(2028, 1, 1))],
     )
     assert MatchScorer().explain(renewed, opening).eligible
 
@@ -58,7 +68,9 @@ def test_expired_cpc_makes_a_coder_ineligible_in_words(make_candidate, make_open
 def test_unverified_or_missing_credentials_do_not_count(make_candidate, make_opening):
     opening = make_opening(required_credentials={"CMAA"})
     unverified = make_candidate(credentials=[CredentialHeld("CMAA", verified=False)])
-    assert MatchScorer().explain(unverified, opening).failed_constraints == ["CMAA not verified yet"]
+    assert MatchScorer().explain(unverified, opening).failed_constraints == [
+        "CMAA not verified yet"
+    ]
     missing = MatchScorer().explain(make_candidate(), opening).failed_constraints
     assert missing == ["no CMAA on file (Certified Medical Administrative Assistant)"]
 
@@ -75,10 +87,14 @@ def test_distance_lowers_the_score_and_the_commute_radius_is_hard(make_candidate
     assert too_far.failed_constraints[0].startswith("clinic is 34.5 miles away, beyond the 20-mile")
 
 
-def test_pay_asks_within_range_score_lower_as_they_rise_and_above_max_fail(make_candidate, make_opening):
+def test_pay_asks_within_range_score_lower_as_they_rise_and_above_max_fail(
+    make_candidate, make_opening
+):
     scorer = MatchScorer()
     opening = make_opening(pay_min=19.0, pay_max=25.0)
-    cheap, mid, dear = (scorer.explain(make_candidate(min_pay=p), opening) for p in (18.0, 22.0, 26.0))
+    cheap, mid, dear = (
+        scorer.explain(make_candidate(min_pay=p), opening) for p in (18.0, 22.0, 26.0)
+    )
     assert cheap.components["pay"] == 1.0 > mid.components["pay"] > dear.components["pay"]
     assert cheap.eligible and mid.eligible and not dear.eligible
     assert "asks $26.00/h, above the $25.00/h maximum" in dear.failed_constraints
@@ -93,7 +109,9 @@ def test_availability_and_languages_are_hard_constraints(make_candidate, make_op
 
 def test_explanation_is_consistent(make_candidate, make_opening):
     expl = MatchScorer().explain(make_candidate(reliability=0.9), make_opening(ehr={"epic"}))
-    assert set(expl.components) == set(COMPONENTS) - {"typing"}  # receptionists are not typing-tested
+    assert set(expl.components) == set(COMPONENTS) - {
+        "typing"
+    }  # receptionists are not typing-tested
     assert all(0.0 <= v <= 1.0 for v in expl.components.values())
     assert sum(expl.contributions.values()) == pytest.approx(expl.score)
     assert 0 <= expl.score <= 100
@@ -103,7 +121,9 @@ def test_explanation_is_consistent(make_candidate, make_opening):
 
 def test_skills_above_the_requirement_do_not_push_past_100(make_candidate, make_opening):
     opening = make_opening(required_skills={"customer_service": (2, 1.0)})
-    expl = MatchScorer().explain(make_candidate(skills={c: 4 for c in load_taxonomy().skill_codes}), opening)
+    expl = MatchScorer().explain(
+        make_candidate(skills={c: 4 for c in load_taxonomy().skill_codes}), opening
+    )
     assert expl.components["skills"] == pytest.approx(1.0)
     assert expl.score <= 100.0
 
@@ -127,7 +147,11 @@ skill_levels = st.dictionaries(st.sampled_from(load_taxonomy().skill_codes), st.
 
 
 @settings(max_examples=60, deadline=None)
-@given(skills=skill_levels, code=st.sampled_from(load_taxonomy().skill_codes), role=st.sampled_from(["receptionist", "secretary", "hybrid"]))
+@given(
+    skills=skill_levels,
+    code=st.sampled_from(load_taxonomy().skill_codes),
+    role=st.sampled_from(["receptionist", "secretary", "hybrid"]),
+)
 def test_more_skill_never_lowers_the_score(skills, code, role):
     opening = make_opening_plain(role=role)
     before = MatchScorer().explain(make_candidate_plain(skills=skills), opening).score

@@ -1,0 +1,350 @@
+"""What a clinic sees: its profile, its openings, and only the candidates the agency submitted.
+
+A candidate is shown to a clinic only once staff submitted them to one of its openings, with the
+parts of the profile the agency shares (never contact details), and every view is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    AuditEvent,
+    Candidate,
+    CandidateSkill,
+    CandidateStatus,
+    Clinic,
+    Credential,
+    Match,
+    Opening,
+    OpeningCredential,
+    OpeningSkill,
+    Stage,
+    StageChange,
+    User,
+    VerificationStatus,
+    utcnow,
+)
+from agency.services import audit, geo, openings, scoring
+from matching.scorer import MatchExplanation
+from matching.taxonomy import load_taxonomy
+
+# Stages in which a submitted candidate stays visible to the clinic.
+SHOWN_STAGES = (
+    Stage.SUBMITTED.value,
+    Stage.INTERVIEW.value,
+    Stage.OFFERED.value,
+    Stage.PLACED.value,
+)
+EXPIRING_DAYS = 30
+MAX_ID = 2**31 - 1  # larger ids cannot exist (and overflow SQLite's driver)
+DECLINE_REASONS = (
+    "Not enough experience",
+    "Skills do not match",
+    "Schedule does not fit",
+    "Position filled",
+    "Other",
+)
+
+
+class ClinicError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ---- profile ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ClinicProfile:
+    name: str
+    zip_code: str
+    address_line: str = ""
+    city: str = ""
+    state: str = ""
+    specialty: str = ""
+    ehr_system: str = ""
+    phone: str = ""
+    description: str = ""
+
+
+def update_profile(clinic: Clinic, data: ClinicProfile, actor: User, ip: str = "") -> Clinic:
+    """Save the clinic's profile; the ZIP code sets its coordinates (and city/state if blank)."""
+    location = geo.lookup_zip(data.zip_code)
+    if location is None:
+        raise ClinicError("We could not find that US ZIP code.", "zip_code")
+    if data.ehr_system and data.ehr_system not in load_taxonomy().ehr_systems:
+        raise ClinicError("Choose an EHR system from the list.", "ehr_system")
+    moved = (clinic.lat, clinic.lon) != (location.lat, location.lon)
+    new_zip = location.zip_code != clinic.zip_code
+    # A new ZIP brings its own city and state unless the clinic typed different ones.
+    city = data.city if data.city and not (new_zip and data.city == clinic.city) else ""
+    state = data.state if data.state and not (new_zip and data.state == clinic.state) else ""
+    clinic.name = data.name.strip()[:200]
+    clinic.zip_code = location.zip_code
+    clinic.lat, clinic.lon = location.lat, location.lon
+    clinic.address_line = data.address_line[:200]
+    clinic.city = (city or location.city)[:100]
+    clinic.state = (state or location.state).upper()[:2]
+    clinic.specialty = data.specialty[:100]
+    clinic.ehr_system = data.ehr_system
+    clinic.phone = data.phone[:32]
+    clinic.description = data.description[:5000]
+    db.session.flush()
+    if moved:
+        # Distance is part of every match: the clinic's openings need fresh scores.
+        for opening in clinic.openings:
+            openings.request_rescore(opening)
+    audit.record(
+        "clinic_profile_updated",
+        actor_id=actor.id,
+        object_type="clinic",
+        object_id=clinic.id,
+        ip=ip,
+    )
+    return clinic
+
+
+# ---- which applications a clinic may see --------------------------------------------------------
+
+
+def shown_to_clinic() -> ColumnElement[bool]:
+    """Applications the agency submitted: in a submitted-or-later stage, or declined after it."""
+    was_submitted = exists().where(
+        StageChange.application_id == Application.id, StageChange.to_stage == Stage.SUBMITTED.value
+    )
+    return or_(
+        Application.stage.in_(SHOWN_STAGES),
+        and_(Application.stage == Stage.REJECTED.value, was_submitted),
+    )
+
+
+def _application_query() -> Any:
+    return (
+        select(Application)
+        .join(Application.opening)
+        .options(
+            selectinload(Application.candidate)
+            .selectinload(Candidate.skills)
+            .joinedload(CandidateSkill.skill),
+            selectinload(Application.candidate)
+            .selectinload(Candidate.credentials)
+            .joinedload(Credential.credential_type),
+        )
+        .where(shown_to_clinic())
+    )
+
+
+def submitted_for(clinic: Clinic, opening_ids: list[int]) -> dict[int, list[Application]]:
+    """The submitted applications of these openings (of this clinic), in one round of queries."""
+    out: dict[int, list[Application]] = {oid: [] for oid in opening_ids}
+    if not opening_ids:
+        return out
+    rows = db.session.execute(
+        _application_query()
+        .where(Opening.clinic_id == clinic.id, Application.opening_id.in_(opening_ids))
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+    ).scalars()
+    for application in rows:
+        out[application.opening_id].append(application)
+    return out
+
+
+def application_for(clinic: Clinic, application_id: int) -> Application | None:
+    """One application the clinic may act on, or None (foreign or never submitted: a 404)."""
+    if not 0 < application_id <= MAX_ID:
+        return None
+    return db.session.execute(
+        _application_query()
+        .options(joinedload(Application.opening).joinedload(Opening.clinic))
+        .where(Application.id == application_id, Opening.clinic_id == clinic.id)
+    ).scalar_one_or_none()
+
+
+def opening_for(clinic: Clinic, opening_id: int) -> Opening | None:
+    """The clinic's own opening with its requirements, or None (another clinic's: a 404)."""
+    if not 0 < opening_id <= MAX_ID:
+        return None
+    return db.session.execute(
+        select(Opening)
+        .options(
+            joinedload(Opening.clinic),
+            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
+            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+        )
+        .where(Opening.id == opening_id, Opening.clinic_id == clinic.id)
+    ).scalar_one_or_none()
+
+
+# ---- what the agency shares about a candidate ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedCredential:
+    name: str
+    code: str
+    verified: bool
+    expires_on: date | None
+    expired: bool
+    expiring: bool
+
+
+@dataclass
+class SharedProfile:
+    """The parts of a candidate's profile a clinic sees: no phone, e-mail or address."""
+
+    display_name: str
+    shared: bool
+    years_experience: float = 0.0
+    typing_wpm: int | None = None
+    skills: list[tuple[str, str, int]] = field(default_factory=list)  # (category, name, level)
+    ehr: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    credentials: list[SharedCredential] = field(default_factory=list)
+    availability: list[openings.ScheduleDay] = field(default_factory=list)
+    availability_mask: int = 0
+
+    @property
+    def availability_bits(self) -> set[int]:
+        return set(openings.bits_from_mask(self.availability_mask))
+
+
+def display_name(candidate: Candidate) -> str:
+    if candidate.status == CandidateStatus.ERASED.value:
+        return "Former candidate"
+    initial = (candidate.last_name or "").strip()[:1]
+    return f"{candidate.first_name} {initial}.".strip() if initial else candidate.first_name
+
+
+def shared_profile(candidate: Candidate, today: date | None = None) -> SharedProfile:
+    today = today or date.today()
+    name = display_name(candidate)
+    if not candidate.consent_share_profile or candidate.status == CandidateStatus.ERASED.value:
+        return SharedProfile(display_name=name, shared=False)
+    tax = load_taxonomy()
+    categories = {c.code: c.name for c in tax.categories}
+    skills = sorted(
+        (categories.get(cs.skill.category, cs.skill.category), cs.skill.name, cs.level)
+        for cs in candidate.skills
+        if cs.level > 0
+    )
+    creds = []
+    for cred in sorted(candidate.credentials, key=lambda c: c.credential_type.code):
+        expires = cred.expires_on
+        creds.append(
+            SharedCredential(
+                name=cred.credential_type.name,
+                code=cred.credential_type.code,
+                verified=cred.verification_status == VerificationStatus.VERIFIED.value,
+                expires_on=expires,
+                expired=expires is not None and expires < today,
+                expiring=expires is not None
+                and today <= expires <= today + timedelta(days=EXPIRING_DAYS),
+            )
+        )
+    return SharedProfile(
+        display_name=name,
+        shared=True,
+        years_experience=float(candidate.years_experience or 0),
+        typing_wpm=candidate.typing_wpm,
+        skills=skills,
+        ehr=[tax.name_of(c) for c in candidate.ehr_systems or []],
+        languages=[tax.name_of(c) for c in candidate.languages or []],
+        credentials=creds,
+        availability=openings.schedule_days(candidate.availability_mask or 0),
+        availability_mask=candidate.availability_mask or 0,
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    score: float
+    eligible: bool
+    summary: str
+    strengths: list[str]
+    gaps: list[str]
+
+
+def fits(opening: Opening, applications: list[Application]) -> dict[int, Fit]:
+    """The engine's fit summary per application (pure scoring; the pool is read once)."""
+    if not applications:
+        return {}
+    try:
+        space = scoring.pool().text_space
+        spec = scoring.opening_spec(opening)
+        scorer = scoring.scorer()
+    except Exception:  # the engine must never take the clinic's page down
+        return _stored_fits(opening, applications)
+    out = {}
+    for application in applications:
+        expl: MatchExplanation = scorer.explain(
+            scoring.candidate_profile(application.candidate), spec, text_space=space
+        )
+        out[application.id] = Fit(
+            expl.score, expl.eligible, expl.summary, expl.strengths, expl.gaps
+        )
+    return out
+
+
+def _stored_fits(opening: Opening, applications: list[Application]) -> dict[int, Fit]:
+    by_candidate = {
+        m.candidate_id: m
+        for m in db.session.execute(
+            select(Match).where(
+                Match.opening_id == opening.id,
+                Match.candidate_id.in_([a.candidate_id for a in applications]),
+            )
+        ).scalars()
+    }
+    out = {}
+    for application in applications:
+        match = by_candidate.get(application.candidate_id)
+        if match is not None:
+            out[application.id] = Fit(
+                match.score, match.eligible, "", [], list(match.failed_constraints)
+            )
+    return out
+
+
+def record_views(
+    actor: User, applications: list[Application], ip: str = "", where: str = ""
+) -> None:
+    """One audit event per candidate a clinic member was shown, in a single INSERT."""
+    if not applications:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "action": "clinic_viewed_candidate",
+            "actor_id": actor.id,
+            "object_type": "candidate",
+            "object_id": application.candidate_id,
+            "ip": ip[:64],
+            "details": {
+                "application_id": application.id,
+                "opening_id": application.opening_id,
+                "clinic_id": actor.clinic_id,
+                "page": where,
+            },
+            "created_at": now,
+        }
+        for application in applications
+    ]
+    # Core executemany: a page of 30 candidates costs one statement, not 30.
+    db.session.execute(insert(AuditEvent), rows)
+
+
+# Words for the clinic's feedback buttons, by the stage they move to.
+MOVE_LABELS = {
+    Stage.INTERVIEW.value: "Invite to interview",
+    Stage.OFFERED.value: "Hire (make an offer)",
+    Stage.REJECTED.value: "Decline",
+}

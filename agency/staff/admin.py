@@ -1,0 +1,114 @@
+"""Administration: approve clinics, manage staff accounts (admins only), read the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from agency.extensions import db
+from agency.forms import choices
+from agency.models import Clinic, Role, User
+from agency.security import client_ip, roles_required
+from agency.services import accounts, clinic_approval, staff_accounts, staff_queries
+from agency.staff import bp
+from agency.staff.common import STAFF_ROLES, me, page_arg
+from agency.staff.forms import AuditFilterForm, StaffAccountForm
+
+MAX_ID = 2**31 - 1
+
+
+@bp.route("/clinics")
+@roles_required(*STAFF_ROLES)
+def clinics() -> ResponseReturnValue:
+    show = request.args.get("show", "pending")
+    if show not in ("pending", "approved"):
+        show = "pending"
+    query = (
+        select(Clinic)
+        .where(Clinic.approved.is_(show == "approved"))
+        .order_by(Clinic.created_at.desc(), Clinic.id.desc())
+    )
+    page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
+    return render_template("staff/clinics.html", page=page, show=show)
+
+
+@bp.route("/clinics/<int:clinic_id>/approve", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def clinic_approve(clinic_id: int) -> ResponseReturnValue:
+    clinic = db.session.get(Clinic, clinic_id) if clinic_id <= MAX_ID else None
+    if clinic is None:
+        abort(404)
+    try:
+        clinic_approval.approve(clinic, me(), ip=client_ip())
+    except clinic_approval.ApprovalError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("staff.clinics"))
+    db.session.commit()
+    flash(f"{clinic.name} approved; its members were told by e-mail.", "success")
+    return redirect(url_for("staff.clinics"))
+
+
+def _staff_page():  # type: ignore[no-untyped-def]
+    query = (
+        select(User)
+        .where(User.role.in_([Role.STAFF.value, Role.ADMIN.value]))
+        .order_by(User.active.desc(), User.email)
+    )
+    return db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"], endpoint="accounts")
+@roles_required(Role.ADMIN.value)
+def accounts_page() -> ResponseReturnValue:
+    form = StaffAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = staff_accounts.create(
+                form.email.data, form.password.data, form.role.data, me(), ip=client_ip()
+            )
+        except accounts.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.email}.", "success")
+            return redirect(url_for("staff.accounts"))
+    status = 400 if form.errors else 200
+    return render_template("staff/accounts.html", form=form, page=_staff_page()), status
+
+
+@bp.route("/admin/staff/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def account_active(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    if user is None or user.role not in staff_accounts.STAFF_ROLES:
+        abort(404)
+    wanted = request.form.get("active")
+    if wanted not in ("0", "1"):
+        abort(400)
+    try:
+        staff_accounts.set_active(user, wanted == "1", me(), ip=client_ip())
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.accounts"))
+    db.session.commit()
+    flash(f"{user.email} {'reactivated' if wanted == '1' else 'deactivated'}.", "success")
+    return redirect(url_for("staff.accounts"))
+
+
+@bp.route("/admin/audit")
+@roles_required(*STAFF_ROLES)
+def audit_log() -> ResponseReturnValue:
+    form = AuditFilterForm(request.args)
+    form.action.choices = choices(
+        [("", "Any action")] + [(a, a.replace("_", " ")) for a in staff_queries.audit_actions()]
+    )
+    page = None
+    actors: dict[int, User] = {}
+    if form.validate():
+        page = staff_queries.audit_page(form.action.data or "", form.actor.data or "", page_arg())
+        actors = staff_queries.users_by_id({e.actor_id for e in page.items})
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("staff/audit.html", form=form, page=page, actors=actors, args=args), (
+        200 if page is not None else 400
+    )

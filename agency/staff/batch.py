@@ -1,0 +1,116 @@
+"""Batch fill: pick openings, see the engine's optimal assignment, accept or change each row."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
+
+from agency.extensions import db
+from agency.models import Candidate, Opening, OpeningStatus
+from agency.security import client_ip, roles_required
+from agency.services import batch_fill, staff_queries
+from agency.staff import bp
+from agency.staff.common import STAFF_ROLES, me
+from agency.staff.forms import BatchPickForm
+
+MAX_ID = 2**31 - 1
+
+
+def _next_week() -> tuple[date, date]:
+    today = date.today()
+    monday = today + timedelta(days=7 - today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+@bp.route("/batch")
+@roles_required(*STAFF_ROLES)
+def batch() -> ResponseReturnValue:
+    """Step 1: choose the openings (default: open ones starting next week)."""
+    args = MultiDict(request.args)
+    if not args:
+        start, end = _next_week()
+        args = MultiDict({"start_from": start.isoformat(), "start_to": end.isoformat()})
+    form = BatchPickForm(args)
+    openings: list[Opening] = []
+    if form.validate():
+        filters = staff_queries.OpeningFilters(
+            role=form.role.data or "",
+            status=OpeningStatus.OPEN.value,
+            start_from=form.start_from.data,
+            start_to=form.start_to.data,
+        )
+        openings = list(
+            db.session.execute(
+                staff_queries.opening_query(filters).limit(batch_fill.MAX_OPENINGS)
+            ).scalars()
+        )
+    return render_template("staff/batch.html", form=form, openings=openings), (
+        200 if not form.errors else 400
+    )
+
+
+def _ids(name: str) -> list[int]:
+    out = []
+    for raw in request.values.getlist(name):
+        if raw.isdigit() and 0 < int(raw) <= MAX_ID:
+            out.append(int(raw))
+    return out
+
+
+@bp.route("/batch/proposal")
+@roles_required(*STAFF_ROLES)
+def batch_proposal() -> ResponseReturnValue:
+    """Step 2: the proposal (computed, not stored) for the chosen openings."""
+    ids = _ids("opening")[: batch_fill.MAX_OPENINGS]
+    if not ids:
+        flash("Pick at least one opening.", "error")
+        return redirect(url_for("staff.batch"))
+    openings = list(
+        db.session.execute(
+            select(Opening)
+            .options(joinedload(Opening.clinic))
+            .where(Opening.id.in_(ids))
+            .order_by(Opening.start_date, Opening.id)
+        ).scalars()
+    )
+    proposal = batch_fill.propose(openings)
+    return render_template("staff/batch_proposal.html", proposal=proposal, opening_ids=ids)
+
+
+@bp.route("/batch/accept", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def batch_accept() -> ResponseReturnValue:
+    """Step 3: submit each accepted row's candidate to its opening (one transaction)."""
+    rows = []
+    for key in request.form.getlist("accept"):
+        opening_id = request.form.get(f"opening-{key}", "")
+        candidate_id = request.form.get(f"candidate-{key}", "")
+        if (
+            opening_id.isdigit()
+            and candidate_id.isdigit()
+            and int(opening_id) <= MAX_ID
+            and int(candidate_id) <= MAX_ID
+        ):
+            rows.append((int(opening_id), int(candidate_id)))
+    back = url_for("staff.batch_proposal", opening=_ids("opening"))
+    if not rows:
+        flash("Tick at least one row to accept.", "error")
+        return redirect(back)
+    result = batch_fill.accept(rows, me(), ip=client_ip())
+    db.session.commit()
+    names = {
+        c.id: c.full_name
+        for c in db.session.execute(
+            select(Candidate).where(Candidate.id.in_([c for _, c in rows]))
+        ).scalars()
+    }
+    if result.done:
+        flash(f"Submitted {len(result.done)} candidate(s) to their clinics.", "success")
+    for cid, why in result.skipped:
+        flash(f"{names.get(cid, f'Candidate #{cid}')} skipped: {why}", "warning")
+    return redirect(url_for("staff.pipeline", stage="submitted"))

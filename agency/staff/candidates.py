@@ -1,0 +1,105 @@
+"""One candidate as staff see them: profile, credentials to verify, applications, fits, notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from agency.extensions import db
+from agency.models import Candidate, Credential
+from agency.security import audit_here, client_ip, roles_required
+from agency.services import credential_checks, notes, scoring, staff_queries
+from agency.staff import bp
+from agency.staff.common import STAFF_ROLES, me
+from agency.staff.forms import NoteForm, VerifyForm
+from matching.features import describe_blocks
+
+MAX_ID = 2**31 - 1
+FITS_SHOWN = 8
+
+
+def _candidate_or_404(candidate_id: int) -> Candidate:
+    candidate = staff_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
+    applications = staff_queries.candidate_applications(candidate.id)
+    candidate_notes = staff_queries.candidate_notes(candidate.id)
+    fits = scoring.openings_for(candidate, k=FITS_SHOWN)
+    fit_openings = staff_queries.openings_by_id([f.opening_id for f in fits])
+    verifiers = staff_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
+    return (
+        render_template(
+            "staff/candidate.html",
+            candidate=candidate,
+            applications=applications,
+            notes=candidate_notes,
+            fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],
+            timeline=staff_queries.candidate_timeline(candidate, applications, candidate_notes),
+            verifiers=verifiers,
+            note_form=note_form,
+            verify_form=VerifyForm(formdata=None),
+            availability=describe_blocks(candidate.availability_mask or 0),
+            today=date.today(),
+        ),
+        status,
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>")
+@roles_required(*STAFF_ROLES)
+def candidate(candidate_id: int) -> ResponseReturnValue:
+    person = _candidate_or_404(candidate_id)
+    # Staff views of a person's file are part of the "who saw what" record.
+    audit_here("candidate_viewed", object_type="candidate", object_id=person.id)
+    response = _render(person, NoteForm(formdata=None))
+    db.session.commit()
+    return response
+
+
+@bp.route("/candidates/<int:candidate_id>/notes", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def candidate_note(candidate_id: int) -> ResponseReturnValue:
+    person = _candidate_or_404(candidate_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render(person, form, 400)
+    notes.add(me(), form.body.data, candidate=person, ip=client_ip())
+    db.session.commit()
+    flash("Note added.", "success")
+    return redirect(url_for("staff.candidate", candidate_id=person.id))
+
+
+@bp.route("/credentials/<int:credential_id>/verify", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def credential_verify(credential_id: int) -> ResponseReturnValue:
+    credential = (
+        db.session.execute(
+            select(Credential)
+            .options(joinedload(Credential.credential_type), joinedload(Credential.candidate))
+            .where(Credential.id == credential_id)
+        ).scalar_one_or_none()
+        if credential_id <= MAX_ID
+        else None
+    )
+    if credential is None:
+        abort(404)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        flash("Choose verified or rejected.", "error")
+        return redirect(url_for("staff.candidate", candidate_id=credential.candidate_id))
+    credential_checks.record_check(credential, form.outcome.data, me(), ip=client_ip())
+    db.session.commit()
+    scoring.refresh_candidate(credential.candidate_id)
+    flash(
+        f"{credential.credential_type.code} marked {form.outcome.data}.",
+        "success",
+    )
+    return redirect(url_for("staff.candidate", candidate_id=credential.candidate_id))

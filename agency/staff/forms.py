@@ -1,0 +1,197 @@
+"""Forms of the staff workspace: actions (POST, CSRF) and filter bars (GET, no CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from agency.forms import BaseForm, PasswordPolicy, choices
+from agency.models import OpeningStatus, Role, RoleType, Stage
+
+ROLE_CHOICES = [("", "Any role")] + [(r.value, r.value.capitalize()) for r in RoleType]
+STAGE_CHOICES = [(s.value, s.value.capitalize()) for s in Stage]
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BLOCKS = ("morning", "afternoon", "evening")
+REVIEW_ACTIONS = [
+    ("shortlist", "Shortlist"),
+    ("submit", "Submit to clinic"),
+    ("reject", "Reject"),
+    ("note", "Add a note"),
+]
+AVAILABILITY_CHOICES = [
+    (str(d * 3 + b), f"{DAYS[d]} {BLOCKS[b]}") for d in range(7) for b in range(3)
+]
+
+
+class FilterForm(BaseForm):
+    """A GET filter bar: reads request.args, no CSRF token, invalid input shown as errors."""
+
+    class Meta:
+        csrf = False
+
+
+class ReviewFilterForm(FilterForm):
+    eligible = BooleanField("Eligible only")
+    applied = BooleanField("Applied only")
+    miles = FloatField("Within miles", validators=[Optional(), NumberRange(min=0, max=500)])
+    stage = SelectField(
+        "Stage",
+        choices=choices([("", "Any stage"), ("none", "Not in pipeline"), *STAGE_CHOICES]),
+        default="",
+    )
+    blind = BooleanField("Blind review")
+    k = IntegerField("Show top", validators=[Optional(), NumberRange(min=10, max=500)])
+
+
+class ReviewActionForm(BaseForm):
+    """The bulk action bar of the opening review (and each row's own buttons)."""
+
+    candidate_ids = SelectMultipleField("Candidates", coerce=int, validate_choice=False)
+    action = SelectField("Action", choices=choices(REVIEW_ACTIONS))
+    reason = StringField("Reason (for a rejection)", validators=[Length(max=500)])
+    note = TextAreaField("Note", validators=[Length(max=5000)])
+    # A row's own button: "<candidate id>:<action>", overriding the checkboxes and action.
+    single = HiddenField()
+
+    def parsed_single(self) -> tuple[int, str] | None:
+        raw = self.single.data or ""
+        cid, _, action = raw.partition(":")
+        if not cid.isdigit() or len(cid) > 12:
+            return None
+        return int(cid), action
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        single = self.parsed_single()
+        if single is not None:
+            # A row's button acts on that row alone, whatever else is ticked or chosen.
+            if single[1] not in dict(REVIEW_ACTIONS):
+                self.action.errors = ["Unknown action."]
+                return False
+            self.candidate_ids.data = [single[0]]
+            self.action.data = single[1]
+        if not super().validate(extra_validators):
+            return False
+        if single is not None:
+            self.candidate_ids.data = [single[0]]
+        if not self.candidate_ids.data:
+            self.candidate_ids.errors = ["Select at least one candidate."]
+            return False
+        if self.action.data == "reject" and not self.reason.data:
+            self.reason.errors = ["Please give a reason for the rejection."]
+            return False
+        if self.action.data == "note" and not self.note.data:
+            self.note.errors = ["Write the note first."]
+            return False
+        return True
+
+
+class MoveForm(BaseForm):
+    to_stage = SelectField("Move to", choices=[])
+    reason = StringField(
+        "Reason", validators=[Length(max=500)], description="Needed to reject or withdraw."
+    )
+
+
+class NoteForm(BaseForm):
+    body = TextAreaField("Note", validators=[DataRequired(), Length(max=5000)])
+
+
+class VerifyForm(BaseForm):
+    outcome = SelectField(
+        "Outcome",
+        choices=choices([("verified", "Verified"), ("rejected", "Rejected")]),
+        validators=[InputRequired()],
+    )
+
+
+class CandidateSearchForm(FilterForm):
+    q = StringField("Keyword", validators=[Length(max=100)])
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="")
+    skill = SelectField("Skill", choices=[], default="")
+    skill_level = SelectField(
+        "Skill level at least",
+        choices=choices([("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]),
+        default="2",
+    )
+    credential = SelectField("Credential (valid)", choices=[], default="")
+    zip_code = StringField("Near ZIP", validators=[Optional(), Length(min=5, max=10)])
+    radius = FloatField(
+        "Radius (miles)", validators=[Optional(), NumberRange(min=1, max=300)], default=None
+    )
+    availability = SelectMultipleField(
+        "Available on", choices=choices(AVAILABILITY_CHOICES), default=[]
+    )
+
+    def validate_zip_code(self, field: Any) -> None:
+        from agency.services import geo
+
+        if field.data and geo.lookup_zip(field.data) is None:
+            raise ValidationError("Enter a real 5-digit US ZIP code.")
+
+    def validate_radius(self, field: Any) -> None:
+        if field.data is not None and not self.zip_code.data:
+            raise ValidationError("Give a ZIP code to search around.")
+
+
+class OpeningSearchForm(FilterForm):
+    q = StringField("Title or clinic", validators=[Length(max=100)])
+    clinic = SelectField("Clinic", choices=[], default="")
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="")
+    status = SelectField(
+        "Status",
+        choices=choices(
+            [("", "Any status")]
+            + [(s.value, s.value.replace("_", " ").capitalize()) for s in OpeningStatus]
+        ),
+        default="",
+    )
+
+
+class BatchPickForm(FilterForm):
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="")
+    start_from = DateField("Starting from", validators=[Optional()])
+    start_to = DateField("Starting by", validators=[Optional()])
+
+    def validate_start_to(self, field: Any) -> None:
+        if field.data and self.start_from.data and field.data < self.start_from.data:
+            raise ValidationError("The end of the range is before its start.")
+
+
+class StaffAccountForm(BaseForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=choices([(Role.STAFF.value, "Staff"), (Role.ADMIN.value, "Administrator")]),
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), PasswordPolicy()],
+        description="At least 12 characters; ask them to change it after logging in.",
+    )
+
+
+class AuditFilterForm(FilterForm):
+    action = SelectField("Action", choices=[], default="")
+    actor = StringField("Actor e-mail contains", validators=[Length(max=100)])

@@ -1,0 +1,122 @@
+"""Opening review: every candidate the engine ranks for an opening, and the actions on them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from agency.extensions import db
+from agency.models import Candidate, Stage
+from agency.security import client_ip, roles_required
+from agency.services import pipeline, staff_queries
+from agency.staff import bp
+from agency.staff.common import STAFF_ROLES, me
+from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
+from matching.scorer import LABELS
+
+DEFAULT_TOP = 50
+MAX_ID = 2**31 - 1
+ACTION_WORDS = {
+    "shortlist": "shortlisted",
+    "submit": "submitted to the clinic",
+    "reject": "rejected",
+    "note": "noted",
+}
+
+
+def _opening_or_404(opening_id: int):  # type: ignore[no-untyped-def]
+    if opening_id > MAX_ID:
+        abort(404)
+    opening = staff_queries.load_opening(opening_id)
+    if opening is None:
+        abort(404)
+    return opening
+
+
+def _render_review(
+    opening, action_form: ReviewActionForm, status: int = 200
+) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    filters = ReviewFilterForm(request.args)
+    valid = filters.validate()
+    f = staff_queries.ReviewFilters()
+    k = DEFAULT_TOP
+    if valid:
+        f = staff_queries.ReviewFilters(
+            eligible_only=bool(filters.eligible.data),
+            applied_only=bool(filters.applied.data),
+            max_miles=filters.miles.data,
+            stage=filters.stage.data or "",
+        )
+        k = filters.k.data or DEFAULT_TOP
+    rows, total = staff_queries.opening_review(opening, k, f)
+    stats = {
+        "eligible": sum(1 for r in rows if r.eligible),
+        "applied": sum(1 for r in rows if r.application is not None),
+    }
+    return (
+        render_template(
+            "staff/opening_review.html",
+            opening=opening,
+            rows=rows,
+            total=total,
+            stats=stats,
+            filters=filters,
+            form=action_form,
+            blind=bool(valid and filters.blind.data),
+            k=k,
+            notes=staff_queries.opening_notes(opening.id),
+            stages=[s.value for s in Stage],
+            actions=REVIEW_ACTIONS,
+            labels=LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/openings/<int:opening_id>")
+@roles_required(*STAFF_ROLES)
+def opening_review(opening_id: int) -> ResponseReturnValue:
+    opening = _opening_or_404(opening_id)
+    return _render_review(opening, ReviewActionForm())
+
+
+@bp.route("/openings/<int:opening_id>/act", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def opening_act(opening_id: int) -> ResponseReturnValue:
+    opening = _opening_or_404(opening_id)
+    form = ReviewActionForm()
+    back = url_for("staff.opening_review", opening_id=opening.id, **request.args)
+    if not form.validate_on_submit():
+        for field in (form.candidate_ids, form.action, form.reason, form.note):
+            for error in field.errors:
+                flash(str(error), "error")
+        return _render_review(opening, form, 400)
+    ids = [cid for cid in form.candidate_ids.data if 0 < cid <= MAX_ID]
+    candidates = (
+        list(db.session.execute(select(Candidate).where(Candidate.id.in_(ids))).scalars())
+        if ids
+        else []
+    )
+    if len(candidates) != len(set(ids)):
+        abort(404)
+    action = form.action.data
+    result = pipeline.bulk_review(
+        opening,
+        candidates,
+        action,
+        me(),
+        reason=form.reason.data or "",
+        note=form.note.data or "",
+        ip=client_ip(),
+    )
+    db.session.commit()
+    names = {c.id: c for c in candidates}
+    if result.done:
+        n = len(result.done)
+        who = "1 candidate" if n == 1 else f"{n} candidates"
+        flash(f"{who.capitalize()} {ACTION_WORDS[action]}.", "success")
+    for cid, why in result.skipped:
+        label = f"Candidate #{cid}" if request.args.get("blind") else names[cid].full_name
+        flash(f"{label} skipped: {why}", "warning")
+    return redirect(back)

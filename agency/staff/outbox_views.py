@@ -1,0 +1,92 @@
+"""Staff pages for background mail: the outbox (failed and dead messages, retry) and sent mail."""
+
+from __future__ import annotations
+
+import re
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from agency.extensions import db
+from agency.models import OutboxMessage, OutboxStatus
+from agency.security import audit_here, roles_required
+from agency.services import delivery
+from agency.staff import bp
+
+FILTERS = {
+    "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
+    | ((OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.attempts > 0)),
+    "dead": OutboxMessage.status == OutboxStatus.DEAD.value,
+    "pending": OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+    "sent": OutboxMessage.status == OutboxStatus.SENT.value,
+}
+MAIL_NAME = re.compile(r"^[0-9T]+-[0-9a-f]{8}\.eml$")
+MAIL_PAGE_SIZE = 100
+
+
+@bp.route("/outbox")
+@roles_required("staff", "admin")
+def outbox() -> ResponseReturnValue:
+    shown = request.args.get("show", "failing")
+    if shown not in FILTERS:
+        shown = "failing"
+    query = select(OutboxMessage).where(FILTERS[shown]).order_by(OutboxMessage.id.desc())
+    page = db.paginate(query, per_page=50, max_per_page=50, error_out=False)
+    return render_template("staff/outbox.html", page=page, shown=shown, filters=list(FILTERS))
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles_required("staff", "admin")
+def outbox_retry(message_id: int) -> ResponseReturnValue:
+    if delivery.retry(message_id):
+        audit_here("outbox_retried", object_type="outbox_message", object_id=message_id)
+        db.session.commit()
+        flash(f"Message {message_id} will be sent again shortly.", "success")
+    else:
+        flash(f"Message {message_id} cannot be retried (it was sent or is being sent).", "error")
+    return redirect(url_for("staff.outbox", show=request.args.get("show", "failing")))
+
+
+def _mail_dir() -> Path:
+    return Path(current_app.config["MAIL_DIR"])
+
+
+def _read(path: Path) -> Any:
+    with path.open("rb") as handle:
+        return BytesParser(policy=policy.default).parse(handle)
+
+
+@bp.route("/mail")
+@roles_required("staff", "admin")
+def sent_mail() -> ResponseReturnValue:
+    directory = _mail_dir()
+    paths = (
+        sorted(directory.glob("*.eml"), reverse=True)[:MAIL_PAGE_SIZE] if directory.is_dir() else []
+    )
+    messages = []
+    for path in paths[:MAIL_PAGE_SIZE]:
+        msg = _read(path)
+        messages.append(
+            {"name": path.name, "subject": msg["Subject"], "to": msg["To"], "date": msg["Date"]}
+        )
+    return render_template(
+        "staff/mail.html", messages=messages, smtp=bool(current_app.config.get("MAIL_SERVER"))
+    )
+
+
+@bp.route("/mail/<name>")
+@roles_required("staff", "admin")
+def sent_mail_message(name: str) -> ResponseReturnValue:
+    # Only names the mail writer makes: nothing else in (or outside) the folder can be read.
+    path = _mail_dir() / name
+    if not MAIL_NAME.match(name) or not path.is_file():
+        abort(404)
+    msg = _read(path)
+    body = msg.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    return render_template("staff/mail_message.html", msg=msg, name=name, text=text)

@@ -1,0 +1,63 @@
+"""Search: candidates (keyword, role, skill, credential, ZIP radius, availability) and openings."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from agency.forms import choices
+from agency.security import roles_required
+from agency.services import staff_queries
+from agency.staff import bp
+from agency.staff.common import STAFF_ROLES, page_arg
+from agency.staff.forms import CandidateSearchForm, OpeningSearchForm
+
+
+def _args_without_page() -> dict[str, object]:
+    """The current filters, to carry through pagination links (lists stay lists)."""
+    return {k: request.args.getlist(k) for k in request.args if k != "page"}
+
+
+@bp.route("/candidates")
+@roles_required(*STAFF_ROLES)
+def candidates() -> ResponseReturnValue:
+    form = CandidateSearchForm(request.args)
+    form.skill.choices = choices([("", "Any skill"), *staff_queries.skill_choices()])
+    form.credential.choices = choices([("", "Any credential"), *staff_queries.credential_choices()])
+    page = None
+    if form.validate():
+        mask = sum(1 << int(b) for b in form.availability.data or [])
+        filters = staff_queries.CandidateFilters(
+            q=form.q.data or "",
+            role=form.role.data or "",
+            skill=form.skill.data or "",
+            skill_level=int(form.skill_level.data or 1),
+            credential=form.credential.data or "",
+            zip_code=form.zip_code.data or "",
+            radius=form.radius.data,
+            availability=mask,
+        )
+        page = staff_queries.candidate_search(filters, page_arg())
+    return render_template(
+        "staff/candidates.html", form=form, page=page, args=_args_without_page()
+    ), (200 if page is not None else 400)
+
+
+@bp.route("/openings")
+@roles_required(*STAFF_ROLES)
+def openings() -> ResponseReturnValue:
+    form = OpeningSearchForm(request.args)
+    form.clinic.choices = choices([("", "Any clinic"), *staff_queries.clinic_choices()])
+    page, rows = None, []
+    if form.validate():
+        filters = staff_queries.OpeningFilters(
+            q=form.q.data or "",
+            clinic_id=int(form.clinic.data) if form.clinic.data else None,
+            role=form.role.data or "",
+            status=form.status.data or "",
+        )
+        page = staff_queries.opening_search(filters, page_arg())
+        rows = staff_queries.opening_rows(list(page.items))
+    return render_template(
+        "staff/openings.html", form=form, page=page, rows=rows, args=_args_without_page()
+    ), (200 if page is not None else 400)

@@ -1,0 +1,183 @@
+"""Credentials: add, edit (verified goes back to pending), dates, documents, expiry display."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+
+from agency.extensions import db
+from agency.models import AuditEvent, Credential, CredentialType, OutboxMessage
+from agency.services import profiles
+from tests.candidates.conftest import multipart, upload
+from tests.candidates.files import make_docx, make_pdf, pdf_that_is_a_zip
+
+TODAY = date.today()
+
+
+def _type_id(code: str = "CMAA") -> int:
+    return db.session.execute(
+        db.select(CredentialType.id).where(CredentialType.code == code)
+    ).scalar_one()
+
+
+def _form(**overrides) -> dict:
+    data = {
+        "credential_type_id": str(_type_id()),
+        "issuer": "NHA",
+        "number": "A-123",
+        "issued_on": (TODAY - timedelta(days=400)).isoformat(),
+        "expires_on": (TODAY + timedelta(days=300)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def _credentials() -> list[Credential]:
+    db.session.expire_all()
+    return list(db.session.execute(db.select(Credential)).scalars())
+
+
+def test_add_credential_with_document(client: FlaskClient, signed_in) -> None:
+    data = _form(document=upload(make_pdf("CMAA certificate"), "cert.pdf"))
+    response = client.post("/me/credentials", **multipart(data))
+    assert response.status_code == 302
+    [cred] = _credentials()
+    assert (cred.issuer, cred.number, cred.verification_status) == ("NHA", "A-123", "pending")
+    assert cred.document_filename == "cert.pdf" and cred.document_path.startswith("credentials/")
+    kinds = [m.kind for m in db.session.execute(db.select(OutboxMessage)).scalars()]
+    assert kinds == ["rescore_candidate"]
+    download = client.get(f"/files/credentials/{cred.id}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.data.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"expires_on": (TODAY - timedelta(days=400 + 1)).isoformat()},
+            "expires_on",
+            "before the issue date",
+        ),
+        (
+            {"expires_on": (TODAY - timedelta(days=1)).isoformat(), "issued_on": ""},
+            "expires_on",
+            "has expired",
+        ),
+        (
+            {"issued_on": (TODAY + timedelta(days=3)).isoformat()},
+            "issued_on",
+            "cannot be in the future",
+        ),
+        ({"issued_on": "1066-10-14"}, "issued_on", "Enter a real date"),
+        ({"expires_on": "9999-12-31"}, "expires_on", "Enter a real date"),
+        ({"issued_on": "2024-02-30"}, "issued_on", "Not a valid date"),
+        ({"issued_on": "yesterday"}, "issued_on", "Not a valid date"),
+        ({"credential_type_id": ""}, "credential_type_id", "Choose a credential"),
+        ({"credential_type_id": "999999"}, "credential_type_id", "Not a valid choice"),
+        ({"credential_type_id": "abc"}, "credential_type_id", "Invalid Choice"),
+        ({"number": "9" * 81}, "number", "longer than 80"),
+    ],
+)
+def test_bad_credential_input(client: FlaskClient, signed_in, overrides, field, message) -> None:
+    response = client.post("/me/credentials", data=_form(**overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html and f'id="{field}-error"' in html
+    assert _credentials() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (make_docx(), "Please upload a PDF, PNG or JPEG file."),
+        (pdf_that_is_a_zip(), "not really a PDF"),
+        (b"GIF89a" + b"\0" * 20, "Please upload a PDF, PNG or JPEG file."),
+        (make_pdf() + b"\0" * (5 * 1024 * 1024), "larger than 5 MB"),
+    ],
+)
+def test_bad_documents_are_refused(client: FlaskClient, signed_in, data, message) -> None:
+    response = client.post("/me/credentials", **multipart(_form(document=upload(data, "c.pdf"))))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html and 'id="document-error"' in html
+    assert _credentials() == []
+
+
+def test_editing_a_verified_credential_returns_it_to_pending(
+    client: FlaskClient, signed_in, make_credential, make_user
+) -> None:
+    staff = make_user("staff")
+    cred = make_credential(signed_in, "CMAA", verified_by_id=staff.id)
+    assert cred.verification_status == "verified"
+    unchanged = {
+        "credential_type_id": str(cred.credential_type_id),
+        "issuer": cred.issuer,
+        "number": cred.number,
+        "issued_on": cred.issued_on.isoformat(),
+        "expires_on": cred.expires_on.isoformat(),
+    }
+    client.post(f"/me/credentials/{cred.id}/edit", data=unchanged)
+    assert _credentials()[0].verification_status == "verified"  # saving nothing changes nothing
+    response = client.post(f"/me/credentials/{cred.id}/edit", data={**unchanged, "number": "NEW-1"})
+    assert response.status_code == 302
+    [after] = _credentials()
+    assert (after.number, after.verification_status) == ("NEW-1", "pending")
+    assert after.verified_by_id is None and after.verified_at is None
+    event = (
+        db.session.execute(
+            db.select(AuditEvent)
+            .where(AuditEvent.action == "credential_saved")
+            .order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert event.details == {"reset_to_pending": True}
+
+
+def test_delete_credential_removes_its_file(client: FlaskClient, signed_in) -> None:
+    client.post("/me/credentials", **multipart(_form(document=upload(make_pdf(), "c.pdf"))))
+    [cred] = _credentials()
+    from agency.services import uploads
+
+    assert uploads.path_of(cred.document_path) is not None
+    path = cred.document_path
+    assert client.post(f"/me/credentials/{cred.id}/delete").status_code == 302
+    assert _credentials() == [] and uploads.path_of(path) is None
+
+
+def test_expiry_is_shown_clearly(client: FlaskClient, signed_in, make_credential) -> None:
+    make_credential(signed_in, "CMAA", expires_on=TODAY - timedelta(days=2))
+    make_credential(signed_in, "CPC", expires_on=TODAY + timedelta(days=10))
+    make_credential(signed_in, "CBCS", expires_on=TODAY + timedelta(days=200))
+    html = client.get("/me/credentials").get_data(as_text=True)
+    assert "Expired " in html and "badge-danger" in html
+    assert "Expires in 10 days" in html and "badge-warning" in html
+    assert "Valid until" in html
+    dashboard = client.get("/me").get_data(as_text=True)
+    assert "Credentials that need attention" in dashboard
+    assert "Expires in 10 days" in dashboard and "Expired " in dashboard
+
+
+def test_expiry_states() -> None:
+    cred = Credential(expires_on=TODAY)
+    assert profiles.expiry(cred, TODAY).label == "Expires today"
+    assert profiles.expiry(cred, TODAY + timedelta(days=1)).state == "expired"
+    assert profiles.expiry(cred, TODAY - timedelta(days=30)).state == "expiring"
+    assert profiles.expiry(cred, TODAY - timedelta(days=31)).state == "valid"
+    assert profiles.expiry(Credential(expires_on=None), TODAY).state == "none"
+
+
+def test_another_candidates_credential_is_404(
+    client: FlaskClient, signed_in, make_candidate, make_credential
+) -> None:
+    other = make_credential(make_candidate(), "CMAA", document_path="credentials/x.pdf")
+    assert client.get(f"/me/credentials/{other.id}/edit").status_code == 404
+    assert client.post(f"/me/credentials/{other.id}/edit", data=_form()).status_code == 404
+    assert client.post(f"/me/credentials/{other.id}/delete").status_code == 404
+    assert client.get(f"/files/credentials/{other.id}").status_code == 404
+    assert client.get("/me/credentials/99999999/edit").status_code == 404
+    assert _credentials()[0].number == "12345"

@@ -1,0 +1,66 @@
+"""Batch fill: pick openings, get the optimal assignment, accept rows into 'submitted'."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from agency.extensions import db
+from agency.models import Application
+
+
+def test_batch_pick_defaults_to_next_week(client, staff, make_opening) -> None:
+    today = date.today()
+    monday = today + timedelta(days=7 - today.weekday())
+    make_opening(title="Next Week Desk", start_date=monday + timedelta(days=1))
+    make_opening(title="Far Future Desk", start_date=monday + timedelta(days=60))
+    html = client.get("/staff/batch").get_data(as_text=True)
+    assert "Next Week Desk" in html and "Far Future Desk" not in html
+    bad = client.get("/staff/batch?start_from=2030-01-10&start_to=2030-01-01")
+    assert bad.status_code == 400
+    assert client.get("/staff/batch?start_from=notadate").status_code == 400
+
+
+def test_proposal_and_accept_submit_rows(client, staff, scene, make_opening) -> None:
+    second = make_opening(title="Second Desk")
+    response = client.get(
+        "/staff/batch/proposal", query_string={"opening": [scene.opening.id, second.id]}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Front Desk Receptionist" in html and "Second Desk" in html
+    assert "— proposed" in html
+    # Accept row 1 of each opening with chosen candidates (one changed by hand).
+    data = {
+        "accept": [f"{scene.opening.id}-1", f"{second.id}-1"],
+        f"opening-{scene.opening.id}-1": scene.opening.id,
+        f"candidate-{scene.opening.id}-1": scene.other.id,
+        f"opening-{second.id}-1": second.id,
+        f"candidate-{second.id}-1": scene.near.id,
+    }
+    response = client.post("/staff/batch/accept", data=data)
+    assert response.status_code == 302
+    apps = db.session.execute(db.select(Application)).scalars().all()
+    stages = {(a.opening_id, a.candidate_id): a.stage for a in apps}
+    assert stages[(scene.opening.id, scene.other.id)] == "submitted"
+    assert stages[(second.id, scene.near.id)] == "submitted"
+
+
+def test_accept_refusals(client, staff, scene) -> None:
+    key = f"{scene.opening.id}-1"
+    twice = {
+        "accept": [key, "x-2"],
+        f"opening-{key}": scene.opening.id,
+        f"candidate-{key}": scene.other.id,
+        "opening-x-2": scene.opening.id,
+        "candidate-x-2": scene.other.id,
+    }
+    html = client.post("/staff/batch/accept", data=twice, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "chosen for more than one row" in html
+    none = client.post("/staff/batch/accept", data={}, follow_redirects=True)
+    assert "Tick at least one row" in none.get_data(as_text=True)
+    junk = {"accept": ["k"], "opening-k": "abc", "candidate-k": "99999999999999999999"}
+    assert client.post("/staff/batch/accept", data=junk).status_code == 302
+    assert client.get("/staff/batch/proposal").status_code == 302
+    assert client.get("/staff/batch/proposal?opening=abc").status_code == 302
