@@ -1,0 +1,222 @@
+"""The access-control matrix, generated from Flask's URL map.
+
+Every endpoint declares who may call it (`roles_required` or `public`); a route without a
+declared policy fails this suite. Each endpoint is then called by every kind of user on objects
+that belong to somebody else, and the answer must follow the policy: anonymous users are sent to
+log in, other roles get 403, and a candidate or clinic reaching for a foreign object gets 404 —
+with the database unchanged. Owners then reach their own objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from agency.extensions import db
+from agency.models import Application, OutboxMessage, Role, StageChange
+from tests.conftest import login
+
+# Endpoints whose policy is not a role: Flask's own static files.
+EXEMPT = {"static"}
+# URL parameters that name an object somebody owns.
+OWNED_PARAMS = {"candidate_id", "credential_id", "application_id", "opening_id", "clinic_id"}
+# Tables whose rows legitimately change when a request is refused (the audit trail of it).
+VOLATILE_TABLES = {"audit_events", "alembic_version"}
+
+
+@pytest.fixture
+def backend() -> str:
+    # The policy lives in Python, not SQL: one backend is enough for the matrix.
+    return "sqlite"
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(app: Flask, taxonomy, make_user, make_clinic, make_candidate, make_opening,
+          make_credential) -> World:
+    clinic_x, clinic_y = make_clinic(), make_clinic()
+    opening_x, opening_y = make_opening(clinic_x), make_opening(clinic_y)
+    cand_a, cand_b = make_candidate(), make_candidate()
+    cred_a, cred_b = make_credential(cand_a, "CPC"), make_credential(cand_b, "CPC")
+    staff, admin, other_staff = make_user(Role.STAFF), make_user(Role.ADMIN), make_user(Role.STAFF)
+    apps = {}
+    for cand, opening, key in ((cand_a, opening_x, "a"), (cand_b, opening_y, "b")):
+        application = Application(
+            candidate_id=cand.id, opening_id=opening.id, source="applied", stage="submitted"
+        )
+        db.session.add(application)
+        db.session.flush()
+        db.session.add(StageChange(application_id=application.id, to_stage="submitted"))
+        apps[key] = application
+    message = OutboxMessage(kind="email", payload={}, dedupe_key="matrix", status="dead")
+    db.session.add(message)
+    db.session.commit()
+    # Every object in the URL belongs to candidate B or clinic Y: "somebody else" for A and X.
+    foreign = {
+        "candidate_id": cand_b.id,
+        "credential_id": cred_b.id,
+        "application_id": apps["b"].id,
+        "opening_id": opening_y.id,
+        "clinic_id": clinic_y.id,
+        "user_id": other_staff.id,
+        "message_id": message.id,
+        "token": "not-a-real-token",
+        "name": "missing.eml",
+    }
+    return World(
+        ids=foreign,
+        users={
+            "candidate_a": cand_a.user,
+            "candidate_b": cand_b.user,
+            "clinic_x": clinic_x.members[0],
+            "clinic_y": clinic_y.members[0],
+            "staff": staff,
+            "admin": admin,
+        },
+    )
+
+
+def _endpoints(app: Flask) -> list[tuple[str, Any, set[str]]]:
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXEMPT:
+            continue
+        methods = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+        rules.append((rule.endpoint, rule, methods))
+    return sorted(rules, key=lambda r: r[0])
+
+
+def _url(rule: Any, ids: dict[str, Any]) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(ids[name]), path)
+    return path
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        if table.name in VOLATILE_TABLES:
+            continue
+        rows = db.session.execute(text(f'SELECT * FROM "{table.name}" ORDER BY 1')).all()
+        digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def test_every_route_declares_a_policy(app: Flask) -> None:
+    missing = [
+        endpoint
+        for endpoint, _rule, _methods in _endpoints(app)
+        if not hasattr(app.view_functions[endpoint], "allowed_roles")
+    ]
+    assert missing == [], f"routes without an access policy: {missing}"
+
+
+def _expected(policy: frozenset[str] | None, persona: str, role: str | None,
+              params: set[str]) -> set[int] | str:
+    """The status codes the policy allows for this caller on a foreign object."""
+    if policy is None:
+        return "public"
+    if role is None:
+        return {302, 401}
+    if role not in policy:
+        return {403}
+    if role in (Role.STAFF.value, Role.ADMIN.value):
+        return "allowed"
+    owned = params & OWNED_PARAMS
+    if role == Role.CANDIDATE.value:
+        # Open openings are public; everything else of another candidate is out of reach.
+        owned -= {"opening_id"}
+    return {404} if owned else "allowed"
+
+
+PERSONAS = {
+    "anonymous": None,
+    "candidate_a": Role.CANDIDATE.value,
+    "clinic_x": Role.CLINIC.value,
+    "staff": Role.STAFF.value,
+    "admin": Role.ADMIN.value,
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_matrix_on_foreign_objects(app: Flask, client: FlaskClient, world: World,
+                                   persona: str) -> None:
+    role = PERSONAS[persona]
+    if role is not None:
+        assert login(client, world.users[persona].email).status_code == 302
+    failures = []
+    for endpoint, rule, methods in _endpoints(app):
+        if endpoint == "auth.logout":
+            continue  # would end the session the rest of the loop needs
+        policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
+        expected = _expected(policy, persona, role, set(rule.arguments))
+        url = _url(rule, world.ids)
+        for method in sorted(methods):
+            before = _fingerprint() if expected not in ("public", "allowed") else None
+            response = client.open(url, method=method, data={})
+            code = response.status_code
+            if code >= 500:
+                failures.append(f"{method} {url} ({endpoint}): {code}")
+            elif isinstance(expected, set):
+                if code not in expected:
+                    failures.append(f"{method} {url} ({endpoint}): {code}, expected {expected}")
+                elif code == 302 and role is None:
+                    assert "/login" in response.headers["Location"], url
+                if before is not None and _fingerprint() != before:
+                    failures.append(f"{method} {url} ({endpoint}): refused but changed the data")
+            elif expected == "allowed" and code in (401, 403):
+                failures.append(f"{method} {url} ({endpoint}): {code} for an allowed role")
+            db.session.rollback()
+    assert failures == [], "\n".join(failures)
+
+
+OWNER_PAGES = {
+    # endpoint: persona who owns the objects named in `World.ids`
+    "candidates.application": "candidate_b",
+    "candidates.edit_credential": "candidate_b",
+    "candidates.credential_file": None,  # no document uploaded in this world: 404 is right
+    "candidates.resume_file": None,
+    "clinics.opening": "clinic_y",
+    "clinics.edit_opening": "clinic_y",
+    "clinics.duplicate_opening": "clinic_y",
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(k for k, v in OWNER_PAGES.items() if v))
+def test_owners_reach_their_own_objects(app: Flask, client: FlaskClient, world: World,
+                                        endpoint: str) -> None:
+    owner = OWNER_PAGES[endpoint]
+    assert owner is not None
+    assert login(client, world.users[owner].email).status_code == 302
+    rule = next(r for e, r, _m in _endpoints(app) if e == endpoint)
+    assert client.get(_url(rule, world.ids)).status_code == 200
+
+
+def test_every_object_page_has_an_owner_check(app: Flask) -> None:
+    """A new candidate or clinic route on an object must be listed above with its owner."""
+    unlisted = []
+    for endpoint, rule, methods in _endpoints(app):
+        policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
+        if not policy or "GET" not in methods:
+            continue
+        if not policy & {Role.CANDIDATE.value, Role.CLINIC.value}:
+            continue
+        params = set(rule.arguments) & OWNED_PARAMS
+        if Role.CLINIC.value not in policy:
+            params -= {"opening_id"}
+        if params and endpoint not in OWNER_PAGES:
+            unlisted.append(endpoint)
+    assert unlisted == [], f"object routes without an owner test: {unlisted}"
