@@ -34,6 +34,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy matching
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r agency matching workers scripts --severity-level high -q
+	$(BIN)/python scripts/audit_deps.py
 
 e2e-browser:
 	@scripts/ensure-browser

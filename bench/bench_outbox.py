@@ -4,7 +4,7 @@ Prints throughput, the p50/p95 delay from commit to SMTP acceptance, and the los
 counts, for the stack (PostgreSQL + Redis + two workers + beat) and the embedded setup (SQLite
 database and SQLite broker, one worker with beat, as `make run` starts them).
 
-    .venv/bin/python bench/bench_outbox.py [--n 10000] [--setup stack|embedded|both]
+    .venv/bin/python bench/bench_outbox.py [--n 10000] [--setup stack|embedded|both] [--rate R]
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def wait_ready(log: Path, timeout: float = 90) -> None:
         time.sleep(0.2)
 
 
-def run(setup: str, n: int, tmp: Path) -> dict[str, Any]:
+def run(setup: str, n: int, tmp: Path, rate: float = 0) -> dict[str, Any]:
     from agency import create_app
     from agency.extensions import db
     from agency.services import outbox
@@ -162,6 +162,8 @@ def run(setup: str, n: int, tmp: Path) -> dict[str, Any]:
         started = time.time()
         with app.app_context():
             for i in range(n):
+                if rate:  # an offered load below capacity shows delay without a backlog
+                    time.sleep(max(0.0, started + i / rate - time.time()))
                 key = f"{queue}-{i}"
                 outbox.email(
                     "password_reset",
@@ -212,6 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--setup", choices=["stack", "embedded", "both"], default="both")
+    parser.add_argument("--rate", type=float, default=0, help="commits per second (0: flat out)")
     args = parser.parse_args()
     setups = ["stack", "embedded"] if args.setup == "both" else [args.setup]
     print(
@@ -221,7 +224,7 @@ def main() -> None:
     failed = False
     for setup in setups:
         with tempfile.TemporaryDirectory(prefix=f"bench-outbox-{setup}-") as tmp:
-            r = run(setup, args.n, Path(tmp))
+            r = run(setup, args.n, Path(tmp), args.rate)
         print(
             f"{r['setup']:9} {r['n']:>6} {r['workers']:>12} {r['commit_rate']:>10.0f} "
             f"{r['throughput']:>12.1f} {r['p50']:>7.2f} {r['p95']:>7.2f} {r['lost']:>5} "

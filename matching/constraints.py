@@ -46,7 +46,7 @@ def eligible(
         ok &= cells[rows] >= q.start_day
     if q.has_location:
         if dot is None:
-            dot = enc.X[rows][:, slice(-3, None)] @ q.W[-3:, 2]
+            dot = enc.xyz[rows] @ q.u0
         # Candidates without coordinates (cos_commute 2) cannot be checked and pass.
         near = dot >= enc.cos_commute[rows]
         unknown = enc.cos_commute[rows] > 1.0

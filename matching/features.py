@@ -152,7 +152,7 @@ class Layout:
         self.role = {role: s + 2 + i for i, role in enumerate(ROLES)}
         self.reliability = s + 5
         self.has_reliability = s + 6
-        self.xyz = slice(s + 7, s + 10)
+        self.fit = {role: s + 7 + i for i, role in enumerate(ROLES)}
         self.width = s + 10
         self.ehr = CodeBook(self.taxonomy.ehr_systems)
         self.languages = CodeBook(self.taxonomy.languages)
@@ -162,6 +162,21 @@ class Layout:
             [[profiles[r][code] for code in self.skills] for r in ROLES], dtype=np.float64
         )
         self.profile_matrix /= self.profile_matrix.sum(axis=1, keepdims=True) * MAX_LEVEL
+        # Skill fit against each role's default requirements, precomputed per candidate so that
+        # ranking is a plain matrix product; an opening corrects only the skills it changes.
+        self.default_caps: dict[str, npt.NDArray[np.float64]] = {}
+        self.default_weights: dict[str, npt.NDArray[np.float64]] = {}
+        for role in ROLES:
+            reqs = self.taxonomy.default_requirements(role)
+            levels = np.array([reqs[c][0] for c in self.skills], dtype=np.float64)
+            self.default_caps[role] = np.where(levels > 0, levels, MAX_LEVEL)
+            self.default_weights[role] = np.array(
+                [reqs[c][1] for c in self.skills], dtype=np.float64
+            )
+
+    def default_fit(self, levels: npt.NDArray[np.float32], role: str) -> npt.NDArray[np.float64]:
+        caps, w = self.default_caps[role], self.default_weights[role]
+        return np.asarray(np.minimum(levels, caps) @ (w / caps / w.sum()), dtype=np.float64)
 
 
 def role_desire(role: str, desired: set[str]) -> float:
@@ -190,7 +205,10 @@ class EncodedRows:
     lat: F32
     lon: F32
     commute: F32
+    wpm: F32
+    xyz: F32  # (rows, 3) unit vectors of home locations (zero when unknown)
     credentials: dict[int, npt.NDArray[np.int16]]
+    levels_t: npt.NDArray[np.uint8]  # (skills, rows): skill levels column by column
 
 
 def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> EncodedRows:
@@ -204,6 +222,7 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
     langs = np.zeros(n, dtype=np.int64)
     lat = np.full(n, np.nan, dtype=np.float32)
     lon = np.full(n, np.nan, dtype=np.float32)
+    xyz = np.zeros((n, 3), dtype=np.float32)
     commute = np.zeros(n, dtype=np.float32)
     creds: dict[int, npt.NDArray[np.int16]] = {}
     for i, p in enumerate(profiles):
@@ -223,7 +242,7 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
             X[i, layout.has_reliability] = 1.0
         commute[i] = p.commute_miles
         if p.lat is not None and p.lon is not None:
-            X[i, layout.xyz] = unit_vector(p.lat, p.lon)
+            xyz[i] = unit_vector(p.lat, p.lon)
             lat[i], lon[i] = p.lat, p.lon
             cos_commute[i] = radius_cosine(p.commute_miles)
         if p.min_pay is not None:
@@ -241,7 +260,14 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
     coverage = X[:, : len(layout.skills)].astype(np.float64) @ layout.profile_matrix.T
     for r, role in enumerate(ROLES):
         X[:, layout.role[role]] += (0.5 * coverage[:, r]).astype(np.float32)
-    return EncodedRows(X, cos_commute, min_pay, avail, ehr, langs, lat, lon, commute, creds)
+    levels = X[:, : len(layout.skills)]
+    for role in ROLES:
+        X[:, layout.fit[role]] = layout.default_fit(levels, role)
+    wpm = X[:, layout.wpm].copy()
+    levels_t = np.ascontiguousarray(levels.T.astype(np.uint8))
+    return EncodedRows(
+        X, cos_commute, min_pay, avail, ehr, langs, lat, lon, commute, wpm, xyz, creds, levels_t
+    )
 
 
 def _credential_cell(cred: CredentialHeld) -> int:
@@ -283,7 +309,8 @@ class OpeningQuery:
     weights: dict[str, float]
     applicable: dict[str, bool]
     caps: F32  # per column: min(value, cap) is what counts
-    W: F32  # (width, 3): numerator weights, reliability denominator, location unit vector
+    W: F32  # (width,): points per unit of each column of X
+    u0: F32  # (3,): the clinic's unit vector (zero when unknown)
     skill_weights: npt.NDArray[np.float64]  # normalised, per skill column, over caps
     den0: float
     typing_target: int | None
@@ -293,6 +320,8 @@ class OpeningQuery:
     credential_rows: list[tuple[str, int | None]]
     start_day: int
     has_location: bool
+    skill_corrections: list[tuple[int, F32]]  # (skill, points by level) where the opening differs
+    typing_coef: float  # points per wpm below the target in the fast path
 
 
 def compile_opening(
@@ -316,18 +345,27 @@ def compile_opening(
     applicable["ehr"] = bool(opening.ehr)
     applicable["skills"] = total > 0
     applicable["reliability"] = False  # per candidate: decided by the has_reliability column
-    W = np.zeros((layout.width, 3), dtype=np.float32)
-    W[:s, 0] = weights["skills"] * skill_w if applicable["skills"] else 0.0
-    W[layout.experience, 0] = weights["experience"]
+    W = np.zeros(layout.width, dtype=np.float32)
+    u0 = np.zeros(3, dtype=np.float32)
+    corrections: list[tuple[int, F32]] = []
+    if applicable["skills"]:
+        d_caps, d_w = layout.default_caps[opening.role], layout.default_weights[opening.role]
+        raw_w = np.array([reqs.get(c, (0, 0.0))[1] for c in layout.skills], dtype=np.float64)
+        W[layout.fit[opening.role]] = weights["skills"] * d_w.sum() / total
+        grid = np.arange(MAX_LEVEL + 1, dtype=np.float64)
+        for j in range(s):
+            if raw_w[j] != d_w[j] or caps[j] != d_caps[j]:
+                table = raw_w[j] * np.minimum(grid, caps[j]) / caps[j]
+                table -= d_w[j] * np.minimum(grid, d_caps[j]) / d_caps[j]
+                corrections.append((j, (weights["skills"] * table / total).astype(np.float32)))
+    W[layout.experience] = weights["experience"]
     if target is not None:
         caps[layout.wpm] = target
-        W[layout.wpm, 0] = weights["typing"] / target
-    W[layout.role[opening.role], 0] = weights["role"]
-    W[layout.reliability, 0] = weights["reliability"]
-    W[layout.has_reliability, 1] = weights["reliability"]
+    W[layout.role[opening.role]] = weights["role"]
+    W[layout.reliability] = weights["reliability"]
     if has_location:
         assert opening.lat is not None and opening.lon is not None
-        W[layout.xyz, 2] = unit_vector(opening.lat, opening.lon)
+        u0[:] = unit_vector(opening.lat, opening.lon)
     den0 = sum(weights[c] for c in COMPONENTS if applicable[c])
     return OpeningQuery(
         opening=opening,
@@ -336,6 +374,7 @@ def compile_opening(
         applicable=applicable,
         caps=caps,
         W=W,
+        u0=u0,
         skill_weights=skill_w,
         den0=den0,
         typing_target=target,
@@ -347,6 +386,8 @@ def compile_opening(
         ],
         start_day=day_number(opening.start_date),
         has_location=has_location,
+        skill_corrections=corrections,
+        typing_coef=weights["typing"] / target if target is not None else 0.0,
     )
 
 

@@ -39,7 +39,6 @@ from matching.similarity import SparseVector, TextSpace, cosine
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 Idx = npt.NDArray[np.intp]
-CHUNK_ROWS = 4096  # rows per pass: keeps the capped copy of a chunk in L2 cache
 # Rows whose text changed since the sparse matrix was built; rebuilt once there are this many.
 MAX_TEXT_OVERRIDES = 4096
 BULK_ROWS = 1024
@@ -132,7 +131,7 @@ class CandidatePool:
         capacity = max(capacity, 2 * old)
         grown = {}
         for f in fields(EncodedRows):
-            if f.name == "credentials":
+            if f.name in ("credentials", "levels_t"):
                 continue
             arr = getattr(self.store, f.name)
             new = np.zeros((capacity, *arr.shape[1:]), dtype=arr.dtype)
@@ -140,6 +139,9 @@ class CandidatePool:
             grown[f.name] = new
         for name, arr in grown.items():
             setattr(self.store, name, arr)
+        levels_t = np.zeros((self.store.levels_t.shape[0], capacity), dtype=np.uint8)
+        levels_t[:, :old] = self.store.levels_t
+        self.store.levels_t = levels_t
         for code_row, cells in list(self.store.credentials.items()):
             new_cells = np.full(capacity, NOT_HELD, dtype=np.int16)
             new_cells[:old] = cells
@@ -179,8 +181,9 @@ class CandidatePool:
     def _write(self, rows: slice, enc: EncodedRows) -> None:
         s = self.store
         for f in fields(EncodedRows):
-            if f.name != "credentials":
+            if f.name not in ("credentials", "levels_t"):
                 getattr(s, f.name)[rows] = getattr(enc, f.name)
+        s.levels_t[:, rows] = enc.levels_t
         for cells in s.credentials.values():
             cells[rows] = NOT_HELD
         for code_row, cells in enc.credentials.items():
@@ -234,34 +237,31 @@ class CandidatePool:
     def compile(self, opening: OpeningSpec, scorer: MatchScorer) -> OpeningQuery:
         return compile_opening(opening, self.layout, scorer.resolved_weights())
 
-    def linear_pass_many(self, queries: Sequence[OpeningQuery]) -> list[tuple[F32, F32, F32]]:
-        """One capped pass for several openings with the same caps (one matrix product)."""
-        n = self.n_rows
-        X = self.store.X
-        caps = queries[0].caps
-        W = np.concatenate([q.W for q in queries], axis=1)
-        out = np.empty((n, W.shape[1]), dtype=np.float32)
-        buf = np.empty((min(CHUNK_ROWS, max(n, 1)), X.shape[1]), dtype=np.float32)
-        for a in range(0, n, CHUNK_ROWS):
-            b = min(a + CHUNK_ROWS, n)
-            chunk = buf[: b - a]
-            np.minimum(X[a:b], caps, out=chunk)
-            np.matmul(chunk, W, out=out[a:b])
-        cols = np.ascontiguousarray(out.T)
-        return [(cols[3 * j], cols[3 * j + 1], cols[3 * j + 2]) for j in range(len(queries))]
+    def linear_pass_many(self, queries: Sequence[OpeningQuery]) -> list[tuple[F32, F32]]:
+        """Score numerator (without the per-row extras) and clinic dot product, for every row.
 
-    def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32, F32]:
-        """Capped matrix product over all rows: (weighted numerator, reliability weight, dot)."""
+        Skills enter through the precomputed default-fit columns, so this is a plain matrix
+        product over X (one per batch of openings) plus the few skills an opening changes.
+        """
         n = self.n_rows
-        X = self.store.X
-        out = np.empty((n, 3), dtype=np.float32)
-        buf = np.empty((min(CHUNK_ROWS, max(n, 1)), X.shape[1]), dtype=np.float32)
-        for a in range(0, n, CHUNK_ROWS):
-            b = min(a + CHUNK_ROWS, n)
-            chunk = buf[: b - a]
-            np.minimum(X[a:b], q.caps, out=chunk)
-            np.matmul(chunk, q.W, out=out[a:b])
-        return out[:, 0], out[:, 1], out[:, 2]
+        X, xyz = self.store.X[:n], self.store.xyz[:n]
+        if len(queries) == 1:
+            nums, dots = [X @ queries[0].W], [xyz @ queries[0].u0]
+        else:
+            # One product for the batch; rows of the transposed copies are contiguous vectors.
+            num_t = np.ascontiguousarray((X @ np.stack([q.W for q in queries], axis=1)).T)
+            dot_t = np.ascontiguousarray((xyz @ np.stack([q.u0 for q in queries], axis=1)).T)
+            nums, dots = list(num_t), list(dot_t)
+        for q, num in zip(queries, nums, strict=True):
+            for skill, table in q.skill_corrections:
+                num += table[self.store.levels_t[skill, :n]]
+            if q.typing_target is not None:
+                wpm = np.minimum(self.store.wpm[:n], np.float32(q.typing_target))
+                num += wpm * np.float32(q.typing_coef)
+        return list(zip(nums, dots, strict=True))
+
+    def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32]:
+        return self.linear_pass_many([q])[0]
 
 
 def _extra_numerator(pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64 | None) -> F64:
@@ -310,7 +310,7 @@ def score_rows(
     k: int | None = 50,
     scorer: MatchScorer | None = None,
     include_ineligible: bool = False,
-    linear: tuple[F32, F32, F32] | None = None,
+    linear: tuple[F32, F32] | None = None,
 ) -> ScoredRows:
     """Constraints and scores for every row, vectorised; k=None keeps every eligible row.
 
@@ -321,12 +321,14 @@ def score_rows(
     empty = ScoredRows(q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0))
     if n == 0 or (k is not None and k <= 0):
         return empty
-    num, rel_den, dot = linear if linear is not None else pool.linear_pass(q)
+    num, dot = linear if linear is not None else pool.linear_pass(q)
     ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
     rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
     if rows.size == 0:
         return empty
-    den = q.den0 + rel_den[rows].astype(np.float64)
+    # A track record counts only for candidates who have one.
+    has_record = pool.store.X[rows, pool.layout.has_reliability].astype(np.float64)
+    den = q.den0 + q.weights["reliability"] * has_record
     base = 100.0 * (num[rows] + _extra_numerator(pool, rows, q, _miles(pool, rows, q))) / den
     text_w = 100.0 * q.weights["text"] / den
     # Text similarity is the costliest part: compute it only where it could still reach the top k.
@@ -360,7 +362,7 @@ def rank(
     scorer: MatchScorer | None = None,
     include_ineligible: bool = False,
     reranker: Rescorer | None = None,
-    linear: tuple[F32, F32, F32] | None = None,
+    linear: tuple[F32, F32] | None = None,
 ) -> list[RankedMatch]:
     """Top-k candidates for an opening, best first, with explanations for those k only.
 
@@ -404,14 +406,11 @@ def rank_many(
     include_ineligible: bool = False,
     batch: int = 32,
 ) -> dict[int, list[RankedMatch]]:
-    """rank() for many openings (a full rescore): openings whose skill caps agree share passes."""
+    """rank() for many openings (a full rescore): each batch shares one matrix product."""
     scorer = scorer or MatchScorer()
-    groups: dict[bytes, list[tuple[OpeningSpec, OpeningQuery]]] = {}
-    for opening in openings:
-        q = pool.compile(opening, scorer)
-        groups.setdefault(q.caps.tobytes(), []).append((opening, q))
+    members = [(opening, pool.compile(opening, scorer)) for opening in openings]
     out: dict[int, list[RankedMatch]] = {}
-    for members in groups.values():
+    if members:
         for start in range(0, len(members), batch):
             part = members[start : start + batch]
             passes = pool.linear_pass_many([q for _, q in part]) if pool.n_rows else []

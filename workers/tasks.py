@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import logging
 
 from celery import Celery
 
-from agency.services import delivery, digest, reminders, retention
+from agency.extensions import db
+from agency.models import utcnow
+from agency.services import delivery, digest, outbox, ranker, reminders, retention
 from workers import housekeeping
-
-log = logging.getLogger(__name__)
 
 # Below the outbox lease (30 s), so a slow send is killed before another worker may claim it.
 DELIVERY_SOFT_LIMIT, DELIVERY_HARD_LIMIT = 20, 25
@@ -63,10 +62,7 @@ def register(celery_app: Celery) -> None:
 
     @task(name="workers.retrain_ranker", acks_late=True)
     def retrain_ranker() -> None:
-        try:
-            from agency.services import ranker  # type: ignore[attr-defined]
-        except ImportError:
-            # The ranker service is not written yet; the schedule is ready for it.
-            log.warning("retrain_ranker: agency.services.ranker does not exist yet; skipped")
-            return
-        ranker.retrain()
+        # Through the outbox, as the staff button does: one path, retried, visible to staff.
+        week = utcnow().strftime("%G-W%V")
+        outbox.add(ranker.RETRAIN_KIND, {}, dedupe_key=f"retrain:weekly:{week}")
+        db.session.commit()

@@ -7,6 +7,7 @@ missing browser fails the run; elsewhere the e2e tests are skipped with the inst
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -88,7 +89,7 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
 @pytest.fixture
 def shot(page: Any, request: pytest.FixtureRequest) -> Any:
     """Save a full-page screenshot under tests/e2e/artifacts/<test>/<step>.png."""
-    folder = ARTIFACTS / request.node.name.replace("[", "_").replace("]", "")
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 

@@ -54,8 +54,23 @@ def test_rank_scores_equal_pair_explanations():
         assert pair.contributions == pytest.approx(match.explanation.contributions)
 
 
-def test_vectorised_scores_match_explanations_for_every_row():
-    opening = make_opening_plain(ehr={"epic"}, languages={"english"})
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"ehr": {"epic"}, "languages": {"english"}},
+        {"role": "secretary", "min_typing_wpm": 70},
+        {
+            "role": "hybrid",
+            "required_skills": {
+                "icd10_coding": (4, 1.0),
+                "customer_service": (1, 0.2),
+                "typing": (0, 0.0),
+            },
+        },
+    ],
+)
+def test_vectorised_scores_match_explanations_for_every_row(overrides):
+    opening = make_opening_plain(**overrides)
     pool, profiles = random_pool(300, seed=3)
     for p in profiles[::2]:
         p.ehr, p.languages = {"epic"}, {"english"}

@@ -1,0 +1,335 @@
+"""Hypothesis-driven bad input against every form a user is shown and every page's query string.
+
+Each persona opens every page it may open (generated from the URL map), the forms are read out
+of the HTML, and hypothesis fills them with long, empty, unicode (NUL, right-to-left), wrongly
+typed, negative and huge numbers, impossible dates, duplicated and missing fields, and junk
+files. Never a 500; a refused request leaves the database exactly as it was; a GET never writes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agency.models import Role
+from agency.services import taxonomy_sync
+from tests.conftest import login
+from tests.security.conftest import (
+    Form,
+    World,
+    base_values,
+    build_world,
+    endpoints,
+    fingerprint,
+    parse_page,
+    reset_tables,
+    url_for_rule,
+)
+
+FORM_EXAMPLES = 20
+QUERY_EXAMPLES = 8
+SETTINGS = settings(
+    max_examples=FORM_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+PERSONAS = {
+    "anonymous": None,
+    "candidate_b": Role.CANDIDATE.value,
+    "clinic_y": Role.CLINIC.value,
+    "staff": Role.STAFF.value,
+    "admin": Role.ADMIN.value,
+}
+# Pages the URL map alone does not reach with the right arguments.
+EXTRA_PAGES = {
+    "anonymous": ["/unsubscribe/{unsubscribe}"],
+    "candidate_b": ["/jobs/1"],
+    "clinic_y": ["/clinic/openings/new?role=receptionist", "/clinic/openings/new?role=secretary"],
+    "staff": ["/staff/clinics?show=approved", "/staff/outbox?show=dead"],
+    "admin": [],
+}
+# Ending the session mid-sweep would test nothing but the login page.
+SKIP_ACTIONS = {"/logout"}
+# A refusal: the status says so, or the page came back with errors next to the fields.
+REFUSED_CODES = {400, 403, 404, 405, 409, 413, 422, 429}
+ERROR_MARKERS = ('class="field-error"', 'aria-invalid="true"', 'class="form-errors"')
+
+# --- The values a careless or hostile user types -----------------------------------------
+
+NASTY_TEXT = st.one_of(
+    st.just(""),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "\u202eevil\u202c",
+            "\u200f\u05e9\u05dc\u05d5\u05dd",
+            "😀🏥",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "../../etc/passwd",
+            "%00",
+            "   ",
+            "\r\n\t",
+            "None",
+            "null",
+            "true",
+            "[]",
+            "{}",
+        ]
+    ),
+)
+NASTY_NUMBER = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(
+        ["-1", "0", "-0", "1e309", "-1e309", "NaN", "inf", "1.5", "0x10", "2147483648",
+         "9223372036854775808", "9" * 60, "1,000", "12abc"]
+    ),
+)
+NASTY_DATE = st.sampled_from(
+    ["0000-00-00", "0001-01-01", "1900-01-01", "9999-12-31", "10000-01-01", "2024-02-30",
+     "2024-13-01", "-2024-01-01", "31/12/2024", "2024-1-1", "yesterday"]
+)
+LONG_TEXT = st.integers(min_value=300, max_value=20_000).map(lambda n: "x" * n)
+NASTY_VALUE = st.one_of(NASTY_TEXT, NASTY_NUMBER, NASTY_DATE, LONG_TEXT)
+FILE_BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.sampled_from([b"", b"%PDF-1.4\n garbage", b"PK\x03\x04 garbage", b"\x89PNG\r\n\x1a\n"]),
+)
+FILE_NAMES = st.sampled_from(
+    ["cv.pdf", "cv.docx", "../../evil.pdf", "a\u202egpj.exe", "", "x" * 300 + ".pdf", "cv"]
+)
+MISSING = object()
+
+
+@st.composite
+def field_value(draw: Any) -> Any:
+    """One field's new value: a nasty string, the same field twice, or no field at all."""
+    return draw(
+        st.one_of(
+            NASTY_VALUE,
+            st.lists(NASTY_VALUE, min_size=2, max_size=3),
+            st.just(MISSING),
+        )
+    )
+
+
+# --- The sweep ----------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    """The app, a client logged in as the persona, and a way to start over after a write."""
+
+    app: Flask
+    persona: str
+    world: World
+    client: FlaskClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self._login()
+
+    def _login(self) -> FlaskClient:
+        client = self.app.test_client()
+        if PERSONAS[self.persona] is not None:
+            response = login(client, self.world.users[self.persona].email)
+            assert response.status_code == 302
+        return client
+
+    def restart(self) -> None:
+        """Fresh data after a request that was allowed to write (ids come out the same)."""
+        old_ids = self.world.ids
+        reset_tables()
+        taxonomy_sync.sync()
+        from agency.extensions import db
+
+        db.session.commit()
+        self.world = build_world()
+        assert self.world.ids == old_ids
+        self.client = self._login()
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    # The fuzzer logs in and posts far faster than the login limit allows a person to.
+    app_config["RATELIMIT_ENABLED"] = False
+    return app_config
+
+
+def _pages(app: Flask, sweep: Sweep) -> list[str]:
+    role = PERSONAS[sweep.persona]
+    pages = []
+    for endpoint, rule, methods in endpoints(app):
+        policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
+        if "GET" not in methods or (policy is not None and role not in policy):
+            continue
+        pages.append(url_for_rule(rule, sweep.world.ids))
+    pages += [p.format(**sweep.world.secrets) for p in EXTRA_PAGES[sweep.persona]]
+    return pages
+
+
+def _crawl(app: Flask, sweep: Sweep) -> tuple[dict[tuple, Form], dict[str, set[str]]]:
+    """Every form on every page the persona may open, and the query names each page takes."""
+    forms: dict[tuple, Form] = {}
+    queries: dict[str, set[str]] = {}
+    for page in _pages(app, sweep):
+        response = sweep.client.get(page)
+        assert response.status_code < 500, page
+        path = urlsplit(page).path
+        queries.setdefault(path, set()).update(k for k, _ in parse_qsl(urlsplit(page).query))
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        found, links = parse_page(page, response.get_data(as_text=True))
+        for link in links:
+            parts = urlsplit(link)
+            if parts.query and not parts.netloc:
+                queries.setdefault(parts.path, set()).update(k for k, _ in parse_qsl(parts.query))
+        for form in found:
+            if urlsplit(form.action).path in SKIP_ACTIONS:
+                continue
+            if form.method == "GET":
+                queries.setdefault(urlsplit(form.action).path, set()).update(form.field_names())
+            forms.setdefault(form.key(), form)
+    return forms, queries
+
+
+def _owns(app: Flask, persona: str, form: Form) -> bool:
+    """Each form is fuzzed once, by the least privileged persona that is shown it."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(urlsplit(form.action).path, method=form.method)
+    except Exception:
+        return True
+    policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
+    if policy is None:
+        return persona == "anonymous"
+    if persona == "admin":
+        return Role.STAFF.value not in policy
+    return True
+
+
+def _refused(response: Any) -> bool:
+    if response.status_code in REFUSED_CODES:
+        return True
+    if response.status_code == 200 and response.mimetype == "text/html":
+        body = response.get_data(as_text=True)
+        return any(marker in body for marker in ERROR_MARKERS)
+    return False
+
+
+def _fuzz_form(sweep: Sweep, form: Form) -> None:
+    names = [f.name for f in form.fields if f.name != "csrf_token"] + ["unexpected_field"]
+    file_fields = {f.name for f in form.fields if f.kind == "file"}
+
+    @SETTINGS
+    @given(
+        changes=st.dictionaries(st.sampled_from(names), field_value(), max_size=4),
+        files=st.dictionaries(
+            st.sampled_from(sorted(file_fields) or ["none"]),
+            st.tuples(FILE_BODIES, FILE_NAMES),
+            max_size=len(file_fields),
+        ),
+    )
+    def fuzz(changes: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> None:
+        data: dict[str, Any] = dict(base_values(form))
+        for name, value in changes.items():
+            if value is MISSING:
+                data.pop(name, None)
+            else:
+                data[name] = value
+        for name, (body, filename) in files.items():
+            if name in file_fields:
+                data[name] = (io.BytesIO(body), filename)
+        _send(sweep, form.method, form.action, data, form.multipart or bool(file_fields))
+
+    fuzz()
+
+
+def _send(sweep: Sweep, method: str, url: str, data: dict[str, Any], multipart: bool) -> None:
+    before = fingerprint()
+    if method == "GET":
+        response = sweep.client.get(url, query_string=_flat(data))
+    else:
+        kwargs: dict[str, Any] = {"data": data}
+        if multipart:
+            kwargs["content_type"] = "multipart/form-data"
+        response = sweep.client.open(url, method=method, **kwargs)
+    label = f"{method} {url} {_short(data)}"
+    assert response.status_code < 500, label
+    changed = fingerprint() != before
+    if method == "GET":
+        assert not changed, f"a GET wrote to the database: {label}"
+    elif _refused(response):
+        assert not changed, f"refused ({response.status_code}) but wrote: {label}"
+    elif changed:
+        sweep.restart()
+
+
+def _flat(data: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for name, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((name, item if isinstance(item, str) else ""))
+    return pairs
+
+
+def _short(data: dict[str, Any]) -> str:
+    return repr({k: (v if len(repr(v)) < 60 else repr(v)[:60] + "...") for k, v in data.items()})
+
+
+@pytest.fixture
+def backend() -> str:
+    # The NUL bytes and huge numbers are what PostgreSQL refuses and SQLite accepts.
+    import os
+
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+
+
+def _sweep(app: Flask, persona: str) -> Sweep:
+    taxonomy_sync.sync()
+    from agency.extensions import db
+
+    db.session.commit()
+    return Sweep(app, persona, build_world())
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_every_form_survives_bad_input(app: Flask, persona: str) -> None:
+    sweep = _sweep(app, persona)
+    forms, _queries = _crawl(app, sweep)
+    mine = [form for form in forms.values() if _owns(app, persona, form)]
+    assert mine, f"{persona} was shown no form at all"
+    for form in sorted(mine, key=lambda f: f.key()):
+        _fuzz_form(sweep, form)
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_every_query_parameter_survives_bad_input(app: Flask, persona: str) -> None:
+    sweep = _sweep(app, persona)
+    _forms, queries = _crawl(app, sweep)
+    pages = [urlsplit(p).path for p in _pages(app, sweep)]
+    for path in sorted(set(pages) | set(queries)):
+        names = sorted(queries.get(path, set()) | {"page", "next", "sort"})
+        _fuzz_query(sweep, path, names)
+
+
+def _fuzz_query(sweep: Sweep, path: str, names: list[str]) -> None:
+    @settings(SETTINGS, max_examples=QUERY_EXAMPLES)
+    @given(params=st.dictionaries(st.sampled_from(names), field_value(), min_size=1, max_size=4))
+    def fuzz(params: dict[str, Any]) -> None:
+        data = {k: v for k, v in params.items() if v is not MISSING}
+        _send(sweep, "GET", path, data, multipart=False)
+
+    fuzz()
+
