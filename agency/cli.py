@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 
@@ -41,22 +43,49 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
-    @click.option("--candidates", default=300, show_default=True)
-    @click.option("--openings", default=40, show_default=True)
-    @click.option("--clinics", default=12, show_default=True)
-    def seed_demo_cmd(if_empty: bool, candidates: int, openings: int, clinics: int) -> None:
+    @click.option("--candidates", default=300, show_default=True, type=click.IntRange(0))
+    @click.option("--openings", default=40, show_default=True, type=click.IntRange(0))
+    @click.option("--clinics", default=12, show_default=True, type=click.IntRange(1))
+    @click.option(
+        "--rescore",
+        type=click.Choice(["now", "worker", "none"]),
+        default="now",
+        show_default=True,
+        help="Score the open openings here, leave it to the worker (outbox rows), or not at all.",
+    )
+    def seed_demo_cmd(
+        if_empty: bool, candidates: int, openings: int, clinics: int, rescore: str
+    ) -> None:
         """Load a believable demo agency (fixed seed: the same data every time)."""
         from agency.services import demo
 
         if if_empty and not demo.database_is_empty():
             click.echo("Database already has data; demo not loaded.")
             return
+        started = time.perf_counter()
         summary = demo.seed(n_candidates=candidates, n_openings=openings, n_clinics=clinics)
         db.session.commit()
+        seconds = time.perf_counter() - started
         click.echo(summary)
-        from agency.services import scoring
+        click.echo(
+            f"Inserted {summary.rows:,} rows in {seconds:.1f} s "
+            f"({summary.rows / max(seconds, 1e-9):,.0f} rows/s)."
+        )
+        if rescore == "now":
+            from agency.services import scoring
 
-        click.echo(f"Scored the open openings: {scoring.rescore_all()} matches stored.")
+            started = time.perf_counter()
+            stored = scoring.rescore_all()
+            click.echo(
+                f"Scored the open openings: {stored:,} matches stored "
+                f"in {time.perf_counter() - started:.1f} s."
+            )
+        elif rescore == "worker":
+            queued = demo.queue_rescores()
+            db.session.commit()
+            click.echo(f"Queued {queued:,} rescore jobs in the outbox for the worker.")
+        else:
+            click.echo("Openings not scored (run `flask rescore` later).")
 
 
 def init_scoring_commands(app: Flask) -> None:
@@ -65,5 +94,6 @@ def init_scoring_commands(app: Flask) -> None:
         """Recompute the Match rows of every open opening."""
         from agency.services import scoring
 
+        started = time.perf_counter()
         n = scoring.rescore_all()
-        click.echo(f"Rescored: {n} matches stored.")
+        click.echo(f"Rescored: {n:,} matches stored in {time.perf_counter() - started:.1f} s.")

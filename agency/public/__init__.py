@@ -1,8 +1,8 @@
-"""Pages anyone can see: home, the job board, an opening's public detail, and health."""
+"""Pages anyone can see: home, the job board, an opening's public detail, unsubscribe, health."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from agency.public import views  # noqa: E402,F401  (registers the routes)
-from agency.public import unsubscribe  # noqa: E402,F401
+# Imported for their side effect: they register the routes on `bp`.
+from agency.public import unsubscribe, views  # noqa: E402,F401

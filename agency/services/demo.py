@@ -30,8 +30,8 @@ from agency.models import (
     StageChange,
     User,
 )
-from agency.services import geo, passwords, taxonomy_sync
-from matching.taxonomy import load_taxonomy
+from agency.services import geo, outbox, passwords, taxonomy_sync
+from matching.taxonomy import Taxonomy, load_taxonomy
 
 SEED = 2026
 DEMO_PASSWORD = "clinicmatch-demo-2026"  # noqa: S105 (printed by make run: demo only)
@@ -184,6 +184,7 @@ class DemoSummary:
     openings: int
     candidates: int
     applications: int
+    rows: int = 0  # every row inserted, in all tables
 
     def __str__(self) -> str:
         return (
@@ -217,8 +218,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _Tally:
+    rows = 0
+
+
+_tally = _Tally()
+
+
 def _bulk(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -> list[int]:
-    """Insert rows in chunks and return their new ids in order."""
+    """Insert rows in chunks (one executemany each) and return their new ids in order."""
     ids: list[int] = []
     for start in range(0, len(rows), chunk):
         result = db.session.execute(
@@ -226,10 +234,19 @@ def _bulk(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -> list[int
             rows[start : start + chunk],
         )
         ids.extend(row[0] for row in result)
+    _tally.rows += len(rows)
     return ids
 
 
+def _bulk_plain(model: Any, rows: list[dict[str, Any]], chunk: int = 20000) -> None:
+    """Insert rows whose ids nobody needs: no RETURNING, so the driver's executemany is used."""
+    for start in range(0, len(rows), chunk):
+        db.session.execute(insert(model), rows[start : start + chunk])
+    _tally.rows += len(rows)
+
+
 def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> DemoSummary:
+    rows_before = _tally.rows
     rng = random.Random(SEED)
     fake = Faker("en_US")
     fake.seed_instance(SEED)
@@ -374,8 +391,88 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     )
 
     # Candidates: receptionists, secretaries and some who do both, consistent through and through.
+    # Generated and inserted a chunk at a time, so memory stays flat at 100,000 candidates.
+    cand_ids: list[int] = []
+    context = _CandidateContext(rng, fake, taxonomy, skill_ids, cred_ids, today, now, pw_hash)
+    for start in range(0, n_candidates, CANDIDATE_CHUNK):
+        end = min(start + CANDIDATE_CHUNK, n_candidates)
+        cand_ids.extend(_insert_candidates(context, range(start, end), staff_id))
+
+    # Applications with their history, so the pipeline and dashboards have something to show.
+    n_apps = 0
+    stages = ["applied", "applied", "shortlisted", "submitted", "interview", "rejected"]
+    app_rows, app_history = [], []
+    open_openings = [
+        oid for oid, row in zip(opening_ids, opening_rows, strict=True) if row["status"] == "open"
+    ]
+    seen: set[tuple[int, int]] = set()
+    for cid in cand_ids[:400]:
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            oid = rng.choice(open_openings)
+            if (cid, oid) in seen:
+                continue
+            seen.add((cid, oid))
+            stage = rng.choice(stages)
+            created = now - timedelta(days=rng.randint(0, 20))
+            app_rows.append(
+                {
+                    "candidate_id": cid,
+                    "opening_id": oid,
+                    "source": "applied",
+                    "stage": stage,
+                    "note": "",
+                    "stage_reason": "",
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            path = ["applied"] + ([] if stage == "applied" else [stage])
+            app_history.append((path, created))
+    app_ids = _bulk(Application, app_rows)
+    history_rows = []
+    for aid, (path, created) in zip(app_ids, app_history, strict=True):
+        previous = None
+        for step, stage in enumerate(path):
+            history_rows.append(
+                {
+                    "application_id": aid,
+                    "actor_id": staff_id if step else None,
+                    "from_stage": previous,
+                    "to_stage": stage,
+                    "reason": "",
+                    "created_at": created + timedelta(hours=step * 20),
+                }
+            )
+            previous = stage
+    _bulk(StageChange, history_rows)
+    n_apps = len(app_ids)
+    db.session.flush()
+    return DemoSummary(
+        len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before
+    )
+
+
+CANDIDATE_CHUNK = 5000
+
+
+@dataclass
+class _CandidateContext:
+    rng: random.Random
+    fake: Faker
+    taxonomy: Taxonomy
+    skill_ids: dict[str, int]
+    cred_ids: dict[str, int]
+    today: date
+    now: datetime
+    pw_hash: str
+
+
+def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) -> list[int]:
+    """Generate and insert one chunk of candidates with their users, skills and credentials."""
+    rng, fake, taxonomy, today, now = ctx.rng, ctx.fake, ctx.taxonomy, ctx.today, ctx.now
+    skill_ids, cred_ids, pw_hash = ctx.skill_ids, ctx.cred_ids, ctx.pw_hash
     user_rows, cand_rows, cand_skill_plans, cand_cred_plans = [], [], [], []
-    for i in range(n_candidates):
+    for i in numbers:
         leaning = "receptionist" if i % 5 < 2 else ("secretary" if i % 5 < 4 else "hybrid")
         first, last = fake.first_name(), fake.last_name()
         email = CANDIDATE_EMAIL if i == 0 else f"{first}.{last}.{i}@example.com".lower()
@@ -443,7 +540,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
         for cid, levels in zip(cand_ids, cand_skill_plans, strict=True)
         for code, lvl in levels.items()
     ]
-    _bulk(CandidateSkill, skill_rows, chunk=10000)
+    _bulk_plain(CandidateSkill, skill_rows)
     cred_rows = []
     for cid, codes in zip(cand_ids, cand_cred_plans, strict=True):
         for code in codes:
@@ -470,58 +567,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
                     "created_at": now,
                 }
             )
-    _bulk(Credential, cred_rows, chunk=10000)
-
-    # Applications with their history, so the pipeline and dashboards have something to show.
-    n_apps = 0
-    stages = ["applied", "applied", "shortlisted", "submitted", "interview", "rejected"]
-    app_rows, app_history = [], []
-    open_openings = [
-        oid for oid, row in zip(opening_ids, opening_rows, strict=True) if row["status"] == "open"
-    ]
-    seen: set[tuple[int, int]] = set()
-    for cid in cand_ids[:400]:
-        for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            oid = rng.choice(open_openings)
-            if (cid, oid) in seen:
-                continue
-            seen.add((cid, oid))
-            stage = rng.choice(stages)
-            created = now - timedelta(days=rng.randint(0, 20))
-            app_rows.append(
-                {
-                    "candidate_id": cid,
-                    "opening_id": oid,
-                    "source": "applied",
-                    "stage": stage,
-                    "note": "",
-                    "stage_reason": "",
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
-            path = ["applied"] + ([] if stage == "applied" else [stage])
-            app_history.append((path, created))
-    app_ids = _bulk(Application, app_rows)
-    history_rows = []
-    for aid, (path, created) in zip(app_ids, app_history, strict=True):
-        previous = None
-        for step, stage in enumerate(path):
-            history_rows.append(
-                {
-                    "application_id": aid,
-                    "actor_id": staff_id if step else None,
-                    "from_stage": previous,
-                    "to_stage": stage,
-                    "reason": "",
-                    "created_at": created + timedelta(hours=step * 20),
-                }
-            )
-            previous = stage
-    _bulk(StageChange, history_rows)
-    n_apps = len(app_ids)
-    db.session.flush()
-    return DemoSummary(len(clinic_ids), len(opening_ids), len(cand_ids), n_apps)
+    _bulk_plain(Credential, cred_rows)
+    return cand_ids
 
 
 def _shift(rng: random.Random, evenings: bool) -> int:
@@ -561,3 +608,12 @@ def _resume_text(rng: random.Random, role: str, levels: dict[str, int], years: f
     lines += [RESUME_LINES[c] for c in strong if c in RESUME_LINES]
     rng.shuffle(lines[1:])
     return "\n".join(lines)
+
+
+def queue_rescores() -> int:
+    """Stage a rescore job per open opening for the worker (seed-demo --rescore worker)."""
+    stamp = int(_now().timestamp())
+    ids = db.session.execute(select(Opening.id).where(Opening.status == "open")).scalars().all()
+    for oid in ids:
+        outbox.add("rescore_opening", {"opening_id": oid}, dedupe_key=f"seed-rescore:{oid}:{stamp}")
+    return len(ids)

@@ -44,12 +44,14 @@ class World:
 
 
 @pytest.fixture
-def world(app: Flask, taxonomy, make_user, make_clinic, make_candidate, make_opening,
-          make_credential) -> World:
+def world(
+    app: Flask, taxonomy, make_user, make_clinic, make_candidate, make_opening, make_credential
+) -> World:
     clinic_x, clinic_y = make_clinic(), make_clinic()
     opening_x, opening_y = make_opening(clinic_x), make_opening(clinic_y)
     cand_a, cand_b = make_candidate(), make_candidate()
-    cred_a, cred_b = make_credential(cand_a, "CPC"), make_credential(cand_b, "CPC")
+    make_credential(cand_a, "CPC")
+    cred_b = make_credential(cand_b, "CPC")
     staff, admin, other_staff = make_user(Role.STAFF), make_user(Role.ADMIN), make_user(Role.STAFF)
     apps = {}
     for cand, opening, key in ((cand_a, opening_x, "a"), (cand_b, opening_y, "b")):
@@ -124,8 +126,9 @@ def test_every_route_declares_a_policy(app: Flask) -> None:
     assert missing == [], f"routes without an access policy: {missing}"
 
 
-def _expected(policy: frozenset[str] | None, persona: str, role: str | None,
-              params: set[str]) -> set[int] | str:
+def _expected(
+    policy: frozenset[str] | None, persona: str, role: str | None, params: set[str]
+) -> set[int] | str:
     """The status codes the policy allows for this caller on a foreign object."""
     if policy is None:
         return "public"
@@ -152,8 +155,9 @@ PERSONAS = {
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
-def test_matrix_on_foreign_objects(app: Flask, client: FlaskClient, world: World,
-                                   persona: str) -> None:
+def test_matrix_on_foreign_objects(
+    app: Flask, client: FlaskClient, world: World, persona: str
+) -> None:
     role = PERSONAS[persona]
     if role is not None:
         assert login(client, world.users[persona].email).status_code == 302
@@ -196,8 +200,9 @@ OWNER_PAGES = {
 
 
 @pytest.mark.parametrize("endpoint", sorted(k for k, v in OWNER_PAGES.items() if v))
-def test_owners_reach_their_own_objects(app: Flask, client: FlaskClient, world: World,
-                                        endpoint: str) -> None:
+def test_owners_reach_their_own_objects(
+    app: Flask, client: FlaskClient, world: World, endpoint: str
+) -> None:
     owner = OWNER_PAGES[endpoint]
     assert owner is not None
     assert login(client, world.users[owner].email).status_code == 302

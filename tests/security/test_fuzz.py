@@ -111,6 +111,28 @@ FILE_NAMES = st.sampled_from(
     ["cv.pdf", "cv.docx", "../../evil.pdf", "a\u202egpj.exe", "", "x" * 300 + ".pdf", "cv"]
 )
 MISSING = object()
+# Sensible answers for empty fields, so that the fuzzed value is often the only thing wrong and
+# the request reaches the code behind the validators (a blank form stops at the first check).
+GOOD = {
+    "email": "fuzzed.person@example.com",
+    "password": "a long enough pass phrase 42",
+    "confirm": "a long enough pass phrase 42",
+    "first_name": "Fuzz",
+    "last_name": "Tester",
+    "clinic_name": "Fuzz Clinic",
+    "zip_code": "02139",
+    "phone": "(617) 555-0123",
+    "accept_terms": "y",
+    "understood": "y",
+    "body": "A note.",
+    "note": "A note.",
+    "reason": "A reason.",
+    "issuer": "AAPC",
+    "number": "N-1",
+    "issued_on": "2024-01-01",
+    "expires_on": "2030-01-01",
+    "description": "Greet patients, answer phones and schedule visits at the front desk.",
+}
 
 
 @st.composite
@@ -242,7 +264,7 @@ def _fuzz_form(sweep: Sweep, form: Form) -> None:
         ),
     )
     def fuzz(changes: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> None:
-        data: dict[str, Any] = dict(base_values(form))
+        data: dict[str, Any] = _filled(form, sweep.persona)
         for name, value in changes.items():
             if value is MISSING:
                 data.pop(name, None)
@@ -254,6 +276,18 @@ def _fuzz_form(sweep: Sweep, form: Form) -> None:
         _send(sweep, form.method, form.action, data, form.multipart or bool(file_fields))
 
     fuzz()
+
+
+def _filled(form: Form, persona: str) -> dict[str, Any]:
+    data: dict[str, Any] = dict(base_values(form))
+    if urlsplit(form.action).path in ("/login", "/me/delete"):
+        return data  # a right password would end the sweep's session or the account
+    for f in form.fields:
+        if f.kind == "select" and not f.value and len(f.options) > 1:
+            data[f.name] = [f.options[1]]
+        elif data.get(f.name) in (None, [""], ["\r\n"]) and f.name in GOOD:
+            data[f.name] = [GOOD[f.name]]
+    return data
 
 
 def _send(sweep: Sweep, method: str, url: str, data: dict[str, Any], multipart: bool) -> None:

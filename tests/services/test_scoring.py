@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from matching.reranker import ReRanker
-from matching.scorer import COMPONENTS
 
 from agency.extensions import db
 from agency.models import CandidateSkill, Match, RankerModel, Skill
 from agency.services import scoring
+from matching.reranker import ReRanker
+from matching.scorer import COMPONENTS
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +69,9 @@ def test_rescore_opening_writes_matches_for_applicants_too(
     far = make_candidate(zip_code="90210", lat=34.09, lon=-118.41, min_pay=90)
     from agency.models import Application
 
-    db.session.add(Application(candidate_id=far.id, opening_id=opening.id, source="applied",
-                               stage="applied"))
+    db.session.add(
+        Application(candidate_id=far.id, opening_id=opening.id, source="applied", stage="applied")
+    )
     db.session.commit()
     assert scoring.rescore_opening(opening.id) == 2
     rows = {m.candidate_id: m for m in db.session.execute(db.select(Match)).scalars()}
@@ -98,6 +99,6 @@ def test_active_reranker_reorders_the_slate(taxonomy, make_candidate, make_openi
     db.session.add(RankerModel(version="test-1", active=True, params=model.to_json()))
     db.session.commit()
     learned = scoring.rank_opening(opening, k=2)
-    assert [m.candidate_id for m in learned][0] == slow.id
+    assert learned[0].candidate_id == slow.id
     assert all("learned_score" in m.explanation.extras for m in learned)
     assert set(rules) == {slow.id, fast.id}

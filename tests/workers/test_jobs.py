@@ -128,3 +128,15 @@ def test_beat_tasks_are_thin_and_idempotent(app, make_user, caplog) -> None:
     assert {"credential-reminders", "daily-digest", "retention-cleanup", "retrain-ranker"} <= set(
         schedule
     )
+
+
+def test_weekly_retrain_goes_through_the_outbox_once_a_week(app) -> None:
+    task = app.extensions["celery"].tasks["workers.retrain_ranker"]
+    task.run()
+    task.run()
+    (row,) = all_messages()
+    assert row.kind == "retrain_ranker" and row.dedupe_key.startswith("retrain:weekly:")
+    deliver_everything()
+    (row,) = all_messages()
+    # Too few staff decisions yet is an answer, not a failure.
+    assert row.status == OutboxStatus.SENT.value and row.last_error.startswith("not trained")
