@@ -97,9 +97,14 @@ def test_smtp_down_retries_with_backoff_then_delivers(
     workers.start("w1", beat=True, **FAST_SWEEP)
     stage_email("smtp-down")
     db.session.commit()
-    wait_for(lambda: message("smtp-down").attempts >= 3, 60, "three failed attempts")
+
+    def failed_thrice() -> bool:
+        row = message("smtp-down")
+        return row.attempts >= 3 and row.status == OutboxStatus.PENDING.value
+
+    wait_for(failed_thrice, 60, "three failed attempts, waiting for the next")
     row = message("smtp-down")
-    assert row.status == OutboxStatus.PENDING.value and "Connection" in row.last_error
+    assert "Connection" in row.last_error
     smtp.start()
     wait_for(lambda: arrived(smtp, {"smtp-down"}), 60, "delivery after the server returned")
     wait_for(lambda: message("smtp-down").status == OutboxStatus.SENT.value, 10, "sent mark")
