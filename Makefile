@@ -46,8 +46,15 @@ test: install lint e2e-browser
 test-fast: install
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not e2e and not slow"
 
+# Every benchmark, each bounded (timeout); the scale ones need PostgreSQL on 127.0.0.1 and wrk.
 bench: install
-	$(BIN)/python -m matching bench
+	timeout 600 $(BIN)/python -m matching bench
+	timeout 600 $(BIN)/python bench/bench_seed.py --backend sqlite
+	timeout 600 $(BIN)/python bench/bench_seed.py --backend postgresql
+	timeout 600 $(BIN)/python bench/bench_rescore.py
+	timeout 600 $(BIN)/python bench/bench_web.py --backend sqlite --duration 30
+	timeout 600 $(BIN)/python bench/bench_web.py --backend postgresql --duration 30
+	timeout 600 $(BIN)/python bench/bench_outbox.py --n 2000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/e2e/artifacts

@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
         started = time.perf_counter()
         summary = demo.seed(n_candidates=candidates, n_openings=openings, n_clinics=clinics)
         db.session.commit()
+        demo.analyze()
+        db.session.commit()
         seconds = time.perf_counter() - started
         click.echo(summary)
         click.echo(

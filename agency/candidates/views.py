@@ -48,7 +48,8 @@ def dashboard() -> ResponseReturnValue:
         )
         .where(Application.candidate_id == candidate.id)
         .order_by(Application.created_at.desc(), Application.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        # Clamped: a huge ?page= would overflow the database's OFFSET (a 500).
+        page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000),
         per_page=APPLICATIONS_PER_PAGE,
         error_out=False,
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from agency.extensions import db
 from agency.models import (
@@ -30,7 +30,7 @@ from agency.models import (
     StageChange,
     User,
 )
-from agency.services import geo, outbox, passwords, taxonomy_sync
+from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
 from matching.taxonomy import Taxonomy, load_taxonomy
 
 SEED = 2026
@@ -238,11 +238,9 @@ def _bulk(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -> list[int
     return ids
 
 
-def _bulk_plain(model: Any, rows: list[dict[str, Any]], chunk: int = 20000) -> None:
-    """Insert rows whose ids nobody needs: no RETURNING, so the driver's executemany is used."""
-    for start in range(0, len(rows), chunk):
-        db.session.execute(insert(model), rows[start : start + chunk])
-    _tally.rows += len(rows)
+def _bulk_plain(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose ids nobody needs (COPY on PostgreSQL)."""
+    _tally.rows += bulk.insert_rows(model, rows)
 
 
 def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> DemoSummary:
@@ -617,3 +615,12 @@ def queue_rescores() -> int:
     for oid in ids:
         outbox.add("rescore_opening", {"opening_id": oid}, dedupe_key=f"seed-rescore:{oid}:{stamp}")
     return len(ids)
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load.
+
+    Without them PostgreSQL guesses a third of a 100,000-row table matches `updated_at > t`
+    and reads the whole table (46 ms) where the index takes 0.1 ms.
+    """
+    db.session.execute(text("ANALYZE"))

@@ -35,6 +35,7 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
+from agency.services import bulk
 from matching.features import CandidateProfile, CredentialHeld, OpeningQuery, OpeningSpec
 from matching.ranking import (
     CandidatePool,
@@ -428,6 +429,7 @@ def rescore_opening(opening_id: int) -> int:
     missing = [cid for cid in applicant_ids if cid not in rows]
     if missing:
         rows.update(_applicant_rows(spec, current, missing))
+    _drop_deleted(current, rows)
     if rows:
         db.session.execute(Match.__table__.insert(), list(rows.values()))
     db.session.commit()
@@ -485,6 +487,19 @@ def _applicant_rows(
     return rows
 
 
+def _drop_deleted(current: CandidatePool, rows: dict[int, dict[str, object]]) -> None:
+    """Forget candidates whose rows were deleted outright (the delta sync only sees updates)."""
+    if not rows:
+        return
+    present = set(
+        db.session.execute(select(Candidate.id).where(Candidate.id.in_(list(rows)))).scalars()
+    )
+    for cid in [c for c in rows if c not in present]:
+        del rows[cid]
+        if cid in current:
+            current.remove(cid)
+
+
 # Openings ranked together by rescore_all: one matrix product per batch, one commit per batch.
 RESCORE_BATCH = 64
 
@@ -520,10 +535,10 @@ def rescore_all() -> int:
             missing = [c for c in applicants.get(spec.id, []) if c not in by_candidate]
             if missing:
                 by_candidate.update(_applicant_rows(spec, current, missing))
+            _drop_deleted(current, by_candidate)
             rows.extend(by_candidate.values())
         db.session.execute(delete(Match).where(Match.opening_id.in_([s.id for s in batch])))
-        if rows:
-            db.session.execute(Match.__table__.insert(), rows)
+        bulk.insert_rows(Match, rows)
         db.session.commit()
         stored += len(rows)
     return stored

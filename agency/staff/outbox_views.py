@@ -17,6 +17,7 @@ from agency.models import OutboxMessage, OutboxStatus
 from agency.security import audit_here, roles_required
 from agency.services import delivery
 from agency.staff import bp
+from agency.staff.common import page_arg
 
 FILTERS = {
     "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
@@ -36,7 +37,8 @@ def outbox() -> ResponseReturnValue:
     if shown not in FILTERS:
         shown = "failing"
     query = select(OutboxMessage).where(FILTERS[shown]).order_by(OutboxMessage.id.desc())
-    page = db.paginate(query, per_page=50, max_per_page=50, error_out=False)
+    # page_arg caps ?page=: a huge number would overflow the database's OFFSET (a 500).
+    page = db.paginate(query, page=page_arg(), per_page=50, max_per_page=50, error_out=False)
     return render_template("staff/outbox.html", page=page, shown=shown, filters=list(FILTERS))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,8 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from agency.extensions import db
-from agency.models import Application, OutboxMessage, Role, StageChange
+from agency.models import Role
 from tests.conftest import login
+from tests.security.conftest import World, build_world
 
 # Endpoints whose policy is not a role: Flask's own static files.
 EXEMPT = {"static"}
@@ -37,57 +37,10 @@ def backend() -> str:
     return "sqlite"
 
 
-@dataclass
-class World:
-    ids: dict[str, Any]
-    users: dict[str, Any]
-
-
 @pytest.fixture
-def world(
-    app: Flask, taxonomy, make_user, make_clinic, make_candidate, make_opening, make_credential
-) -> World:
-    clinic_x, clinic_y = make_clinic(), make_clinic()
-    opening_x, opening_y = make_opening(clinic_x), make_opening(clinic_y)
-    cand_a, cand_b = make_candidate(), make_candidate()
-    make_credential(cand_a, "CPC")
-    cred_b = make_credential(cand_b, "CPC")
-    staff, admin, other_staff = make_user(Role.STAFF), make_user(Role.ADMIN), make_user(Role.STAFF)
-    apps = {}
-    for cand, opening, key in ((cand_a, opening_x, "a"), (cand_b, opening_y, "b")):
-        application = Application(
-            candidate_id=cand.id, opening_id=opening.id, source="applied", stage="submitted"
-        )
-        db.session.add(application)
-        db.session.flush()
-        db.session.add(StageChange(application_id=application.id, to_stage="submitted"))
-        apps[key] = application
-    message = OutboxMessage(kind="email", payload={}, dedupe_key="matrix", status="dead")
-    db.session.add(message)
-    db.session.commit()
-    # Every object in the URL belongs to candidate B or clinic Y: "somebody else" for A and X.
-    foreign = {
-        "candidate_id": cand_b.id,
-        "credential_id": cred_b.id,
-        "application_id": apps["b"].id,
-        "opening_id": opening_y.id,
-        "clinic_id": clinic_y.id,
-        "user_id": other_staff.id,
-        "message_id": message.id,
-        "token": "not-a-real-token",
-        "name": "missing.eml",
-    }
-    return World(
-        ids=foreign,
-        users={
-            "candidate_a": cand_a.user,
-            "candidate_b": cand_b.user,
-            "clinic_x": clinic_x.members[0],
-            "clinic_y": clinic_y.members[0],
-            "staff": staff,
-            "admin": admin,
-        },
-    )
+def world(app: Flask, taxonomy: Any) -> World:
+    # Candidate B and clinic Y own every object named in `World.ids` (see conftest.build_world).
+    return build_world()
 
 
 def _endpoints(app: Flask) -> list[tuple[str, Any, set[str]]]:
@@ -136,7 +89,7 @@ def _expected(
         return {302, 401}
     if role not in policy:
         return {403}
-    if role in (Role.STAFF.value, Role.ADMIN.value):
+    if role in (Role.STAFF.value, Role.ADMIN.value) or persona in OWNERS:
         return "allowed"
     owned = params & OWNED_PARAMS
     if role == Role.CANDIDATE.value:
@@ -149,9 +102,15 @@ PERSONAS = {
     "anonymous": None,
     "candidate_a": Role.CANDIDATE.value,
     "clinic_x": Role.CLINIC.value,
+    "candidate_b": Role.CANDIDATE.value,
+    "clinic_y": Role.CLINIC.value,
     "staff": Role.STAFF.value,
     "admin": Role.ADMIN.value,
 }
+# The owners of the objects in `World.ids`: for them those objects are not foreign.
+OWNERS = {"candidate_b", "clinic_y"}
+# Strangers must never see these in any answer, whatever its status.
+STRANGERS = {"candidate_a", "clinic_x", "anonymous"}
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
@@ -172,6 +131,11 @@ def test_matrix_on_foreign_objects(
             before = _fingerprint() if expected not in ("public", "allowed") else None
             response = client.open(url, method=method, data={})
             code = response.status_code
+            if persona in STRANGERS:
+                body = response.get_data(as_text=True)
+                leaked = [k for k, v in world.secrets.items() if v in body]
+                if leaked:
+                    failures.append(f"{method} {url} ({endpoint}) shows {leaked} to {persona}")
             if code >= 500:
                 failures.append(f"{method} {url} ({endpoint}): {code}")
             elif isinstance(expected, set):
@@ -225,3 +189,11 @@ def test_every_object_page_has_an_owner_check(app: Flask) -> None:
         if params and endpoint not in OWNER_PAGES:
             unlisted.append(endpoint)
     assert unlisted == [], f"object routes without an owner test: {unlisted}"
+
+
+def test_the_leak_check_would_notice_a_leak(client: FlaskClient, world: World) -> None:
+    """Staff see candidate B's details, so the strings the matrix looks for are the real ones."""
+    assert login(client, world.users["staff"].email).status_code == 302
+    page = client.get(f"/staff/candidates/{world.ids['candidate_id']}").get_data(as_text=True)
+    for key in ("candidate_b_email", "candidate_b_name", "candidate_b_phone"):
+        assert world.secrets[key] in page, key

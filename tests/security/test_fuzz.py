@@ -9,33 +9,23 @@ files. Never a 500; a refused request leaves the database exactly as it was; a G
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+import os
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agency.models import Role
-from agency.services import taxonomy_sync
-from tests.conftest import login
-from tests.security.conftest import (
-    Form,
-    World,
-    base_values,
-    build_world,
-    endpoints,
-    fingerprint,
-    parse_page,
-    reset_tables,
-    url_for_rule,
-)
+from tests.security.conftest import Form, base_values, fingerprint
+from tests.security.crawl import PERSONAS, Sweep, crawl, pages, start_sweep
 
-FORM_EXAMPLES = 20
-QUERY_EXAMPLES = 8
+# A few dozen per form keeps the sweep within minutes; FUZZ_SCALE=10 for a deeper search.
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+FORM_EXAMPLES = int(20 * SCALE)
+QUERY_EXAMPLES = int(8 * SCALE)
 SETTINGS = settings(
     max_examples=FORM_EXAMPLES,
     deadline=None,
@@ -43,23 +33,6 @@ SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-PERSONAS = {
-    "anonymous": None,
-    "candidate_b": Role.CANDIDATE.value,
-    "clinic_y": Role.CLINIC.value,
-    "staff": Role.STAFF.value,
-    "admin": Role.ADMIN.value,
-}
-# Pages the URL map alone does not reach with the right arguments.
-EXTRA_PAGES = {
-    "anonymous": ["/unsubscribe/{unsubscribe}"],
-    "candidate_b": ["/jobs/1"],
-    "clinic_y": ["/clinic/openings/new?role=receptionist", "/clinic/openings/new?role=secretary"],
-    "staff": ["/staff/clinics?show=approved", "/staff/outbox?show=dead"],
-    "admin": [],
-}
-# Ending the session mid-sweep would test nothing but the login page.
-SKIP_ACTIONS = {"/logout"}
 # A refusal: the status says so, or the page came back with errors next to the fields.
 REFUSED_CODES = {400, 403, 404, 405, 409, 413, 422, 429}
 ERROR_MARKERS = ('class="field-error"', 'aria-invalid="true"', 'class="form-errors"')
@@ -93,13 +66,38 @@ NASTY_TEXT = st.one_of(
 NASTY_NUMBER = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.sampled_from(
-        ["-1", "0", "-0", "1e309", "-1e309", "NaN", "inf", "1.5", "0x10", "2147483648",
-         "9223372036854775808", "9" * 60, "1,000", "12abc"]
+        [
+            "-1",
+            "0",
+            "-0",
+            "1e309",
+            "-1e309",
+            "NaN",
+            "inf",
+            "1.5",
+            "0x10",
+            "2147483648",
+            "9223372036854775808",
+            "9" * 60,
+            "1,000",
+            "12abc",
+        ]
     ),
 )
 NASTY_DATE = st.sampled_from(
-    ["0000-00-00", "0001-01-01", "1900-01-01", "9999-12-31", "10000-01-01", "2024-02-30",
-     "2024-13-01", "-2024-01-01", "31/12/2024", "2024-1-1", "yesterday"]
+    [
+        "0000-00-00",
+        "0001-01-01",
+        "1900-01-01",
+        "9999-12-31",
+        "10000-01-01",
+        "2024-02-30",
+        "2024-13-01",
+        "-2024-01-01",
+        "31/12/2024",
+        "2024-1-1",
+        "yesterday",
+    ]
 )
 LONG_TEXT = st.integers(min_value=300, max_value=20_000).map(lambda n: "x" * n)
 NASTY_VALUE = st.one_of(NASTY_TEXT, NASTY_NUMBER, NASTY_DATE, LONG_TEXT)
@@ -147,83 +145,11 @@ def field_value(draw: Any) -> Any:
     )
 
 
-# --- The sweep ----------------------------------------------------------------------------
-
-
-@dataclass
-class Sweep:
-    """The app, a client logged in as the persona, and a way to start over after a write."""
-
-    app: Flask
-    persona: str
-    world: World
-    client: FlaskClient = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.client = self._login()
-
-    def _login(self) -> FlaskClient:
-        client = self.app.test_client()
-        if PERSONAS[self.persona] is not None:
-            response = login(client, self.world.users[self.persona].email)
-            assert response.status_code == 302
-        return client
-
-    def restart(self) -> None:
-        """Fresh data after a request that was allowed to write (ids come out the same)."""
-        old_ids = self.world.ids
-        reset_tables()
-        taxonomy_sync.sync()
-        from agency.extensions import db
-
-        db.session.commit()
-        self.world = build_world()
-        assert self.world.ids == old_ids
-        self.client = self._login()
-
-
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     # The fuzzer logs in and posts far faster than the login limit allows a person to.
     app_config["RATELIMIT_ENABLED"] = False
     return app_config
-
-
-def _pages(app: Flask, sweep: Sweep) -> list[str]:
-    role = PERSONAS[sweep.persona]
-    pages = []
-    for endpoint, rule, methods in endpoints(app):
-        policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
-        if "GET" not in methods or (policy is not None and role not in policy):
-            continue
-        pages.append(url_for_rule(rule, sweep.world.ids))
-    pages += [p.format(**sweep.world.secrets) for p in EXTRA_PAGES[sweep.persona]]
-    return pages
-
-
-def _crawl(app: Flask, sweep: Sweep) -> tuple[dict[tuple, Form], dict[str, set[str]]]:
-    """Every form on every page the persona may open, and the query names each page takes."""
-    forms: dict[tuple, Form] = {}
-    queries: dict[str, set[str]] = {}
-    for page in _pages(app, sweep):
-        response = sweep.client.get(page)
-        assert response.status_code < 500, page
-        path = urlsplit(page).path
-        queries.setdefault(path, set()).update(k for k, _ in parse_qsl(urlsplit(page).query))
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        found, links = parse_page(page, response.get_data(as_text=True))
-        for link in links:
-            parts = urlsplit(link)
-            if parts.query and not parts.netloc:
-                queries.setdefault(parts.path, set()).update(k for k, _ in parse_qsl(parts.query))
-        for form in found:
-            if urlsplit(form.action).path in SKIP_ACTIONS:
-                continue
-            if form.method == "GET":
-                queries.setdefault(urlsplit(form.action).path, set()).update(form.field_names())
-            forms.setdefault(form.key(), form)
-    return forms, queries
 
 
 def _owns(app: Flask, persona: str, form: Form) -> bool:
@@ -307,7 +233,8 @@ def _send(sweep: Sweep, method: str, url: str, data: dict[str, Any], multipart: 
     elif _refused(response):
         assert not changed, f"refused ({response.status_code}) but wrote: {label}"
     elif changed:
-        sweep.restart()
+        # Accepted: the data moved on. The next form starts again from the original world.
+        sweep.dirty = True
 
 
 def _flat(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -325,35 +252,26 @@ def _short(data: dict[str, Any]) -> str:
 @pytest.fixture
 def backend() -> str:
     # The NUL bytes and huge numbers are what PostgreSQL refuses and SQLite accepts.
-    import os
-
     return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
-
-
-def _sweep(app: Flask, persona: str) -> Sweep:
-    taxonomy_sync.sync()
-    from agency.extensions import db
-
-    db.session.commit()
-    return Sweep(app, persona, build_world())
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_every_form_survives_bad_input(app: Flask, persona: str) -> None:
-    sweep = _sweep(app, persona)
-    forms, _queries = _crawl(app, sweep)
+    sweep = start_sweep(app, persona)
+    forms, _queries = crawl(app, sweep)
     mine = [form for form in forms.values() if _owns(app, persona, form)]
     assert mine, f"{persona} was shown no form at all"
     for form in sorted(mine, key=lambda f: f.key()):
+        sweep.restart()
         _fuzz_form(sweep, form)
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_every_query_parameter_survives_bad_input(app: Flask, persona: str) -> None:
-    sweep = _sweep(app, persona)
-    _forms, queries = _crawl(app, sweep)
-    pages = [urlsplit(p).path for p in _pages(app, sweep)]
-    for path in sorted(set(pages) | set(queries)):
+    sweep = start_sweep(app, persona)
+    _forms, queries = crawl(app, sweep)
+    paths = {urlsplit(p).path for p in pages(app, sweep)}
+    for path in sorted(paths | set(queries)):
         names = sorted(queries.get(path, set()) | {"page", "next", "sort"})
         _fuzz_query(sweep, path, names)
 
@@ -367,3 +285,13 @@ def _fuzz_query(sweep: Sweep, path: str, names: list[str]) -> None:
 
     fuzz()
 
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_huge_and_negative_page_numbers_on_every_page(app: Flask, persona: str) -> None:
+    """Found by the fuzzer: ?page= past 2**63 overflowed OFFSET on /me and /staff/outbox."""
+    sweep = start_sweep(app, persona)
+    for page in pages(app, sweep):
+        for number in ("9223372036854775808", "200000000000000000", "-5", "0"):
+            joiner = "&" if "?" in page else "?"
+            response = sweep.client.get(f"{page}{joiner}page={number}")
+            assert response.status_code < 500, (page, number)

@@ -73,7 +73,9 @@ def test_resume_round_trip_only_to_owner_and_staff(
     assert _as(client, people["stranger"].user).get(url).status_code == 404
     assert _as(client, people["clinic"]).get(url).status_code == 403
     staff = _as(client, people["staff"]).get(url)
-    assert staff.status_code == 200 and staff.headers["Content-Disposition"].startswith("attachment")
+    assert staff.status_code == 200 and staff.headers["Content-Disposition"].startswith(
+        "attachment"
+    )
     client.post("/logout")
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]

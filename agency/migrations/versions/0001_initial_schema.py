@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:03:36.548270
+Create Date: 2026-11-27 06:34:28.512299
 
 """
 from alembic import op
@@ -247,6 +247,7 @@ def upgrade():
     )
     with op.batch_alter_table('openings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_openings_clinic_id'), ['clinic_id'], unique=False)
+        batch_op.create_index('ix_openings_filled_at', ['filled_at'], unique=False)
         batch_op.create_index('ix_openings_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_openings_status_role', ['status', 'role_type'], unique=False)
         batch_op.create_index('ix_openings_status_start', ['status', 'start_date'], unique=False)
@@ -486,6 +487,7 @@ def downgrade():
         batch_op.drop_index('ix_openings_status_start')
         batch_op.drop_index('ix_openings_status_role')
         batch_op.drop_index('ix_openings_status_created')
+        batch_op.drop_index('ix_openings_filled_at')
         batch_op.drop_index(batch_op.f('ix_openings_clinic_id'))
 
     op.drop_table('openings')

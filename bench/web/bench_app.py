@@ -1,0 +1,60 @@
+"""The product app plus two baseline routes, for the load test only (never imported by agency).
+
+`/_bench/baseline`: one ORM query for 20 open openings with their clinic, a small Jinja
+template. `/_bench/hello`: a plain string. Each worker builds its candidate pool at start, so
+the measured run does not include the one-off build (bench_web.py reports it separately).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, render_template_string
+from sqlalchemy.orm import joinedload
+
+from agency import create_app
+from agency.extensions import db
+from agency.models import Opening, OpeningStatus
+from agency.security import public
+
+BASELINE = """<!doctype html><title>Openings</title><ul>
+{% for o in openings %}<li>{{ o.title }} at {{ o.clinic.name }}, {{ o.clinic.city }}</li>
+{% endfor %}</ul>"""
+
+
+def bench_app() -> Flask:
+    app = create_app()
+
+    @app.route("/_bench/baseline")
+    @public
+    def baseline() -> str:
+        openings = (
+            db.session.execute(
+                db.select(Opening)
+                .options(joinedload(Opening.clinic))
+                .where(Opening.status == OpeningStatus.OPEN.value)
+                .order_by(Opening.id)
+                .limit(20)
+            )
+            .scalars()
+            .all()
+        )
+        return render_template_string(BASELINE, openings=openings)
+
+    @app.route("/_bench/hello")
+    @public
+    def hello() -> str:
+        return "hello"
+
+    if os.environ.get("BENCH_WARM_POOL", "1") == "1":
+        from agency.services import scoring
+
+        started = time.perf_counter()
+        with app.app_context():
+            scoring.pool()
+            db.session.remove()
+        app.logger.warning(
+            "pool built in %.1f s (pid %d)", time.perf_counter() - started, os.getpid()
+        )
+    return app
