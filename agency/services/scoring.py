@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -128,6 +128,9 @@ def load_opening_specs(
     if ids is not None:
         query = query.where(Opening.id.in_(list(ids)))
     return [opening_spec(o) for o in db.session.execute(query).scalars()]
+
+
+SYNC_OVERLAP = timedelta(seconds=10)
 
 
 @dataclass
@@ -295,7 +298,9 @@ def pool() -> CandidatePool:
             _state.pool = _build_pool()
             _state.database = url
         elif _state.synced_at is not None:
-            _sync(_state.pool, _state.synced_at)
+            # Look back a little: a transaction that stamped updated_at before our last check
+            # but committed after it would otherwise be missed. Re-applying a row is harmless.
+            _sync(_state.pool, _state.synced_at - SYNC_OVERLAP)
         _state.synced_at = now
         return _state.pool
 
