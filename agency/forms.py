@@ -6,7 +6,7 @@ from typing import Any
 
 import phonenumbers
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -19,12 +19,14 @@ def _strip(value: Any) -> Any:
 
 
 class BaseForm(FlaskForm):
-    """Strips surrounding whitespace from every text input (as indico's forms do)."""
+    """Strips surrounding whitespace from every text input but passwords (as indico's forms do)."""
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             filters = list(unbound_field.kwargs.get("filters", []))
-            filters.insert(0, _strip)
+            # A password is kept exactly as typed: spaces may be part of it.
+            if not issubclass(unbound_field.field_class, PasswordField):
+                filters.insert(0, _strip)
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

@@ -94,3 +94,15 @@ def test_duplicate_email_is_refused_politely(client: FlaskClient, make_user) -> 
     assert response.status_code == 200
     assert b"already exists" in response.data
     assert len(db.session.execute(db.select(User)).all()) == 1
+
+
+def test_password_is_kept_exactly_as_typed(client: FlaskClient) -> None:
+    spaced = "  a long sentence with spaces  "
+    assert client.post("/register", data=_form(password=spaced, confirm=spaced)).status_code == 302
+    client.post("/logout")
+    trimmed = client.post(
+        "/login", data={"email": "new.person@example.com", "password": spaced.strip()}
+    )
+    assert trimmed.status_code == 200
+    exact = client.post("/login", data={"email": "new.person@example.com", "password": spaced})
+    assert exact.status_code == 302
