@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import abort, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
-from agency.models import Candidate, CandidateSkill, CandidateStatus, Credential
+from agency.models import Candidate, CandidateStatus
+from agency.models.candidates import profile_loaded
 from agency.services import profiles, scoring, uploads
 
 # Which page completes which step of the profile.
@@ -34,8 +34,7 @@ def my_candidate(full: bool = False) -> Candidate:
     )
     if full:
         query = query.options(
-            selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
-            selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+            *profile_loaded(),
         )
     candidate = db.session.execute(query).scalar_one_or_none()
     if candidate is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from agency.extensions import db
 from agency.models.skills import CredentialType, Skill
@@ -172,3 +172,12 @@ class Credential(db.Model):  # type: ignore[name-defined,misc]
         return self.verification_status == VerificationStatus.VERIFIED.value and (
             self.expires_on is None or self.expires_on >= day
         )
+
+
+def profile_loaded() -> tuple[Any, ...]:
+    """Loader options for a candidate's skills and credentials with their vocabulary rows, in a
+    fixed number of queries however many there are."""
+    return (
+        selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
+        selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from agency.extensions import db
 from agency.models.skills import CredentialType, RoleType, Skill
@@ -134,3 +134,12 @@ class OpeningCredential(db.Model):  # type: ignore[name-defined,misc]
 
     opening: Mapped[Opening] = relationship(back_populates="credentials")
     credential_type: Mapped[CredentialType] = relationship()
+
+
+def requirements_loaded() -> tuple[Any, ...]:
+    """Loader options for an opening's skills and credentials with their vocabulary rows, in a
+    fixed number of queries however many there are."""
+    return (
+        selectinload(Opening.skills).joinedload(OpeningSkill.skill),
+        selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+    )

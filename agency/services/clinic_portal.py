@@ -24,14 +24,13 @@ from agency.models import (
     Credential,
     Match,
     Opening,
-    OpeningCredential,
-    OpeningSkill,
     Stage,
     StageChange,
     User,
     VerificationStatus,
     utcnow,
 )
+from agency.models.openings import requirements_loaded
 from agency.services import audit, geo, openings, scoring
 from matching.scorer import MatchExplanation
 from matching.taxonomy import load_taxonomy
@@ -177,8 +176,7 @@ def opening_for(clinic: Clinic, opening_id: int) -> Opening | None:
         select(Opening)
         .options(
             joinedload(Opening.clinic),
-            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
-            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+            *requirements_loaded(),
         )
         .where(Opening.id == opening_id, Opening.clinic_id == clinic.id)
     ).scalar_one_or_none()

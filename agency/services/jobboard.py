@@ -14,18 +14,17 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from agency.extensions import db
 from agency.models import (
     Clinic,
     EmploymentType,
     Opening,
-    OpeningCredential,
-    OpeningSkill,
     OpeningStatus,
     User,
 )
+from agency.models.openings import requirements_loaded
 from agency.services import geo
 from matching.geo import EARTH_RADIUS_MILES
 
@@ -204,8 +203,7 @@ def public_opening(opening_id: int, user: User | Any) -> Opening | None:
         select(Opening)
         .options(
             joinedload(Opening.clinic),
-            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
-            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+            *requirements_loaded(),
         )
         .where(Opening.id == opening_id)
     ).scalar_one_or_none()

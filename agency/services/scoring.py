@@ -27,14 +27,14 @@ from agency.models import (
     CredentialType,
     Match,
     Opening,
-    OpeningCredential,
-    OpeningSkill,
     OpeningStatus,
     RankerModel,
     Skill,
     VerificationStatus,
     utcnow,
 )
+from agency.models.candidates import profile_loaded
+from agency.models.openings import requirements_loaded
 from agency.services import bulk
 from matching.features import CandidateProfile, CredentialHeld, OpeningQuery, OpeningSpec
 from matching.ranking import (
@@ -105,18 +105,11 @@ def opening_spec(opening: Opening) -> OpeningSpec:
 
 
 def _candidate_query():  # type: ignore[no-untyped-def]
-    return select(Candidate).options(
-        selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
-        selectinload(Candidate.credentials).joinedload(Credential.credential_type),
-    )
+    return select(Candidate).options(*profile_loaded())
 
 
 def _opening_query():  # type: ignore[no-untyped-def]
-    return select(Opening).options(
-        selectinload(Opening.skills).joinedload(OpeningSkill.skill),
-        selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
-        selectinload(Opening.clinic),
-    )
+    return select(Opening).options(*requirements_loaded(), selectinload(Opening.clinic))
 
 
 def load_opening_specs(

@@ -35,6 +35,8 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
+from agency.models.candidates import profile_loaded
+from agency.models.openings import requirements_loaded
 from agency.services import charts
 
 FUNNEL = [
@@ -439,8 +441,7 @@ def load_candidate(candidate_id: int) -> Candidate | None:
         select(Candidate)
         .options(
             joinedload(Candidate.user),
-            selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
-            selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+            *profile_loaded(),
         )
         .where(Candidate.id == candidate_id)
     ).scalar_one_or_none()
@@ -584,14 +585,11 @@ class ReviewRow:
 
 
 def load_opening(opening_id: int) -> Opening | None:
-    from agency.models import OpeningCredential, OpeningSkill
-
     return db.session.execute(
         select(Opening)
         .options(
             joinedload(Opening.clinic),
-            selectinload(Opening.skills).joinedload(OpeningSkill.skill),
-            selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+            *requirements_loaded(),
         )
         .where(Opening.id == opening_id)
     ).scalar_one_or_none()
