@@ -10,11 +10,11 @@ from flask_login import current_user, logout_user
 
 from agency.candidates import bp
 from agency.candidates.forms import DeleteAccountForm, ExportForm, SettingsForm
-from agency.candidates.helpers import my_candidate, rescore_after_commit
+from agency.candidates.helpers import commit_profile_change, my_candidate, rescore_after_commit
 from agency.extensions import db
 from agency.models import Role
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import passwords, privacy, profiles
+from agency.services import passwords, privacy
 
 
 @bp.route("/me/settings", methods=["GET", "POST"])
@@ -41,9 +41,7 @@ def settings() -> ResponseReturnValue:
                 "consent_share_profile": candidate.consent_share_profile,
             },
         )
-        profiles.request_rescore(candidate.id)
-        db.session.commit()
-        rescore_after_commit(candidate.id)
+        commit_profile_change(candidate.id)
         flash("Your preferences are saved.", "success")
         return redirect(url_for("candidates.settings"))
     return render_template(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from agency.candidates import bp
 from agency.candidates.forms import CredentialForm
-from agency.candidates.helpers import file_response, my_candidate, rescore_after_commit
+from agency.candidates.helpers import commit_profile_change, file_response, my_candidate
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus, Credential, Role
 from agency.security import audit_here, roles_required
@@ -76,9 +76,7 @@ def _save(candidate: Candidate, credential: Credential | None, form: CredentialF
         object_id=saved.id,
         details={"reset_to_pending": reset},
     )
-    profiles.request_rescore(candidate.id)
-    db.session.commit()
-    rescore_after_commit(candidate.id)
+    commit_profile_change(candidate.id)
     if reset:
         flash("Saved. Because you changed it, our staff will verify this credential again.", "info")
     else:
@@ -133,9 +131,7 @@ def delete_credential(credential_id: int) -> ResponseReturnValue:
     credential = _owned(candidate, credential_id)
     audit_here("credential_deleted", object_type="credential", object_id=credential.id)
     profiles.delete_credential(credential)
-    profiles.request_rescore(candidate.id)
-    db.session.commit()
-    rescore_after_commit(candidate.id)
+    commit_profile_change(candidate.id)
     flash("The credential is removed.", "success")
     return redirect(url_for("candidates.credentials"))
 

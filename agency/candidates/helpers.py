@@ -52,6 +52,14 @@ def rescore_after_commit(candidate_id: int) -> None:
     scoring.refresh_candidate(candidate_id)
 
 
+def commit_profile_change(candidate_id: int) -> None:
+    """Commit a profile change with its rescore request (outbox), then refresh this process's
+    pool so the candidate's next page already reflects it."""
+    profiles.request_rescore(candidate_id)
+    db.session.commit()
+    rescore_after_commit(candidate_id)
+
+
 def file_response(stored_name: str | None, filename: str | None) -> ResponseReturnValue:
     path = uploads.path_of(stored_name) if stored_name else None
     if path is None:

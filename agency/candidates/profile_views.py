@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from agency.candidates import bp
 from agency.candidates.forms import ProfileForm, skills_form
-from agency.candidates.helpers import my_candidate, next_step_url, rescore_after_commit
+from agency.candidates.helpers import commit_profile_change, my_candidate, next_step_url
 from agency.extensions import db
 from agency.models import Role
 from agency.security import roles_required
@@ -46,9 +46,7 @@ def profile() -> ResponseReturnValue:
             db.session.rollback()
             getattr(form, exc.field or "zip_code").errors.append(str(exc))
         else:
-            profiles.request_rescore(candidate.id)
-            db.session.commit()
-            rescore_after_commit(candidate.id)
+            commit_profile_change(candidate.id)
             flash("Your profile is saved.", "success")
             return redirect(next_step_url(candidate))
     checked = set(form.availability.data or [])
@@ -74,9 +72,7 @@ def skills() -> ResponseReturnValue:
     if form.validate_on_submit():
         levels = {s.id: int(form[f"skill_{s.id}"].data) for s in all_skills}
         profiles.set_skills(candidate, levels)
-        profiles.request_rescore(candidate.id)
-        db.session.commit()
-        rescore_after_commit(candidate.id)
+        commit_profile_change(candidate.id)
         flash("Your skills are saved.", "success")
         return redirect(next_step_url(candidate))
     return render_template(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from agency.candidates import bp
 from agency.candidates.forms import ResumeForm, SuggestionsForm
 from agency.candidates.helpers import (
+    commit_profile_change,
     file_response,
     my_candidate,
     next_step_url,
@@ -59,9 +60,7 @@ def resume() -> ResponseReturnValue:
         else:
             resumes.attach(candidate, checked)
             audit_here("resume_uploaded", object_type="candidate", object_id=candidate.id)
-            profiles.request_rescore(candidate.id)
-            db.session.commit()
-            rescore_after_commit(candidate.id)
+            commit_profile_change(candidate.id)
             if candidate.resume_text:
                 flash("Your resume is uploaded. Check what we found in it below.", "success")
             else:
@@ -113,9 +112,7 @@ def delete_resume() -> ResponseReturnValue:
     candidate = my_candidate()
     resumes.remove(candidate)
     audit_here("resume_deleted", object_type="candidate", object_id=candidate.id)
-    profiles.request_rescore(candidate.id)
-    db.session.commit()
-    rescore_after_commit(candidate.id)
+    commit_profile_change(candidate.id)
     flash("Your resume is removed.", "success")
     return redirect(url_for("candidates.resume"))
 
