@@ -28,6 +28,14 @@ def haversine_miles(
     )
 
 
+def miles_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine for one pair, in plain floats (numpy's per-call overhead dominates for one)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
+
+
 def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
     phi, lmb = math.radians(lat), math.radians(lon)
     return (math.cos(phi) * math.cos(lmb), math.cos(phi) * math.sin(lmb), math.sin(phi))

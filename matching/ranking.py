@@ -227,10 +227,11 @@ class CandidatePool:
         in_matrix = rows < self.text_matrix.shape[0]
         if in_matrix.any():
             out[in_matrix] = self.text_matrix[rows[in_matrix]] @ q
-        for j, r in enumerate(rows):
-            vec = self.text_overrides.get(int(r))
-            if vec is not None:
-                out[j] = cosine(vec, query)
+        if self.text_overrides:
+            # Edited resumes not yet folded into the matrix: few, so look only at those.
+            edited = np.flatnonzero(np.isin(rows, np.fromiter(self.text_overrides, np.intp)))
+            for j in edited:
+                out[j] = cosine(self.text_overrides[int(rows[j])], query)
         return out
 
     # -- scoring -------------------------------------------------------------------------

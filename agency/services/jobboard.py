@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
 from agency.models import (
@@ -26,7 +26,7 @@ from agency.models import (
 )
 from agency.models.openings import requirements_loaded
 from agency.services import geo
-from matching.geo import EARTH_RADIUS_MILES
+from matching.geo import miles_between
 
 PER_PAGE = 20
 MAX_PAGE = 10_000
@@ -58,13 +58,6 @@ class JobResults:
     origin: geo.Location | None = None
 
 
-def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
-
-
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
     """(lat_min, lat_max, lon_min, lon_max) holding every point within `miles`."""
     dlat = miles / MILES_PER_DEGREE_LAT
@@ -84,13 +77,21 @@ def _base(filters: JobFilters) -> Select[Any]:
         .join(Opening.clinic)
         .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
     )
+    # SQLite's LIKE already ignores case (ASCII, like its lower()); wrapping every description
+    # in lower() there only doubled the scan. PostgreSQL needs ILIKE.
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     for word in _words(filters.q):
-        # Every word must appear somewhere (title, description or clinic name).
+        # Every word must appear somewhere (title, description or clinic name). The pattern is
+        # built here, once, rather than concatenated in SQL for every row.
+        pattern = "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
         query = query.where(
             or_(
-                Opening.title.icontains(word, autoescape=True),
-                Opening.description.icontains(word, autoescape=True),
-                Clinic.name.icontains(word, autoescape=True),
+                *(
+                    column.like(pattern, escape="/")
+                    if sqlite
+                    else column.ilike(pattern, escape="/")
+                    for column in (Opening.title, Opening.description, Clinic.name)
+                )
             )
         )
     if filters.role:
@@ -114,8 +115,15 @@ def _by_pay(query: Select[Any]) -> Select[Any]:
     return query.order_by(top.is_(None), top.desc(), Opening.id.desc())
 
 
-def _with_clinic(query: Select[Any]) -> Select[Any]:
-    return query.options(contains_eager(Opening.clinic))
+def _load_page(ids: list[int]) -> list[Opening]:
+    """The openings of one page, in the order given, with their clinic (one query)."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Opening).options(joinedload(Opening.clinic)).where(Opening.id.in_(ids))
+    ).scalars()
+    by_id = {o.id: o for o in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 class _IdPagination(Pagination):
@@ -123,17 +131,36 @@ class _IdPagination(Pagination):
 
     def _query_items(self) -> list[Any]:
         ids: list[int] = self._query_args["ids"]
-        chosen = ids[self._query_offset : self._query_offset + self.per_page]
-        if not chosen:
-            return []
-        rows = db.session.execute(
-            select(Opening).options(joinedload(Opening.clinic)).where(Opening.id.in_(chosen))
-        ).scalars()
-        by_id = {o.id: o for o in rows}
-        return [by_id[i] for i in chosen if i in by_id]
+        return _load_page(ids[self._query_offset : self._query_offset + self.per_page])
 
     def _query_count(self) -> int:
         return len(self._query_args["ids"])
+
+
+class _SqlPagination(Pagination):
+    """A page of a filtered, ordered search done in SQL, in one pass over the matches.
+
+    The page's ids and the number of matches come from one narrow query (ids only, the count
+    as a window: sorting whole openings, descriptions included, and scanning twice is what made
+    the plain paginate slow), then the page's openings are loaded by id.
+    """
+
+    def _query_items(self) -> list[Any]:
+        ordered: Select[Any] = self._query_args["ordered"]
+        rows = db.session.execute(
+            ordered.with_only_columns(Opening.id, func.count().over())
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        ).all()
+        self._total = int(rows[0][1]) if rows else None
+        return _load_page([row[0] for row in rows])
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        # Past the last page: no row carried the count.
+        query: Select[Any] = self._query_args["query"]
+        return int(db.session.execute(query.with_only_columns(func.count(Opening.id))).scalar_one())
 
 
 def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
@@ -143,12 +170,13 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
     origin = geo.lookup_zip(filters.zip_code) if filters.zip_code else None
     if origin is None:
         ordered = _by_pay(query) if filters.sort == "pay" else _newest(query)
-        pagination = db.paginate(
-            _with_clinic(ordered),
+        pagination = _SqlPagination(
             page=page,
             per_page=per_page,
             max_per_page=per_page,
             error_out=False,
+            query=query,
+            ordered=ordered,
         )
         return JobResults(pagination)
     lat_min, lat_max, lon_min, lon_max = bounding_box(origin.lat, origin.lon, filters.radius)
@@ -170,7 +198,7 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
     rows = db.session.execute(ordered.with_only_columns(Opening.id, Clinic.lat, Clinic.lon)).all()
     distances = {}
     for opening_id, lat, lon in rows:
-        miles = haversine(origin.lat, origin.lon, lat, lon)
+        miles = miles_between(origin.lat, origin.lon, lat, lon)
         if miles <= filters.radius:
             distances[opening_id] = miles
     ids = [r[0] for r in rows if r[0] in distances]

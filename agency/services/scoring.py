@@ -319,6 +319,27 @@ def scorer() -> MatchScorer:
     return MatchScorer()
 
 
+def explain_in_pool(opening: Opening, candidate_ids: Sequence[int]) -> dict[int, MatchExplanation]:
+    """Explanations for these candidates from the pool's own rows (no reload, no re-encoding).
+
+    The numbers are the ones `rank` gives the same rows, so a breakdown opened from the review
+    list adds up to the score shown there. Candidates not in the pool (not active) are left out.
+    """
+    current = pool()
+    present = [cid for cid in candidate_ids if cid in current]
+    if not present:
+        return {}
+    spec = opening_spec(opening)
+    scorer_ = scorer()
+    query = current.compile(spec, scorer_)
+    rows = current.rows_for(present)
+    cosines = current.text_cosine(rows, current.text_space.vector(spec.text))
+    return {
+        cid: scorer_.explain_row(current.store, int(row), query, float(cos), current.layout)
+        for cid, row, cos in zip(present, rows, cosines, strict=True)
+    }
+
+
 def explain_pair(candidate: Candidate, opening: Opening) -> MatchExplanation:
     """Score one pair at once (microseconds), e.g. right after a candidate applies."""
     current = pool()

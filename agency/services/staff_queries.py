@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from agency.extensions import db
 from agency.models import (
@@ -568,6 +568,7 @@ def audit_actions() -> list[str]:
 @dataclass
 class ReviewFilters:
     eligible_only: bool = False
+    near_misses: bool = False  # rank the ineligible of the pool too
     applied_only: bool = False
     max_miles: float | None = None
     stage: str = ""  # a Stage value, "none" (not in the pipeline) or "" (any)
@@ -595,13 +596,26 @@ def load_opening(opening_id: int) -> Opening | None:
     ).scalar_one_or_none()
 
 
-def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[ReviewRow], int]:
-    """Every candidate the engine ranks for the opening (top k of the whole pool, eligible or
-    not) plus every applicant outside that top k, filtered; and the number before filtering."""
-    from agency.services import scoring
-    from matching.geo import haversine_miles
+REVIEW_ROW_COLUMNS = (
+    Candidate.id,
+    Candidate.first_name,
+    Candidate.last_name,
+    Candidate.years_experience,
+    Candidate.zip_code,
+    Candidate.lat,
+    Candidate.lon,
+    Candidate.status,
+)
 
-    ranked = scoring.rank_opening(opening, k=k, include_ineligible=True)
+
+def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[ReviewRow], int]:
+    """The engine's top k eligible candidates of the pool (of the whole pool, eligible or not,
+    with `near_misses`) plus every applicant outside that top k, filtered; and the number before
+    filtering."""
+    from agency.services import scoring
+    from matching.geo import miles_between
+
+    ranked = scoring.rank_opening(opening, k=k, include_ineligible=f.near_misses)
     applications = {
         a.candidate_id: a
         for a in db.session.execute(
@@ -614,22 +628,16 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
     missing = [cid for cid in applications if cid not in scored]
     if missing:
         # Applicants outside the top k: explained from the pool's own rows (no reload).
-        pool = scoring.pool()
-        present = [cid for cid in missing if cid in pool]
-        if present:
-            spec = scoring.opening_spec(opening)
-            scorer = scoring.scorer()
-            q = pool.compile(spec, scorer)
-            pool_rows = pool.rows_for(present)
-            cosines = pool.text_cosine(pool_rows, pool.text_space.vector(spec.text))
-            for cid, row, cos in zip(present, pool_rows, cosines, strict=True):
-                expl = scorer.explain_row(pool.store, int(row), q, float(cos), pool.layout)
-                scored[cid] = (expl.score, expl.eligible, expl)
+        for cid, expl in scoring.explain_in_pool(opening, missing).items():
+            scored[cid] = (expl.score, expl.eligible, expl)
     people = (
         {
             c.id: c
             for c in db.session.execute(
-                select(Candidate).where(Candidate.id.in_(list(scored)))
+                # What a row shows: not the resume or the JSON lists (half the load time).
+                select(Candidate)
+                .options(load_only(*REVIEW_ROW_COLUMNS))
+                .where(Candidate.id.in_(list(scored)))
             ).scalars()
         }
         if scored
@@ -644,7 +652,7 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
             continue
         miles = None
         if clinic and clinic.lat is not None and cand.lat is not None and cand.lon is not None:
-            miles = float(haversine_miles(cand.lat, cand.lon, clinic.lat, clinic.lon))
+            miles = miles_between(cand.lat, cand.lon, clinic.lat, clinic.lon)
         rows.append(ReviewRow(position, cand, applications.get(cid), score, ok, expl, miles))
     total = len(rows)
     if f.eligible_only:

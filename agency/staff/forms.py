@@ -54,6 +54,9 @@ class FilterForm(BaseForm):
 
 class ReviewFilterForm(FilterForm):
     eligible = BooleanField("Eligible only")
+    # Off by default: the ranking proposes eligible candidates (applicants always show, with
+    # their reasons); near misses, such as a credential lapsing days before the start, on request.
+    near_misses = BooleanField("Show near misses")
     applied = BooleanField("Applied only")
     miles = FloatField("Within miles", validators=[Optional(), NumberRange(min=0, max=500)])
     stage = SelectField(

@@ -9,13 +9,16 @@ from sqlalchemy import select
 from agency.extensions import db
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import pipeline, staff_queries
+from agency.services import pipeline, scoring, staff_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
 from matching.scorer import LABELS
 
-DEFAULT_TOP = 50
+# The ranking is shown a page at a time: 25 rows, then "show the next 25" up to the form's cap.
+DEFAULT_TOP = 25
+TOP_STEP = 25
+MAX_TOP = 500
 MAX_ID = 2**31 - 1
 ACTION_WORDS = {
     "shortlist": "shortlisted",
@@ -44,6 +47,7 @@ def _render_review(
     if valid:
         f = staff_queries.ReviewFilters(
             eligible_only=bool(filters.eligible.data),
+            near_misses=bool(filters.near_misses.data),
             applied_only=bool(filters.applied.data),
             max_miles=filters.miles.data,
             stage=filters.stage.data or "",
@@ -52,6 +56,7 @@ def _render_review(
     rows, total = staff_queries.opening_review(opening, k, f)
     stats = {
         "eligible": sum(1 for r in rows if r.eligible),
+        "near_misses": valid and bool(filters.near_misses.data),
         "applied": sum(1 for r in rows if r.application is not None),
     }
     return (
@@ -65,10 +70,11 @@ def _render_review(
             form=action_form,
             blind=bool(valid and filters.blind.data),
             k=k,
+            step=TOP_STEP,
+            max_top=MAX_TOP,
             notes=staff_queries.opening_notes(opening.id),
             stages=[s.value for s in Stage],
             actions=REVIEW_ACTIONS,
-            labels=LABELS,
         ),
         status,
     )
@@ -79,6 +85,33 @@ def _render_review(
 def opening_review(opening_id: int) -> ResponseReturnValue:
     opening = _opening_or_404(opening_id)
     return _render_review(opening, ReviewActionForm())
+
+
+@bp.route("/openings/<int:opening_id>/candidates/<int:candidate_id>/breakdown")
+@roles_required(*STAFF_ROLES)
+def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
+    """One candidate's score for the opening, component by component.
+
+    The review list fetches it (`?partial=1`, the fragment alone) when a row's breakdown is
+    opened, rather than rendering fifty breakdowns nobody opened; without script the row links
+    to the whole page.
+    """
+    opening = _opening_or_404(opening_id)
+    candidate = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
+    if candidate is None:
+        abort(404)
+    explanation = scoring.explain_in_pool(opening, [candidate.id]).get(candidate.id)
+    if explanation is None:  # not in the pool (e.g. inactive): score the pair directly
+        explanation = scoring.explain_pair(candidate, opening)
+    partial = request.args.get("partial") == "1"
+    return render_template(
+        "staff/_breakdown.html" if partial else "staff/match_breakdown.html",
+        opening=opening,
+        candidate=candidate,
+        e=explanation,
+        labels=LABELS,
+        blind=bool(request.args.get("blind")),
+    )
 
 
 @bp.route("/openings/<int:opening_id>/act", methods=["POST"])

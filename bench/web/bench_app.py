@@ -1,14 +1,12 @@
 """The product app plus two baseline routes, for the load test only (never imported by agency).
 
 `/_bench/baseline`: one ORM query for 20 open openings with their clinic, a small Jinja
-template. `/_bench/hello`: a plain string. Each worker builds its candidate pool at start, so
-the measured run does not include the one-off build (bench_web.py reports it separately).
+template. `/_bench/hello`: a plain string. gunicorn runs with the product's settings
+(scripts/gunicorn.conf.py): the pool is built once in the master before the workers are forked,
+so the measured run does not include it (bench_web.py reports the boot separately).
 """
 
 from __future__ import annotations
-
-import os
-import time
 
 from flask import Flask, render_template_string
 from sqlalchemy.orm import joinedload
@@ -47,14 +45,4 @@ def bench_app() -> Flask:
     def hello() -> str:
         return "hello"
 
-    if os.environ.get("BENCH_WARM_POOL", "1") == "1":
-        from agency.services import scoring
-
-        started = time.perf_counter()
-        with app.app_context():
-            scoring.pool()
-            db.session.remove()
-        app.logger.warning(
-            "pool built in %.1f s (pid %d)", time.perf_counter() - started, os.getpid()
-        )
     return app

@@ -83,6 +83,8 @@ def test_staff_shortlist_submit_and_clinic_sees_only_the_submitted(
     row = page.locator(f"tr[data-candidate='{alma.id}']")
     row.locator("summary").click()
     breakdown = row.locator("details.breakdown")
+    # The breakdown is fetched when it is opened.
+    breakdown.locator("dl.components meter").first.wait_for()
     assert breakdown.locator("meter").count() >= 5
     assert breakdown.get_by_text("Strengths").is_visible()
     lapsed_row = page.locator(f"tr[data-candidate='{s['lapsed'].id}']")

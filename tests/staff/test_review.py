@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import pytest
 
 from agency.extensions import db
 from agency.models import Application, AuditEvent, Decision, Note, OutboxMessage, StageChange
@@ -21,17 +24,120 @@ def _apps(scene: Any) -> dict[int, Application]:
     return {a.candidate_id: a for a in rows}
 
 
-def test_review_lists_applied_and_unapplied_candidates_with_reasons(client, staff, scene) -> None:
+def test_review_proposes_the_eligible_and_every_applicant(client, staff, scene) -> None:
     html = _page(client, scene)
+    assert scene.near.full_name in html  # applied
+    assert scene.other.full_name in html  # eligible, proposed by the engine
+    # The ineligible who did not apply are near misses, shown on request only.
+    assert scene.far.full_name not in html and scene.expired.full_name not in html
+    assert "Show near misses" in html
+
+
+def test_an_ineligible_applicant_is_listed_with_the_reason(client, staff, scene) -> None:
+    db.session.add(
+        Application(
+            candidate_id=scene.far.id,
+            opening_id=scene.opening.id,
+            source="applied",
+            stage="applied",
+        )
+    )
+    db.session.commit()
+    html = _page(client, scene)
+    assert scene.far.full_name in html
+    assert "not eligible" in html and "beyond the 20-mile commute" in html
+    assert scene.expired.full_name not in html  # did not apply: a near miss
+
+
+def test_review_lists_applied_and_unapplied_candidates_with_reasons(client, staff, scene) -> None:
+    html = _page(client, scene, near_misses="y")
     for person in (scene.near, scene.other, scene.far, scene.expired):
         assert person.full_name in html
     assert "Breakdown of" in html and "<meter" in html
-    assert "Strengths" in html and "Gaps" in html
     # The ineligible say why, in words.
     assert "not eligible" in html
     assert "CPC expired" in html
     assert "beyond the 20-mile commute" in html
     assert "not in pipeline" in html  # Omar did not apply but is ranked
+
+
+def _breakdown(client: Any, scene: Any, candidate: Any, **args: Any) -> Any:
+    return client.get(
+        f"/staff/openings/{scene.opening.id}/candidates/{candidate.id}/breakdown",
+        query_string=args,
+    )
+
+
+def test_a_rows_breakdown_is_fetched_on_demand_and_adds_up_to_its_score(
+    client, staff, scene
+) -> None:
+    html = _page(client, scene)
+    # The list carries where each row's breakdown comes from, not fifty breakdowns.
+    url = f"/staff/openings/{scene.opening.id}/candidates/{scene.other.id}/breakdown"
+    assert f'data-fragment="{url}?partial=1"' in html
+    assert f'href="{url}"' in html  # the no-script fallback
+    assert "Strengths" not in html
+    shown = re.search(rf'data-candidate="{scene.other.id}".*?Breakdown of (\d+)', html, re.DOTALL)
+    assert shown is not None
+
+    fragment = _breakdown(client, scene, scene.other, partial="1")
+    assert fragment.status_code == 200
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "Strengths" in body and "Gaps" in body
+    points = [float(p) for p in re.findall(r'class="points">\+([\d.]+)<', body)]
+    assert len(points) >= 5
+    assert round(sum(points)) == pytest.approx(int(shown.group(1)), abs=1)
+
+    page = _breakdown(client, scene, scene.other)
+    assert page.status_code == 200
+    full = page.get_data(as_text=True)
+    assert "<html" in full and scene.other.full_name in full and "Strengths" in full
+
+
+def test_breakdown_of_an_ineligible_candidate_says_why(client, staff, scene) -> None:
+    body = _breakdown(client, scene, scene.expired, partial="1").get_data(as_text=True)
+    assert "Not eligible" in body and "CPC expired" in body
+
+
+def test_breakdown_in_blind_review_hides_the_name(client, staff, scene) -> None:
+    html = _page(client, scene, blind="y")
+    assert f"/candidates/{scene.near.id}/breakdown?blind=y&amp;partial=1" in html
+    page = _breakdown(client, scene, scene.near, blind="y").get_data(as_text=True)
+    assert f"Candidate #{scene.near.id}" in page
+    assert scene.near.last_name not in page and scene.near.user.email not in page
+
+
+def test_breakdown_of_a_candidate_outside_the_pool_is_scored_directly(client, staff, scene) -> None:
+    scene.other.status = "inactive"
+    db.session.commit()
+    page = _breakdown(client, scene, scene.other)
+    assert page.status_code == 200 and "Strengths" in page.get_data(as_text=True)
+
+
+def test_breakdown_of_unknown_objects_is_404(client, staff, scene) -> None:
+    opening = scene.opening.id
+    assert client.get(f"/staff/openings/{opening}/candidates/999999/breakdown").status_code == 404
+    huge = 99999999999999999999
+    assert client.get(f"/staff/openings/{opening}/candidates/{huge}/breakdown").status_code == 404
+    assert (
+        client.get(f"/staff/openings/999999/candidates/{scene.near.id}/breakdown").status_code
+        == 404
+    )
+
+
+def test_the_ranking_is_shown_a_page_at_a_time(
+    client, staff, scene, make_candidate, make_credential
+) -> None:
+    for i in range(30):
+        make_credential(make_candidate(first_name=f"Extra{i}", last_name="Person"), "CPC")
+    html = _page(client, scene, near_misses="y")
+    assert len(re.findall(r"<tr class=\"[^\"]*\" data-candidate=", html)) == 25
+    assert "Show the next 25 of the ranking" in html
+    more = re.search(r'href="([^"]*k=50[^"]*)"', html)
+    assert more is not None
+    html = client.get(more.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert len(re.findall(r"<tr class=\"[^\"]*\" data-candidate=", html)) == 34
+    assert "Show the next" not in html
 
 
 def test_filters_eligible_applied_distance_stage(client, staff, scene) -> None:

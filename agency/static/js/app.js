@@ -2,7 +2,9 @@
    - Nav toggle: [data-nav-toggle][aria-controls] opens/closes the nav on small screens.
    - [data-confirm="Message"] on a <form>, <button>, <input type=submit> or <a> asks confirm().
    - [data-select-all="field_name"] checkbox toggles every checkbox named field_name.
-   - [data-autosubmit] on a <select>/<input> submits its form on change (filter bars). */
+   - [data-autosubmit] on a <select>/<input> submits its form on change (filter bars).
+   - <details data-fragment="url"> fetches its body from url the first time it is opened
+     (the review list's breakdowns); the link already inside is the no-script fallback. */
 (function () {
   "use strict";
 
@@ -127,11 +129,40 @@
     });
   }
 
+  /* ---- Details whose body is fetched when first opened ---- */
+  function setupFragments() {
+    // `toggle` does not bubble: listen in the capture phase, once for the whole page.
+    document.addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (!details.open || !details.hasAttribute || !details.hasAttribute("data-fragment")) return;
+      if (details.getAttribute("data-state")) return;
+      var body = details.querySelector(".breakdown-body") || details;
+      details.setAttribute("data-state", "loading");
+      body.setAttribute("aria-busy", "true");
+      fetch(details.getAttribute("data-fragment"), {
+        credentials: "same-origin",
+        headers: { "Accept": "text/html" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      }).then(function (html) {
+        body.innerHTML = html;  // our own server's template, escaped by Jinja
+        details.setAttribute("data-state", "loaded");
+      }).catch(function () {
+        // Keep the fallback link; let the next opening try again.
+        details.removeAttribute("data-state");
+      }).then(function () {
+        body.removeAttribute("aria-busy");
+      });
+    }, true);
+  }
+
   function init() {
     setupNav();
     setupConfirm();
     setupSelectAll();
     setupAutosubmit();
+    setupFragments();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,175 @@
+"""`render_field` for the templates: one WTForms field with its label, help and errors.
+
+It was a Jinja macro calling three more macros per field; filter bars and forms render up to a
+dozen fields per page, and the macro calls were a measurable share of the job board's and the
+review page's time (bench/README.md). The markup is unchanged: `templates/_macros/forms.html`
+documents the keywords and exports this function under the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
+SUBMIT_TYPES = frozenset({"SubmitField"})
+FILE_TYPES = frozenset({"FileField", "MultipleFileField"})
+GROUP_TYPES = frozenset({"FieldList", "FormField"})
+
+
+def _safe(html: str) -> Markup:
+    # Every value interpolated in this module goes through escape() or is WTForms' own Markup;
+    # Markup.format would escape for us but costs as much as the macro this replaced.
+    return Markup(html)  # noqa: S704
+
+
+def _classes(*names: str) -> str:
+    return " ".join(n for n in names if n)
+
+
+def _string_errors(field: Any) -> list[str]:
+    """The field's own messages (a FormField's or FieldList's children show theirs)."""
+    errors = field.errors
+    if isinstance(errors, dict) or not isinstance(errors, list | tuple):
+        return []
+    return [e for e in errors if isinstance(e, str)]
+
+
+def _error_id(field: Any, index: int) -> str:
+    return f"{field.id}-error" if index == 0 else f"{field.id}-error-{index + 1}"
+
+
+def _error_list(field: Any, errors: list[str]) -> str:
+    return "".join(
+        f'<p class="field-error" id="{escape(_error_id(field, i))}">{escape(e)}</p>'
+        for i, e in enumerate(errors)
+    )
+
+
+def _required_mark(field: Any) -> str:
+    return '<span class="req" aria-hidden="true"> *</span>' if field.flags.required else ""
+
+
+def _label(field: Any, text: Any = None, hidden: bool = False) -> str:
+    cls = ' class="visually-hidden"' if hidden else ""
+    shown = text if text is not None else field.label.text
+    return f'<label for="{escape(field.id)}"{cls}>{escape(shown)}{_required_mark(field)}</label>'
+
+
+def _help(field: Any, has_help: bool) -> str:
+    if not has_help:
+        return ""
+    return f'<p class="help" id="{escape(field.id)}-help">{escape(field.description)}</p>'
+
+
+def _attrs(values: dict[str, Any]) -> str:
+    """Render attributes: class_ -> class, data_x -> data-x, True -> bare, False/None -> omitted."""
+    out = []
+    for key, value in values.items():
+        if value is None or value is False:
+            continue
+        name = (key[:-1] if key.endswith("_") else key).replace("_", "-")
+        out.append(f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"')
+    return "".join(out)
+
+
+def render_field(field: Any, **kwargs: Any) -> Markup:
+    """A field in its wrapper. Extra keywords go to the widget, except label (False hides it
+    but keeps it for screen readers), label_text, wrapper_class and inline (side-by-side
+    choices)."""
+    attrs = dict(kwargs)
+    show_label = attrs.pop("label", True)
+    label_text = attrs.pop("label_text", None)
+    wrapper_class = attrs.pop("wrapper_class", "")
+    inline = attrs.pop("inline", False)
+    ftype = field.type
+    has_help = bool(getattr(field, "description", None))
+    errors = _string_errors(field)
+    if ftype not in GROUP_TYPES:
+        ids = [f"{field.id}-help"] if has_help else []
+        ids += [_error_id(field, i) for i in range(len(errors))]
+        if ids:
+            joined = (attrs.get("aria-describedby", "") + " " + " ".join(ids)).strip()
+            attrs["aria-describedby"] = joined
+    if errors:
+        attrs["aria-invalid"] = "true"
+    error_class = "has-error" if errors else ""
+    title = label_text if label_text is not None else field.label.text
+
+    if ftype in HIDDEN_TYPES:
+        return _safe(field(**attrs))
+
+    if ftype in SUBMIT_TYPES:
+        fallback = attrs.pop("class", "btn-primary")
+        cls = attrs.pop("class_", fallback)
+        return _safe(field(class_="btn " + cls, **attrs))
+
+    if ftype == "FormField":
+        legend = f"<legend>{escape(title)}</legend>" if show_label else ""
+        children = "\n".join(render_field(sub) for sub in field)
+        return _safe(
+            f'<fieldset class="{escape(_classes("fieldset-group", wrapper_class))}" '
+            f'id="{escape(field.id)}">{legend}{_help(field, has_help)}\n{children}\n</fieldset>'
+        )
+
+    if ftype == "FieldList":
+        legend = f"<legend>{escape(title)}</legend>" if show_label else ""
+        entries = "".join(
+            f'<div class="field-list-item">'
+            f"{render_field(entry, label_text=f'{title} {i}', **attrs)}</div>"
+            for i, entry in enumerate(field, start=1)
+        )
+        return _safe(
+            f'<fieldset class="{escape(_classes("field field-list-wrap", wrapper_class))}" '
+            f'id="{escape(field.id)}">{legend}{_help(field, has_help)}'
+            f'<div class="field-list">{entries}</div>{_error_list(field, errors)}</fieldset>'
+        )
+
+    if ftype == "BooleanField":
+        cls = _classes("field field-check", error_class, wrapper_class)
+        return _safe(
+            f'<div class="{escape(cls)}">{field(**attrs)}'
+            f"{_label(field, label_text, not show_label)}{_help(field, has_help)}"
+            f"{_error_list(field, errors)}</div>"
+        )
+
+    option_widget = getattr(field, "option_widget", None)
+    option_input = getattr(option_widget, "input_type", None)
+    if ftype == "RadioField" or option_input in ("checkbox", "radio"):
+        # Radio buttons, or a SelectMultipleField whose option_widget is CheckboxInput.
+        described = attrs.pop("aria-describedby", None)
+        group = _attrs({"aria-describedby": described}) if described else ""
+        if option_input == "checkbox":
+            # WTForms copies the group's validators onto every option: a "required" checkbox
+            # group would then demand every box. The server validates the group instead.
+            attrs["required"] = False
+        choices = getattr(field, "choices", None)
+        layout = "choices-inline" if inline else ""
+        if not inline and choices and len(choices) > 6:
+            layout = "choices-columns"
+        legend_cls = "" if show_label else ' class="visually-hidden"'
+        options = "".join(
+            f'<div class="choice">{opt(**attrs)} '
+            f'<label for="{escape(opt.id)}">{escape(opt.label.text)}</label></div>'
+            for opt in field
+        )
+        cls = _classes("field", error_class, wrapper_class)
+        return _safe(
+            f'<fieldset class="{escape(cls)}" id="{escape(field.id)}"{group}>'
+            f"<legend{legend_cls}>{escape(title)}{_required_mark(field)}</legend>"
+            f'{_help(field, has_help)}<div class="{escape(_classes("choices", layout))}">'
+            f"{options}</div>{_error_list(field, errors)}</fieldset>"
+        )
+
+    # Text-like inputs, selects, textareas, file inputs, dates, numbers...
+    cls = _classes("field", "field-file" if ftype in FILE_TYPES else "", error_class, wrapper_class)
+    return _safe(
+        f'<div class="{escape(cls)}">{_label(field, label_text, not show_label)}'
+        f"{field(**attrs)}{_error_list(field, errors)}{_help(field, has_help)}</div>"
+    )
+
+
+def init_app(app: Any) -> None:
+    # forms.html re-exports it as `render_field`, so templates keep importing it from there.
+    app.jinja_env.globals["field_markup"] = render_field
