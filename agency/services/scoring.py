@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
@@ -334,10 +334,8 @@ def explain_in_pool(opening: Opening, candidate_ids: Sequence[int]) -> dict[int,
     query = current.compile(spec, scorer_)
     rows = current.rows_for(present)
     cosines = current.text_cosine(rows, current.text_space.vector(spec.text))
-    return {
-        cid: scorer_.explain_row(current.store, int(row), query, float(cos), current.layout)
-        for cid, row, cos in zip(present, rows, cosines, strict=True)
-    }
+    explained = scorer_.explain_rows(current.store, rows, query, cosines, current.layout)
+    return dict(zip(present, explained, strict=True))
 
 
 def explain_pair(candidate: Candidate, opening: Opening) -> MatchExplanation:
@@ -383,8 +381,12 @@ def rank_opening(
         scorer=scorer(),
         include_ineligible=include_ineligible,
     )
+    return _learned_order(results, model, k)
+
+
+def _learned_order(results: list[RankedMatch], model: ReRanker | None, k: int) -> list[RankedMatch]:
     if model is None or not results:
-        return results
+        return results[:k]
     X = np.array(
         [[m.explanation.components.get(c, np.nan) for c in COMPONENTS] for m in results],
         dtype=np.float64,
@@ -397,6 +399,40 @@ def rank_opening(
         range(len(results)), key=lambda i: (not results[i].eligible, -learned[i], -results[i].score)
     )
     return [results[i] for i in order[:k]]
+
+
+def stored_ranking(opening: Opening, k: int) -> list[RankedMatch] | None:
+    """The opening's top k eligible candidates read from its Match rows, which the workers keep
+    current (rescore_opening when the opening changes, rescore_candidate when a profile does);
+    None when those rows predate the opening's last change, or cannot cover k.
+
+    Reading them instead of ranking the whole pool on every page view is what keeps the review
+    page cheap at 100,000 candidates: only the k shown (plus the learned re-ranker's slate) are
+    explained, from the pool's current rows, so what a row says is never staler than the pool.
+    """
+    if k > STORED_MATCHES_PER_OPENING:
+        return None
+    oldest = db.session.execute(
+        select(func.min(Match.computed_at)).where(Match.opening_id == opening.id)
+    ).scalar_one_or_none()
+    if oldest is None or oldest < opening.updated_at:
+        return None
+    model = active_reranker()
+    slate = min(k * 2, STORED_MATCHES_PER_OPENING) if model is not None else k
+    ids = list(
+        db.session.execute(
+            select(Match.candidate_id)
+            .where(Match.opening_id == opening.id, Match.eligible.is_(True))
+            .order_by(Match.score.desc(), Match.candidate_id)
+            .limit(slate)
+        ).scalars()
+    )
+    explained = explain_in_pool(opening, ids)
+    results = [
+        RankedMatch(cid, e.score, e.eligible, e) for cid, e in explained.items() if e.eligible
+    ]
+    results.sort(key=lambda m: (-m.score, m.candidate_id))
+    return _learned_order(results, model, k)
 
 
 def openings_for(candidate: Candidate, k: int = 10) -> list[OpeningMatch]:

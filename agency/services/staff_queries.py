@@ -615,7 +615,14 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
     from agency.services import scoring
     from matching.geo import miles_between
 
-    ranked = scoring.rank_opening(opening, k=k, include_ineligible=f.near_misses)
+    # The workers keep each opening's proposals as Match rows: read those when they are current
+    # (ranking 100,000 candidates live on every view is what the rescore jobs are for).
+    stored = None if f.near_misses else scoring.stored_ranking(opening, k)
+    ranked = (
+        stored
+        if stored is not None
+        else scoring.rank_opening(opening, k=k, include_ineligible=f.near_misses)
+    )
     applications = {
         a.candidate_id: a
         for a in db.session.execute(

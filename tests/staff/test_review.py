@@ -282,3 +282,49 @@ def test_bad_action_input_is_refused_not_crashed(client, staff, scene) -> None:
         client.post(url, data={"candidate_ids": [987654], "action": "shortlist"}).status_code == 404
     )
     assert _apps(scene)[scene.near.id].stage == "applied"
+
+
+def _listed(html: str) -> list[int]:
+    return [int(cid) for cid in re.findall(r'<tr class="[^"]*" data-candidate="(\d+)"', html)]
+
+
+def test_current_stored_matches_give_the_same_list_as_ranking_live(
+    client, staff, scene, make_candidate, make_credential
+) -> None:
+    from agency.services import scoring
+
+    for i in range(6):
+        make_credential(make_candidate(first_name=f"Pat{i}", last_name="Extra"), "CPC")
+    live = _page(client, scene)
+    assert scoring.stored_ranking(scene.opening, 25) is None  # never rescored: ranked live
+    scoring.rescore_opening(scene.opening.id)
+    assert scoring.stored_ranking(scene.opening, 25) is not None
+    stored = _page(client, scene)
+    assert _listed(stored) == _listed(live) and len(_listed(live)) >= 7
+    # Same scores, same reasons.
+    assert re.findall(r"Breakdown of \d+", stored) == re.findall(r"Breakdown of \d+", live)
+
+
+def test_stored_matches_are_not_used_once_the_opening_changed(client, staff, scene) -> None:
+    from agency.models import utcnow
+    from agency.services import scoring
+
+    scoring.rescore_opening(scene.opening.id)
+    scene.opening.updated_at = utcnow()
+    db.session.commit()
+    assert scoring.stored_ranking(scene.opening, 25) is None
+    assert scene.other.full_name in _page(client, scene)
+
+
+def test_a_profile_change_since_the_rescore_shows_at_once(client, staff, scene) -> None:
+    from agency.services import scoring
+
+    scoring.rescore_opening(scene.opening.id)
+    assert scene.other.full_name in _page(client, scene)
+    # Omar moves across the country: no longer eligible, before any worker rescored.
+    scene.other.lat, scene.other.lon, scene.other.zip_code = 34.05, -118.24, "90012"
+    db.session.commit()
+    scoring.refresh_candidate(scene.other.id)
+    html = _page(client, scene)
+    assert scene.other.full_name not in html
+    assert scene.near.full_name in html  # the applicant stays

@@ -1,0 +1,90 @@
+"""Small UI helpers the templates call many times per page: icon, badge, score meter, role.
+
+They were Jinja macros; a list of 20-25 rows calls them a hundred times, and a macro call costs
+ten times a function call (bench/README.md). `templates/_macros/ui.html` re-exports them under
+their old names and documents them; the markup is unchanged.
+"""
+
+from __future__ import annotations
+
+from numbers import Number
+from typing import Any
+
+from flask import Flask, g, url_for
+from markupsafe import Markup, escape
+
+BADGE_KINDS = frozenset({"success", "warning", "danger", "muted", "info", "primary"})
+ROLE_LABELS = {
+    "receptionist": "Medical receptionist",
+    "secretary": "Medical secretary",
+    "hybrid": "Receptionist & secretary",
+}
+
+
+def _safe(html: str) -> Markup:
+    # Every value interpolated in this module goes through escape() first.
+    return Markup(html)  # noqa: S704
+
+
+def _icons_href() -> str:
+    href = g.get("_icons_href")
+    if href is None:
+        href = g._icons_href = url_for("static", filename="icons.svg")
+    return str(href)
+
+
+def icon(name: str, label: str | None = None, class_: str = "") -> Markup:
+    """Decorative by default (aria-hidden); give `label` when the icon is the only content."""
+    cls = f"icon {class_}" if class_ else "icon"
+    if label:
+        aria = f' role="img" aria-label="{escape(label)}"'
+        title = f"<title>{escape(label)}</title>"
+    else:
+        aria, title = ' aria-hidden="true"', ""
+    return _safe(
+        f'<svg class="{escape(cls)}" width="24" height="24"{aria} focusable="false">{title}'
+        f'<use href="{escape(_icons_href())}#{escape(name)}"></use></svg>'
+    )
+
+
+def badge(text: Any, kind: str = "muted") -> Markup:
+    kind = kind if kind in BADGE_KINDS else "muted"
+    return _safe(f'<span class="badge badge-{kind}">{escape(text)}</span>')
+
+
+def score_meter(
+    value: Any, label: str = "Match score", show_value: bool = True, class_: str = ""
+) -> Markup:
+    """A 0-100 score as <meter> (no inline width: CSP-safe) with the number; None counts as 0.
+    Colours: >= 75 green, 50-74 amber, < 50 red."""
+    if isinstance(value, Number) and not isinstance(value, complex):
+        v = float(value)  # type: ignore[arg-type]
+    else:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            v = 0.0
+    v = max(0.0, min(100.0, v))
+    shown = int(round(v, 0))
+    cls = f"score {class_}" if class_ else "score"
+    label_ = escape(label)
+    number = f'<span class="score-value" aria-hidden="true">{shown}</span>' if show_value else ""
+    return _safe(
+        f'<span class="{escape(cls)}">\n'
+        f'  <meter class="score-bar" min="0" max="100" low="50" high="75" optimum="100" '
+        f'value="{v:.1f}"\n    aria-label="{label_}: {shown} out of 100" '
+        f'title="{label_}: {shown}/100">{shown}/100</meter>{number}\n</span>'
+    )
+
+
+def role_label(role_type: Any) -> Markup:
+    """Human wording for receptionist / secretary / hybrid."""
+    key = str(getattr(role_type, "value", role_type))
+    return escape(ROLE_LABELS.get(key, key.replace("_", " ").capitalize()))
+
+
+def init_app(app: Flask) -> None:
+    # ui.html re-exports them under their macro names, so templates keep importing from there.
+    app.jinja_env.globals.update(
+        ui_icon=icon, ui_badge=badge, ui_score_meter=score_meter, ui_role_label=role_label
+    )
