@@ -275,6 +275,14 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
     url = copy_database(args.backend)
+    # The seeded database may predate a migration of this checkout.
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), "db", "upgrade"],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=url, FLASK_APP="agency"),
+        check=True,
+        capture_output=True,
+    )
     p = plan(url)
     started = time.perf_counter()
     proc = start_gunicorn(url, args.workers)

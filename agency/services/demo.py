@@ -30,6 +30,7 @@ from agency.models import (
     StageChange,
     User,
 )
+from agency.models.openings import searchable
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
 from matching.taxonomy import Taxonomy, load_taxonomy
 
@@ -340,12 +341,15 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
         start = today + timedelta(days=rng.randint(3, 45))
         evenings = crow["specialty"] == "Urgent Care"
         title = rng.choice(ROLE_TITLES[role])
+        description = _opening_text(rng, role, crow, [c for c, _ in top])
         opening_rows.append(
             {
                 "clinic_id": cid,
                 "title": title,
                 "role_type": role,
-                "description": _opening_text(rng, role, crow, [c for c, _ in top]),
+                "description": description,
+                # Bulk inserts skip the ORM hook that keeps this column.
+                "search_text": searchable(title, description),
                 "employment_type": rng.choice(["temp", "temp_to_hire", "permanent", "per_diem"]),
                 "positions": rng.choice([1, 1, 1, 2, 3]),
                 "shift_mask": _shift(rng, evenings),

@@ -77,21 +77,15 @@ def _base(filters: JobFilters) -> Select[Any]:
         .join(Opening.clinic)
         .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
     )
-    # SQLite's LIKE already ignores case (ASCII, like its lower()); wrapping every description
-    # in lower() there only doubled the scan. PostgreSQL needs ILIKE.
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
     for word in _words(filters.q):
-        # Every word must appear somewhere (title, description or clinic name). The pattern is
-        # built here, once, rather than concatenated in SQL for every row.
-        pattern = "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+        # Every word must appear somewhere: title or description (one case-folded column, a
+        # plain LIKE) or the clinic's name (short: ILIKE is cheap there). The pattern is built
+        # here, once, rather than concatenated in SQL for every row.
+        escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
         query = query.where(
             or_(
-                *(
-                    column.like(pattern, escape="/")
-                    if sqlite
-                    else column.ilike(pattern, escape="/")
-                    for column in (Opening.title, Opening.description, Clinic.name)
-                )
+                Opening.search_text.like(f"%{escaped.casefold()}%", escape="/"),
+                Clinic.name.ilike(f"%{escaped}%", escape="/"),
             )
         )
     if filters.role:
