@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WEB_WORKERS", "4"))
+# One sync worker per core: on 2 cores, 4 workers served a third less (bench/README.md).
+workers = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))
 preload_app = True
 # A worker pointed at another database still rebuilds its pool on its first request.
 timeout = 120

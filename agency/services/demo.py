@@ -226,15 +226,9 @@ class _Tally:
 _tally = _Tally()
 
 
-def _bulk(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -> list[int]:
-    """Insert rows in chunks (one executemany each) and return their new ids in order."""
-    ids: list[int] = []
-    for start in range(0, len(rows), chunk):
-        result = db.session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True),
-            rows[start : start + chunk],
-        )
-        ids.extend(row[0] for row in result)
+def _bulk(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids in order (sequence + COPY on PostgreSQL)."""
+    ids = bulk.insert_with_ids(model, rows)
     _tally.rows += len(rows)
     return ids
 

@@ -1,0 +1,65 @@
+"""Bulk inserts (the seed, rescoring): every row lands with its ids, defaults and JSON intact."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from agency.extensions import db
+from agency.models import Clinic, Opening, User
+from agency.services import bulk
+
+
+def _clinic_rows(n: int) -> list[dict[str, object]]:
+    return [
+        {
+            "name": f"Clinic {i}",
+            "address_line": f"{i} Main St",
+            "city": "Cambridge",
+            "state": "MA",
+            "zip_code": "02139",
+        }
+        for i in range(n)
+    ]
+
+
+def test_insert_with_ids_returns_each_rows_id_in_order(app) -> None:
+    rows = _clinic_rows(7)
+    ids = bulk.insert_with_ids(Clinic, rows)
+    db.session.commit()
+    assert len(set(ids)) == 7
+    stored = {c.id: c.name for c in db.session.execute(db.select(Clinic)).scalars()}
+    assert [stored[i] for i in ids] == [f"Clinic {i}" for i in range(7)]
+    # The sequence moved on: an ordinary insert afterwards gets a fresh id.
+    later = Clinic(**_clinic_rows(1)[0])
+    db.session.add(later)
+    db.session.commit()
+    assert later.id not in ids
+
+
+def test_insert_with_ids_fills_defaults_and_keeps_json(app) -> None:
+    (clinic_id,) = bulk.insert_with_ids(Clinic, _clinic_rows(1))
+    (user_id,) = bulk.insert_with_ids(
+        User, [{"email": "bulk@example.com", "password_hash": "x", "role": "candidate"}]
+    )
+    (opening_id,) = bulk.insert_with_ids(
+        Opening,
+        [
+            {
+                "clinic_id": clinic_id,
+                "title": "Front Desk",
+                "role_type": "receptionist",
+                "employment_type": "temp",
+                "start_date": date(2027, 1, 4),
+                "pay_max": Decimal("24.50"),
+                "ehr_systems": ["epic", "cerner"],
+            }
+        ],
+    )
+    db.session.commit()
+    user = db.session.get(User, user_id)
+    assert user is not None and user.active is True and user.created_at is not None
+    opening = db.session.get(Opening, opening_id)
+    assert opening is not None
+    assert opening.ehr_systems == ["epic", "cerner"] and opening.pay_max == Decimal("24.50")
+    assert opening.status == "draft" and opening.positions == 1
