@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from agency.extensions import db
 from agency.models import (
