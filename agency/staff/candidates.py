@@ -17,6 +17,7 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
 from matching.features import describe_blocks
+from matching.taxonomy import load_taxonomy
 
 MAX_ID = 2**31 - 1
 FITS_SHOWN = 8
@@ -39,6 +40,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
         render_template(
             "staff/candidate.html",
             candidate=candidate,
+            name_of=load_taxonomy().name_of,
             applications=applications,
             notes=candidate_notes,
             fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],

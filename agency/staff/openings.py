@@ -14,6 +14,7 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
 from matching.scorer import LABELS
+from matching.taxonomy import load_taxonomy
 
 # The ranking is shown a page at a time: 25 rows, then "show the next 25" up to the form's cap.
 DEFAULT_TOP = 25
@@ -75,6 +76,7 @@ def _render_review(
             notes=staff_queries.opening_notes(opening.id),
             stages=[s.value for s in Stage],
             actions=REVIEW_ACTIONS,
+            name_of=load_taxonomy().name_of,
         ),
         status,
     )

@@ -15,6 +15,8 @@ def test_candidate_page_shows_profile_fits_applications_and_is_audited(
     assert "Front Desk Receptionist" in html  # the application and the fitting opening
     assert "Open openings that fit" in html
     assert "Profile created" in html
+    # Systems and languages by name, not by taxonomy code.
+    assert "<dd>Epic</dd>" in html and "<dd>English</dd>" in html
     viewed = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.action == "candidate_viewed")
     ).scalar_one()

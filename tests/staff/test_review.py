@@ -31,6 +31,7 @@ def test_review_proposes_the_eligible_and_every_applicant(client, staff, scene) 
     # The ineligible who did not apply are near misses, shown on request only.
     assert scene.far.full_name not in html and scene.expired.full_name not in html
     assert "Show near misses" in html
+    assert "EHR: Epic" in html  # the system's name, not its code
 
 
 def test_an_ineligible_applicant_is_listed_with_the_reason(client, staff, scene) -> None:
