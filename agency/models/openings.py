@@ -88,6 +88,9 @@ class Opening(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a full rescore last read this opening (rescore_opening, rescore_all): its Match rows
+    # are its current proposals when this is not older than updated_at.
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     clinic: Mapped[Clinic] = relationship(back_populates="openings")

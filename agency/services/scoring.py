@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
@@ -404,7 +404,7 @@ def _learned_order(results: list[RankedMatch], model: ReRanker | None, k: int) -
 def stored_ranking(opening: Opening, k: int) -> list[RankedMatch] | None:
     """The opening's top k eligible candidates read from its Match rows, which the workers keep
     current (rescore_opening when the opening changes, rescore_candidate when a profile does);
-    None when those rows predate the opening's last change, or cannot cover k.
+    None when no full rescore has read the opening since its last change, or k is past them.
 
     Reading them instead of ranking the whole pool on every page view is what keeps the review
     page cheap at 100,000 candidates: only the k shown (plus the learned re-ranker's slate) are
@@ -412,10 +412,9 @@ def stored_ranking(opening: Opening, k: int) -> list[RankedMatch] | None:
     """
     if k > STORED_MATCHES_PER_OPENING:
         return None
-    oldest = db.session.execute(
-        select(func.min(Match.computed_at)).where(Match.opening_id == opening.id)
-    ).scalar_one_or_none()
-    if oldest is None or oldest < opening.updated_at:
+    # Only a full rescore of the opening stands for its proposals: a candidate's own rescore
+    # adds one row per opening, which is not a ranking.
+    if opening.scored_at is None or opening.scored_at < opening.updated_at:
         return None
     model = active_reranker()
     slate = min(k * 2, STORED_MATCHES_PER_OPENING) if model is not None else k
@@ -463,6 +462,16 @@ def save_match(candidate_id: int, opening_id: int, expl: MatchExplanation) -> No
     db.session.add(Match(**_match_row(candidate_id, opening_id, expl)))
 
 
+def _mark_scored(opening_ids: list[int], read_at: datetime) -> None:
+    # updated_at means "last changed by a person": keep it (its onupdate would bump it here).
+    db.session.execute(
+        update(Opening)
+        .where(Opening.id.in_(opening_ids))
+        .values(scored_at=read_at, updated_at=Opening.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def rescore_opening(opening_id: int) -> int:
     """Recompute the opening's Match rows (top candidates plus every applicant). Commits."""
     opening = db.session.execute(
@@ -474,6 +483,8 @@ def rescore_opening(opening_id: int) -> int:
     if opening.status != OpeningStatus.OPEN.value:
         db.session.commit()
         return 0
+    # Stamped with the time the opening was read: an edit while this runs leaves it stale.
+    _mark_scored([opening_id], utcnow())
     spec = opening_spec(opening)
     current = pool()
     ranked = rank(spec, current, k=STORED_MATCHES_PER_OPENING, scorer=scorer())
@@ -567,6 +578,7 @@ def rescore_all() -> int:
     """
     reset_pool()
     current = pool()
+    read_at = utcnow()
     specs = load_opening_specs()
     db.session.commit()
     applicants: dict[int, list[int]] = {}
@@ -592,8 +604,10 @@ def rescore_all() -> int:
                 by_candidate.update(_applicant_rows(spec, current, missing))
             _drop_deleted(current, by_candidate)
             rows.extend(by_candidate.values())
-        db.session.execute(delete(Match).where(Match.opening_id.in_([s.id for s in batch])))
+        batch_ids = [s.id for s in batch]
+        db.session.execute(delete(Match).where(Match.opening_id.in_(batch_ids)))
         bulk.insert_rows(Match, rows)
+        _mark_scored(batch_ids, read_at)
         db.session.commit()
         stored += len(rows)
     return stored

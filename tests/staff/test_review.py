@@ -329,3 +329,27 @@ def test_a_profile_change_since_the_rescore_shows_at_once(client, staff, scene) 
     html = _page(client, scene)
     assert scene.other.full_name not in html
     assert scene.near.full_name in html  # the applicant stays
+
+
+def test_a_candidates_own_rescore_is_not_taken_for_the_openings_ranking(
+    client, staff, scene, make_candidate, make_credential
+) -> None:
+    from agency.services import scoring
+
+    for i in range(4):
+        make_credential(make_candidate(first_name=f"Lee{i}", last_name="Extra"), "CPC")
+    # One candidate's rescore writes a row for every open opening, before any opening rescore.
+    scoring.rescore_candidate(scene.other.id)
+    assert scoring.stored_ranking(scene.opening, 25) is None
+    html = _page(client, scene)
+    assert all(f"Lee{i} Extra" in html for i in range(4))  # ranked live, not one stored row
+
+
+def test_a_rescore_does_not_count_as_a_change_to_the_opening(client, staff, scene) -> None:
+    from agency.services import scoring
+
+    before = scene.opening.updated_at
+    scoring.rescore_opening(scene.opening.id)
+    db.session.refresh(scene.opening)
+    assert scene.opening.updated_at == before and scene.opening.scored_at is not None
+    assert scoring.stored_ranking(scene.opening, 25) is not None
