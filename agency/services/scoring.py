@@ -36,7 +36,7 @@ from agency.models import (
 from agency.models.candidates import profile_loaded
 from agency.models.openings import requirements_loaded
 from agency.services import bulk
-from matching.features import CandidateProfile, CredentialHeld, OpeningQuery, OpeningSpec
+from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
 from matching.ranking import (
     CandidatePool,
     OpeningMatch,
@@ -325,11 +325,15 @@ def explain_in_pool(opening: Opening, candidate_ids: Sequence[int]) -> dict[int,
     The numbers are the ones `rank` gives the same rows, so a breakdown opened from the review
     list adds up to the score shown there. Candidates not in the pool (not active) are left out.
     """
-    current = pool()
+    return _explained_in_pool(opening_spec(opening), pool(), candidate_ids)
+
+
+def _explained_in_pool(
+    spec: OpeningSpec, current: CandidatePool, candidate_ids: Sequence[int]
+) -> dict[int, MatchExplanation]:
     present = [cid for cid in candidate_ids if cid in current]
     if not present:
         return {}
-    spec = opening_spec(opening)
     scorer_ = scorer()
     query = current.compile(spec, scorer_)
     rows = current.rows_for(present)
@@ -488,14 +492,10 @@ def rescore_opening(opening_id: int) -> int:
     spec = opening_spec(opening)
     current = pool()
     ranked = rank(spec, current, k=STORED_MATCHES_PER_OPENING, scorer=scorer())
-    rows = {m.candidate_id: _match_row(m.candidate_id, opening_id, m.explanation) for m in ranked}
     applicant_ids = db.session.execute(
         select(Application.candidate_id).where(Application.opening_id == opening_id)
     ).scalars()
-    missing = [cid for cid in applicant_ids if cid not in rows]
-    if missing:
-        rows.update(_applicant_rows(spec, current, missing))
-    _drop_deleted(current, rows)
+    rows = _opening_rows(spec, ranked, list(applicant_ids), current)
     if rows:
         db.session.execute(Match.__table__.insert(), list(rows.values()))
     db.session.commit()
@@ -524,23 +524,30 @@ def rescore_candidate(candidate_id: int) -> int:
     return len(rows)
 
 
-def _applicant_rows(
+def _opening_rows(
     spec: OpeningSpec,
+    ranked: Sequence[RankedMatch],
+    applicant_ids: Sequence[int],
     current: CandidatePool,
-    candidate_ids: Sequence[int],
-    q: OpeningQuery | None = None,
+) -> dict[int, dict[str, object]]:
+    """An opening's Match rows: its ranked top plus every applicant, minus deleted candidates."""
+    rows = {m.candidate_id: _match_row(m.candidate_id, spec.id, m.explanation) for m in ranked}
+    missing = [cid for cid in applicant_ids if cid not in rows]
+    if missing:
+        rows.update(_applicant_rows(spec, current, missing))
+    _drop_deleted(current, rows)
+    return rows
+
+
+def _applicant_rows(
+    spec: OpeningSpec, current: CandidatePool, candidate_ids: Sequence[int]
 ) -> dict[int, dict[str, object]]:
     """Match rows for applicants outside the top k, explained from the pool's own rows."""
     scorer_ = scorer()
-    rows: dict[int, dict[str, object]] = {}
-    in_pool = [cid for cid in candidate_ids if cid in current]
-    if in_pool:
-        q = q or current.compile(spec, scorer_)
-        pool_rows = current.rows_for(in_pool)
-        cosines = current.text_cosine(pool_rows, current.text_space.vector(spec.text))
-        for cid, row, cos in zip(in_pool, pool_rows, cosines, strict=True):
-            expl = scorer_.explain_row(current.store, int(row), q, float(cos), current.layout)
-            rows[cid] = _match_row(cid, spec.id, expl)
+    rows: dict[int, dict[str, object]] = {
+        cid: _match_row(cid, spec.id, expl)
+        for cid, expl in _explained_in_pool(spec, current, candidate_ids).items()
+    }
     outside = [cid for cid in candidate_ids if cid not in current]
     if outside:  # withdrawn or paused candidates who applied earlier: read them from the rows
         for candidate in db.session.execute(
@@ -595,14 +602,9 @@ def rescore_all() -> int:
         ranked = rank_many(batch, current, k=STORED_MATCHES_PER_OPENING, scorer=scorer_)
         rows: list[dict[str, object]] = []
         for spec in batch:
-            by_candidate = {
-                m.candidate_id: _match_row(m.candidate_id, spec.id, m.explanation)
-                for m in ranked.get(spec.id, [])
-            }
-            missing = [c for c in applicants.get(spec.id, []) if c not in by_candidate]
-            if missing:
-                by_candidate.update(_applicant_rows(spec, current, missing))
-            _drop_deleted(current, by_candidate)
+            by_candidate = _opening_rows(
+                spec, ranked.get(spec.id, []), applicants.get(spec.id, []), current
+            )
             rows.extend(by_candidate.values())
         batch_ids = [s.id for s in batch]
         db.session.execute(delete(Match).where(Match.opening_id.in_(batch_ids)))
