@@ -24,13 +24,6 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 
 def when_ready(server: Any) -> None:
     """Runs in the master after the app is loaded and before any worker is forked."""
-    if os.environ.get("WARM_POOL", "1") != "1":
-        return
     from agency.services import warmup
 
-    try:
-        spent = warmup.warm(server.app.wsgi())
-    except Exception:  # a cold start is only slower: the workers load on first use
-        server.log.exception("could not warm up before forking the workers")
-        return
-    server.log.info("warmed up before forking the workers: %s", warmup.describe(spent))
+    warmup.warm_before_fork(server.app.wsgi(), server.log, "workers")

@@ -1,7 +1,6 @@
 """The Celery entry point: `celery -A workers.app worker` (and `beat`)."""
 
 import logging
-import os
 from typing import Any
 
 from celery.signals import celeryd_after_setup
@@ -19,13 +18,5 @@ log = logging.getLogger(__name__)
 def _warm(**_: Any) -> None:
     """Load the candidate pool and the ZIP table in the parent, before the prefork children
     are forked: every child starts with them (copy-on-write) instead of its first rescore
-    paying the build (~16 s at 100,000 candidates). A cold start is only slower, never wrong.
-    """
-    if os.environ.get("WARM_POOL", "1") != "1":
-        return
-    try:
-        spent = warmup.warm(flask_app)
-    except Exception:
-        log.exception("could not warm up before forking the pool children")
-        return
-    log.info("warmed up before forking the pool children: %s", warmup.describe(spent))
+    paying the build (~16 s at 100,000 candidates)."""
+    warmup.warm_before_fork(flask_app, log, "pool children")

@@ -1,14 +1,17 @@
 """Load, before a server forks its workers, what each would otherwise load on a first request.
 
-gunicorn (scripts/gunicorn.conf.py, `when_ready`) and the Celery worker (`worker_init`) call
-`warm` in the parent process: the children inherit the candidate pool and the ZIP table
-copy-on-write, and no first request waits ~16 s for a pool build at 100,000 candidates or
-~0.6 s for the ZIP table. A cold start is only slower, never wrong.
+gunicorn (scripts/gunicorn.conf.py, `when_ready`) and the Celery worker (workers/app.py,
+`celeryd_after_setup`) call `warm_before_fork` in the parent process: the children inherit the
+candidate pool and the ZIP table copy-on-write, and no first request waits ~16 s for a pool
+build at 100,000 candidates or ~0.6 s for the ZIP table. A cold start is only slower, never
+wrong.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from typing import Any
 
 from flask import Flask
 
@@ -35,5 +38,15 @@ def warm(app: Flask) -> dict[str, float]:
     return spent
 
 
-def describe(spent: dict[str, float]) -> str:
-    return ", ".join(f"{part} {seconds:.1f} s" for part, seconds in spent.items())
+def warm_before_fork(app: Flask, log: Any, children: str) -> None:
+    """`warm`, logged to `log` (a logging.Logger, or gunicorn's); WARM_POOL=0 turns it off.
+    A failure is logged, never raised: the children then load on first use."""
+    if os.environ.get("WARM_POOL", "1") != "1":
+        return
+    try:
+        spent = warm(app)
+    except Exception:
+        log.exception("could not warm up before forking the %s", children)
+        return
+    described = ", ".join(f"{part} {seconds:.1f} s" for part, seconds in spent.items())
+    log.info("warmed up before forking the %s: %s", children, described)
