@@ -12,20 +12,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from agency.ui_markup import css_classes, trusted_html
+
 HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
 SUBMIT_TYPES = frozenset({"SubmitField"})
 FILE_TYPES = frozenset({"FileField", "MultipleFileField"})
 GROUP_TYPES = frozenset({"FieldList", "FormField"})
-
-
-def _safe(html: str) -> Markup:
-    # Every value interpolated in this module goes through escape() or is WTForms' own Markup;
-    # Markup.format would escape for us but costs as much as the macro this replaced.
-    return Markup(html)  # noqa: S704
-
-
-def _classes(*names: str) -> str:
-    return " ".join(n for n in names if n)
 
 
 def _string_errors(field: Any) -> list[str]:
@@ -98,18 +90,18 @@ def render_field(field: Any, **kwargs: Any) -> Markup:
     title = label_text if label_text is not None else field.label.text
 
     if ftype in HIDDEN_TYPES:
-        return _safe(field(**attrs))
+        return trusted_html(field(**attrs))
 
     if ftype in SUBMIT_TYPES:
         fallback = attrs.pop("class", "btn-primary")
         cls = attrs.pop("class_", fallback)
-        return _safe(field(class_="btn " + cls, **attrs))
+        return trusted_html(field(class_="btn " + cls, **attrs))
 
     if ftype == "FormField":
         legend = f"<legend>{escape(title)}</legend>" if show_label else ""
         children = "\n".join(render_field(sub) for sub in field)
-        return _safe(
-            f'<fieldset class="{escape(_classes("fieldset-group", wrapper_class))}" '
+        return trusted_html(
+            f'<fieldset class="{escape(css_classes("fieldset-group", wrapper_class))}" '
             f'id="{escape(field.id)}">{legend}{_help(field, has_help)}\n{children}\n</fieldset>'
         )
 
@@ -120,15 +112,15 @@ def render_field(field: Any, **kwargs: Any) -> Markup:
             f"{render_field(entry, label_text=f'{title} {i}', **attrs)}</div>"
             for i, entry in enumerate(field, start=1)
         )
-        return _safe(
-            f'<fieldset class="{escape(_classes("field field-list-wrap", wrapper_class))}" '
+        return trusted_html(
+            f'<fieldset class="{escape(css_classes("field field-list-wrap", wrapper_class))}" '
             f'id="{escape(field.id)}">{legend}{_help(field, has_help)}'
             f'<div class="field-list">{entries}</div>{_error_list(field, errors)}</fieldset>'
         )
 
     if ftype == "BooleanField":
-        cls = _classes("field field-check", error_class, wrapper_class)
-        return _safe(
+        cls = css_classes("field field-check", error_class, wrapper_class)
+        return trusted_html(
             f'<div class="{escape(cls)}">{field(**attrs)}'
             f"{_label(field, label_text, not show_label)}{_help(field, has_help)}"
             f"{_error_list(field, errors)}</div>"
@@ -154,17 +146,18 @@ def render_field(field: Any, **kwargs: Any) -> Markup:
             f'<label for="{escape(opt.id)}">{escape(opt.label.text)}</label></div>'
             for opt in field
         )
-        cls = _classes("field", error_class, wrapper_class)
-        return _safe(
+        cls = css_classes("field", error_class, wrapper_class)
+        return trusted_html(
             f'<fieldset class="{escape(cls)}" id="{escape(field.id)}"{group}>'
             f"<legend{legend_cls}>{escape(title)}{_required_mark(field)}</legend>"
-            f'{_help(field, has_help)}<div class="{escape(_classes("choices", layout))}">'
+            f'{_help(field, has_help)}<div class="{escape(css_classes("choices", layout))}">'
             f"{options}</div>{_error_list(field, errors)}</fieldset>"
         )
 
     # Text-like inputs, selects, textareas, file inputs, dates, numbers...
-    cls = _classes("field", "field-file" if ftype in FILE_TYPES else "", error_class, wrapper_class)
-    return _safe(
+    file_class = "field-file" if ftype in FILE_TYPES else ""
+    cls = css_classes("field", file_class, error_class, wrapper_class)
+    return trusted_html(
         f'<div class="{escape(cls)}">{_label(field, label_text, not show_label)}'
         f"{field(**attrs)}{_error_list(field, errors)}{_help(field, has_help)}</div>"
     )
