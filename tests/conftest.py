@@ -157,6 +157,11 @@ def make_credential(app: Flask) -> factories.CredentialFactory:
 
 
 @pytest.fixture
+def make_application(app: Flask) -> factories.ApplicationFactory:
+    return factories.ApplicationFactory()
+
+
+@pytest.fixture
 def taxonomy(app: Flask) -> dict[str, int]:
     """The engine's skills and credentials copied into the database."""
     from agency.services import taxonomy_sync

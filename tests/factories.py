@@ -9,6 +9,7 @@ from typing import Any
 
 from agency.extensions import db
 from agency.models import (
+    Application,
     Candidate,
     Clinic,
     Credential,
@@ -17,6 +18,7 @@ from agency.models import (
     Opening,
     OpeningStatus,
     Role,
+    StageChange,
     User,
     VerificationStatus,
 )
@@ -144,3 +146,25 @@ class CredentialFactory:
         }
         fields.update(overrides)
         return _save(Credential(**fields))
+
+
+class ApplicationFactory:
+    """An application in `stage` with the stage change that put it there, as the pipeline makes
+    them."""
+
+    def __call__(
+        self, candidate: Candidate, opening: Opening, stage: str = "applied", **overrides: Any
+    ) -> Application:
+        fields: dict[str, Any] = {
+            "candidate_id": candidate.id,
+            "opening_id": opening.id,
+            "source": "applied",
+            "stage": stage,
+        }
+        fields.update(overrides)
+        application = Application(**fields)
+        db.session.add(application)
+        db.session.flush()
+        db.session.add(StageChange(application_id=application.id, to_stage=stage))
+        db.session.commit()
+        return application

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from agency.extensions import db
-from agency.models import Application, CredentialType, OpeningCredential, Role, StageChange
+from agency.models import Application, CredentialType, OpeningCredential, Role
 from agency.services import scoring
 from tests.factories import PASSWORD
 
@@ -24,7 +24,9 @@ def _logout(page: Any) -> None:
     page.wait_for_url("**/")
 
 
-def _setup(taxonomy, make_clinic, make_opening, make_candidate, make_credential) -> dict[str, Any]:
+def _setup(
+    taxonomy, make_clinic, make_opening, make_candidate, make_credential, make_application
+) -> dict[str, Any]:
     scoring.reset_pool()
     clinic = make_clinic(name="Harbor Family Medicine")
     opening = make_opening(clinic=clinic, title="Front Desk Receptionist")
@@ -45,13 +47,7 @@ def _setup(taxonomy, make_clinic, make_opening, make_candidate, make_credential)
         expires_on=opening.start_date - timedelta(days=2),
         issued_on=date.today() - timedelta(days=700),
     )
-    offered = Application(
-        candidate_id=lapsed.id, opening_id=opening.id, source="sourced", stage="offered"
-    )
-    db.session.add(offered)
-    db.session.flush()
-    db.session.add(StageChange(application_id=offered.id, to_stage="offered"))
-    db.session.commit()
+    offered = make_application(lapsed, opening, stage="offered", source="sourced")
     return {
         "clinic": clinic,
         "opening": opening,
@@ -70,8 +66,11 @@ def test_staff_shortlist_submit_and_clinic_sees_only_the_submitted(
     make_opening,
     make_candidate,
     make_credential,
+    make_application,
 ) -> None:
-    s = _setup(taxonomy, make_clinic, make_opening, make_candidate, make_credential)
+    s = _setup(
+        taxonomy, make_clinic, make_opening, make_candidate, make_credential, make_application
+    )
     staff = make_user(Role.STAFF)
     alma, bruno = s["people"]["Alma"], s["people"]["Bruno"]
     _login(page, staff.email)
@@ -127,8 +126,11 @@ def test_placement_refused_for_an_expired_credential(
     make_opening,
     make_candidate,
     make_credential,
+    make_application,
 ) -> None:
-    s = _setup(taxonomy, make_clinic, make_opening, make_candidate, make_credential)
+    s = _setup(
+        taxonomy, make_clinic, make_opening, make_candidate, make_credential, make_application
+    )
     staff = make_user(Role.STAFF)
     _login(page, staff.email)
     page.wait_for_url("**/staff/")

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event
 
 from agency.extensions import db
-from agency.models import Application, Role, StageChange
+from agency.models import Role
 
 BIG_TABLES = {
     "candidates",
@@ -73,18 +73,17 @@ def _seq_scans(statements: list[tuple[str, Any]]) -> list[str]:
 
 @pytest.fixture
 def world(
-    taxonomy: Any, make_user: Any, make_clinic: Any, make_opening: Any, make_candidate: Any
+    taxonomy: Any,
+    make_user: Any,
+    make_clinic: Any,
+    make_opening: Any,
+    make_candidate: Any,
+    make_application: Any,
 ) -> dict[str, Any]:
     clinic = make_clinic()
     openings = [make_opening(clinic=clinic, title=f"Medical Receptionist {i}") for i in range(3)]
     candidate = make_candidate()
-    application = Application(
-        candidate_id=candidate.id, opening_id=openings[0].id, source="applied", stage="applied"
-    )
-    db.session.add(application)
-    db.session.flush()
-    db.session.add(StageChange(application_id=application.id, to_stage="applied"))
-    db.session.commit()
+    application = make_application(candidate, openings[0])
     return {
         "clinic": clinic,
         "opening": openings[0],

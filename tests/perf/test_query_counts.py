@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from agency.extensions import db
-from agency.models import Application, Note, Role, StageChange
+from agency.models import Note, Role, StageChange
 from agency.services import outbox
 
 
@@ -59,17 +59,6 @@ def test_credentials_page_queries_do_not_grow_with_credentials(
     assert many <= few, (few, many)
 
 
-def _application(candidate: Any, opening: Any) -> Application:
-    application = Application(
-        candidate_id=candidate.id, opening_id=opening.id, source="applied", stage="applied"
-    )
-    db.session.add(application)
-    db.session.flush()
-    db.session.add(StageChange(application_id=application.id, to_stage="applied"))
-    db.session.commit()
-    return application
-
-
 def _history(application: Any, author: Any) -> None:
     for stage in ("shortlisted", "submitted", "interview", "rejected", "shortlisted"):
         db.session.add(
@@ -97,11 +86,12 @@ def test_staff_application_page_queries_do_not_grow_with_history(
     make_user: Any,
     make_candidate: Any,
     make_opening: Any,
+    make_application: Any,
     login_as: Any,
     count_queries: Any,
 ) -> None:
     staff = make_user(Role.STAFF)
-    application = _application(make_candidate(), make_opening())
+    application = make_application(make_candidate(), make_opening())
     login_as(staff)
     url = f"/staff/applications/{application.id}"
     few, many = _counts(client, url, count_queries, lambda: _history(application, staff))
@@ -114,12 +104,13 @@ def test_candidate_application_page_queries_do_not_grow_with_history(
     make_user: Any,
     make_candidate: Any,
     make_opening: Any,
+    make_application: Any,
     login_as: Any,
     count_queries: Any,
 ) -> None:
     staff = make_user(Role.STAFF)
     candidate = make_candidate()
-    application = _application(candidate, make_opening())
+    application = make_application(candidate, make_opening())
     login_as(candidate.user)
     url = f"/me/applications/{application.id}"
     few, many = _counts(client, url, count_queries, lambda: _history(application, staff))

@@ -20,11 +20,9 @@ from sqlalchemy import text
 
 from agency.extensions import db
 from agency.models import (
-    Application,
     AuthToken,
     OutboxMessage,
     Role,
-    StageChange,
     VerificationStatus,
     utcnow,
 )
@@ -55,7 +53,7 @@ def build_world() -> World:
     """Two of everything, so each owner has a stranger next to it. Saved and committed."""
     make_clinic, make_opening = factories.ClinicFactory(), factories.OpeningFactory()
     make_candidate, make_credential = factories.CandidateFactory(), factories.CredentialFactory()
-    make_user = factories.UserFactory()
+    make_user, make_application = factories.UserFactory(), factories.ApplicationFactory()
     clinic_x, clinic_y = make_clinic(), make_clinic(name="Harbor Pediatrics Yonder")
     pending_clinic = make_clinic(approved=False, name="Pending Clinic Zed")
     opening_x = make_opening(clinic_x)
@@ -70,17 +68,9 @@ def build_world() -> World:
     other_staff = make_user(Role.STAFF)
     apps = {}
     for cand, opening, key in ((cand_a, opening_x, "a"), (cand_b, opening_y, "b")):
-        application = Application(
-            candidate_id=cand.id,
-            opening_id=opening.id,
-            source="applied",
-            stage="submitted",
-            note=f"note of {cand.last_name}",
+        apps[key] = make_application(
+            cand, opening, stage="submitted", note=f"note of {cand.last_name}"
         )
-        db.session.add(application)
-        db.session.flush()
-        db.session.add(StageChange(application_id=application.id, to_stage="submitted"))
-        apps[key] = application
     message = OutboxMessage(kind="email", payload={}, dedupe_key="sweep", status="dead")
     db.session.add(message)
     db.session.add(

@@ -54,11 +54,14 @@ def require_credential(opening: Opening, code: str) -> None:
 
 @pytest.fixture
 def scene(
-    taxonomy: Any, make_clinic: Any, make_opening: Any, make_candidate: Any, make_credential: Any
+    taxonomy: Any,
+    make_clinic: Any,
+    make_opening: Any,
+    make_candidate: Any,
+    make_credential: Any,
+    make_application: Any,
 ) -> Scene:
     from datetime import date, timedelta
-
-    from agency.models import Application, StageChange
 
     clinic = make_clinic()
     opening = make_opening(clinic=clinic, title="Front Desk Receptionist")
@@ -77,11 +80,5 @@ def scene(
         issued_on=date.today() - timedelta(days=800),
         expires_on=opening.start_date - timedelta(days=3),
     )
-    application = Application(
-        candidate_id=near.id, opening_id=opening.id, source="applied", stage="applied"
-    )
-    db.session.add(application)
-    db.session.flush()
-    db.session.add(StageChange(application_id=application.id, to_stage="applied"))
-    db.session.commit()
+    make_application(near, opening)
     return Scene(clinic, opening, near, other, far, expired)

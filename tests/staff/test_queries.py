@@ -9,6 +9,7 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Application, Note, StageChange
+from tests import factories
 
 
 def _populate(
@@ -25,12 +26,7 @@ def _populate(
     for i in range(n):
         person = make_candidate(first_name="Q", last_name=f"Count{i}")
         make_credential(person, "CPC", expires_on=date.today() + timedelta(days=10))
-        application = Application(
-            candidate_id=person.id, opening_id=opening.id, source="applied", stage="applied"
-        )
-        db.session.add(application)
-        db.session.flush()
-        db.session.add(StageChange(application_id=application.id, to_stage="applied"))
+        application = factories.ApplicationFactory()(person, opening)
         db.session.add(
             StageChange(
                 application_id=application.id,

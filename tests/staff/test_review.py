@@ -34,16 +34,10 @@ def test_review_proposes_the_eligible_and_every_applicant(client, staff, scene) 
     assert "EHR: Epic" in html  # the system's name, not its code
 
 
-def test_an_ineligible_applicant_is_listed_with_the_reason(client, staff, scene) -> None:
-    db.session.add(
-        Application(
-            candidate_id=scene.far.id,
-            opening_id=scene.opening.id,
-            source="applied",
-            stage="applied",
-        )
-    )
-    db.session.commit()
+def test_an_ineligible_applicant_is_listed_with_the_reason(
+    client, staff, scene, make_application
+) -> None:
+    make_application(scene.far, scene.opening)
     html = _page(client, scene)
     assert scene.far.full_name in html
     assert "not eligible" in html and "beyond the 20-mile commute" in html
