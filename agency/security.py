@@ -101,7 +101,9 @@ def _security_headers(response: Any) -> Any:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if request.endpoint != "static" and current_user.is_authenticated:
+    # is_anonymous, not is_authenticated: the latter reads the user row, which a view's commit
+    # has expired by now (one more query per request for a header).
+    if request.endpoint != "static" and not current_user.is_anonymous:
         # Pages with personal data must not linger in shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response

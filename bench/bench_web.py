@@ -85,6 +85,20 @@ def copy_database(backend: str) -> str:
     return make_url(PG_URL).set(database=copy).render_as_string(hide_password=False)
 
 
+def upgraded_copy(backend: str) -> str:
+    """A copy of the seeded database brought to this checkout's migration; returns its URL."""
+    url = copy_database(backend)
+    # The seeded database may predate a migration of this checkout.
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), "db", "upgrade"],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=url, FLASK_APP="agency"),
+        check=True,
+        capture_output=True,
+    )
+    return url
+
+
 def start_gunicorn(url: str, workers: int) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
@@ -274,15 +288,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    url = copy_database(args.backend)
-    # The seeded database may predate a migration of this checkout.
-    subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "flask"), "db", "upgrade"],
-        cwd=ROOT,
-        env=dict(os.environ, DATABASE_URL=url, FLASK_APP="agency"),
-        check=True,
-        capture_output=True,
-    )
+    url = upgraded_copy(args.backend)
     p = plan(url)
     started = time.perf_counter()
     proc = start_gunicorn(url, args.workers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template_string
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from agency.forms import BaseForm, choices
@@ -66,3 +67,44 @@ def test_render_field_shows_label_help_and_errors_next_to_the_field(app: Flask) 
     assert "<script>" not in html
     assert 'class="field field-check"' in html
     assert '<fieldset class="field" id="days">' in html and "choices-inline" in html
+
+
+class Selects(BaseForm):
+    class Meta:
+        csrf = False
+
+    plain = SelectField("Plain", choices=choices([("", "Any"), ("a", "A"), ("b", EVIL)]))
+    numbers = SelectField(
+        "Numbers",
+        coerce=int,
+        choices=choices([("10", "10 miles"), ("25", "25 miles")]),
+        render_kw={"data_kind": "radius"},
+        validators=[DataRequired()],
+    )
+    grouped = SelectField(
+        "Grouped",
+        choices=[
+            SelectChoice("r", "Reception", optgroup="Front"),
+            SelectChoice("s", optgroup="Back"),
+        ],
+    )
+
+
+def test_select_markup_is_wtforms_own_and_keeps_the_choice(app: Flask) -> None:
+    from agency.field_markup import _widget
+
+    data = {"plain": "b", "numbers": "25", "grouped": "s"}
+    with app.test_request_context("/", method="POST", data=data):
+        form = Selects()
+        form.validate()
+        for field, attrs in (
+            (form.plain, {}),
+            (form.plain, {"class_": "wide", "aria-describedby": "x-help", "disabled": True}),
+            (form.numbers, {"data_x": "1"}),
+            (form.grouped, {}),
+        ):
+            assert str(_widget(field, dict(attrs))) == str(field(**attrs))
+        html = str(_widget(form.plain, {}))
+    # What a user sees: their choice stays selected, and a label can never become markup.
+    assert '<option selected value="b">&lt;script&gt;' in html
+    assert '<option value="">Any</option>' in html and "<script>" not in html

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -61,6 +62,15 @@ class Opening(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_openings_filled_at", "filled_at"),
         Index("ix_openings_status_role", "status", "role_type"),
         Index("ix_openings_status_start", "status", "start_date"),
+        # The job board: the count of open openings per filter reads this index alone; the
+        # newest-first page walks the next one in order and stops after 20 rows.
+        Index("ix_openings_board", "status", "clinic_id", "role_type", "employment_type"),
+        Index(
+            "ix_openings_board_newest",
+            "status",
+            text("coalesce(posted_at, created_at)"),
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

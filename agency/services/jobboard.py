@@ -1,7 +1,8 @@
 """The public job board: search open openings by words, role, pay and distance; JobPosting data.
 
-Distance is filtered in two steps: a latitude/longitude box in SQL (index-friendly, cheap), then
-the exact haversine distance in Python for the few rows inside the box.
+Distance is a clinic's: the clinics within the radius are found first (a latitude/longitude box
+in SQL, then the exact haversine distance for the few inside it), then the openings of those
+clinics are filtered, counted and paged in SQL like any other search.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
@@ -132,27 +133,32 @@ class _IdPagination(Pagination):
 
 
 class _SqlPagination(Pagination):
-    """A page of a filtered, ordered search done in SQL, in one pass over the matches.
+    """A page of a filtered, ordered search done in SQL: the page's ids, then the openings.
 
-    The page's ids and the number of matches come from one narrow query (ids only, the count
-    as a window: sorting whole openings, descriptions included, and scanning twice is what made
-    the plain paginate slow), then the page's openings are loaded by id.
+    The ids come from a narrow query that can walk `ix_openings_board_newest` in order and stop
+    after the page; the number of matches from a count that reads only `ix_openings_board` when
+    no words are asked for. (One query with the count as a window made the database sort every
+    match on every request: 3-4 ms at 2,000 openings against 0.2 ms for the two.)
     """
 
     def _query_items(self) -> list[Any]:
         ordered: Select[Any] = self._query_args["ordered"]
-        rows = db.session.execute(
-            ordered.with_only_columns(Opening.id, func.count().over())
-            .limit(self.per_page)
-            .offset(self._query_offset)
-        ).all()
-        self._total = int(rows[0][1]) if rows else None
-        return _load_page([row[0] for row in rows])
+        ids = list(
+            db.session.execute(
+                ordered.with_only_columns(Opening.id)
+                .limit(self.per_page)
+                .offset(self._query_offset)
+            ).scalars()
+        )
+        # A short page that is not past the end says how many there are: no count needed.
+        self._total = self._query_offset + len(ids) if 0 < len(ids) < self.per_page else None
+        if not ids and self._query_offset == 0:
+            self._total = 0
+        return _load_page(ids)
 
     def _query_count(self) -> int:
         if self._total is not None:
             return self._total
-        # Past the last page: no row carried the count.
         query: Select[Any] = self._query_args["query"]
         return int(db.session.execute(query.with_only_columns(func.count(Opening.id))).scalar_one())
 
@@ -173,7 +179,37 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
             ordered=ordered,
         )
         return JobResults(pagination)
-    lat_min, lat_max, lon_min, lon_max = bounding_box(origin.lat, origin.lon, filters.radius)
+    near = _clinics_within(origin, filters.radius)
+    # Distance belongs to the clinic: measured once per clinic, then the openings are filtered,
+    # counted and ordered in SQL like any other search (no per-opening haversine in Python).
+    scoped = query.where(Opening.clinic_id.in_(near)) if near else query.where(false())
+    if filters.sort != "distance":
+        ordered = _by_pay(scoped) if filters.sort == "pay" else _newest(scoped)
+        pagination: Pagination = _SqlPagination(
+            page=page,
+            per_page=per_page,
+            max_per_page=per_page,
+            error_out=False,
+            query=scoped,
+            ordered=ordered,
+        )
+    else:
+        rows = db.session.execute(scoped.with_only_columns(Opening.id, Opening.clinic_id))
+        # Nearest first; at one distance, the latest posted (highest id) first.
+        ids = [i for i, _ in sorted(rows, key=lambda r: (near[r[1]], -r[0]))]
+        pagination = _IdPagination(
+            page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
+        )
+    shown = {o.id: near[o.clinic_id] for o in pagination.items}
+    return JobResults(pagination, shown, origin)
+
+
+def _clinics_within(origin: geo.Location, radius: int) -> dict[int, float]:
+    """Approved clinics within `radius` miles of the origin: {clinic id: miles}.
+
+    A latitude/longitude box in SQL first (cheap), then the exact distance for the few inside.
+    """
+    lat_min, lat_max, lon_min, lon_max = bounding_box(origin.lat, origin.lon, radius)
     lon_box = (
         Clinic.lon.between(lon_min, lon_max)
         if lon_min >= -180 and lon_max <= 180
@@ -182,27 +218,21 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
             Clinic.lon >= ((lon_min + 540) % 360) - 180, Clinic.lon <= ((lon_max + 540) % 360) - 180
         )
     )
-    boxed = query.where(
-        Clinic.lat.is_not(None),
-        Clinic.lon.is_not(None),
-        Clinic.lat.between(lat_min, lat_max),
-        lon_box,
+    rows = db.session.execute(
+        select(Clinic.id, Clinic.lat, Clinic.lon).where(
+            Clinic.approved.is_(True),
+            Clinic.lat.is_not(None),
+            Clinic.lon.is_not(None),
+            Clinic.lat.between(lat_min, lat_max),
+            lon_box,
+        )
     )
-    ordered = _by_pay(boxed) if filters.sort == "pay" else _newest(boxed)
-    rows = db.session.execute(ordered.with_only_columns(Opening.id, Clinic.lat, Clinic.lon)).all()
-    distances = {}
-    for opening_id, lat, lon in rows:
+    near = {}
+    for clinic_id, lat, lon in rows:
         miles = miles_between(origin.lat, origin.lon, lat, lon)
-        if miles <= filters.radius:
-            distances[opening_id] = miles
-    ids = [r[0] for r in rows if r[0] in distances]
-    if filters.sort == "distance":
-        ids.sort(key=lambda i: (distances[i], -i))
-    pagination = _IdPagination(
-        page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
-    )
-    shown = {o.id: distances[o.id] for o in pagination.items}
-    return JobResults(pagination, shown, origin)
+        if miles <= radius:
+            near[clinic_id] = miles
+    return near
 
 
 # ---- one opening ------------------------------------------------------------------------------
