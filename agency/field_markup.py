@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import Input, NumberInput, Select, html_params
 from wtforms.widgets.core import clean_key
 
 from agency.ui_markup import css_classes, trusted_html
@@ -80,27 +80,81 @@ def _plain_choices(field: Any) -> list[SelectChoice] | None:
     return choices
 
 
-def _widget(field: Any, attrs: dict[str, Any]) -> Any:
-    """The field's widget markup. A plain single <select> is written here: WTForms builds a
-    Choice and calls html_params for every option, a third of the job board's template time.
-    The markup is WTForms' own, byte for byte (tests/test_markup.py compares the two)."""
-    choices = _plain_choices(field)
-    if choices is None:
-        return field(**attrs)
-    # What DefaultMeta.render_field and the Select widget do before the options.
+def _html_params(**kwargs: Any) -> str:
+    """wtforms.widgets.html_params, same output: that one formats each attribute through
+    Markup.format (string.Formatter), most of an input's rendering time."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return " ".join(params)
+
+
+def _widget_kwargs(field: Any, attrs: dict[str, Any]) -> dict[str, Any]:
+    """What DefaultMeta.render_field hands the widget: cleaned keys over the field's render_kw."""
     kwargs = {clean_key(k): v for k, v in (field.render_kw or {}).items()}
     kwargs.update((clean_key(k), v) for k, v in attrs.items())
     kwargs.setdefault("id", field.id)
-    for flag in ("disabled", "required"):
-        if flag not in kwargs and getattr(field.flags, flag, False):
-            kwargs[flag] = getattr(field.flags, flag)
+    return kwargs
+
+
+def _add_flags(field: Any, names: list[str], kwargs: dict[str, Any]) -> None:
+    """The validators' flags the widget renders (required, maxlength...). WTForms walks
+    dir(flags) for each field, which sorts every attribute name; the set flags are its __dict__."""
+    flags = getattr(field.flags, "__dict__", {})
+    for name in names:
+        if name in flags and name not in kwargs:
+            value = flags[name]
+            kwargs[name] = value() if callable(value) else value
+
+
+def _select(field: Any, choices: list[SelectChoice], attrs: dict[str, Any]) -> str:
+    kwargs = _widget_kwargs(field, attrs)
+    _add_flags(field, field.widget.validation_attrs, kwargs)
     coerce, data = field.coerce, field.data
     options = []
     for c in choices:
         value = escape(str(c.value) if isinstance(c.value, bool) else c.value)
         selected = "selected " if coerce(c.value) == data else ""
         options.append(f'<option {selected}value="{value}">{escape(c.label or c.value)}</option>')
-    return f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>"
+    return f"<select {_html_params(name=field.name, **kwargs)}>{''.join(options)}</select>"
+
+
+def _input(field: Any, attrs: dict[str, Any]) -> str:
+    widget = field.widget
+    kwargs = _widget_kwargs(field, attrs)
+    if type(widget).__call__ is NumberInput.__call__:
+        for name in ("step", "min", "max"):
+            if getattr(widget, name) is not None:
+                kwargs.setdefault(name, getattr(widget, name))
+    kwargs.setdefault("type", widget.input_type)
+    if "value" not in kwargs:
+        kwargs["value"] = field._value()
+    datalist = getattr(field, "_datalist", None)
+    if datalist is not None and "list" not in kwargs:
+        kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
+    _add_flags(field, widget.validation_attrs, kwargs)
+    return f"<input {_html_params(name=field.name, **kwargs)}>"
+
+
+def _widget(field: Any, attrs: dict[str, Any]) -> Any:
+    """The field's widget markup. Plain inputs and single <select>s are written here, the
+    markup WTForms' own byte for byte (tests/test_markup.py compares the two): WTForms builds
+    a Choice and calls html_params for every option and sorts dir(flags) for every field, a
+    third of the job board's template time. Anything else goes to the widget."""
+    widget = field.widget
+    call = type(widget).__call__
+    if (call is Input.__call__ or call is NumberInput.__call__) and (
+        widget.html_params is html_params
+    ):
+        return _input(field, attrs)
+    choices = _plain_choices(field)
+    if choices is not None:
+        return _select(field, choices, attrs)
+    return field(**attrs)
 
 
 def render_field(field: Any, **kwargs: Any) -> Markup:

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import event
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "web"))
@@ -52,6 +54,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     from bench_app import bench_app  # after DATABASE_URL: the app reads it when created
 
+    from agency.extensions import db
     from agency.services.warmup import warm
 
     app = bench_app()
@@ -87,11 +90,21 @@ def main() -> None:
     }
     kinds = [k for k in args.kinds.split(",") if k]
     results: dict[str, list[float]] = {}
+    statements: dict[str, int] = {}
+    with app.app_context():
+        engine = db.engine
     for kind in kinds:
         fetch = pages[kind]
         for _ in range(10):  # warm the templates and caches
             response = fetch()
         assert response.status_code == 200, (kind, response.status_code)  # type: ignore[attr-defined]
+        seen = []
+        listener = lambda *_a: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        for _ in range(10):
+            fetch()
+        event.remove(engine, "before_cursor_execute", listener)
+        statements[kind] = len(seen) // 10
         times = []
         for _ in range(args.n):
             # CPU time of this process: the box's other load does not count.
@@ -101,11 +114,11 @@ def main() -> None:
         results[kind] = times
     base = statistics.median(results["baseline"]) if "baseline" in results else None
     print(f"{args.backend}, {args.n} requests per kind, in-process (test client), CPU ms")
-    print(f"{'kind':<12} {'median ms':>10} {'mean ms':>9} {'x baseline':>11}")
+    print(f"{'kind':<12} {'median ms':>10} {'mean ms':>9} {'x baseline':>11} {'queries':>8}")
     for kind, times in results.items():
         med = statistics.median(times)
-        rel = f"{med / base:>11.2f}" if base else ""
-        print(f"{kind:<12} {med:>10.2f} {statistics.fmean(times):>9.2f} {rel}")
+        rel = f"{med / base:>11.2f}" if base else " " * 11
+        print(f"{kind:<12} {med:>10.2f} {statistics.fmean(times):>9.2f} {rel} {statements[kind]:>8}")
     if args.profile and args.sampler:
         from pyinstrument import Profiler
 
@@ -122,7 +135,7 @@ def main() -> None:
         for _ in range(args.n):
             fetch()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(args.top)
 
 
 if __name__ == "__main__":

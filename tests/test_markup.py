@@ -4,9 +4,22 @@ and that nothing a user typed can become markup."""
 from __future__ import annotations
 
 from flask import Flask, render_template_string
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, widgets
+from markupsafe import Markup
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import NumberInput
 
 from agency.forms import BaseForm, choices
 
@@ -89,11 +102,28 @@ class Selects(BaseForm):
         ],
     )
 
+    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=40)])
+    pay = DecimalField("Pay", validators=[Optional(), NumberRange(min=0, max=500)])
+    hours = IntegerField("Hours", widget=NumberInput(step=1, min=0), validators=[Optional()])
+    when = DateField("When", validators=[Optional()])
+    email = EmailField("E-mail")
+    secret = PasswordField("Password")
 
-def test_select_markup_is_wtforms_own_and_keeps_the_choice(app: Flask) -> None:
+
+def test_widget_markup_is_wtforms_own_and_keeps_what_was_typed(app: Flask) -> None:
     from agency.field_markup import _widget
 
-    data = {"plain": "b", "numbers": "25", "grouped": "s"}
+    data = {
+        "plain": "b",
+        "numbers": "25",
+        "grouped": "s",
+        "name": 'O"Brien <b>',
+        "pay": "x",
+        "hours": "7",
+        "when": "2026-13-01",
+        "email": "a@b.test",
+        "secret": "hunter2",
+    }
     with app.test_request_context("/", method="POST", data=data):
         form = Selects()
         form.validate()
@@ -102,9 +132,21 @@ def test_select_markup_is_wtforms_own_and_keeps_the_choice(app: Flask) -> None:
             (form.plain, {"class_": "wide", "aria-describedby": "x-help", "disabled": True}),
             (form.numbers, {"data_x": "1"}),
             (form.grouped, {}),
+            (form.name, {"placeholder": EVIL, "aria-describedby": "name-help"}),
+            (form.name, {"type": "search", "value": "kept"}),
+            (form.name, {"data_note": Markup('say "hi"'), "readonly": False, "autofocus": True}),
+            (form.pay, {"inputmode": "decimal", "min": 1}),
+            (form.hours, {}),
+            (form.when, {}),
+            (form.email, {"autocomplete": "email"}),
+            (form.secret, {}),
         ):
             assert str(_widget(field, dict(attrs))) == str(field(**attrs))
         html = str(_widget(form.plain, {}))
     # What a user sees: their choice stays selected, and a label can never become markup.
     assert '<option selected value="b">&lt;script&gt;' in html
     assert '<option value="">Any</option>' in html and "<script>" not in html
+    typed = str(_widget(form.name, {}))
+    assert 'value="O&#34;Brien &lt;b&gt;"' in typed and 'maxlength="40"' in typed
+    assert 'value="2026-13-01"' in str(_widget(form.when, {}))  # an invalid date stays as typed
+    assert "hunter2" not in str(_widget(form.secret, {}))

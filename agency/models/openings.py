@@ -18,9 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from agency.extensions import db
 from agency.models.skills import CredentialType, RoleType, Skill
@@ -160,6 +161,25 @@ def requirements_loaded() -> tuple[Any, ...]:
     return (
         selectinload(Opening.skills).joinedload(OpeningSkill.skill),
         selectinload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+    )
+
+
+def opening_with_requirements(*criteria: Any) -> Opening | None:
+    """The one opening matching `criteria`, with its clinic, skills and credentials, in a single
+    query: joined, the two short lists multiply into a few dozen rows, which costs less than the
+    two extra round trips the select-in loading above takes (it is meant for lists)."""
+    return (
+        db.session.execute(
+            select(Opening)
+            .options(
+                joinedload(Opening.clinic),
+                joinedload(Opening.skills).joinedload(OpeningSkill.skill),
+                joinedload(Opening.credentials).joinedload(OpeningCredential.credential_type),
+            )
+            .where(*criteria)
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

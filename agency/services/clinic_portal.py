@@ -30,7 +30,7 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
-from agency.models.openings import requirements_loaded
+from agency.models.openings import opening_with_requirements
 from agency.services import audit, geo, openings, scoring
 from matching.scorer import MatchExplanation
 from matching.taxonomy import load_taxonomy
@@ -172,14 +172,7 @@ def opening_for(clinic: Clinic, opening_id: int) -> Opening | None:
     """The clinic's own opening with its requirements, or None (another clinic's: a 404)."""
     if not 0 < opening_id <= MAX_ID:
         return None
-    return db.session.execute(
-        select(Opening)
-        .options(
-            joinedload(Opening.clinic),
-            *requirements_loaded(),
-        )
-        .where(Opening.id == opening_id, Opening.clinic_id == clinic.id)
-    ).scalar_one_or_none()
+    return opening_with_requirements(Opening.id == opening_id, Opening.clinic_id == clinic.id)
 
 
 # ---- what the agency shares about a candidate ---------------------------------------------------

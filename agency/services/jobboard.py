@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from agency.extensions import db
 from agency.models import (
@@ -25,7 +25,7 @@ from agency.models import (
     OpeningStatus,
     User,
 )
-from agency.models.openings import requirements_loaded
+from agency.models.openings import opening_with_requirements
 from agency.services import geo
 from matching.geo import miles_between
 
@@ -133,28 +133,30 @@ class _IdPagination(Pagination):
 
 
 class _SqlPagination(Pagination):
-    """A page of a filtered, ordered search done in SQL: the page's ids, then the openings.
+    """A page of a filtered, ordered search done in SQL: the page's openings with their clinic
+    in one query, and the number of matches in another.
 
-    The ids come from a narrow query that can walk `ix_openings_board_newest` in order and stop
-    after the page; the number of matches from a count that reads only `ix_openings_board` when
-    no words are asked for. (One query with the count as a window made the database sort every
-    match on every request: 3-4 ms at 2,000 openings against 0.2 ms for the two.)
+    The page can walk `ix_openings_board_newest` in order and stop after 20 rows (other orders
+    keep only the top rows while sorting); the count reads only `ix_openings_board` when no
+    words are asked for. (One query with the count as a window made the database sort every
+    match, descriptions included, on every request: 3-4 ms at 2,000 openings.)
     """
 
     def _query_items(self) -> list[Any]:
         ordered: Select[Any] = self._query_args["ordered"]
-        ids = list(
+        items = list(
             db.session.execute(
-                ordered.with_only_columns(Opening.id)
+                # The search already joins the clinic: fill the relationship from that join.
+                ordered.options(contains_eager(Opening.clinic))
                 .limit(self.per_page)
                 .offset(self._query_offset)
             ).scalars()
         )
         # A short page that is not past the end says how many there are: no count needed.
-        self._total = self._query_offset + len(ids) if 0 < len(ids) < self.per_page else None
-        if not ids and self._query_offset == 0:
+        self._total = self._query_offset + len(items) if 0 < len(items) < self.per_page else None
+        if not items and self._query_offset == 0:
             self._total = 0
-        return _load_page(ids)
+        return items
 
     def _query_count(self) -> int:
         if self._total is not None:
@@ -251,14 +253,7 @@ def public_opening(opening_id: int, user: User | Any) -> Opening | None:
     """The opening with its requirements if this user may see it (open to all; else own/staff)."""
     if not 0 < opening_id <= MAX_ID:
         return None
-    opening = db.session.execute(
-        select(Opening)
-        .options(
-            joinedload(Opening.clinic),
-            *requirements_loaded(),
-        )
-        .where(Opening.id == opening_id)
-    ).scalar_one_or_none()
+    opening = opening_with_requirements(Opening.id == opening_id)
     if opening is None:
         return None
     if opening.status == OpeningStatus.OPEN.value and opening.clinic.approved:

@@ -36,7 +36,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.candidates import profile_loaded
-from agency.models.openings import requirements_loaded
+from agency.models.openings import opening_with_requirements
 from agency.services import charts
 
 FUNNEL = [
@@ -586,14 +586,7 @@ class ReviewRow:
 
 
 def load_opening(opening_id: int) -> Opening | None:
-    return db.session.execute(
-        select(Opening)
-        .options(
-            joinedload(Opening.clinic),
-            *requirements_loaded(),
-        )
-        .where(Opening.id == opening_id)
-    ).scalar_one_or_none()
+    return opening_with_requirements(Opening.id == opening_id)
 
 
 REVIEW_ROW_COLUMNS = (
