@@ -8,6 +8,7 @@ cumulative time.
 
     .venv/bin/python bench/profile_pages.py [--backend sqlite|postgresql] [--n 200]
         [--kinds search,detail,apply_form,review,dashboard,baseline] [--profile search]
+        [--sampler] [--sort tottime] [--top 40]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 
@@ -35,6 +37,22 @@ from bench_web import DEMO_PASSWORD, JOB_QUERIES, USER_AGENT, plan, upgraded_cop
 KINDS = ("search", "detail", "apply_form", "review", "dashboard", "baseline")
 
 
+def _statements(engine: Any, fetch: Callable[[], object], n: int = 10) -> int:
+    """SQL statements per fetch (the mean of n)."""
+    seen: list[int] = []
+
+    def listener(*_args: Any) -> None:
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(n):
+            fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen) // n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
@@ -42,6 +60,7 @@ def main() -> None:
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--profile", choices=KINDS, help="cProfile this kind")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (e.g. tottime)")
     parser.add_argument(
         "--sampler",
         action="store_true",
@@ -98,13 +117,7 @@ def main() -> None:
         for _ in range(10):  # warm the templates and caches
             response = fetch()
         assert response.status_code == 200, (kind, response.status_code)  # type: ignore[attr-defined]
-        seen = []
-        listener = lambda *_a: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        for _ in range(10):
-            fetch()
-        event.remove(engine, "before_cursor_execute", listener)
-        statements[kind] = len(seen) // 10
+        statements[kind] = _statements(engine, fetch)
         times = []
         for _ in range(args.n):
             # CPU time of this process: the box's other load does not count.
@@ -118,7 +131,8 @@ def main() -> None:
     for kind, times in results.items():
         med = statistics.median(times)
         rel = f"{med / base:>11.2f}" if base else " " * 11
-        print(f"{kind:<12} {med:>10.2f} {statistics.fmean(times):>9.2f} {rel} {statements[kind]:>8}")
+        mean = statistics.fmean(times)
+        print(f"{kind:<12} {med:>10.2f} {mean:>9.2f} {rel} {statements[kind]:>8}")
     if args.profile and args.sampler:
         from pyinstrument import Profiler
 
@@ -135,7 +149,7 @@ def main() -> None:
         for _ in range(args.n):
             fetch()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
