@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from agency.extensions import db, login_manager
 from agency.models import User
@@ -31,7 +32,8 @@ def load_user(user_id: str) -> User | None:
         uid, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    # A clinic member's pages all start from their clinic: load it with the user (one query).
+    user = db.session.get(User, uid, options=[joinedload(User.clinic)])
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -31,13 +31,15 @@ def _public_opening(opening_id: int) -> Opening:
 @bp.route("/me/apply/<int:opening_id>", methods=["GET", "POST"])
 @roles_required(Role.CANDIDATE.value)
 def apply(opening_id: int) -> ResponseReturnValue:
-    candidate = my_candidate(full=True)
+    # The form itself shows nothing of the profile; applying scores it (skills, credentials).
+    candidate = my_candidate(full=request.method == "POST")
     opening = _public_opening(opening_id)
     already = applications.existing(candidate, opening)
     if already is not None:
         flash("You have already applied to this opening. Here is where it stands.", "info")
         return redirect(url_for("candidates.application", application_id=already.id))
-    problem = applications.refusal(candidate, opening)
+    # The earlier application was looked up just above; apply() checks everything again.
+    problem = applications.closed_to(candidate, opening)
     if problem:
         flash(problem, "error")
         return redirect(url_for("candidates.dashboard"))

@@ -43,12 +43,20 @@ def existing(candidate: Candidate, opening: Opening) -> Application | None:
     ).scalar_one_or_none()
 
 
-def refusal(candidate: Candidate, opening: Opening) -> str | None:
-    """Why this candidate cannot apply to this opening now, or None."""
+def closed_to(candidate: Candidate, opening: Opening) -> str | None:
+    """Why this candidate cannot apply to this opening now, an earlier application aside."""
     if opening.status != OpeningStatus.OPEN.value:
         return "This opening is not taking applications any more."
     if candidate.status != CandidateStatus.ACTIVE.value:
         return "Your profile is not active, so you cannot apply right now."
+    return None
+
+
+def refusal(candidate: Candidate, opening: Opening) -> str | None:
+    """Why this candidate cannot apply to this opening now, or None."""
+    problem = closed_to(candidate, opening)
+    if problem:
+        return problem
     found = existing(candidate, opening)
     if found is not None:
         return (
