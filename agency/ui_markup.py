@@ -7,6 +7,7 @@ their old names and documents them; the markup is unchanged.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, g, url_for
@@ -41,15 +42,23 @@ def _icons_href() -> str:
 
 def icon(name: str, label: str | None = None, class_: str = "") -> Markup:
     """Decorative by default (aria-hidden); give `label` when the icon is the only content."""
+    if not label:
+        # A list page draws the same few decorative icons sixty times: build each once.
+        return _decorative_icon(_icons_href(), name, class_)
     cls = css_classes("icon", class_)
-    if label:
-        aria = f' role="img" aria-label="{escape(label)}"'
-        title = f"<title>{escape(label)}</title>"
-    else:
-        aria, title = ' aria-hidden="true"', ""
     return trusted_html(
-        f'<svg class="{escape(cls)}" width="24" height="24"{aria} focusable="false">{title}'
+        f'<svg class="{escape(cls)}" width="24" height="24" role="img" '
+        f'aria-label="{escape(label)}" focusable="false"><title>{escape(label)}</title>'
         f'<use href="{escape(_icons_href())}#{escape(name)}"></use></svg>'
+    )
+
+
+@lru_cache(maxsize=512)
+def _decorative_icon(href: str, name: str, class_: str) -> Markup:
+    cls = css_classes("icon", class_)
+    return trusted_html(
+        f'<svg class="{escape(cls)}" width="24" height="24" aria-hidden="true" focusable="false">'
+        f'<use href="{escape(href)}#{escape(name)}"></use></svg>'
     )
 
 

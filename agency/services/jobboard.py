@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
 
 from agency.extensions import db
 from agency.models import (
@@ -27,6 +26,7 @@ from agency.models import (
 )
 from agency.models.openings import opening_with_requirements
 from agency.services import geo
+from agency.services.like import ESCAPE, contains
 from matching.geo import miles_between
 
 PER_PAGE = 20
@@ -50,6 +50,55 @@ class JobFilters:
     radius: int = 25
     sort: str = "newest"
     page: int = 1
+
+
+@dataclass(frozen=True)
+class ClinicCard:
+    id: int
+    name: str
+    city: str
+    state: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OpeningCard:
+    """What a job board result shows of an opening: plain columns, not an Opening (loading 20
+    whole openings, descriptions and JSON lists included, took twice as long)."""
+
+    id: int
+    title: str
+    role_type: str
+    employment_type: str
+    start_date: date
+    pay_min: Decimal | None
+    pay_max: Decimal | None
+    updated_at: datetime
+    clinic: ClinicCard
+
+
+_CARD_COLUMNS = (
+    Opening.id,
+    Opening.title,
+    Opening.role_type,
+    Opening.employment_type,
+    Opening.start_date,
+    Opening.pay_min,
+    Opening.pay_max,
+    Opening.updated_at,
+    Clinic.id,
+    Clinic.name,
+    Clinic.city,
+    Clinic.state,
+    Clinic.updated_at,
+)
+
+
+def _cards(statement: Select[Any]) -> list[OpeningCard]:
+    return [
+        OpeningCard(*row[:8], clinic=ClinicCard(*row[8:]))  # type: ignore[misc]
+        for row in db.session.execute(statement.with_only_columns(*_CARD_COLUMNS))
+    ]
 
 
 @dataclass
@@ -82,11 +131,10 @@ def _base(filters: JobFilters) -> Select[Any]:
         # Every word must appear somewhere: title or description (one case-folded column, a
         # plain LIKE) or the clinic's name (short: ILIKE is cheap there). The pattern is built
         # here, once, rather than concatenated in SQL for every row.
-        escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
         query = query.where(
             or_(
-                Opening.search_text.like(f"%{escaped.casefold()}%", escape="/"),
-                Clinic.name.ilike(f"%{escaped}%", escape="/"),
+                Opening.search_text.like(contains(word.casefold()), ESCAPE),
+                Clinic.name.ilike(contains(word), ESCAPE),
             )
         )
     if filters.role:
@@ -110,14 +158,13 @@ def _by_pay(query: Select[Any]) -> Select[Any]:
     return query.order_by(top.is_(None), top.desc(), Opening.id.desc())
 
 
-def _load_page(ids: list[int]) -> list[Opening]:
-    """The openings of one page, in the order given, with their clinic (one query)."""
+def _load_page(ids: list[int]) -> list[OpeningCard]:
+    """The cards of one page, in the order given (one query)."""
     if not ids:
         return []
-    rows = db.session.execute(
-        select(Opening).options(joinedload(Opening.clinic)).where(Opening.id.in_(ids))
-    ).scalars()
-    by_id = {o.id: o for o in rows}
+    by_id = {
+        c.id: c for c in _cards(select(Opening).join(Opening.clinic).where(Opening.id.in_(ids)))
+    }
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -133,8 +180,8 @@ class _IdPagination(Pagination):
 
 
 class _SqlPagination(Pagination):
-    """A page of a filtered, ordered search done in SQL: the page's openings with their clinic
-    in one query, and the number of matches in another.
+    """A page of a filtered, ordered search done in SQL: the page's cards (opening and clinic
+    columns) in one query, and the number of matches in another.
 
     The page can walk `ix_openings_board_newest` in order and stop after 20 rows (other orders
     keep only the top rows while sorting); the count reads only `ix_openings_board` when no
@@ -144,14 +191,7 @@ class _SqlPagination(Pagination):
 
     def _query_items(self) -> list[Any]:
         ordered: Select[Any] = self._query_args["ordered"]
-        items = list(
-            db.session.execute(
-                # The search already joins the clinic: fill the relationship from that join.
-                ordered.options(contains_eager(Opening.clinic))
-                .limit(self.per_page)
-                .offset(self._query_offset)
-            ).scalars()
-        )
+        items = _cards(ordered.limit(self.per_page).offset(self._query_offset))
         # A short page that is not past the end says how many there are: no count needed.
         self._total = self._query_offset + len(items) if 0 < len(items) < self.per_page else None
         if not items and self._query_offset == 0:
@@ -202,7 +242,7 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
         pagination = _IdPagination(
             page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
         )
-    shown = {o.id: near[o.clinic_id] for o in pagination.items}
+    shown = {o.id: near[o.clinic.id] for o in pagination.items}
     return JobResults(pagination, shown, origin)
 
 

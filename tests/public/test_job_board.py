@@ -203,3 +203,24 @@ def test_query_count_does_not_grow_with_rows(
         page = client.get("/jobs" + query).get_data(as_text=True)
     assert len(titles(page)) == 19
     assert many.count == few.count <= 4, many.statements
+
+
+def test_a_card_shows_the_latest_opening_and_clinic(
+    client: Any, make_opening: Any, make_clinic: Any
+) -> None:
+    from agency.extensions import db
+
+    clinic = make_clinic(name="Elm Clinic", city="Boston")
+    opening = make_opening(clinic=clinic, title="Front desk", pay_min=Decimal("20"))
+    page = get(client, "")
+    assert titles(page) == ["Front desk"] and "Elm Clinic" in page and "$20.00" in page
+    # The cards are cached per version of the opening and the clinic: an edit shows at once.
+    opening.title, opening.pay_min = "Front desk lead", Decimal("23.50")
+    db.session.commit()
+    page = get(client, "")
+    assert titles(page) == ["Front desk lead"] and "$23.50" in page and "$20.00" not in page
+    clinic.name, clinic.city = "Elm Street Clinic", "Cambridge"
+    db.session.commit()
+    page = get(client, "")
+    assert "Elm Street Clinic" in page and "Cambridge" in page
+    assert get(client, "?zip=02139&radius=50").count("Elm Street Clinic") == 1

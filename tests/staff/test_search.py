@@ -91,3 +91,20 @@ def test_opening_search_by_clinic_role_status(client, staff, make_clinic, make_o
     assert "Birch Old" in html and "Birch Secretary" not in html
     assert client.get("/staff/openings?clinic=99999").status_code == 400
     assert client.get("/staff/openings?status=sideways").status_code == 400
+
+
+def test_typed_wildcards_match_themselves(
+    client, staff, scene, make_candidate, make_clinic, make_opening
+) -> None:
+    make_candidate(first_name="Pia", last_name="Percent", summary="Hit 100% of coding targets")
+    html = _names(client, q="100%")
+    assert "Pia Percent" in html and scene.near.full_name not in html
+    # Before, "%" and "_" were LIKE wildcards: a lone "%" listed every candidate.
+    html = _names(client, q="%")
+    assert "Pia Percent" in html and scene.near.full_name not in html
+    assert scene.near.full_name not in _names(client, q="_")
+    clinic = make_clinic(name="Oak_Tree Clinic")
+    make_opening(clinic=clinic, title="Front desk")
+    make_opening(clinic=make_clinic(name="Oak Tree Family"), title="Back office")
+    html = client.get("/staff/openings?q=oak_tree").get_data(as_text=True)
+    assert "Front desk" in html and "Back office" not in html
