@@ -202,7 +202,9 @@ class _SqlPagination(Pagination):
         if self._total is not None:
             return self._total
         query: Select[Any] = self._query_args["query"]
-        return int(db.session.execute(query.with_only_columns(func.count(Opening.id))).scalar_one())
+        # count(*), not count(id): the id is not in ix_openings_board, the index that can
+        # answer the count alone.
+        return int(db.session.execute(query.with_only_columns(func.count())).scalar_one())
 
 
 def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
