@@ -10,7 +10,8 @@ end
 
 function init(args)
   math.randomseed(1234 + tid)
-  ok, errors, applied, n, apply_n = 0, 0, 0, 0, 0
+  -- Each phase starts at its own pair, so no phase re-applies for a pair another one used.
+  ok, errors, applied, n, apply_n = 0, 0, 0, 0, apply_start
 end
 
 local function get(path, cookie)
