@@ -45,9 +45,3 @@ def job_card(opening: Any, miles: float | None = None) -> Markup:
         if len(_cards) > MAX_CARDS:
             _cards.popitem(last=False)
     return card
-
-
-def forget_cards() -> None:
-    """Empty the cache (tests)."""
-    with _lock:
-        _cards.clear()
