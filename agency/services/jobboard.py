@@ -192,10 +192,10 @@ class _SqlPagination(Pagination):
     def _query_items(self) -> list[Any]:
         ordered: Select[Any] = self._query_args["ordered"]
         items = _cards(ordered.limit(self.per_page).offset(self._query_offset))
-        # A short page that is not past the end says how many there are: no count needed.
-        self._total = self._query_offset + len(items) if 0 < len(items) < self.per_page else None
-        if not items and self._query_offset == 0:
-            self._total = 0
+        # A short page says how many there are (no count needed), unless it is an empty page
+        # past the end.
+        short = len(items) < self.per_page and (items or self._query_offset == 0)
+        self._total = self._query_offset + len(items) if short else None
         return items
 
     def _query_count(self) -> int:
@@ -212,7 +212,21 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
     page = min(max(filters.page, 1), MAX_PAGE)
     query = _base(filters)
     origin = geo.lookup_zip(filters.zip_code) if filters.zip_code else None
-    if origin is None:
+    near: dict[int, float] = {}
+    if origin is not None:
+        # Distance belongs to the clinic: measured once per clinic, then the openings are
+        # filtered, counted and ordered in SQL like any other search.
+        near = _clinics_within(origin, filters.radius)
+        query = query.where(Opening.clinic_id.in_(near)) if near else query.where(false())
+    pagination: Pagination
+    if origin is not None and filters.sort == "distance":
+        rows = db.session.execute(query.with_only_columns(Opening.id, Opening.clinic_id))
+        # Nearest first; at one distance, the latest posted (highest id) first.
+        ids = [i for i, _ in sorted(rows, key=lambda r: (near[r[1]], -r[0]))]
+        pagination = _IdPagination(
+            page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
+        )
+    else:
         ordered = _by_pay(query) if filters.sort == "pay" else _newest(query)
         pagination = _SqlPagination(
             page=page,
@@ -222,28 +236,8 @@ def search(filters: JobFilters, per_page: int = PER_PAGE) -> JobResults:
             query=query,
             ordered=ordered,
         )
+    if origin is None:
         return JobResults(pagination)
-    near = _clinics_within(origin, filters.radius)
-    # Distance belongs to the clinic: measured once per clinic, then the openings are filtered,
-    # counted and ordered in SQL like any other search (no per-opening haversine in Python).
-    scoped = query.where(Opening.clinic_id.in_(near)) if near else query.where(false())
-    if filters.sort != "distance":
-        ordered = _by_pay(scoped) if filters.sort == "pay" else _newest(scoped)
-        pagination: Pagination = _SqlPagination(
-            page=page,
-            per_page=per_page,
-            max_per_page=per_page,
-            error_out=False,
-            query=scoped,
-            ordered=ordered,
-        )
-    else:
-        rows = db.session.execute(scoped.with_only_columns(Opening.id, Opening.clinic_id))
-        # Nearest first; at one distance, the latest posted (highest id) first.
-        ids = [i for i, _ in sorted(rows, key=lambda r: (near[r[1]], -r[0]))]
-        pagination = _IdPagination(
-            page=page, per_page=per_page, max_per_page=per_page, error_out=False, ids=ids
-        )
     shown = {o.id: near[o.clinic.id] for o in pagination.items}
     return JobResults(pagination, shown, origin)
 
