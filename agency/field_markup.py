@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import Input, NumberInput, Select, html_params
+from wtforms.widgets import CheckboxInput, Input, NumberInput, Select, html_params
 from wtforms.widgets.core import clean_key
 
 from agency.ui_markup import css_classes, trusted_html
@@ -126,6 +126,8 @@ def _select(field: Any, choices: list[SelectChoice], attrs: dict[str, Any]) -> s
 def _input(field: Any, attrs: dict[str, Any]) -> str:
     widget = field.widget
     kwargs = _widget_kwargs(field, attrs)
+    if type(widget).__call__ is CheckboxInput.__call__ and getattr(field, "checked", field.data):
+        kwargs.setdefault("checked", True)
     if type(widget).__call__ is NumberInput.__call__:
         for name in ("step", "min", "max"):
             if getattr(widget, name) is not None:
@@ -140,6 +142,9 @@ def _input(field: Any, attrs: dict[str, Any]) -> str:
     return f"<input {_html_params(name=field.name, **kwargs)}>"
 
 
+_PLAIN_INPUTS = (Input.__call__, NumberInput.__call__, CheckboxInput.__call__)
+
+
 def _widget(field: Any, attrs: dict[str, Any]) -> Any:
     """The field's widget markup. Plain inputs and single <select>s are written here, the
     markup WTForms' own byte for byte (tests/test_markup.py compares the two): WTForms builds
@@ -147,9 +152,7 @@ def _widget(field: Any, attrs: dict[str, Any]) -> Any:
     third of the job board's template time. Anything else goes to the widget."""
     widget = field.widget
     call = type(widget).__call__
-    if (call is Input.__call__ or call is NumberInput.__call__) and (
-        widget.html_params is html_params
-    ):
+    if call in _PLAIN_INPUTS and widget.html_params is html_params:
         return _input(field, attrs)
     choices = _plain_choices(field)
     if choices is not None:

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
+from agency.url_templates import id_url
+
 BADGE_KINDS = frozenset({"success", "warning", "danger", "muted", "info", "primary"})
 ROLE_LABELS = {
     "receptionist": "Medical receptionist",
@@ -100,3 +102,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         ui_icon=icon, ui_badge=badge, ui_score_meter=score_meter, ui_role_label=role_label
     )
+    # For links in loops: one rule-map lookup per page instead of one per row.
+    app.jinja_env.globals["id_url"] = id_url

@@ -79,6 +79,9 @@ class CandidatePool:
             (0, len(text_space.vocabulary_)), dtype=np.float32
         )
         self.text_overrides: dict[int, SparseVector] = {}
+        # Bumped by every change to the rows: what was computed from the pool at one version
+        # still holds while the version is the same (callers key caches on it).
+        self.version = 0
         self._reserve(capacity)
 
     @classmethod
@@ -119,6 +122,7 @@ class CandidatePool:
     def remove(self, candidate_id: int) -> None:
         row = self.row_of.pop(candidate_id)
         self.active[row] = False
+        self.version += 1
 
     def rows_for(self, candidate_ids: Iterable[int]) -> Idx:
         return np.array([self.row_of[i] for i in candidate_ids], dtype=np.intp)
@@ -179,6 +183,7 @@ class CandidatePool:
                 self._set_text(start + offset, p.text)
 
     def _write(self, rows: slice, enc: EncodedRows) -> None:
+        self.version += 1
         s = self.store
         for f in fields(EncodedRows):
             if f.name not in ("credentials", "levels_t"):

@@ -108,6 +108,8 @@ class Selects(BaseForm):
     when = DateField("When", validators=[Optional()])
     email = EmailField("E-mail")
     secret = PasswordField("Password")
+    agree = BooleanField("Agree")
+    consent = BooleanField("Consent", validators=[DataRequired()])
 
 
 def test_widget_markup_is_wtforms_own_and_keeps_what_was_typed(app: Flask) -> None:
@@ -123,6 +125,7 @@ def test_widget_markup_is_wtforms_own_and_keeps_what_was_typed(app: Flask) -> No
         "when": "2026-13-01",
         "email": "a@b.test",
         "secret": "hunter2",
+        "agree": "y",
     }
     with app.test_request_context("/", method="POST", data=data):
         form = Selects()
@@ -140,6 +143,9 @@ def test_widget_markup_is_wtforms_own_and_keeps_what_was_typed(app: Flask) -> No
             (form.when, {}),
             (form.email, {"autocomplete": "email"}),
             (form.secret, {}),
+            (form.agree, {"class_": "check"}),
+            (form.consent, {}),
+            (form.agree, {"checked": False}),
         ):
             assert str(_widget(field, dict(attrs))) == str(field(**attrs))
         html = str(_widget(form.plain, {}))
@@ -150,3 +156,7 @@ def test_widget_markup_is_wtforms_own_and_keeps_what_was_typed(app: Flask) -> No
     assert 'value="O&#34;Brien &lt;b&gt;"' in typed and 'maxlength="40"' in typed
     assert 'value="2026-13-01"' in str(_widget(form.when, {}))  # an invalid date stays as typed
     assert "hunter2" not in str(_widget(form.secret, {}))
+    assert "checked" in str(_widget(form.agree, {}))  # a ticked box stays ticked
+    assert "checked" not in str(_widget(form.consent, {})) and "required" in str(
+        _widget(form.consent, {})
+    )

@@ -129,12 +129,14 @@ def _base(filters: JobFilters) -> Select[Any]:
     )
     for word in _words(filters.q):
         # Every word must appear somewhere: title or description (one case-folded column, a
-        # plain LIKE) or the clinic's name (short: ILIKE is cheap there). The pattern is built
-        # here, once, rather than concatenated in SQL for every row.
+        # plain LIKE) or the clinic's name. The clinics whose name has it are found once, in a
+        # subquery, not by an ILIKE on every opening's row (a quarter of a word count's time on
+        # PostgreSQL). The pattern is built here, once, rather than concatenated in SQL per row.
+        named = select(Clinic.id).where(Clinic.name.ilike(contains(word), ESCAPE))
         query = query.where(
             or_(
                 Opening.search_text.like(contains(word.casefold()), ESCAPE),
-                Clinic.name.ilike(contains(word), ESCAPE),
+                Opening.clinic_id.in_(named.scalar_subquery()),
             )
         )
     if filters.role:

@@ -133,6 +133,21 @@ def test_pool_updates_in_place():
         pool.add(make_candidate_plain(id=3))
 
 
+def test_pool_version_moves_with_every_change_and_only_then():
+    pool = CandidatePool.from_profiles([make_candidate_plain(id=1)], ["front desk"])
+    seen = [pool.version]
+    rank(make_opening_plain(), pool)  # reading changes nothing
+    assert pool.version == seen[-1]
+    for change in (
+        lambda: pool.add(make_candidate_plain(id=2)),
+        lambda: pool.update(make_candidate_plain(id=2, years_experience=9.0)),
+        lambda: pool.remove(1),
+    ):
+        change()
+        assert pool.version > seen[-1]
+        seen.append(pool.version)
+
+
 def test_pool_components_for_match_rows():
     opening = make_opening_plain()
     pool, _ = random_pool(150, seed=2)

@@ -60,6 +60,36 @@ def test_pool_sees_profile_changes_without_a_reload(taxonomy, make_candidate, ma
     assert after[coder.id] > first[coder.id]
 
 
+def test_explanations_follow_the_profile_and_the_opening(
+    taxonomy, make_candidate, make_opening
+) -> None:
+    opening = make_opening(role_type="secretary", title="Medical coder")
+    coder = make_candidate(desired_roles=["secretary"], typing_wpm=40)
+    before = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    before.extras["learned_score"] = 99.0  # what a caller adds stays with that caller
+    again = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    assert again.score == before.score and "learned_score" not in again.extras
+    coder.typing_wpm = 65
+    db.session.commit()
+    faster = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    assert faster.score > before.score
+    opening.min_typing_wpm = 90  # the opening asks for more than the coder types
+    db.session.commit()
+    stricter = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    assert (stricter.score, stricter.eligible) != (faster.score, faster.eligible)
+
+
+def test_a_change_is_applied_to_the_pool_once(taxonomy, make_candidate) -> None:
+    candidate = make_candidate()
+    built = scoring.pool().version
+    candidate.typing_wpm = 95
+    db.session.commit()
+    applied = scoring.pool().version
+    assert applied > built
+    # Later uses within the look-back window see the same change and leave the rows alone.
+    assert scoring.pool().version == applied and scoring.pool().version == applied
+
+
 def test_rescore_opening_writes_matches_for_applicants_too(
     taxonomy, make_candidate, make_opening
 ) -> None:
