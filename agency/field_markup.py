@@ -215,7 +215,7 @@ def render_field(field: Any, **kwargs: Any) -> Markup:
     if ftype == "BooleanField":
         cls = css_classes("field field-check", error_class, wrapper_class)
         return trusted_html(
-            f'<div class="{escape(cls)}">{field(**attrs)}'
+            f'<div class="{escape(cls)}">{_widget(field, attrs)}'
             f"{_label(field, label_text, not show_label)}{_help(field, has_help)}"
             f"{_error_list(field, errors)}</div>"
         )
