@@ -322,7 +322,22 @@ def score_rows(
 
     `linear` is the opening's share of a batched linear pass (see rank_many).
     """
-    q = pool.compile(opening, scorer or MatchScorer())
+    return score_compiled(
+        pool.compile(opening, scorer or MatchScorer()), pool, k, include_ineligible, linear
+    )
+
+
+def score_compiled(
+    q: OpeningQuery,
+    pool: CandidatePool,
+    k: int | None = 50,
+    include_ineligible: bool = False,
+    linear: tuple[F32, F32] | None = None,
+    text: SparseVector | None = None,
+) -> ScoredRows:
+    """score_rows for an opening compiled against this pool's layout; `text` is the opening's
+    text vector when the caller keeps it (else it is computed, only if a row needs it)."""
+    opening = q.opening
     n = pool.n_rows
     empty = ScoredRows(q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0))
     if n == 0 or (k is not None and k <= 0):
@@ -342,7 +357,8 @@ def score_rows(
         floor = np.partition(base, rows.size - k)[rows.size - k]
         reach = base + text_w >= floor
         rows, base, text_w = rows[reach], base[reach], text_w[reach]
-    text_cos = pool.text_cosine(rows, pool.text_space.vector(opening.text))
+    vector = text if text is not None else pool.text_space.vector(opening.text)
+    text_cos = pool.text_cosine(rows, vector)
     total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
     return ScoredRows(q, rows, total, text_cos)
 
@@ -456,19 +472,72 @@ def rank_openings(
     include_ineligible: bool = False,
 ) -> list[OpeningMatch]:
     """The best openings for one candidate (the other direction), best first."""
-    scorer = scorer or MatchScorer()
     space = text_space
     if space is None:
         space = TextSpace(min_df=1).fit([candidate.text, *(o.text for o in openings)])
-    layout = Layout()
-    enc = encode_profiles([candidate], layout)
-    cand_vec = space.vector(candidate.text)
-    weights = scorer.resolved_weights()
-    out = []
+    index = OpeningIndex(space, scorer)
     for opening in openings:
-        q = compile_opening(opening, layout, weights)
-        expl = scorer.explain_row(enc, 0, q, cosine(cand_vec, space.vector(opening.text)), layout)
-        if expl.eligible or include_ineligible:
-            out.append(OpeningMatch(opening.id, expl.score, expl.eligible, expl))
-    out.sort(key=lambda m: (-m.score, m.opening_id))
-    return out[:k]
+        index.put(opening)
+    return index.rank(candidate, k=k, include_ineligible=include_ineligible)
+
+
+# Openings per matrix product when one candidate is scored against many.
+BATCH = 64
+
+
+class OpeningIndex:
+    """Openings compiled and vectorised once, kept between calls: the openings that fit one
+    candidate, without compiling every opening and transforming its text on every call (at
+    2,000 openings that was most of the two seconds a candidate's dashboard took).
+
+    `put` replaces an opening (after a change), `remove` drops it; `rank` scores the candidate
+    against each opening kept, with the same explanation `MatchScorer.explain` gives the pair.
+    """
+
+    def __init__(self, text_space: TextSpace, scorer: MatchScorer | None = None) -> None:
+        self.text_space = text_space
+        self.scorer = scorer or MatchScorer()
+        self.layout = Layout()
+        self._weights = self.scorer.resolved_weights()
+        self._kept: dict[int, tuple[OpeningQuery, SparseVector]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __contains__(self, opening_id: object) -> bool:
+        return opening_id in self._kept
+
+    def put(self, opening: OpeningSpec) -> None:
+        query = compile_opening(opening, self.layout, self._weights)
+        self._kept[opening.id] = (query, self.text_space.vector(opening.text))
+
+    def remove(self, opening_id: int) -> None:
+        self._kept.pop(opening_id, None)
+
+    def ids(self) -> list[int]:
+        return list(self._kept)
+
+    def rank(
+        self, candidate: CandidateProfile, k: int = 20, include_ineligible: bool = False
+    ) -> list[OpeningMatch]:
+        # The candidate as a pool of one row: every opening is scored by the vectorised path
+        # rank() uses (batches share one matrix product), and only the best k are explained,
+        # which is where the time went when every opening was explained.
+        one = CandidatePool(self.text_space, self.layout, capacity=16)
+        one.add(candidate)
+        kept = list(self._kept.items())
+        scored: list[tuple[float, int, OpeningQuery, float]] = []
+        for start in range(0, len(kept), BATCH):
+            part = kept[start : start + BATCH]
+            passes = one.linear_pass_many([q for _, (q, _) in part])
+            for (opening_id, (q, text)), linear in zip(part, passes, strict=True):
+                got = score_compiled(q, one, None, include_ineligible, linear, text)
+                if got.rows.size:
+                    scored.append((float(got.scores[0]), opening_id, q, float(got.text_cosine[0])))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        out = []
+        for _, opening_id, q, cos in scored[:k]:
+            expl = self.scorer.explain_row(one.store, 0, q, cos, self.layout)
+            out.append(OpeningMatch(opening_id, expl.score, expl.eligible, expl))
+        out.sort(key=lambda m: (-m.score, m.opening_id))
+        return out

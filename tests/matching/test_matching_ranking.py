@@ -1,12 +1,20 @@
 import numpy as np
 import pytest
-from engine_factories import BACK, FRONT, make_candidate_plain, make_opening_plain
+from engine_factories import BACK, CLINIC, FRONT, make_candidate_plain, make_opening_plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.features import CredentialHeld
-from matching.ranking import CandidatePool, pool_components, rank, rank_openings, score_rows
+from matching.ranking import (
+    CandidatePool,
+    OpeningIndex,
+    pool_components,
+    rank,
+    rank_openings,
+    score_rows,
+)
 from matching.scorer import MatchScorer
+from matching.similarity import TextSpace
 from matching.taxonomy import load_taxonomy
 
 CODES = load_taxonomy().skill_codes
@@ -169,6 +177,42 @@ def test_rank_openings_for_one_candidate():
     assert [m.opening_id for m in best] == [2, 1]
     with_ineligible = rank_openings(receptionist, openings, k=5, include_ineligible=True)
     assert {m.opening_id for m in with_ineligible} == {1, 2, 3}
+
+
+def test_opening_index_scores_each_pair_as_explain_does_and_keeps_up():
+    openings = [
+        make_opening_plain(id=i, role=role, lat=CLINIC[0] + i / 200, pay_max=18.0 + i, text=text)
+        for i, (role, text) in enumerate(
+            [("receptionist", "front desk phones"), ("secretary", "coding billing letters")] * 20
+        )
+    ]
+    openings.append(make_opening_plain(id=99, required_credentials={"CPC"}))
+    people = [
+        make_candidate_plain(id=1),
+        make_candidate_plain(id=2, skills=dict(BACK), desired_roles={"secretary"}, min_pay=30.0),
+    ]
+    space = TextSpace(min_df=1).fit([p.text for p in people] + [o.text for o in openings])
+    index = OpeningIndex(space)
+    for opening in openings:
+        index.put(opening)
+    scorer = MatchScorer()
+    for person in people:
+        pairs = {o.id: scorer.explain(person, o, text_space=space) for o in openings}
+        expected = sorted(
+            ((-e.score, oid) for oid, e in pairs.items() if e.eligible), key=lambda t: t
+        )[:7]
+        got = index.rank(person, k=7)
+        assert len(got) == 7 and [m.opening_id for m in got] == [oid for _, oid in expected]
+        for m in got:
+            assert m.score == pytest.approx(pairs[m.opening_id].score, abs=1e-6)
+            assert m.explanation.summary == pairs[m.opening_id].summary
+        everyone = index.rank(person, k=100, include_ineligible=True)
+        assert {m.opening_id for m in everyone} == {o.id for o in openings}
+    best = index.rank(people[0], k=1)[0].opening_id
+    index.remove(best)
+    assert best not in {m.opening_id for m in index.rank(people[0], k=100)}
+    index.put(make_opening_plain(id=best, role="secretary", text="night shift coding"))
+    assert index.rank(people[0], k=1)[0].opening_id != best
 
 
 def test_empty_pool_and_no_eligible():

@@ -90,6 +90,30 @@ def test_a_change_is_applied_to_the_pool_once(taxonomy, make_candidate) -> None:
     assert scoring.pool().version == applied and scoring.pool().version == applied
 
 
+def test_openings_that_fit_follow_the_openings_and_their_clinics(
+    taxonomy, make_candidate, make_opening, make_clinic
+) -> None:
+    person = make_candidate()
+    desk, checkin = make_opening(title="Front desk"), make_opening(title="Check-in desk")
+
+    def fits() -> dict[int, float]:
+        return {m.opening_id: m.score for m in scoring.openings_for(person, k=10)}
+
+    first = fits()
+    assert set(first) == {desk.id, checkin.id}
+    checkin.status = "closed"
+    later = make_opening(title="Evening front desk")
+    db.session.commit()
+    assert set(fits()) == {desk.id, later.id}
+    desk.min_typing_wpm = 110  # a requirement the candidate does not meet so well
+    db.session.commit()
+    assert fits().get(desk.id) != first[desk.id]
+    clinic = later.clinic
+    clinic.lat, clinic.lon = 34.05, -118.24  # the clinic moves across the country
+    db.session.commit()
+    assert later.id not in fits()
+
+
 def test_rescore_opening_writes_matches_for_applicants_too(
     taxonomy, make_candidate, make_opening
 ) -> None:
