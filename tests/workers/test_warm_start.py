@@ -20,14 +20,16 @@ from tests.workers.conftest import ROOT, Workers, free_port, wait_for
 pytestmark = pytest.mark.xdist_group("workers")
 
 
-def test_warm_builds_the_pool_and_leaves_no_connection_open(app, make_candidate) -> None:
-    candidate = make_candidate()
+def test_warm_builds_the_pool_and_leaves_no_connection_open(
+    app, make_candidate, make_opening
+) -> None:
+    candidate, opening = make_candidate(), make_opening()
     scoring.reset_pool()
     spent = warmup.warm(app)
-    assert set(spent) == {"zip table", "candidate pool"}
+    assert set(spent) == {"zip table", "candidate pool", "open openings"}
     # Nothing may be shared across the fork that follows.
     assert all(engine.pool.checkedout() == 0 for engine in db.engines.values())
-    assert candidate.id in scoring.pool()
+    assert candidate.id in scoring.pool() and opening.id in scoring.opening_index()
 
 
 def test_gunicorn_builds_the_pool_before_forking_and_serves_at_once(
