@@ -3,7 +3,8 @@
 On the database bench_seed.py left (100,000 candidates), per backend: the first pool build (what a
 new worker pays once), `scoring.rescore_opening(id)` with the pool cached (read the opening, rank,
 write the top 100 Match rows, commit), the engine's `rank()` alone on the same pool as the
-baseline, and a profile edit seen by the next rescore through the delta sync (no reload).
+baseline, a profile edit seen by the next rescore through the delta sync (no reload), and the
+other direction: the open openings that fit one candidate (`scoring.openings_for`).
 
     .venv/bin/python bench/bench_rescore.py [--backend sqlite|postgresql|both] [--openings 40]
 """
@@ -100,6 +101,22 @@ def run(backend: str, n_openings: int) -> None:
         matches = db.session.scalar(select(func.count(Match.id)).where(Match.opening_id == oid))
         db.session.commit()
 
+        # The other direction: the open openings that fit one candidate (their dashboard).
+        people = list(
+            db.session.execute(
+                select(Candidate).where(Candidate.status == "active").limit(20)
+            ).scalars()
+        )
+        started = time.perf_counter()
+        scoring.openings_for(people[0], k=13)
+        fits_first = time.perf_counter() - started
+        fits = []
+        for person in people:
+            started = time.perf_counter()
+            scoring.openings_for(person, k=13)
+            fits.append(time.perf_counter() - started)
+        db.session.commit()
+
     median_r, median_e = statistics.median(rescore), statistics.median(engine)
     print(f"\n{backend}: {n_candidates:,} candidates, {len(ids):,} open openings")
     print(f"  first pool build (once per process)      {build:.1f} s")
@@ -121,6 +138,11 @@ def run(backend: str, n_openings: int) -> None:
         f"same pool object: {synced is pool}, next rescore {ms(after_edit)}"
     )
     print(f"  Match rows stored for the last opening   {matches}")
+    print(
+        f"  openings that fit one candidate: first call (compiles {len(ids):,}) "
+        f"{ms(fits_first)}, then median {ms(statistics.median(fits))}, max {ms(max(fits))} "
+        f"over {len(fits)} candidates"
+    )
 
 
 def main() -> None:

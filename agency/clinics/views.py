@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -9,7 +11,7 @@ from flask_login import current_user
 from agency.clinics import bp
 from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
-from agency.models import Clinic, Opening, Role
+from agency.models import Clinic, Opening, Role, Stage
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings
 from agency.services.clinic_portal import ClinicError
@@ -47,9 +49,10 @@ def dashboard() -> ResponseReturnValue:
         error_out=False,
     )
     ids = [o.id for o in page.items]
-    placed = openings.placed_counts(ids)
     submitted = clinic_portal.submitted_for(clinic, ids)
     shown = [a for apps in submitted.values() for a in apps]
+    # Placed applications are among those shown to the clinic: counted here, not by a query.
+    placed = Counter(a.opening_id for a in shown if a.stage == Stage.PLACED.value)
     clinic_portal.record_views(current_user, shown, client_ip(), "dashboard")
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(

@@ -111,6 +111,25 @@ def test_invite_then_hire(client: Any, setup: Any, make_candidate: Any, submit: 
     assert change.actor_id == clinic.members[0].id
 
 
+def test_dashboard_counts_the_placed_against_the_positions(
+    client: Any, setup: Any, make_candidate: Any, submit: Any
+) -> None:
+    clinic, opening = setup
+    opening.positions = 2
+    submit(make_candidate(first_name="Ana"), opening, ("interview", None), ("offered", None))
+    submit(
+        make_candidate(first_name="Bea"),
+        opening,
+        ("interview", None),
+        ("offered", None),
+        ("placed", None),
+    )
+    submit(make_candidate(first_name="Cleo"), opening)
+    page = client.get("/clinic/").get_data(as_text=True)
+    assert "<strong>1</strong> of 2 placed" in page
+    assert 'aria-label="1 of 2 positions filled"' in page
+
+
 def test_decline_needs_a_reason(client: Any, setup: Any, make_candidate: Any, submit: Any) -> None:
     _clinic, opening = setup
     app = submit(make_candidate(first_name="Ana"), opening)
