@@ -114,7 +114,7 @@ def test_invite_then_hire(client: Any, setup: Any, make_candidate: Any, submit: 
 def test_dashboard_counts_the_placed_against_the_positions(
     client: Any, setup: Any, make_candidate: Any, submit: Any
 ) -> None:
-    clinic, opening = setup
+    _, opening = setup
     opening.positions = 2
     submit(make_candidate(first_name="Ana"), opening, ("interview", None), ("offered", None))
     submit(
