@@ -135,7 +135,10 @@ def start_gunicorn(url: str, workers: int) -> subprocess.Popen[bytes]:
     started = time.perf_counter()
     while time.perf_counter() - started < 240:
         if proc.poll() is not None:
-            sys.exit(f"gunicorn exited; see {log.name}")
+            # The next run reuses the log file: keep its end in this run's output.
+            log.flush()
+            tail = Path(log.name).read_text(errors="replace").splitlines()[-20:]
+            sys.exit(f"gunicorn exited ({log.name}, last lines):\n" + "\n".join(tail))
         try:
             if requests.get(f"{BASE}/_bench/hello", timeout=2).status_code == 200:
                 break
