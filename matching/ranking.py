@@ -514,9 +514,6 @@ class OpeningIndex:
     def remove(self, opening_id: int) -> None:
         self._kept.pop(opening_id, None)
 
-    def ids(self) -> list[int]:
-        return list(self._kept)
-
     def rank(
         self, candidate: CandidateProfile, k: int = 20, include_ineligible: bool = False
     ) -> list[OpeningMatch]:
