@@ -79,6 +79,18 @@ def test_explanations_follow_the_profile_and_the_opening(
     assert (stricter.score, stricter.eligible) != (faster.score, faster.eligible)
 
 
+def test_the_explanation_cache_stays_bounded(
+    taxonomy, make_candidate, make_opening, monkeypatch
+) -> None:
+    monkeypatch.setattr(scoring, "EXPLAINED_CACHED", 3)
+    opening = make_opening()
+    people = [make_candidate().id for _ in range(4)]
+    for person in people:
+        assert set(scoring.explain_in_pool(opening, [person])) == {person}
+    kept = [ids for _version, _spec, ids in scoring._explained]
+    assert kept == [(people[1],), (people[2],), (people[3],)]  # the oldest went first
+
+
 def test_a_change_is_applied_to_the_pool_once(taxonomy, make_candidate) -> None:
     candidate = make_candidate()
     built = scoring.pool().version
