@@ -142,7 +142,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
         moves={a.id: pipeline.allowed_moves(a, Role.CLINIC.value) for a in applications},
         move_labels=clinic_portal.MOVE_LABELS,
         decline_reasons=clinic_portal.DECLINE_REASONS,
-        placed=openings.placed_counts([found.id]).get(found.id, 0),
+        placed=clinic_portal.placed_among(applications)[found.id],
         days_open=openings.days_open(found),
         schedule_summary=openings.schedule_summary(found.shift_mask or 0),
         actions=openings.allowed_actions(found),

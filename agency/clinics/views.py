@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -11,7 +9,7 @@ from flask_login import current_user
 from agency.clinics import bp
 from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
-from agency.models import Clinic, Opening, Role, Stage
+from agency.models import Clinic, Opening, Role
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings
 from agency.services.clinic_portal import ClinicError
@@ -51,8 +49,7 @@ def dashboard() -> ResponseReturnValue:
     ids = [o.id for o in page.items]
     submitted = clinic_portal.submitted_for(clinic, ids)
     shown = [a for apps in submitted.values() for a in apps]
-    # Placed applications are among those shown to the clinic: counted here, not by a query.
-    placed = Counter(a.opening_id for a in shown if a.stage == Stage.PLACED.value)
+    placed = clinic_portal.placed_among(shown)
     clinic_portal.record_views(current_user, shown, client_ip(), "dashboard")
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(

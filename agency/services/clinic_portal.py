@@ -6,6 +6,8 @@ parts of the profile the agency shares (never contact details), and every view i
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -155,6 +157,12 @@ def submitted_for(clinic: Clinic, opening_ids: list[int]) -> dict[int, list[Appl
     for application in rows:
         out[application.opening_id].append(application)
     return out
+
+
+def placed_among(shown: Iterable[Application]) -> Counter[int]:
+    """Placed applications per opening, counted from those shown to the clinic: every placed
+    application is among them (SHOWN_STAGES), so the count needs no query of its own."""
+    return Counter(a.opening_id for a in shown if a.stage == Stage.PLACED.value)
 
 
 def application_for(clinic: Clinic, application_id: int) -> Application | None:

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import (
-    Application,
     Clinic,
     CredentialType,
     EmploymentType,
@@ -23,7 +22,6 @@ from agency.models import (
     OpeningStatus,
     RoleType,
     Skill,
-    Stage,
     User,
     utcnow,
 )
@@ -441,18 +439,6 @@ def change_status(opening: Opening, action: str, actor: User, ip: str = "") -> O
         details={"from": before, "to": to_status},
     )
     return opening
-
-
-def placed_counts(opening_ids: list[int]) -> dict[int, int]:
-    """Placed applications per opening, in one query."""
-    if not opening_ids:
-        return {}
-    rows = db.session.execute(
-        select(Application.opening_id, func.count(Application.id))
-        .where(Application.opening_id.in_(opening_ids), Application.stage == Stage.PLACED.value)
-        .group_by(Application.opening_id)
-    )
-    return {oid: int(n) for oid, n in rows}
 
 
 def days_open(opening: Opening, today: date | None = None) -> int | None:

@@ -128,6 +128,8 @@ def test_dashboard_counts_the_placed_against_the_positions(
     page = client.get("/clinic/").get_data(as_text=True)
     assert "<strong>1</strong> of 2 placed" in page
     assert 'aria-label="1 of 2 positions filled"' in page
+    opening_page = client.get(f"/clinic/openings/{opening.id}").get_data(as_text=True)
+    assert "<strong>1</strong> of 2 placed" in opening_page
 
 
 def test_decline_needs_a_reason(client: Any, setup: Any, make_candidate: Any, submit: Any) -> None:
