@@ -6,28 +6,62 @@ from typing import Any
 
 import phonenumbers
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import Field, FileField, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from agency.services import geo
 
 
+NUL_MESSAGE = "Remove the invisible NUL character from this text."
+
+
 def _strip(value: Any) -> Any:
-    # NUL bytes are never meant and PostgreSQL refuses them in text (a 500 otherwise).
+    # NUL is taken out of the data at once, so no view ever hands it to PostgreSQL (which
+    # refuses it in text); validate() still refuses the input with a message next to the field.
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
-class BaseForm(FlaskForm):
-    """Strips surrounding whitespace from every text input but passwords (as indico's forms do)."""
+def _has_nul(field: Field) -> bool:
+    return any(isinstance(item, str) and "\x00" in item for item in field.raw_data or ())
 
-    class Meta:
+
+class BaseForm(FlaskForm):
+    """The base of every form: strips surrounding whitespace from every text input but passwords
+    (as indico's forms do), refuses NUL bytes in any field, and reads a file part only in a file
+    field (anywhere else it is dropped, as if that part had not been sent)."""
+
+    class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             filters = list(unbound_field.kwargs.get("filters", []))
             # A password is kept exactly as typed: spaces may be part of it.
             if not issubclass(unbound_field.field_class, PasswordField):
                 filters.insert(0, _strip)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            # A file under a text field's name would reach validators and views as a FileStorage
+            # where they expect a string (a TypeError, a 500); text under a file field's name
+            # is no file either, and a JSON body's numbers, lists or objects are no form input.
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            kept: MultiDict[str, Any] = MultiDict()
+            for name, value in data.items(multi=True):
+                expected = FileStorage if name in file_fields else str
+                if isinstance(value, expected):
+                    kept.add(name, value)
+            return kept
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if _has_nul(field):
+                field.errors = [*field.errors, NUL_MESSAGE]
+                ok = False
+        return ok
 
 
 def us_zip(_form: Any, field: Field) -> None:

@@ -11,6 +11,7 @@ from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import IntegerConverter, Map
 
 from agency.extensions import db, login_manager
 from agency.models import User
@@ -37,6 +38,23 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+MAX_DATABASE_ID = 2**63 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a non-negative integer that fits a BIGINT, else no match."""
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002 (werkzeug's parameter name)
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = MAX_DATABASE_ID,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def client_ip() -> str:
@@ -115,8 +133,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    # "strong" drops the session when the address or browser changes under it.
+    # Not a defence against a copied cookie: Flask-Login's "strong" mode drops only a
+    # non-permanent session whose address or browser changed (one restored from a remember-me
+    # cookie, which the copier can replay to start over), and merely marks the permanent
+    # sessions a login starts as not fresh. Copied cookies die on the server instead: logout,
+    # "log out everywhere" and a password change move the user's session generation
+    # (accounts.end_sessions), which load_user checks on every request.
     login_manager.session_protection = "strong"
+    # Ids are 64-bit integers in both databases: a larger one names no row (404), where the
+    # default converter would hand it to the database (an OverflowError, a 500).
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
 

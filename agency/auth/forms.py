@@ -81,3 +81,7 @@ class ResetPasswordForm(BaseForm):
         description="At least 12 characters.",
     )
     confirm = _confirm_field()
+
+
+class LogoutEverywhereForm(BaseForm):
+    """Only the CSRF token: ending every session is a state change a foreign page must not cause."""

@@ -2,34 +2,60 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from agency.auth import bp
-from agency.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from agency.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutEverywhereForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from agency.extensions import db, limiter
 from agency.models import Role, User
-from agency.security import audit_here, client_ip, public
+from agency.security import audit_here, client_ip, public, roles_required
 from agency.services import accounts, audit
 from agency.services.accounts import AccountError, ClinicSignup
 
 
 def landing_url(user: User) -> str:
     """Each role has its own home page."""
+    return role_landing_url(user.role)
+
+
+def role_landing_url(role: str) -> str:
     return {
         Role.CANDIDATE.value: url_for("candidates.dashboard"),
         Role.CLINIC.value: url_for("clinics.dashboard"),
         Role.STAFF.value: url_for("staff.dashboard"),
         Role.ADMIN.value: url_for("staff.dashboard"),
-    }[user.role]
+    }[role]
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only same-site relative paths, so a login link cannot bounce users to another site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a same-site relative path, so a login link cannot bounce users to another site."""
+    if not target:
+        return None
+    # Browsers drop tabs and newlines from a URL (so "/\t/evil.example" means "//evil.example"),
+    # and CR or LF in a Location header is refused: judge and send the path without them.
+    target = "".join(ch for ch in target if unicodedata.category(ch) != "Cc")
+    parts = urlsplit(target)
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or parts.scheme
+        or parts.netloc
+    ):
+        return None
+    return target
 
 
 def _login_email_key() -> str:
@@ -82,12 +108,32 @@ def login() -> ResponseReturnValue:
 @public
 def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
+        # A copy of the session or remember-me cookie must not outlive the logout: a new
+        # session generation makes every cookie issued before it worthless on the server.
+        accounts.end_sessions(current_user)
         audit_here("logout", object_type="user", object_id=current_user.id)
         db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@roles_required(*(role.value for role in Role))
+def logout_everywhere() -> ResponseReturnValue:
+    """End every session of this account on every device, and start a fresh one here."""
+    form = LogoutEverywhereForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    accounts.end_sessions(user)
+    audit_here("logout_everywhere", object_type="user", object_id=user.id)
+    db.session.commit()
+    _start_session(user, remember=remembered)
+    flash("Every other device is logged out. You are still logged in here.", "success")
+    return redirect(_safe_next(request.form.get("next")) or landing_url(user))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -100,6 +146,11 @@ def register() -> ResponseReturnValue:
     if request.method == "GET" and request.args.get("as") == "clinic":
         form.account_type.data = "clinic"
     if form.validate_on_submit():
+        if accounts.tell_owner_of_signup(form.email.data):
+            db.session.commit()
+            # The answer a new address gets (without the session): the owner hears by e-mail.
+            _flash_welcome(form.account_type.data)
+            return redirect(role_landing_url(form.account_type.data))
         try:
             if form.account_type.data == "clinic":
                 user = accounts.register_clinic(
@@ -123,12 +174,16 @@ def register() -> ResponseReturnValue:
             return render_template("auth/register.html", form=form), 200
         db.session.commit()
         _start_session(user, remember=False)
-        if user.role == Role.CLINIC.value:
-            flash("Your clinic is registered. Our staff will approve it shortly.", "success")
-        else:
-            flash("Welcome to ClinicMatch! Complete your profile to get matched.", "success")
+        _flash_welcome(user.role)
         return redirect(landing_url(user))
     return render_template("auth/register.html", form=form)
+
+
+def _flash_welcome(role: str) -> None:
+    if role == Role.CLINIC.value:
+        flash("Your clinic is registered. Our staff will approve it shortly.", "success")
+    else:
+        flash("Welcome to ClinicMatch! Complete your profile to get matched.", "success")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -65,10 +65,16 @@ def file_response(stored_name: str | None, filename: str | None) -> ResponseRetu
     if path is None:
         abort(404)
     # Files are at most 5 MiB: reading them whole means no file handle outlives the request.
-    return send_file(
+    # Werkzeug writes the RFC 6266 filename (ASCII) and filename* (UTF-8) parameters; the name
+    # is cleaned again here for rows stored before names were cleaned on upload.
+    response = send_file(
         io.BytesIO(path.read_bytes()),
         mimetype=uploads.mime_type(stored_name or ""),
         as_attachment=True,
-        download_name=filename or Path(path).name,
+        download_name=uploads.clean_filename(filename) or Path(path).name,
         max_age=0,
     )
+    # A resume or a credential must not be kept by the browser or any cache on the way.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
+    return response

@@ -54,6 +54,24 @@ def _new_user(email: str, password: str, role: Role) -> User:
     return user
 
 
+def tell_owner_of_signup(email: str) -> bool:
+    """If the e-mail has an account, stage an e-mail telling its owner that someone tried to
+    sign up with it (the sign-up page answers as for a new address, so it cannot be used to
+    learn who has an account). At most one such e-mail an hour. True if the account exists."""
+    user = find_user(email)
+    if user is None:
+        return False
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.email(
+        "signup_existing_account",
+        to=user.email,
+        context={"login_url": f"{base}/login", "forgot_url": f"{base}/forgot"},
+        dedupe_key=f"signup-existing:{user.id}:{utcnow():%Y%m%d%H}",
+        essential=True,
+    )
+    return True
+
+
 def register_candidate(email: str, password: str, first_name: str, last_name: str) -> User:
     user = _new_user(email, password, Role.CANDIDATE)
     candidate = Candidate(
@@ -129,6 +147,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Make every session and remember-me cookie issued to the user so far worthless.
+
+    Both cookies carry the session generation (`User.get_id`) and the user loader refuses an
+    old one, so the server, not the browser, decides that a copied cookie is dead."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -178,6 +204,6 @@ def reset_password(token: str, new_password: str) -> User:
     user = row.user
     user.password_hash = passwords.hash_password(new_password)
     # Log out every other session that knew the old password.
-    user.session_version += 1
+    end_sessions(user)
     audit.record("password_reset", actor_id=user.id, object_type="user", object_id=user.id)
     return user

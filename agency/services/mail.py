@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 import ssl
 import uuid
@@ -11,10 +12,16 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, render_template
 
 SMTP_TIMEOUT = 10
+_URL = re.compile(r"https?://[^\s<>\"']+")
+# A password reset token is 43 characters, a signed unsubscribe token longer; the ids and words
+# in every other link are far shorter.
+_SECRET_PART = re.compile(r"^[A-Za-z0-9_.~=-]{24,}$")
+REDACTED_LINK = "[link removed: it works only for the recipient, whose copy has it]"
 
 
 def message_id(dedupe_key: str) -> str:
@@ -84,3 +91,15 @@ def write_to_dir(msg: EmailMessage, directory: Path) -> Path:
     # Rename is atomic: the "sent mail" page never shows half a message.
     tmp.rename(path)
     return path
+
+
+def _carries_secret(url: str) -> bool:
+    parts = urlsplit(url)
+    pieces = parts.path.split("/") + [value for _name, value in parse_qsl(parts.query)]
+    return any(_SECRET_PART.match(piece) for piece in pieces)
+
+
+def redact_links(text: str) -> str:
+    """The text with every link that carries a secret token (a password reset, an unsubscribe,
+    any later verification link) replaced: what the staff mail viewer shows."""
+    return _URL.sub(lambda m: REDACTED_LINK if _carries_secret(m.group(0)) else m.group(0), text)

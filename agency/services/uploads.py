@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,21 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# Control (NUL, line breaks), format (bidi overrides such as U+202E, zero-width marks), surrogate,
+# private-use and line/paragraph separator characters: none belongs in a name people read.
+_UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def clean_filename(filename: str | None) -> str:
+    """The uploaded name fit to show on a page and to send in Content-Disposition: its last path
+    part, NFC, without unshowable characters (a right-to-left override would make "cv\u202efdp.exe"
+    read as "cvexe.pdf"; a NUL breaks the download), at most 200 characters; "" if nothing is left.
+    """
+    name = os.path.basename(unicodedata.normalize("NFC", filename or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _UNSHOWABLE)
+    return " ".join(name.split())[:200].strip()
+
+
 def check(data: bytes, filename: str, allowed: frozenset[str]) -> CheckedFile:
     """Accept the file when its content is one of the allowed kinds; raise UploadError otherwise."""
     names = [KIND_NAMES[k] for k in KIND_NAMES if k in allowed]
@@ -106,8 +122,7 @@ def check(data: bytes, filename: str, allowed: frozenset[str]) -> CheckedFile:
     # A PDF must also end like one: a ZIP with a "%PDF-" prefix glued on is refused.
     if kind == PDF and (b"%%EOF" not in data[-2048:] or b"PK\x05\x06" in data[-4096:]):
         raise UploadError("This PDF is damaged or is not really a PDF.")
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:200]
-    return CheckedFile(data=data, kind=kind, filename=name or f"file{EXTENSIONS[kind]}")
+    return CheckedFile(data=data, kind=kind, filename=clean_filename(filename) or f"file{EXTENSIONS[kind]}")
 
 
 def upload_dir() -> Path:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus
 from agency.security import audit_here, roles_required
-from agency.services import delivery
+from agency.services import delivery, mail
 from agency.staff import bp
 from agency.staff.common import page_arg
 
@@ -90,5 +90,7 @@ def sent_mail_message(name: str) -> ResponseReturnValue:
         abort(404)
     msg = _read(path)
     body = msg.get_body(preferencelist=("plain",))
-    text = body.get_content() if body is not None else ""
+    # Reset and unsubscribe links are the recipient's alone: seen here, a reset link would let
+    # staff set an admin's password.
+    text = mail.redact_links(body.get_content()) if body is not None else ""
     return render_template("staff/mail_message.html", msg=msg, name=name, text=text)

@@ -88,12 +88,40 @@ def test_clinic_needs_a_real_zip(client: FlaskClient) -> None:
     assert db.session.execute(db.select(Clinic)).first() is None
 
 
-def test_duplicate_email_is_refused_politely(client: FlaskClient, make_user) -> None:
-    make_user(Role.CANDIDATE, email="taken@example.com")
-    response = client.post("/register", data=_form(email="Taken@Example.com"))
-    assert response.status_code == 200
-    assert b"already exists" in response.data
-    assert len(db.session.execute(db.select(User)).all()) == 1
+def test_a_taken_email_gets_the_new_address_answer_and_its_owner_an_email(
+    app, make_user
+) -> None:
+    """Sign-up must not tell a stranger which e-mails have accounts (issue 14)."""
+    owner = make_user(Role.CLINIC, email="taken@example.com")
+    for account_type, extra in (
+        ("candidate", {}),
+        ("clinic", {"clinic_name": "X Clinic", "zip_code": "02139"}),
+    ):
+        new_client, taken_client = app.test_client(), app.test_client()
+        fresh = new_client.post(
+            "/register",
+            data=_form(account_type=account_type, email=f"fresh-{account_type}@example.com", **extra),
+        )
+        taken = taken_client.post(
+            "/register",
+            data=_form(account_type=account_type, email="Taken@Example.com", **extra),
+        )
+        assert taken.status_code == fresh.status_code == 302
+        assert taken.headers["Location"] == fresh.headers["Location"]
+        assert taken.get_data() == fresh.get_data()
+        with taken_client.session_transaction() as sess, new_client.session_transaction() as new:
+            assert sess["_flashes"] == new["_flashes"]
+            assert "_user_id" not in sess  # and the stranger is not logged in to the account
+    users = db.session.execute(db.select(User).where(User.email == "taken@example.com")).all()
+    assert len(users) == 1 and users[0][0].password_hash == owner.password_hash
+    # The owner hears about it, once an hour however often it is tried.
+    told = [
+        m
+        for m in db.session.execute(db.select(OutboxMessage)).scalars()
+        if m.payload.get("template") == "signup_existing_account"
+    ]
+    assert len(told) == 1 and told[0].payload["to"] == "taken@example.com"
+    assert told[0].payload["context"]["forgot_url"].endswith("/forgot")
 
 
 def test_password_is_kept_exactly_as_typed(client: FlaskClient) -> None:
