@@ -13,7 +13,6 @@ from wtforms.validators import ValidationError
 
 from agency.services import geo
 
-
 NUL_MESSAGE = "Remove the invisible NUL character from this text."
 
 

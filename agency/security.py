@@ -48,10 +48,10 @@ class DatabaseIdConverter(IntegerConverter):
 
     def __init__(
         self,
-        map: Map,  # noqa: A002 (werkzeug's parameter name)
+        map: Map,
         fixed_digits: int = 0,
-        min: int | None = None,  # noqa: A002
-        max: int | None = MAX_DATABASE_ID,  # noqa: A002
+        min: int | None = None,
+        max: int | None = MAX_DATABASE_ID,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

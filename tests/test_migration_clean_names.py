@@ -26,7 +26,10 @@ def test_stored_names_lose_control_and_bidi_characters(
         )
         kept = factories.CandidateFactory()(resume_filename="Lebenslauf M\u00fcller.pdf")
         credential = factories.CredentialFactory()(
-            candidate, "CPC", document_filename="\x01\u2066\u2069", document_path="credentials/b.pdf"
+            candidate,
+            "CPC",
+            document_filename="\x01\u2066\u2069",
+            document_path="credentials/b.pdf",
         )
         ids = candidate.id, kept.id, credential.id
         db.session.remove()

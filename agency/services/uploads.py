@@ -122,7 +122,9 @@ def check(data: bytes, filename: str, allowed: frozenset[str]) -> CheckedFile:
     # A PDF must also end like one: a ZIP with a "%PDF-" prefix glued on is refused.
     if kind == PDF and (b"%%EOF" not in data[-2048:] or b"PK\x05\x06" in data[-4096:]):
         raise UploadError("This PDF is damaged or is not really a PDF.")
-    return CheckedFile(data=data, kind=kind, filename=clean_filename(filename) or f"file{EXTENSIONS[kind]}")
+    return CheckedFile(
+        data=data, kind=kind, filename=clean_filename(filename) or f"file{EXTENSIONS[kind]}"
+    )
 
 
 def upload_dir() -> Path:

@@ -88,9 +88,7 @@ def test_clinic_needs_a_real_zip(client: FlaskClient) -> None:
     assert db.session.execute(db.select(Clinic)).first() is None
 
 
-def test_a_taken_email_gets_the_new_address_answer_and_its_owner_an_email(
-    app, make_user
-) -> None:
+def test_a_taken_email_gets_the_new_address_answer_and_its_owner_an_email(app, make_user) -> None:
     """Sign-up must not tell a stranger which e-mails have accounts (issue 14)."""
     owner = make_user(Role.CLINIC, email="taken@example.com")
     for account_type, extra in (
@@ -100,7 +98,9 @@ def test_a_taken_email_gets_the_new_address_answer_and_its_owner_an_email(
         new_client, taken_client = app.test_client(), app.test_client()
         fresh = new_client.post(
             "/register",
-            data=_form(account_type=account_type, email=f"fresh-{account_type}@example.com", **extra),
+            data=_form(
+                account_type=account_type, email=f"fresh-{account_type}@example.com", **extra
+            ),
         )
         taken = taken_client.post(
             "/register",

@@ -99,7 +99,7 @@ def test_nul_in_any_text_field_is_refused_next_to_the_field(app: Flask, persona:
 
 def _huge_paths(app: Flask) -> list[tuple[str, str]]:
     paths = []
-    for endpoint, rule, methods in endpoints(app):
+    for _endpoint, rule, methods in endpoints(app):
         ints = [
             name
             for name, converter in rule._converters.items()

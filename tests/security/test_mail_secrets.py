@@ -25,7 +25,9 @@ def test_staff_cannot_read_an_admins_reset_link(app: Flask, make_user: Any) -> N
     anonymous = app.test_client()
     assert anonymous.post("/forgot", data={"email": admin.email}).status_code == 302
     _deliver_all()
-    token = re.search(r"/reset/([\w-]+)", next(Path(app.config["MAIL_DIR"]).glob("*.eml")).read_text())
+    token = re.search(
+        r"/reset/([\w-]+)", next(Path(app.config["MAIL_DIR"]).glob("*.eml")).read_text()
+    )
     assert token is not None, "the recipient's copy must hold the link"
 
     viewer = app.test_client()
