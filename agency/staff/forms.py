@@ -164,8 +164,7 @@ class ApplicationNoteForm(BaseForm):
     audience = RadioField(
         "Who reads this note",
         choices=choices(NOTE_AUDIENCE_CHOICES),
-        default="staff",
-        validators=[InputRequired()],
+        default="staff",  # left out of the request: staff only
     )
 
 
