@@ -14,7 +14,7 @@ from agency.candidates.helpers import my_candidate
 from agency.extensions import db
 from agency.models import Application, Match, Opening, OpeningStatus, Role, StageChange
 from agency.security import client_ip, roles_required
-from agency.services import applications, scoring
+from agency.services import applications, pipeline, scoring
 from agency.services.pipeline import PipelineError
 
 
@@ -72,7 +72,11 @@ def _owned_application(application_id: int) -> Application:
             joinedload(Application.opening).joinedload(Opening.clinic),
             selectinload(Application.history).joinedload(StageChange.actor),
         )
-        .where(Application.id == application_id, Application.candidate_id == candidate.id)
+        .where(
+            Application.id == application_id,
+            Application.candidate_id == candidate.id,
+            pipeline.known_to_candidate(),
+        )
     ).scalar_one_or_none()
     if application is None:
         abort(404)

@@ -14,7 +14,7 @@ from agency.extensions import db
 from agency.models import Application, Match, Opening, Role
 from agency.security import roles_required
 from agency.services import applications as application_service
-from agency.services import profiles, scoring
+from agency.services import pipeline, profiles, scoring
 
 __all__ = ["dashboard", "my_candidate"]
 
@@ -46,7 +46,7 @@ def dashboard() -> ResponseReturnValue:
             joinedload(Application.opening).joinedload(Opening.clinic),
             selectinload(Application.history),
         )
-        .where(Application.candidate_id == candidate.id)
+        .where(Application.candidate_id == candidate.id, pipeline.known_to_candidate())
         .order_by(Application.created_at.desc(), Application.id.desc()),
         # Clamped: a huge ?page= would overflow the database's OFFSET (a 500).
         page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000),
@@ -64,7 +64,9 @@ def dashboard() -> ResponseReturnValue:
     }
     applied_ids = set(
         db.session.execute(
-            db.select(Application.opening_id).where(Application.candidate_id == candidate.id)
+            db.select(Application.opening_id).where(
+                Application.candidate_id == candidate.id, pipeline.known_to_candidate()
+            )
         ).scalars()
     )
     fits = [

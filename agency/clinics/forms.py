@@ -302,12 +302,17 @@ class MoveForm(BaseForm):
         ),
         validators=[InputRequired()],
     )
+    # The clinic's words are for the agency (and the clinic): the candidate is told only that the
+    # clinic chose another candidate (pipeline.CLINIC_DECLINED).
     reason = SelectField(
-        "Reason",
+        "Reason (read by the agency, never the candidate)",
         choices=choices([("", "Choose a reason"), *[(r, r) for r in DECLINE_REASONS]]),
         validators=[Optional()],
     )
-    details = TextAreaField("Details (optional)", validators=[Optional(), Length(max=400)])
+    details = TextAreaField(
+        "Details (optional; read by the agency only, never the candidate)",
+        validators=[Optional(), Length(max=400)],
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)

@@ -128,7 +128,6 @@ def opening(opening_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_opening(clinic, opening_id)
     applications = clinic_portal.submitted_for(clinic, [found.id])[found.id]
-    fits = clinic_portal.fits(found, applications)
     profiles = {a.id: clinic_portal.shared_profile(a.candidate) for a in applications}
     clinic_portal.record_views(current_user, applications, client_ip(), "opening")
     # Render before the commit: committing expires the loaded rows (one query each again).
@@ -137,8 +136,9 @@ def opening(opening_id: int) -> ResponseReturnValue:
         clinic=clinic,
         opening=found,
         applications=applications,
-        fits=fits,
         profiles=profiles,
+        stages={a.id: clinic_portal.clinic_stage(a) for a in applications},
+        submittal_notes=clinic_portal.submittal_notes(applications),
         moves={a.id: pipeline.allowed_moves(a, Role.CLINIC.value) for a in applications},
         move_labels=clinic_portal.MOVE_LABELS,
         decline_reasons=clinic_portal.DECLINE_REASONS,

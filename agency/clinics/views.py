@@ -60,6 +60,7 @@ def dashboard() -> ResponseReturnValue:
         submitted=submitted,
         days_open=openings.days_open,
         display_name=clinic_portal.display_name,
+        clinic_stage=clinic_portal.clinic_stage,
         actions=openings.allowed_actions,
         action_labels=openings.ACTION_LABELS,
     )

@@ -4,6 +4,7 @@ from agency.models.applications import (
     CLOSED_STAGES,
     Application,
     ApplicationSource,
+    Audience,
     Note,
     Stage,
     StageChange,
@@ -27,6 +28,7 @@ from agency.models.openings import (
     OpeningStatus,
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
+from agency.models.reminders import CredentialReminder
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
@@ -35,6 +37,7 @@ __all__ = [
     "CLOSED_STAGES",
     "Application",
     "ApplicationSource",
+    "Audience",
     "AuditEvent",
     "AuthToken",
     "Candidate",
@@ -42,6 +45,7 @@ __all__ = [
     "CandidateStatus",
     "Clinic",
     "Credential",
+    "CredentialReminder",
     "CredentialType",
     "Decision",
     "EmploymentType",

@@ -34,6 +34,14 @@ class Stage(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Audience(StrEnum):
+    """Who reads a piece of text, chosen where it is written. Agency staff read everything."""
+
+    STAFF = "staff"  # agency staff only: internal judgement, never shown outside
+    CLINIC = "clinic"  # the agency and the clinic the candidate was submitted to
+    CANDIDATE = "candidate"  # the agency and the candidate
+
+
 # Stages that end an application; only staff may reopen one.
 CLOSED_STAGES = frozenset({Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value})
 
@@ -68,10 +76,26 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         order_by="StageChange.created_at",
     )
 
+    @property
+    def candidate_history(self) -> list[StageChange]:
+        """The moves the candidate is told of: from their own application, or (sourced by the
+        agency) from their submission to a clinic; the agency's earlier steps stay internal."""
+        if self.source == ApplicationSource.APPLIED.value:
+            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.APPLIED.value]
+            return self.history[starts[-1] if starts else 0 :]
+        starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.SUBMITTED.value]
+        return self.history[starts[0] :] if starts else []
+
 
 class StageChange(db.Model):  # type: ignore[name-defined,misc]
+    """One move of an application. `reason` is read by `reason_audience` (and staff);
+    `candidate_message` is what the candidate reads about the move, written for them."""
+
     __tablename__ = "stage_changes"
-    __table_args__ = (Index("ix_stage_changes_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_stage_changes_created_at", "created_at"),
+        enum_check("reason_audience", Audience),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
@@ -81,16 +105,30 @@ class StageChange(db.Model):  # type: ignore[name-defined,misc]
     from_stage: Mapped[str | None] = mapped_column(String(16))
     to_stage: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500), default="")
+    reason_audience: Mapped[str] = mapped_column(
+        enum_type(Audience), default=Audience.STAFF.value, server_default=Audience.STAFF.value
+    )
+    candidate_message: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
 
+    def text_for(self, reader: str) -> str:
+        """The words about this move that `reader` (an Audience value) may read."""
+        if reader == Audience.STAFF.value:
+            return self.reason
+        if reader == Audience.CANDIDATE.value and self.candidate_message:
+            return self.candidate_message
+        return self.reason if self.reason_audience == reader else ""
+
 
 class Note(db.Model):  # type: ignore[name-defined,misc]
-    """A staff note about a candidate, an opening or one application."""
+    """A staff note about a candidate, an opening or one application, for its `audience`:
+    staff only, or also the clinic (a note on a submitted application, shown with it)."""
 
     __tablename__ = "notes"
+    __table_args__ = (enum_check("audience", Audience),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -104,6 +142,9 @@ class Note(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(
+        enum_type(Audience), default=Audience.STAFF.value, server_default=Audience.STAFF.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship()

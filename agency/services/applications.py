@@ -11,6 +11,7 @@ from agency.extensions import db
 from agency.models import (
     Application,
     ApplicationSource,
+    Audience,
     Candidate,
     CandidateStatus,
     Opening,
@@ -36,9 +37,24 @@ class Applied:
 
 
 def existing(candidate: Candidate, opening: Opening) -> Application | None:
+    """The candidate's application to the opening as far as they know of one."""
     return db.session.execute(
         select(Application).where(
-            Application.candidate_id == candidate.id, Application.opening_id == opening.id
+            Application.candidate_id == candidate.id,
+            Application.opening_id == opening.id,
+            pipeline.known_to_candidate(),
+        )
+    ).scalar_one_or_none()
+
+
+def _untold(candidate: Candidate, opening: Opening) -> Application | None:
+    """A row the agency made for this pair (sourced from the ranking) that the candidate was
+    never told about."""
+    return db.session.execute(
+        select(Application).where(
+            Application.candidate_id == candidate.id,
+            Application.opening_id == opening.id,
+            ~pipeline.known_to_candidate(),
         )
     ).scalar_one_or_none()
 
@@ -74,20 +90,23 @@ def apply(candidate: Candidate, opening: Opening, note: str, actor: User, ip: st
     problem = refusal(candidate, opening)
     if problem:
         raise ApplyError(problem)
-    application = Application(
-        candidate=candidate,
-        opening=opening,
-        source=ApplicationSource.APPLIED.value,
-        stage=Stage.APPLIED.value,
-        note=(note or "").strip()[:MAX_NOTE],
-    )
-    db.session.add(application)
+    # Sourced earlier without their knowing: their own application now takes that row's place.
+    application = _untold(candidate, opening)
+    from_stage = application.stage if application is not None else None
+    if application is None:
+        application = Application(candidate=candidate, opening=opening)
+        db.session.add(application)
+    application.source = ApplicationSource.APPLIED.value
+    application.stage = Stage.APPLIED.value
+    application.stage_reason = ""
+    application.note = (note or "").strip()[:MAX_NOTE]
     db.session.add(
         StageChange(
             application=application,
             actor_id=actor.id,
-            from_stage=None,
+            from_stage=from_stage,
             to_stage=Stage.APPLIED.value,
+            reason_audience=Audience.CANDIDATE.value,
         )
     )
     db.session.flush()

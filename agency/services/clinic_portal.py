@@ -1,7 +1,9 @@
 """What a clinic sees: its profile, its openings, and only the candidates the agency submitted.
 
-A candidate is shown to a clinic only once staff submitted them to one of its openings, with the
-parts of the profile the agency shares (never contact details), and every view is audited.
+A candidate is shown to a clinic only once staff submitted them to one of its openings, as a
+curated submittal: the parts of the profile the candidate agreed to share (never contact
+details) and what the recruiter wrote for the clinic, never the engine's internal verdicts or a
+staff reason. Every view is audited.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from agency.extensions import db
 from agency.models import (
     Application,
+    Audience,
     AuditEvent,
     Candidate,
     CandidateSkill,
     CandidateStatus,
     Clinic,
     Credential,
-    Match,
+    Note,
     Opening,
+    Role,
     Stage,
     StageChange,
     User,
@@ -33,8 +37,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.openings import opening_with_requirements
-from agency.services import audit, geo, openings, scoring
-from matching.scorer import MatchExplanation
+from agency.services import audit, geo, openings
 from matching.taxonomy import load_taxonomy
 
 # Stages in which a submitted candidate stays visible to the clinic.
@@ -139,6 +142,7 @@ def _application_query() -> Any:
             selectinload(Application.candidate)
             .selectinload(Candidate.credentials)
             .joinedload(Credential.credential_type),
+            selectinload(Application.history).joinedload(StageChange.actor),
         )
         .where(shown_to_clinic())
     )
@@ -264,52 +268,49 @@ def shared_profile(candidate: Candidate, today: date | None = None) -> SharedPro
 
 
 @dataclass(frozen=True)
-class Fit:
-    score: float
-    eligible: bool
-    summary: str
-    strengths: list[str]
-    gaps: list[str]
+class ClinicStage:
+    """An application's stage in the clinic's words, with the reason the clinic may read."""
+
+    label: str
+    kind: str
+    reason: str = ""
 
 
-def fits(opening: Opening, applications: list[Application]) -> dict[int, Fit]:
-    """The engine's fit summary per application (pure scoring; the pool is read once)."""
+STAGE_WORDS = {
+    Stage.SUBMITTED.value: ("New: please review", "info"),
+    Stage.INTERVIEW.value: ("Interview", "primary"),
+    Stage.OFFERED.value: ("Offered", "success"),
+    Stage.PLACED.value: ("Placed", "success"),
+    Stage.REJECTED.value: ("Declined", "muted"),
+}
+AGENCY_WITHDREW = ClinicStage("Withdrawn by the agency", "muted")
+
+
+def clinic_stage(application: Application) -> ClinicStage:
+    """ "Declined" with the clinic's own reason only when the clinic declined; a candidate the
+    agency took back is "withdrawn by the agency" (its staff reason stays with staff)."""
+    if application.stage != Stage.REJECTED.value:
+        label, kind = STAGE_WORDS.get(application.stage, (application.stage.capitalize(), "muted"))
+        return ClinicStage(label, kind)
+    rejections = [c for c in application.history if c.to_stage == Stage.REJECTED.value]
+    last = rejections[-1] if rejections else None
+    if last is None or last.actor is None or last.actor.role != Role.CLINIC.value:
+        return AGENCY_WITHDREW
+    return ClinicStage("Declined", "muted", last.text_for(Audience.CLINIC.value))
+
+
+def submittal_notes(applications: list[Application]) -> dict[int, list[Note]]:
+    """What the recruiters wrote for the clinic about each application (oldest first)."""
+    out: dict[int, list[Note]] = {a.id: [] for a in applications}
     if not applications:
-        return {}
-    try:
-        space = scoring.pool().text_space
-        spec = scoring.opening_spec(opening)
-        scorer = scoring.scorer()
-    except Exception:  # the engine must never take the clinic's page down
-        return _stored_fits(opening, applications)
-    out = {}
-    for application in applications:
-        expl: MatchExplanation = scorer.explain(
-            scoring.candidate_profile(application.candidate), spec, text_space=space
-        )
-        out[application.id] = Fit(
-            expl.score, expl.eligible, expl.summary, expl.strengths, expl.gaps
-        )
-    return out
-
-
-def _stored_fits(opening: Opening, applications: list[Application]) -> dict[int, Fit]:
-    by_candidate = {
-        m.candidate_id: m
-        for m in db.session.execute(
-            select(Match).where(
-                Match.opening_id == opening.id,
-                Match.candidate_id.in_([a.candidate_id for a in applications]),
-            )
-        ).scalars()
-    }
-    out = {}
-    for application in applications:
-        match = by_candidate.get(application.candidate_id)
-        if match is not None:
-            out[application.id] = Fit(
-                match.score, match.eligible, "", [], list(match.failed_constraints)
-            )
+        return out
+    rows = db.session.execute(
+        select(Note)
+        .where(Note.application_id.in_(list(out)), Note.audience == Audience.CLINIC.value)
+        .order_by(Note.created_at, Note.id)
+    ).scalars()
+    for note in rows:
+        out[note.application_id].append(note)
     return out
 
 

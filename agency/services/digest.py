@@ -1,5 +1,6 @@
-"""The daily staff digest: new applications, openings without strong candidates, expiring
-credentials and failed messages, one e-mail per staff user per day."""
+"""The daily staff digest: the day's pipeline activity by kind (new applications apart from
+staff's own moves), openings without strong candidates, expiring credentials and failed
+messages, one e-mail per staff user per day."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from agency.models import (
     OpeningStatus,
     OutboxMessage,
     OutboxStatus,
+    Role,
+    Stage,
+    StageChange,
+    User,
     utcnow,
 )
 from agency.services import notifications
@@ -27,19 +32,59 @@ LIST_LIMIT = 20
 EXPIRING_DAYS = 30
 
 
-def _new_applications(since: datetime) -> list[dict[str, Any]]:
+# Each kind of pipeline move, labelled by who made it, in the digest's order.
+ACTIVITY_LABELS = {
+    "applied": "New applications (the candidate applied)",
+    "sourced": "Added from the ranking by staff",
+    "shortlisted": "Shortlisted by staff",
+    "submitted": "Submitted to clinics",
+    "interview": "Interviews requested by clinics",
+    "offered": "Offers made by clinics",
+    "placed": "Placements",
+    "rejected_by_clinic": "Declined by clinics",
+    "rejected_by_staff": "Rejected by staff",
+    "withdrawn_by_candidate": "Withdrawn by the candidate",
+    "withdrawn_by_staff": "Withdrawn by staff",
+}
+BY_ROLE = {Role.CLINIC.value: "clinic", Role.CANDIDATE.value: "candidate"}
+
+
+def activity_kind(to_stage: str, actor_role: str | None) -> str:
+    """What kind of move this was: rejections and withdrawals say whose they were."""
+    if to_stage in (Stage.REJECTED.value, Stage.WITHDRAWN.value):
+        return f"{to_stage}_by_{BY_ROLE.get(actor_role or '', 'staff')}"
+    return to_stage
+
+
+def _activity(since: datetime, until: datetime) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(Application, Candidate.first_name, Candidate.last_name, Opening.title)
+        select(
+            StageChange.to_stage,
+            User.role,
+            Candidate.first_name,
+            Candidate.last_name,
+            Opening.title,
+        )
+        .join(Application, Application.id == StageChange.application_id)
         .join(Candidate, Candidate.id == Application.candidate_id)
         .join(Opening, Opening.id == Application.opening_id)
-        .where(Application.created_at >= since)
-        .order_by(Application.created_at.desc())
-        .limit(LIST_LIMIT)
+        .outerjoin(User, User.id == StageChange.actor_id)
+        .where(StageChange.created_at >= since, StageChange.created_at < until)
+        .order_by(StageChange.created_at.desc(), StageChange.id.desc())
     ).all()
-    return [
-        {"candidate": f"{first} {last}".strip(), "opening": title, "stage": app.stage}
-        for app, first, last, title in rows
-    ]
+    kinds: dict[str, dict[str, Any]] = {}
+    for to_stage, role, first, last, title in rows:
+        kind = activity_kind(to_stage, role)
+        entry = kinds.setdefault(
+            kind, {"kind": kind, "label": ACTIVITY_LABELS.get(kind, kind), "count": 0, "items": []}
+        )
+        entry["count"] += 1
+        if len(entry["items"]) < LIST_LIMIT:
+            entry["items"].append({"candidate": f"{first} {last}".strip(), "opening": title})
+    order = list(ACTIVITY_LABELS)
+    return sorted(
+        kinds.values(), key=lambda e: order.index(e["kind"]) if e["kind"] in order else 99
+    )
 
 
 def _openings_without_strong() -> list[dict[str, Any]]:
@@ -80,10 +125,12 @@ def _failed_messages() -> int:
 def digest_context(day: date) -> dict[str, Any]:
     """What the digest for the 24 hours before `day` 00:00 UTC says."""
     until = datetime.combine(day, time(0), tzinfo=UTC)
-    applications = _new_applications(until - timedelta(days=1))
+    activity = _activity(until - timedelta(days=1), until)
+    applied = next((a for a in activity if a["kind"] == "applied"), None)
     return {
         "day": day.isoformat(),
-        "new_applications": applications,
+        "activity": activity,
+        "new_applications": applied["items"] if applied else [],
         "openings_without_strong": _openings_without_strong(),
         "expiring_credentials": _expiring_credentials(day),
         "failed_messages": _failed_messages(),

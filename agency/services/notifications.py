@@ -11,13 +11,16 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
 from agency.models import (
     Application,
+    Audience,
     Candidate,
     Clinic,
     Credential,
+    CredentialReminder,
     Match,
     Opening,
     OpeningStatus,
@@ -28,7 +31,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import outbox, unsubscribe
+from agency.services import clinic_portal, outbox, unsubscribe
 
 # The engine calls 75+ a "strong fit"; only those are worth an unprompted e-mail.
 STRONG_MATCH = 75.0
@@ -108,10 +111,19 @@ def application_received(application: Application) -> None:
     tell_staff("application_received", f"applied:{app_id}", application_id=app_id)
 
 
+def _clinic_context(application: Application) -> dict[str, Any]:
+    """What a clinic's e-mail may say about the candidate: the name as the portal shows it."""
+    return {
+        **_application_context(application),
+        "first_name": "",
+        "candidate_name": clinic_portal.display_name(application.candidate),
+    }
+
+
 def submitted_to_clinic(application: Application) -> None:
     """Tell the clinic's members that the agency submitted a candidate to their opening."""
     change_id = _last_change_id(application, Stage.SUBMITTED.value)
-    context = {**_application_context(application), "review_url": link("/clinic/")}
+    context = {**_clinic_context(application), "review_url": link("/clinic/")}
     key = f"submitted:{_flushed_id(application)}:{change_id}"
     for member in clinic_members(application.opening.clinic_id):
         email_user(member, "submitted_to_clinic", context, key)
@@ -125,6 +137,8 @@ def stage_changed(application: Application, stage_change: StageChange) -> None:
         **_application_context(application),
         "stage": to_stage,
         "stage_words": STAGE_WORDS.get(to_stage, to_stage.replace("_", " ")),
+        # Only words written for the candidate: never a staff reason or a clinic's note.
+        "message": stage_change.text_for(Audience.CANDIDATE.value),
         "dashboard_url": link("/me"),
     }
     key = f"stage:{_flushed_id(stage_change)}"
@@ -141,7 +155,11 @@ def placement_confirmed(application: Application) -> None:
         "dashboard_url": link("/me"),
     }
     email_user(application.candidate.user, "placement_confirmed", context, key)
-    clinic_context = {**context, "dashboard_url": link("/clinic/")}
+    clinic_context = {
+        **context,
+        **_clinic_context(application),
+        "dashboard_url": link("/clinic/"),
+    }
     for member in clinic_members(opening.clinic_id):
         email_user(member, "placement_confirmed_clinic", clinic_context, key)
 
@@ -247,6 +265,12 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             }
     elif event == "account_erased":
         return "staff_account_erased", {**context, "candidate_id": payload.get("candidate_id")}
+    elif event == "credential_reminders":
+        return "staff_credential_reminders", {
+            **context,
+            "day": payload.get("day", ""),
+            **credential_reminders_context(payload.get("reminder_ids") or []),
+        }
     elif event == "credential_expiring":
         credential = db.session.get(Credential, payload.get("credential_id"))
         if credential is not None:
@@ -256,6 +280,33 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 "days": payload.get("days"),
             }
     return "staff_event", context
+
+
+# A scan's summary lists this many reminders by name; the rest are counted.
+SUMMARY_LISTED = 100
+
+
+def credential_reminders_context(reminder_ids: list[int]) -> dict[str, Any]:
+    """The reminders one scan made, tightest threshold and soonest expiry first."""
+    rows = list(
+        db.session.execute(
+            select(CredentialReminder)
+            .options(
+                selectinload(CredentialReminder.credential).selectinload(Credential.candidate),
+                selectinload(CredentialReminder.credential).selectinload(
+                    Credential.credential_type
+                ),
+            )
+            .where(CredentialReminder.id.in_([int(i) for i in reminder_ids]))
+            .order_by(
+                CredentialReminder.threshold, CredentialReminder.expires_on, CredentialReminder.id
+            )
+        ).scalars()
+    )
+    listed = [
+        {**credential_context(r.credential), "days": r.threshold} for r in rows[:SUMMARY_LISTED]
+    ]
+    return {"count": len(rows), "reminders": listed, "more": max(len(rows) - SUMMARY_LISTED, 0)}
 
 
 def credential_context(credential: Credential) -> dict[str, Any]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from agency.extensions import db
 from agency.models import (
     Application,
     ApplicationSource,
+    Audience,
     Candidate,
     Decision,
     Match,
@@ -51,8 +52,74 @@ POSITIVE = frozenset(
 NEGATIVE = frozenset({S.REJECTED.value})
 
 
+# What the candidate reads about a move somebody else made, written for them: the reason
+# itself stays with its own audience (a staff reason with staff, a clinic's with the agency).
+CLINIC_DECLINED = "The clinic chose another candidate for this opening."
+AGENCY_REJECTED = "The agency will not put you forward for this opening."
+AGENCY_WITHDREW = "The agency closed your application for this opening."
+# Where a stage passes through a clinic's hands, a sourced candidate has been told about it.
+TOLD_STAGES = frozenset({S.SUBMITTED.value, S.INTERVIEW.value, S.OFFERED.value, S.PLACED.value})
+
+
 class PipelineError(ValueError):
     """A move that is not allowed, with the reason in words a user can act on."""
+
+
+class NotEligible(PipelineError):
+    """Submitting a candidate the engine marks not eligible needs staff's confirmation."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(
+            "The engine marks this candidate not eligible: "
+            + "; ".join(reasons)
+            + ". Confirm to submit anyway."
+        )
+
+
+def reason_audience(role: str) -> str:
+    """Who reads the reason a user of this role types: their own side of the table."""
+    if role == Role.CLINIC.value:
+        return Audience.CLINIC.value
+    if role == Role.CANDIDATE.value:
+        return Audience.CANDIDATE.value
+    return Audience.STAFF.value
+
+
+def standard_candidate_message(to_stage: str, role: str) -> str:
+    if role == Role.CANDIDATE.value:
+        return ""  # their own words (audience: the candidate) are what they read
+    if to_stage == S.REJECTED.value:
+        return CLINIC_DECLINED if role == Role.CLINIC.value else AGENCY_REJECTED
+    if to_stage == S.WITHDRAWN.value:
+        return AGENCY_WITHDREW
+    return ""
+
+
+def candidate_knows(application: Application) -> bool:
+    """Whether the candidate knows of this application: they applied, or the agency put them in
+    front of a clinic. Sourcing from the ranking and rejecting before that stay internal."""
+    if application.source == ApplicationSource.APPLIED.value:
+        return True
+    return any(change.to_stage in TOLD_STAGES for change in application.history)
+
+
+def known_to_candidate() -> ColumnElement[bool]:
+    """`candidate_knows` as a query condition: the applications a candidate's pages list."""
+    told = exists().where(
+        StageChange.application_id == Application.id, StageChange.to_stage.in_(TOLD_STAGES)
+    )
+    return or_(Application.source == ApplicationSource.APPLIED.value, told)
+
+
+def ineligibility(candidate: Candidate, opening: Opening) -> list[str]:
+    """The engine's reasons this candidate is not eligible for the opening (empty: eligible)."""
+    from agency.services import scoring
+
+    explanation = scoring.explain_pair(candidate, opening)
+    if explanation.eligible:
+        return []
+    return list(explanation.failed_constraints) or ["not eligible"]
 
 
 def allowed_moves(application: Application, role: str) -> list[str]:
@@ -124,8 +191,9 @@ def _notify(application: Application, change: StageChange) -> None:
         notifications.submitted_to_clinic(application)
     if change.to_stage == S.PLACED.value:
         notifications.placement_confirmed(application)
-    elif change.to_stage not in (S.SHORTLISTED.value,):
-        # Shortlisting is internal to the agency; the candidate hears when something happens.
+    elif change.to_stage not in (S.SHORTLISTED.value,) and candidate_knows(application):
+        # Shortlisting is internal to the agency, and so is everything about a person the agency
+        # sourced until it submits them: the candidate hears when something happens to them.
         notifications.stage_changed(application, change)
 
 
@@ -141,10 +209,26 @@ def _mark_filled(opening: Opening) -> None:
 
 
 def move(
-    application: Application, to_stage: str, actor: User, reason: str = "", ip: str = ""
+    application: Application,
+    to_stage: str,
+    actor: User,
+    reason: str = "",
+    ip: str = "",
+    *,
+    candidate_message: str = "",
+    clinic_note: str = "",
+    confirm_ineligible: bool = False,
 ) -> StageChange:
-    """Move one application; raises PipelineError (nothing written) when it is not allowed."""
+    """Move one application; raises PipelineError (nothing written) when it is not allowed.
+
+    `reason` is read by the actor's side (staff, the clinic, the candidate: reason_audience);
+    staff may write `candidate_message` (what the candidate reads instead of the standard words)
+    and, when submitting, `clinic_note` (what the clinic reads with the submittal). Submitting a
+    candidate the engine marks not eligible raises NotEligible unless `confirm_ineligible`.
+    """
     reason = (reason or "").strip()[:500]
+    is_staff = actor.role in (Role.STAFF.value, Role.ADMIN.value)
+    candidate_message = (candidate_message or "").strip()[:500] if is_staff else ""
     if to_stage not in allowed_moves(application, actor.role):
         raise PipelineError(
             f"Cannot move from {application.stage} to {to_stage}."
@@ -157,12 +241,18 @@ def move(
         problems = placement_problems(application.candidate, application.opening)
         if problems:
             raise PipelineError("Cannot place: " + "; ".join(problems) + ".")
+    if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+        reasons = ineligibility(application.candidate, application.opening)
+        if reasons:
+            raise NotEligible(reasons)
     change = StageChange(
         application=application,
         actor_id=actor.id,
         from_stage=application.stage,
         to_stage=to_stage,
         reason=reason,
+        reason_audience=reason_audience(actor.role),
+        candidate_message=candidate_message or standard_candidate_message(to_stage, actor.role),
     )
     db.session.add(change)
     application.stage = to_stage
@@ -180,6 +270,10 @@ def move(
         ip=ip,
         details={"from": change.from_stage, "to": to_stage, "reason": reason},
     )
+    if clinic_note.strip() and is_staff:
+        from agency.services import notes
+
+        notes.add(actor, clinic_note, application=application, audience=Audience.CLINIC, ip=ip)
     _notify(application, change)
     return change
 
@@ -242,6 +336,9 @@ def advance(
     reason: str = "",
     ip: str = "",
     application: Application | None = None,
+    *,
+    clinic_note: str = "",
+    confirm_ineligible: bool = False,
 ) -> StageChange:
     """Move the candidate's application for the opening, sourcing them first if they did not
     apply. Raises PipelineError before writing anything when the move is not allowed."""
@@ -254,9 +351,15 @@ def advance(
     problem = refusal(application, to_stage, actor.role, reason)
     if problem:
         raise PipelineError(problem)
+    if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+        reasons = ineligibility(candidate, opening)
+        if reasons:
+            raise NotEligible(reasons)
     if application is None:
         application = source(candidate, opening, actor)
-    return move(application, to_stage, actor, reason, ip)
+    return move(
+        application, to_stage, actor, reason, ip, clinic_note=clinic_note, confirm_ineligible=True
+    )
 
 
 # What the staff review page's buttons do: a stage to move to, or a note.
@@ -271,6 +374,8 @@ REVIEW_ACTIONS = {
 class BulkResult:
     done: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    # Not submitted: the engine marks them not eligible (its reasons); staff must confirm.
+    unconfirmed: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 def bulk_review(
@@ -281,11 +386,16 @@ def bulk_review(
     reason: str = "",
     note: str = "",
     ip: str = "",
+    *,
+    clinic_note: str = "",
+    confirm_ineligible: bool = False,
 ) -> BulkResult:
     """Apply one review action to several candidates of an opening in the caller's transaction.
 
     A candidate whose move is not allowed is skipped with the reason (nothing written for them);
-    the others go ahead. `note` (when given) is attached to every candidate acted on.
+    the others go ahead. `note` (staff only, when given) is attached to every candidate acted
+    on; `clinic_note` goes to the clinic with each submittal. Submitting one the engine marks
+    not eligible waits for `confirm_ineligible` (listed in `unconfirmed`, nothing written).
     """
     from agency.services import notes
 
@@ -317,7 +427,22 @@ def bulk_review(
         if problem:
             result.skipped.append((candidate.id, problem))
             continue
-        change = advance(candidate, opening, to_stage, actor, reason, ip, application)
+        if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+            reasons = ineligibility(candidate, opening)
+            if reasons:
+                result.unconfirmed.append((candidate.id, reasons))
+                continue
+        change = advance(
+            candidate,
+            opening,
+            to_stage,
+            actor,
+            reason,
+            ip,
+            application,
+            clinic_note=clinic_note if to_stage == S.SUBMITTED.value else "",
+            confirm_ineligible=True,
+        )
         if note.strip():
             notes.add(actor, note, application=change.application, ip=ip)
         result.done.append(candidate.id)

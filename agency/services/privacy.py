@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from agency.extensions import db
 from agency.models import (
     Application,
+    Audience,
     AuditEvent,
     AuthToken,
     Candidate,
@@ -33,6 +34,9 @@ ERASED_NAME = "Erased"
 USER_HIDDEN = frozenset({"password_hash", "session_version"})
 CANDIDATE_HIDDEN = frozenset({"resume_path"})
 CREDENTIAL_HIDDEN = frozenset({"document_path", "verified_by_id"})
+# Reasons are read by their audience: the export gives the words written for the candidate.
+APPLICATION_HIDDEN = frozenset({"stage_reason"})
+STAGE_CHANGE_HIDDEN = frozenset({"reason", "reason_audience", "candidate_message"})
 
 
 def _plain(value: Any) -> Any:
@@ -96,9 +100,15 @@ def export(candidate: Candidate) -> dict[str, Any]:
         ],
         "applications": [
             {
-                **_columns(a),
+                **_columns(a, APPLICATION_HIDDEN),
                 "opening_title": a.opening.title,
-                "history": [_columns(change) for change in a.history],
+                "history": [
+                    {
+                        **_columns(change, STAGE_CHANGE_HIDDEN),
+                        "message": change.text_for(Audience.CANDIDATE.value),
+                    }
+                    for change in a.history
+                ],
             }
             for a in applications
         ],

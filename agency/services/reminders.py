@@ -1,4 +1,8 @@
-"""Credential expiry reminders from a periodic scan: 60, 30 and 7 days before, each once."""
+"""Credential expiry reminders from a periodic scan: 60, 30 and 7 days before, each once.
+
+The candidate gets one e-mail per threshold; staff get one summary per scan of the reminders
+that scan made (not one e-mail per credential).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
-from agency.models import Candidate, CandidateStatus, Credential, VerificationStatus, utcnow
+from agency.models import (
+    Candidate,
+    CandidateStatus,
+    Credential,
+    CredentialReminder,
+    VerificationStatus,
+    utcnow,
+)
 from agency.services import notifications
 
 THRESHOLDS = (7, 30, 60)
@@ -19,13 +30,7 @@ def threshold_for(days_left: int) -> int | None:
     return next((t for t in THRESHOLDS if days_left <= t), None)
 
 
-def stage_credential_reminders(today: date | None = None) -> int:
-    """Stage the reminders that are due (candidate and staff) and commit; the count of credentials.
-
-    The dedupe key holds the credential, the threshold and the expiry date, so re-running the
-    scan sends nothing new, and a renewed credential starts afresh.
-    """
-    today = today or utcnow().date()
+def _due(today: date) -> list[tuple[Credential, int]]:
     credentials = db.session.execute(
         select(Credential)
         .join(Candidate, Candidate.id == Credential.candidate_id)
@@ -40,12 +45,47 @@ def stage_credential_reminders(today: date | None = None) -> int:
             selectinload(Credential.credential_type),
         )
     ).scalars()
-    count = 0
+    due = []
     for credential in credentials:
         assert credential.expires_on is not None
         days = threshold_for((credential.expires_on - today).days)
-        if days is None:
+        if days is not None:
+            due.append((credential, days))
+    return due
+
+
+def _already_made(due: list[tuple[Credential, int]]) -> set[tuple[int, int, date]]:
+    if not due:
+        return set()
+    rows = db.session.execute(
+        select(
+            CredentialReminder.credential_id,
+            CredentialReminder.threshold,
+            CredentialReminder.expires_on,
+        ).where(CredentialReminder.credential_id.in_({c.id for c, _ in due}))
+    ).all()
+    return {(cid, threshold, expires) for cid, threshold, expires in rows}
+
+
+def stage_credential_reminders(today: date | None = None) -> int:
+    """Make the reminders that are due and commit; the count of reminders made.
+
+    Each (credential, threshold, expiry date) is reminded once (a CredentialReminder row), so
+    re-running the scan sends nothing new, and a renewed credential starts afresh.
+    """
+    today = today or utcnow().date()
+    due = _due(today)
+    made_before = _already_made(due)
+    made: list[CredentialReminder] = []
+    for credential, days in due:
+        assert credential.expires_on is not None
+        if (credential.id, days, credential.expires_on) in made_before:
             continue
+        reminder = CredentialReminder(
+            credential_id=credential.id, threshold=days, expires_on=credential.expires_on
+        )
+        db.session.add(reminder)
+        made.append(reminder)
         key = f"credential-expiring:{credential.id}:{days}:{credential.expires_on.isoformat()}"
         context = {
             **notifications.credential_context(credential),
@@ -53,7 +93,14 @@ def stage_credential_reminders(today: date | None = None) -> int:
             "profile_url": notifications.link("/me"),
         }
         notifications.email_user(credential.candidate.user, "credential_expiring", context, key)
-        notifications.tell_staff("credential_expiring", key, credential_id=credential.id, days=days)
-        count += 1
+    if made:
+        db.session.flush()
+        # Keyed on this scan's first reminder: each scan that made reminders has one summary.
+        notifications.tell_staff(
+            "credential_reminders",
+            f"credential-reminders:{made[0].id}",
+            reminder_ids=[r.id for r in made],
+            day=today.isoformat(),
+        )
     db.session.commit()
-    return count
+    return len(made)

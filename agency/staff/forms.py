@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -73,8 +74,20 @@ class ReviewActionForm(BaseForm):
 
     candidate_ids = SelectMultipleField("Candidates", coerce=int, validate_choice=False)
     action = SelectField("Action", choices=choices(REVIEW_ACTIONS))
-    reason = StringField("Reason (for a rejection)", validators=[Length(max=500)])
-    note = TextAreaField("Note", validators=[Length(max=5000)])
+    # Each text says who reads it (the three audiences: staff, the clinic, the candidate).
+    reason = StringField(
+        "Reason for a rejection (staff only)",
+        validators=[Length(max=500)],
+        description="Colleagues read it; the candidate and the clinic never do.",
+    )
+    note = TextAreaField("Note (staff only)", validators=[Length(max=5000)])
+    clinic_note = TextAreaField(
+        "Note for the clinic (with a submission)",
+        validators=[Length(max=5000)],
+        description="The clinic reads it with the candidate's profile.",
+    )
+    # Set by the confirmation page: submit even though the engine marks them not eligible.
+    confirm_ineligible = BooleanField("Submit anyway")
     # A row's own button: "<candidate id>:<action>", overriding the checkboxes and action.
     single = HiddenField()
 
@@ -113,12 +126,46 @@ class ReviewActionForm(BaseForm):
 class MoveForm(BaseForm):
     to_stage = SelectField("Move to", choices=[])
     reason = StringField(
-        "Reason", validators=[Length(max=500)], description="Needed to reject or withdraw."
+        "Reason (staff only)",
+        validators=[Length(max=500)],
+        description="Needed to reject or withdraw. Colleagues read it; the candidate and the "
+        "clinic never do.",
     )
+    candidate_message = StringField(
+        "Message to the candidate (optional)",
+        validators=[Length(max=500)],
+        description="The candidate reads it on their dashboard and in the e-mail. Left empty, "
+        "they read our standard words (e.g. “The agency will not put you forward for this "
+        "opening.”).",
+    )
+    clinic_note = TextAreaField(
+        "Note for the clinic (with a submission)",
+        validators=[Length(max=5000)],
+        description="The clinic reads it with the candidate's profile.",
+    )
+    # Shown only after the engine's warning: the view removes it otherwise.
+    confirm_ineligible = BooleanField("Submit anyway: I have read why the engine says no")
+
+
+NOTE_AUDIENCE_CHOICES = [
+    ("staff", "Staff only"),
+    ("clinic", "Staff and the clinic (shown with this submittal)"),
+]
 
 
 class NoteForm(BaseForm):
+    body = TextAreaField("Note (staff only)", validators=[DataRequired(), Length(max=5000)])
+
+
+class ApplicationNoteForm(BaseForm):
+    """A note on one application: staff choose whether the clinic reads it too."""
+
     body = TextAreaField("Note", validators=[DataRequired(), Length(max=5000)])
+    audience = RadioField(
+        "Who reads this note",
+        choices=choices(NOTE_AUDIENCE_CHOICES),
+        default="staff",  # left out of the request: staff only
+    )
 
 
 class VerifyForm(BaseForm):

@@ -144,14 +144,28 @@ def opening_act(opening_id: int) -> ResponseReturnValue:
         reason=form.reason.data or "",
         note=form.note.data or "",
         ip=client_ip(),
+        clinic_note=form.clinic_note.data or "",
+        confirm_ineligible=bool(form.confirm_ineligible.data),
     )
     db.session.commit()
     names = {c.id: c for c in candidates}
+    blind = bool(request.args.get("blind"))
+    if result.unconfirmed:
+        # The others went ahead; these wait for staff to read the engine's reasons and confirm.
+        return render_template(
+            "staff/confirm_submit.html",
+            opening=opening,
+            form=form,
+            pending=[(names[cid], reasons) for cid, reasons in result.unconfirmed],
+            done=len(result.done),
+            blind=blind,
+            back=back,
+        )
     if result.done:
         n = len(result.done)
         who = "1 candidate" if n == 1 else f"{n} candidates"
         flash(f"{who.capitalize()} {ACTION_WORDS[action]}.", "success")
     for cid, why in result.skipped:
-        label = f"Candidate #{cid}" if request.args.get("blind") else names[cid].full_name
+        label = f"Candidate #{cid}" if blind else names[cid].full_name
         flash(f"{label} skipped: {why}", "warning")
     return redirect(back)

@@ -11,6 +11,7 @@ from agency.extensions import db
 from agency.forms import choices
 from agency.models import (
     Application,
+    Audience,
     Candidate,
     Credential,
     Note,
@@ -23,9 +24,16 @@ from agency.security import client_ip, roles_required
 from agency.services import notes, pipeline
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
-from agency.staff.forms import MoveForm, NoteForm
+from agency.staff.forms import ApplicationNoteForm as NoteForm
+from agency.staff.forms import MoveForm
 
 MAX_ID = 2**31 - 1
+# Who reads a reason or a note (staff read everything).
+AUDIENCE_WORDS = {
+    Audience.STAFF.value: "staff only",
+    Audience.CLINIC.value: "read by the clinic",
+    Audience.CANDIDATE.value: "read by the candidate",
+}
 
 
 def _application_or_404(application_id: int) -> Application:
@@ -58,10 +66,15 @@ def _move_form(application: Application) -> MoveForm:
     form = MoveForm()
     moves = pipeline.allowed_moves(application, me().role)
     form.to_stage.choices = choices([(m, m.capitalize()) for m in moves])
+    if Stage.SUBMITTED.value not in moves:
+        del form.clinic_note
     return form
 
 
 def _render(application: Application, form: MoveForm, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
+    if "confirm_ineligible" in form and not form.confirm_ineligible.errors:
+        # The confirmation box appears with the engine's warning, not before.
+        del form.confirm_ineligible
     app_notes = list(
         db.session.execute(
             select(Note)
@@ -83,6 +96,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             note_form=note_form,
             notes=app_notes,
             placement_problems=problems,
+            audience_words=AUDIENCE_WORDS,
         ),
         status,
     )
@@ -103,7 +117,21 @@ def application_move(application_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render(app_, form, NoteForm(formdata=None), 400)
     try:
-        pipeline.move(app_, form.to_stage.data, me(), form.reason.data or "", client_ip())
+        pipeline.move(
+            app_,
+            form.to_stage.data,
+            me(),
+            form.reason.data or "",
+            client_ip(),
+            candidate_message=form.candidate_message.data or "",
+            clinic_note=form.clinic_note.data or "" if "clinic_note" in form else "",
+            confirm_ineligible=bool(form.confirm_ineligible.data),
+        )
+    except pipeline.NotEligible as exc:
+        db.session.rollback()
+        form.confirm_ineligible.errors = [str(exc)]
+        app_ = _application_or_404(application_id)
+        return _render(app_, form, NoteForm(formdata=None), 400)
     except pipeline.PipelineError as exc:
         db.session.rollback()
         form.to_stage.errors = [str(exc)]
@@ -121,7 +149,13 @@ def application_note(application_id: int) -> ResponseReturnValue:
     note_form = NoteForm()
     if not note_form.validate_on_submit():
         return _render(app_, _move_form(app_), note_form, 400)
-    notes.add(me(), note_form.body.data, application=app_, ip=client_ip())
+    notes.add(
+        me(),
+        note_form.body.data,
+        application=app_,
+        audience=note_form.audience.data,
+        ip=client_ip(),
+    )
     db.session.commit()
     flash("Note added.", "success")
     return redirect(url_for("staff.application", application_id=application_id))

@@ -63,7 +63,7 @@ def test_profile_shows_shared_parts_never_contact_details(
     assert "72 wpm" in page and "Spanish" in page and "Epic" in page
     assert "Certified Medical Administrative Assistant" in page and "Verified by the agency" in page
     assert "617" not in page and ana.user.email not in page and ana.last_name not in page
-    assert "Fit with this opening" in page  # the engine's fit summary
+    assert "Fit with this opening" not in page  # the engine's verdicts are for staff
 
 
 def test_profile_details_are_withheld_without_consent(
