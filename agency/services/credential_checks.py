@@ -28,6 +28,7 @@ def record_check(credential: Credential, outcome: str, actor: User, ip: str = ""
         actor_id=actor.id,
         object_type="credential",
         object_id=credential.id,
+        candidate_id=credential.candidate_id,
         ip=ip,
         details={
             "candidate_id": credential.candidate_id,

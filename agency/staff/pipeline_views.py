@@ -18,12 +18,13 @@ from agency.models import (
     OpeningCredential,
     Stage,
     StageChange,
+    VerificationStatus,
 )
 from agency.security import client_ip, roles_required
 from agency.services import notes, pipeline
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
-from agency.staff.forms import MoveForm, NoteForm
+from agency.staff.forms import MoveForm, NoteForm, VerifyForm
 
 MAX_ID = 2**31 - 1
 
@@ -70,9 +71,10 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             .order_by(Note.created_at.desc())
         ).scalars()
     )
+    can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
     problems = (
         pipeline.placement_problems(application.candidate, application.opening)
-        if Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
+        if can_place
         else []
     )
     return (
@@ -83,9 +85,23 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             note_form=note_form,
             notes=app_notes,
             placement_problems=problems,
+            # Where the gate stops a placement for want of a check, staff can make it here.
+            to_verify=_awaiting_verification(application) if problems else [],
+            verify_form=VerifyForm(formdata=None),
+            erased_message=pipeline.ERASED,
         ),
         status,
     )
+
+
+def _awaiting_verification(application: Application) -> list[Credential]:
+    required = {oc.credential_type.code for oc in application.opening.credentials}
+    return [
+        cred
+        for cred in application.candidate.credentials
+        if cred.credential_type.code in required
+        and cred.verification_status == VerificationStatus.PENDING.value
+    ]
 
 
 @bp.route("/applications/<int:application_id>")
@@ -100,6 +116,10 @@ def application(application_id: int) -> ResponseReturnValue:
 def application_move(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
     form = _move_form(app_)
+    if pipeline.is_erased(app_.candidate):
+        # No choice is offered, so say why rather than "not a valid choice".
+        form.to_stage.errors = [pipeline.ERASED]
+        return _render(app_, form, NoteForm(formdata=None), 400)
     if not form.validate_on_submit():
         return _render(app_, form, NoteForm(formdata=None), 400)
     try:
