@@ -73,9 +73,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
     )
     can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
     problems = (
-        pipeline.placement_problems(application.candidate, application.opening)
-        if can_place
-        else []
+        pipeline.placement_problems(application.candidate, application.opening) if can_place else []
     )
     return (
         render_template(

@@ -68,9 +68,7 @@ def test_expired_cpc_makes_a_coder_ineligible_in_words(make_candidate, make_open
     assert MatchScorer().explain(renewed, opening).eligible
 
 
-def test_a_credential_counts_only_while_valid_today_and_at_the_start(
-    make_candidate, make_opening
-):
+def test_a_credential_counts_only_while_valid_today_and_at_the_start(make_candidate, make_opening):
     opening = make_opening(
         role="secretary",
         required_credentials={"CPC"},
@@ -88,9 +86,7 @@ def test_a_credential_counts_only_while_valid_today_and_at_the_start(
         skills=dict(BACK),
         credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 11, 2))],
     )
-    assert MatchScorer().explain(expired, opening).failed_constraints == [
-        "CPC expired 2026-11-02"
-    ]
+    assert MatchScorer().explain(expired, opening).failed_constraints == ["CPC expired 2026-11-02"]
     # Valid through the start day itself counts.
     on_the_day = make_candidate(
         skills=dict(BACK),

@@ -35,16 +35,14 @@ def erased_scene(
     pipeline.move(rejected, Stage.REJECTED.value, staff, reason="Schedule does not fit")
     db.session.commit()
     scoring.rescore_opening(scene.opening.id)
-    assert db.session.execute(
-        db.select(Match).where(Match.candidate_id == scene.near.id)
-    ).first()
+    assert db.session.execute(db.select(Match).where(Match.candidate_id == scene.near.id)).first()
     _erase(scene.near)
     _erase(scene.other)
     return scene, submitted, rejected, second
 
 
 def test_erasure_withdraws_every_open_application_with_the_reason(erased_scene: Any) -> None:
-    scene, submitted, rejected, _ = erased_scene
+    scene, _submitted, rejected, _ = erased_scene
     rows = {
         a.opening_id: a
         for a in db.session.execute(
@@ -63,7 +61,7 @@ def test_erasure_withdraws_every_open_application_with_the_reason(erased_scene: 
 
 
 def test_no_stage_move_is_possible_after_erasure(erased_scene: Any, staff: Any) -> None:
-    scene, submitted, rejected, second = erased_scene
+    scene, submitted, rejected, _second = erased_scene
     before = set(db.session.execute(db.select(OutboxMessage.id)).scalars())
     application = db.session.get(Application, submitted.id)
     assert pipeline.allowed_moves(application, Role.STAFF.value) == []
@@ -94,9 +92,7 @@ def test_the_staff_application_page_says_why_and_a_forced_move_is_refused(
     text = page.get_data(as_text=True)
     assert "erased their account" in text
     before = db.session.execute(db.select(OutboxMessage.id)).scalars().all()
-    forced = client.post(
-        f"/staff/applications/{submitted.id}/move", data={"to_stage": "interview"}
-    )
+    forced = client.post(f"/staff/applications/{submitted.id}/move", data={"to_stage": "interview"})
     assert forced.status_code == 400
     assert "erased their account" in forced.get_data(as_text=True)
     db.session.expire_all()
@@ -104,9 +100,7 @@ def test_the_staff_application_page_says_why_and_a_forced_move_is_refused(
     assert db.session.execute(db.select(OutboxMessage.id)).scalars().all() == before
 
 
-def test_the_erased_are_in_no_ranking_and_no_batch_proposal(
-    erased_scene: Any, staff: Any
-) -> None:
+def test_the_erased_are_in_no_ranking_and_no_batch_proposal(erased_scene: Any, staff: Any) -> None:
     scene, _, _, second = erased_scene
     gone = {scene.near.id, scene.other.id}
     # The opening's stored proposals, rebuilt with its applicants, leave them out.
@@ -124,9 +118,7 @@ def test_the_erased_are_in_no_ranking_and_no_batch_proposal(
     assert accepted.done == [] and "erased their account" in accepted.skipped[0][1]
 
 
-def test_the_clinic_sees_withdrawn_never_a_placeholder_name(
-    app: Any, erased_scene: Any
-) -> None:
+def test_the_clinic_sees_withdrawn_never_a_placeholder_name(app: Any, erased_scene: Any) -> None:
     scene, submitted, _, second = erased_scene
     member = db.session.execute(
         db.select(User).where(User.clinic_id == scene.clinic.id)

@@ -1,4 +1,5 @@
-"""audit_events.candidate_id: whose personal data an event is about (who saw what)
+"""audit_events.candidate_id: whose personal data an event is about (who saw what); an index
+for the staff queue of credentials waiting for a check
 
 Revision ID: 0007
 Revises: 0004
@@ -24,8 +25,12 @@ def upgrade():
     op.create_index(
         "ix_audit_events_candidate", "audit_events", ["candidate_id", "created_at"]
     )
+    op.create_index(
+        "ix_credentials_status_created", "credentials", ["verification_status", "created_at"]
+    )
 
 
 def downgrade():
+    op.drop_index("ix_credentials_status_created", table_name="credentials")
     op.drop_index("ix_audit_events_candidate", table_name="audit_events")
     op.drop_column("audit_events", "candidate_id")
