@@ -21,7 +21,7 @@ from agency.models import (
     VerificationStatus,
 )
 from agency.security import client_ip, roles_required
-from agency.services import notes, pipeline
+from agency.services import audit, notes, pipeline
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import MoveForm, NoteForm, VerifyForm
@@ -106,7 +106,17 @@ def _awaiting_verification(application: Application) -> list[Credential]:
 @roles_required(*STAFF_ROLES)
 def application(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
-    return _render(app_, _move_form(app_), NoteForm(formdata=None))
+    audit.record_views(
+        [app_.candidate_id],
+        actor_id=me().id,
+        page="application",
+        ip=client_ip(),
+        details={"application_id": app_.id},
+    )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    response = _render(app_, _move_form(app_), NoteForm(formdata=None))
+    db.session.commit()
+    return response
 
 
 @bp.route("/applications/<int:application_id>/move", methods=["POST"])
