@@ -1,4 +1,5 @@
-"""Hard constraints with reasons: credentials valid at the start, shift, commute, pay, languages."""
+"""Hard constraints with reasons: credentials valid today and at the start, shift, commute, pay,
+languages."""
 
 from __future__ import annotations
 
@@ -39,11 +40,12 @@ def eligible(
     if pay_max is not None:
         # NaN (no minimum stated) compares False, so it passes.
         ok &= ~(enc.min_pay[rows] > pay_max)
+    valid_through = max(q.start_day, q.today_day)
     for _code, cred_row in q.credential_rows:
         cells = enc.credentials.get(cred_row) if cred_row is not None else None
         if cells is None:
             return np.zeros_like(ok)
-        ok &= cells[rows] >= q.start_day
+        ok &= cells[rows] >= valid_through
     if q.has_location:
         if dot is None:
             dot = enc.xyz[rows] @ q.u0
@@ -74,9 +76,11 @@ def failed_constraints(enc: EncodedRows, row: int, q: OpeningQuery, layout: Layo
             reasons.append(f"no {code} on file ({tax.name_of(code)})")
         elif cell == UNVERIFIED:
             reasons.append(f"{code} not verified yet")
+        elif cell != NO_EXPIRY and cell < q.today_day:
+            reasons.append(f"{code} expired {from_day_number(cell).isoformat()}")
         elif cell != NO_EXPIRY and cell < q.start_day:
-            expired = from_day_number(cell).isoformat()
-            reasons.append(f"{code} expired {expired}, before the {start} start")
+            expires = from_day_number(cell).isoformat()
+            reasons.append(f"{code} expires {expires}, before the {start} start")
     missing = q.shift & ~int(enc.availability[row])
     if missing:
         blocks = describe_blocks(missing)

@@ -25,6 +25,7 @@ EPOCH = date(2000, 1, 1)
 NOT_HELD = -32768
 UNVERIFIED = -32767
 NO_EXPIRY = 32767
+NO_DAY = -(2**31)  # "no today given": below every credential cell
 # Typing speed a role needs when the opening does not say (wpm); receptionists are not tested.
 DEFAULT_TYPING_WPM = {"receptionist": None, "secretary": 50, "hybrid": 40}
 EXPERIENCE_SCALE_YEARS = 3.0
@@ -73,6 +74,10 @@ class OpeningSpec:
     positions: int = 1
     min_typing_wpm: int | None = None
     text: str = ""
+    # The day the match is judged on. A credential counts only while valid on both this day and
+    # the start date (once the start has passed, an expired one must not count again). The
+    # engine never reads the clock: callers pass it; None judges on the start date alone.
+    today: date | None = None
 
 
 def shift_bit(day: int, block: int) -> int:
@@ -349,6 +354,7 @@ class OpeningQuery:
     ehr: int
     credential_rows: list[tuple[str, int | None]]
     start_day: int
+    today_day: int  # the day judged on (see OpeningSpec.today); NO_DAY when none was given
     has_location: bool
     skill_corrections: list[tuple[int, F32]]  # (skill, points by level) where the opening differs
     typing_coef: float  # points per wpm below the target in the fast path
@@ -415,6 +421,7 @@ def compile_opening(
             (c, layout.credentials.add(c)) for c in sorted(opening.required_credentials)
         ],
         start_day=day_number(opening.start_date),
+        today_day=day_number(opening.today) if opening.today is not None else NO_DAY,
         has_location=has_location,
         skill_corrections=corrections,
         typing_coef=weights["typing"] / target if target is not None else 0.0,

@@ -14,7 +14,7 @@ from agency.candidates.helpers import commit_profile_change, my_candidate, resco
 from agency.extensions import db
 from agency.models import Role
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import passwords, privacy
+from agency.services import audit, passwords, privacy
 
 
 @bp.route("/me/settings", methods=["GET", "POST"])
@@ -45,7 +45,11 @@ def settings() -> ResponseReturnValue:
         flash("Your preferences are saved.", "success")
         return redirect(url_for("candidates.settings"))
     return render_template(
-        "candidates/settings.html", form=form, export_form=ExportForm(), candidate=candidate
+        "candidates/settings.html",
+        form=form,
+        export_form=ExportForm(),
+        candidate=candidate,
+        views=audit.profile_views(candidate.id, own_user_id=user.id),
     )
 
 

@@ -150,6 +150,7 @@ def credential_file(credential_id: int) -> ResponseReturnValue:
             "document_downloaded",
             object_type="credential",
             object_id=credential.id,
+            candidate_id=credential.candidate_id,
             details={"candidate_id": credential.candidate_id},
         )
         db.session.commit()

@@ -17,6 +17,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_audit_events_created_at", "created_at"),
         Index("ix_audit_events_object", "object_type", "object_id"),
+        # "Who saw what" about one person: the admin's filter and the candidate's own list.
+        Index("ix_audit_events_candidate", "candidate_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +28,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(32), default="")
     object_id: Mapped[int | None] = mapped_column()
+    # The candidate whose data the event is about, whatever its object (no foreign key: the
+    # record outlives the rows it names).
+    candidate_id: Mapped[int | None] = mapped_column()
     ip: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

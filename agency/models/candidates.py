@@ -143,6 +143,8 @@ class Credential(db.Model):  # type: ignore[name-defined,misc]
             name="dates_ordered",
         ),
         Index("ix_credentials_expires_on", "expires_on"),
+        # The staff queue of credentials waiting for a check, oldest first.
+        Index("ix_credentials_status_created", "verification_status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

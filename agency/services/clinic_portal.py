@@ -125,9 +125,16 @@ def shown_to_clinic() -> ColumnElement[bool]:
     was_submitted = exists().where(
         StageChange.application_id == Application.id, StageChange.to_stage == Stage.SUBMITTED.value
     )
+    erased = exists().where(
+        Candidate.id == Application.candidate_id,
+        Candidate.status == CandidateStatus.ERASED.value,
+    )
     return or_(
         Application.stage.in_(SHOWN_STAGES),
         and_(Application.stage == Stage.REJECTED.value, was_submitted),
+        # Erasure withdrew a submitted candidate: the clinic reads "withdrawn" (no name), rather
+        # than the person vanishing from an opening it was considering them for.
+        and_(Application.stage == Stage.WITHDRAWN.value, was_submitted, erased),
     )
 
 
@@ -220,9 +227,14 @@ class SharedProfile:
         return set(openings.bits_from_mask(self.availability_mask))
 
 
+# What a clinic reads in place of the name of a person who erased their account: what happened,
+# not a placeholder name.
+ERASED_DISPLAY = "Withdrawn"
+
+
 def display_name(candidate: Candidate) -> str:
     if candidate.status == CandidateStatus.ERASED.value:
-        return "Former candidate"
+        return ERASED_DISPLAY
     initial = (candidate.last_name or "").strip()[:1]
     return f"{candidate.first_name} {initial}.".strip() if initial else candidate.first_name
 
@@ -327,6 +339,7 @@ def record_views(
             "actor_id": actor.id,
             "object_type": "candidate",
             "object_id": application.candidate_id,
+            "candidate_id": application.candidate_id,
             "ip": ip[:64],
             "details": {
                 "application_id": application.id,

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from agency.models import Credential, User, VerificationStatus, utcnow
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from agency.extensions import db
+from agency.models import (
+    Candidate,
+    CandidateStatus,
+    Credential,
+    User,
+    VerificationStatus,
+    utcnow,
+)
 from agency.services import audit
 
 OUTCOMES = (VerificationStatus.VERIFIED.value, VerificationStatus.REJECTED.value)
@@ -28,6 +41,7 @@ def record_check(credential: Credential, outcome: str, actor: User, ip: str = ""
         actor_id=actor.id,
         object_type="credential",
         object_id=credential.id,
+        candidate_id=credential.candidate_id,
         ip=ip,
         details={
             "candidate_id": credential.candidate_id,
@@ -36,3 +50,18 @@ def record_check(credential: Credential, outcome: str, actor: User, ip: str = ""
             "to": outcome,
         },
     )
+
+
+def awaiting(page: int, per_page: int = 30) -> Any:
+    """Credentials waiting for a check, oldest first (a page of them), with their holder."""
+    query = (
+        select(Credential)
+        .join(Credential.candidate)
+        .options(joinedload(Credential.candidate), joinedload(Credential.credential_type))
+        .where(
+            Credential.verification_status == VerificationStatus.PENDING.value,
+            Candidate.status != CandidateStatus.ERASED.value,
+        )
+        .order_by(Credential.created_at, Credential.id)
+    )
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)

@@ -17,6 +17,7 @@ from agency.models import (
     ApplicationSource,
     Audience,
     Candidate,
+    CandidateStatus,
     Decision,
     Match,
     Opening,
@@ -122,7 +123,17 @@ def ineligibility(candidate: Candidate, opening: Opening) -> list[str]:
     return list(explanation.failed_constraints) or ["not eligible"]
 
 
+ERASED = "This candidate erased their account: their applications are closed for good."
+
+
+def is_erased(candidate: Candidate | None) -> bool:
+    return candidate is not None and candidate.status == CandidateStatus.ERASED.value
+
+
 def allowed_moves(application: Application, role: str) -> list[str]:
+    if is_erased(application.candidate):
+        # Erasure closed the application; not even staff may reopen it (see privacy.erase).
+        return []
     moves = TRANSITIONS.get(application.stage, frozenset())
     if role == Role.CLINIC.value:
         moves = moves & CLINIC_MOVES
@@ -134,9 +145,13 @@ def allowed_moves(application: Application, role: str) -> list[str]:
     return sorted(moves, key=order.index)
 
 
-def placement_problems(candidate: Candidate, opening: Opening) -> list[str]:
-    """Why this candidate may not be placed: each required credential missing, unverified or
-    expiring before the start date."""
+def placement_problems(
+    candidate: Candidate, opening: Opening, today: date | None = None
+) -> list[str]:
+    """Why this candidate may not be placed: each required credential missing, unverified, or
+    not valid on both today and the start date (once the start has passed, an expired
+    credential must not count again)."""
+    today = today or date.today()
     start: date = opening.start_date
     held = {c.credential_type.code: c for c in candidate.credentials}
     problems = []
@@ -147,6 +162,8 @@ def placement_problems(candidate: Candidate, opening: Opening) -> list[str]:
             problems.append(f"{code} is required and missing")
         elif cred.verification_status != "verified":
             problems.append(f"{code} is not verified yet")
+        elif cred.expires_on is not None and cred.expires_on < today:
+            problems.append(f"{code} expired {cred.expires_on.isoformat()}")
         elif cred.expires_on is not None and cred.expires_on < start:
             problems.append(
                 f"{code} expires {cred.expires_on.isoformat()}, before the "
@@ -229,6 +246,8 @@ def move(
     reason = (reason or "").strip()[:500]
     is_staff = actor.role in (Role.STAFF.value, Role.ADMIN.value)
     candidate_message = (candidate_message or "").strip()[:500] if is_staff else ""
+    if is_erased(application.candidate):
+        raise PipelineError(ERASED)
     if to_stage not in allowed_moves(application, actor.role):
         raise PipelineError(
             f"Cannot move from {application.stage} to {to_stage}."
@@ -280,6 +299,8 @@ def move(
 
 def source(candidate: Candidate, opening: Opening, actor: User) -> Application:
     """Staff add a candidate who did not apply (from the engine's ranking) to the pipeline."""
+    if is_erased(candidate):
+        raise PipelineError(ERASED)
     existing = db.session.execute(
         select(Application).where(
             Application.candidate_id == candidate.id, Application.opening_id == opening.id
@@ -304,12 +325,19 @@ def source(candidate: Candidate, opening: Opening, actor: User) -> Application:
 
 
 def refusal(
-    application: Application | None, to_stage: str, role: str, reason: str = ""
+    application: Application | None,
+    to_stage: str,
+    role: str,
+    reason: str = "",
+    candidate: Candidate | None = None,
 ) -> str | None:
     """Why this move cannot be made (None when it can), checked before anything is written.
 
-    `application` None means the candidate is not in the pipeline yet: staff source them first.
+    `application` None means the candidate (given) is not in the pipeline yet: staff source
+    them first.
     """
+    if is_erased(application.candidate if application is not None else candidate):
+        return ERASED
     if to_stage not in TRANSITIONS:
         return f"Unknown stage {to_stage!r}."
     if application is None:
@@ -348,7 +376,7 @@ def advance(
                 Application.candidate_id == candidate.id, Application.opening_id == opening.id
             )
         ).scalar_one_or_none()
-    problem = refusal(application, to_stage, actor.role, reason)
+    problem = refusal(application, to_stage, actor.role, reason, candidate)
     if problem:
         raise PipelineError(problem)
     if to_stage == S.SUBMITTED.value and not confirm_ineligible:
@@ -423,7 +451,7 @@ def bulk_review(
         if application is not None and application.stage == to_stage:
             result.skipped.append((candidate.id, f"already {to_stage}"))
             continue
-        problem = refusal(application, to_stage, actor.role, reason)
+        problem = refusal(application, to_stage, actor.role, reason, candidate)
         if problem:
             result.skipped.append((candidate.id, problem))
             continue

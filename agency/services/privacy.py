@@ -23,13 +23,17 @@ from agency.models import (
     Note,
     OutboxMessage,
     OutboxStatus,
+    Stage,
     StageChange,
     utcnow,
 )
+from agency.models.applications import CLOSED_STAGES
 from agency.services import audit, notifications, uploads
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
+# The reason recorded on every application erasure closes (the audiences see "withdrawn").
+ERASURE_REASON = "account erased"
 # Internal storage details and secrets: never part of an export.
 USER_HIDDEN = frozenset({"password_hash", "session_version"})
 CANDIDATE_HIDDEN = frozenset({"resume_path"})
@@ -141,11 +145,38 @@ def _scrub_audit(user_id: int, email: str) -> None:
             event.details = details
 
 
+def _close_applications(applications: list[Application]) -> int:
+    """Withdraw every open application: no notifications (the person is gone, and the clinic
+    reads "withdrawn" on its portal) and no Decision (erasure says nothing about the fit)."""
+    now = utcnow()
+    closed = 0
+    for application in applications:
+        if application.stage in CLOSED_STAGES:
+            continue
+        db.session.add(
+            StageChange(
+                application_id=application.id,
+                actor_id=None,
+                from_stage=application.stage,
+                to_stage=Stage.WITHDRAWN.value,
+                reason=ERASURE_REASON,
+            )
+        )
+        application.stage = Stage.WITHDRAWN.value
+        application.stage_reason = ERASURE_REASON
+        application.updated_at = now
+        closed += 1
+    return closed
+
+
 def erase(candidate: Candidate, ip: str = "") -> None:
     """Erase the person: personal fields, files, skills, credentials, notes and the login.
 
-    Applications, their stage history and staff decisions stay for the agency's aggregate
-    records, without anything that identifies the person. Staged in the caller's transaction.
+    Every open application is closed (withdrawn, reason "account erased") so nobody can move
+    it on; the person leaves every ranking (their Match rows go, and the pool keeps active
+    candidates only). Applications, their stage history and staff decisions stay for the
+    agency's aggregate records, without anything that identifies the person. Staged in the
+    caller's transaction.
     """
     user = candidate.user
     candidate_id = candidate.id
@@ -171,9 +202,12 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     candidate.consent_share_profile = False
     candidate.status = CandidateStatus.ERASED.value
     application_ids = select(Application.id).where(Application.candidate_id == candidate_id)
-    for application in db.session.execute(
-        select(Application).where(Application.candidate_id == candidate_id)
-    ).scalars():
+    applications = list(
+        db.session.execute(
+            select(Application).where(Application.candidate_id == candidate_id)
+        ).scalars()
+    )
+    for application in applications:
         application.note = ""
         application.stage_reason = ""
     # Reasons the person typed (a withdrawal) are theirs; reasons staff gave stay.
@@ -183,6 +217,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
             .where(StageChange.application_id.in_(application_ids), StageChange.actor_id == user.id)
             .values(reason="")
         )
+    closed = _close_applications(applications)
     db.session.execute(
         delete(Note).where(
             or_(Note.candidate_id == candidate_id, Note.application_id.in_(application_ids))
@@ -194,7 +229,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         object_type="candidate",
         object_id=candidate_id,
         ip=ip,
-        details={"by": "candidate"},
+        details={"by": "candidate", "applications_closed": closed},
     )
     if user is not None:
         _scrub_outbox(user.email)

@@ -85,7 +85,8 @@ def candidate_profile(candidate: Candidate) -> CandidateProfile:
     )
 
 
-def opening_spec(opening: Opening) -> OpeningSpec:
+def opening_spec(opening: Opening, today: date | None = None) -> OpeningSpec:
+    """The engine's record of an opening, judged on `today` (default: the server's date)."""
     clinic = opening.clinic
     return OpeningSpec(
         id=opening.id,
@@ -103,6 +104,7 @@ def opening_spec(opening: Opening) -> OpeningSpec:
         positions=opening.positions,
         min_typing_wpm=opening.min_typing_wpm,
         text=f"{opening.title}\n{opening.description or ''}",
+        today=today or date.today(),
     )
 
 
@@ -508,10 +510,12 @@ def opening_index() -> OpeningIndex:
             .where(Opening.status == OpeningStatus.OPEN.value)
         )
     }
+    today = date.today()
     with _lock:
         state = _openings
-        if state.index is None or state.index.text_space is not space:
-            state.index, state.stamps = OpeningIndex(space, scorer()), {}
+        # Compiled openings are judged on the day they were compiled: a new day starts afresh.
+        if state.index is None or state.index.text_space is not space or state.today != today:
+            state.index, state.stamps, state.today = OpeningIndex(space, scorer()), {}, today
         index = state.index
         for oid in [oid for oid in state.stamps if oid not in stamps]:
             index.remove(oid)
@@ -530,6 +534,7 @@ def opening_index() -> OpeningIndex:
 class _OpeningsState:
     index: OpeningIndex | None = None
     stamps: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    today: date | None = None
 
 
 _openings = _OpeningsState()
@@ -640,7 +645,10 @@ def _applicant_rows(
     outside = [cid for cid in candidate_ids if cid not in current]
     if outside:  # withdrawn or paused candidates who applied earlier: read them from the rows
         for candidate in db.session.execute(
-            _candidate_query().where(Candidate.id.in_(outside))
+            # An erased person is in no ranking, not even through an old application.
+            _candidate_query().where(
+                Candidate.id.in_(outside), Candidate.status != CandidateStatus.ERASED.value
+            )
         ).scalars():
             expl = scorer_.explain(
                 candidate_profile(candidate), spec, text_space=current.text_space

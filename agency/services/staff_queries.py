@@ -542,10 +542,14 @@ def openings_by_id(ids: list[int]) -> dict[int, Opening]:
 # ---------- Audit log ----------
 
 
-def audit_page(action: str, actor: str, page: int, per_page: int = 50) -> Any:
+def audit_page(
+    action: str, actor: str, page: int, per_page: int = 50, candidate_id: int | None = None
+) -> Any:
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
+    if candidate_id is not None:
+        query = query.where(AuditEvent.candidate_id == candidate_id)
     if actor:
         query = query.where(
             AuditEvent.actor_id.in_(

@@ -9,6 +9,7 @@ from agency.staff import (  # noqa: E402,F401
     admin,
     batch,
     candidates,
+    credential_queue,
     dashboard,
     engine,
     openings,

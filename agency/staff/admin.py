@@ -106,7 +106,12 @@ def audit_log() -> ResponseReturnValue:
     page = None
     actors: dict[int, User] = {}
     if form.validate():
-        page = staff_queries.audit_page(form.action.data or "", form.actor.data or "", page_arg())
+        page = staff_queries.audit_page(
+            form.action.data or "",
+            form.actor.data or "",
+            page_arg(),
+            candidate_id=form.candidate.data,
+        )
         actors = staff_queries.users_by_id({e.actor_id for e in page.items})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/audit.html", form=form, page=page, actors=actors, args=args), (

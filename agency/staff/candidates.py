@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -94,9 +95,10 @@ def credential_verify(credential_id: int) -> ResponseReturnValue:
     if credential is None:
         abort(404)
     form = VerifyForm()
+    back = _back_to(credential)
     if not form.validate_on_submit():
         flash("Choose verified or rejected.", "error")
-        return redirect(url_for("staff.candidate", candidate_id=credential.candidate_id))
+        return redirect(back)
     credential_checks.record_check(credential, form.outcome.data, me(), ip=client_ip())
     db.session.commit()
     scoring.refresh_candidate(credential.candidate_id)
@@ -104,4 +106,19 @@ def credential_verify(credential_id: int) -> ResponseReturnValue:
         f"{credential.credential_type.code} marked {form.outcome.data}.",
         "success",
     )
-    return redirect(url_for("staff.candidate", candidate_id=credential.candidate_id))
+    return redirect(back)
+
+
+BACK_TO_APPLICATION = re.compile(r"application-([0-9]{1,10})")
+
+
+def _back_to(credential: Credential) -> str:
+    """Where the check was made from: the verification queue, the application page whose
+    placement gate asked for it, or (by default) the candidate's page. Only our own pages."""
+    back = request.form.get("back", "")
+    if back == "queue":
+        return url_for("staff.credential_queue")
+    found = BACK_TO_APPLICATION.fullmatch(back)
+    if found and int(found.group(1)) <= MAX_ID:
+        return url_for("staff.application", application_id=int(found.group(1)))
+    return url_for("staff.candidate", candidate_id=credential.candidate_id)

@@ -245,3 +245,8 @@ class StaffAccountForm(BaseForm):
 class AuditFilterForm(FilterForm):
     action = SelectField("Action", choices=[], default="")
     actor = StringField("Actor e-mail contains", validators=[Length(max=100)])
+    candidate = IntegerField(
+        "About candidate #",
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        description="Every event about this person's data: views, downloads, changes.",
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from agency.extensions import db
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import pipeline, scoring, staff_queries
+from agency.services import audit, pipeline, scoring, staff_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
@@ -55,31 +55,39 @@ def _render_review(
         )
         k = filters.k.data or DEFAULT_TOP
     rows, total = staff_queries.opening_review(opening, k, f)
+    # Names and ZIP codes of everyone listed: one audit event each, in one INSERT.
+    audit.record_views(
+        (r.candidate.id for r in rows),
+        actor_id=me().id,
+        page="opening_review",
+        ip=client_ip(),
+        details={"opening_id": opening.id},
+    )
     stats = {
         "eligible": sum(1 for r in rows if r.eligible),
         "near_misses": valid and bool(filters.near_misses.data),
         "applied": sum(1 for r in rows if r.application is not None),
     }
-    return (
-        render_template(
-            "staff/opening_review.html",
-            opening=opening,
-            rows=rows,
-            total=total,
-            stats=stats,
-            filters=filters,
-            form=action_form,
-            blind=bool(valid and filters.blind.data),
-            k=k,
-            step=TOP_STEP,
-            max_top=MAX_TOP,
-            notes=staff_queries.opening_notes(opening.id),
-            stages=[s.value for s in Stage],
-            actions=REVIEW_ACTIONS,
-            name_of=load_taxonomy().name_of,
-        ),
-        status,
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template(
+        "staff/opening_review.html",
+        opening=opening,
+        rows=rows,
+        total=total,
+        stats=stats,
+        filters=filters,
+        form=action_form,
+        blind=bool(valid and filters.blind.data),
+        k=k,
+        step=TOP_STEP,
+        max_top=MAX_TOP,
+        notes=staff_queries.opening_notes(opening.id),
+        stages=[s.value for s in Stage],
+        actions=REVIEW_ACTIONS,
+        name_of=load_taxonomy().name_of,
     )
+    db.session.commit()
+    return html, status
 
 
 @bp.route("/openings/<int:opening_id>")
@@ -100,13 +108,20 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
     """
     opening = _opening_or_404(opening_id)
     candidate = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
-    if candidate is None:
-        abort(404)
+    if candidate is None or pipeline.is_erased(candidate):
+        abort(404)  # an erased person is in no ranking
     explanation = scoring.explain_in_pool(opening, [candidate.id]).get(candidate.id)
     if explanation is None:  # not in the pool (e.g. inactive): score the pair directly
         explanation = scoring.explain_pair(candidate, opening)
     partial = request.args.get("partial") == "1"
-    return render_template(
+    audit.record_views(
+        [candidate.id],
+        actor_id=me().id,
+        page="match_breakdown",
+        ip=client_ip(),
+        details={"opening_id": opening.id},
+    )
+    html = render_template(
         "staff/_breakdown.html" if partial else "staff/match_breakdown.html",
         opening=opening,
         candidate=candidate,
@@ -114,6 +129,8 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         labels=LABELS,
         blind=bool(request.args.get("blind")),
     )
+    db.session.commit()
+    return html
 
 
 @bp.route("/openings/<int:opening_id>/act", methods=["POST"])

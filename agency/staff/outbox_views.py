@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from email import policy
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from agency.extensions import db
-from agency.models import OutboxMessage, OutboxStatus
-from agency.security import audit_here, roles_required
-from agency.services import delivery, mail
+from agency.models import Candidate, OutboxMessage, OutboxStatus, User
+from agency.security import audit_here, client_ip, roles_required
+from agency.services import audit, delivery, mail
 from agency.staff import bp
-from agency.staff.common import page_arg
+from agency.staff.common import me, page_arg
 
 FILTERS = {
     "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
@@ -76,9 +77,25 @@ def sent_mail() -> ResponseReturnValue:
         messages.append(
             {"name": path.name, "subject": msg["Subject"], "to": msg["To"], "date": msg["Date"]}
         )
-    return render_template(
+    # Whose mail is listed (addresses and subjects are theirs): one audit event per candidate.
+    _record_mail_views([str(m["to"] or "") for m in messages], "sent_mail")
+    html = render_template(
         "staff/mail.html", messages=messages, smtp=bool(current_app.config.get("MAIL_SERVER"))
     )
+    db.session.commit()
+    return html
+
+
+def _record_mail_views(recipients: list[str], page: str) -> None:
+    addresses = {addr.lower() for _name, addr in getaddresses(recipients) if addr}
+    if not addresses:
+        return
+    ids = db.session.execute(
+        select(Candidate.id)
+        .join(User, User.id == Candidate.user_id)
+        .where(User.email.in_(sorted(addresses)))  # stored lower-case (normalise_email)
+    ).scalars()
+    audit.record_views(ids, actor_id=me().id, page=page, ip=client_ip())
 
 
 @bp.route("/mail/<name>")
@@ -93,4 +110,7 @@ def sent_mail_message(name: str) -> ResponseReturnValue:
     # Reset and unsubscribe links are the recipient's alone: seen here, a reset link would let
     # staff set an admin's password.
     text = mail.redact_links(body.get_content()) if body is not None else ""
-    return render_template("staff/mail_message.html", msg=msg, name=name, text=text)
+    _record_mail_views([str(msg["To"] or "")], "sent_mail_message")
+    html = render_template("staff/mail_message.html", msg=msg, name=name, text=text)
+    db.session.commit()
+    return html

@@ -19,13 +19,14 @@ from agency.models import (
     OpeningCredential,
     Stage,
     StageChange,
+    VerificationStatus,
 )
 from agency.security import client_ip, roles_required
-from agency.services import notes, pipeline
+from agency.services import audit, notes, pipeline
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import ApplicationNoteForm as NoteForm
-from agency.staff.forms import MoveForm
+from agency.staff.forms import MoveForm, VerifyForm
 
 MAX_ID = 2**31 - 1
 # Who reads a reason or a note (staff read everything).
@@ -83,10 +84,9 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             .order_by(Note.created_at.desc())
         ).scalars()
     )
+    can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
     problems = (
-        pipeline.placement_problems(application.candidate, application.opening)
-        if Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
-        else []
+        pipeline.placement_problems(application.candidate, application.opening) if can_place else []
     )
     return (
         render_template(
@@ -97,16 +97,40 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             notes=app_notes,
             placement_problems=problems,
             audience_words=AUDIENCE_WORDS,
+            # Where the gate stops a placement for want of a check, staff can make it here.
+            to_verify=_awaiting_verification(application) if problems else [],
+            verify_form=VerifyForm(formdata=None),
+            erased_message=pipeline.ERASED,
         ),
         status,
     )
+
+
+def _awaiting_verification(application: Application) -> list[Credential]:
+    required = {oc.credential_type.code for oc in application.opening.credentials}
+    return [
+        cred
+        for cred in application.candidate.credentials
+        if cred.credential_type.code in required
+        and cred.verification_status == VerificationStatus.PENDING.value
+    ]
 
 
 @bp.route("/applications/<int:application_id>")
 @roles_required(*STAFF_ROLES)
 def application(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
-    return _render(app_, _move_form(app_), NoteForm(formdata=None))
+    audit.record_views(
+        [app_.candidate_id],
+        actor_id=me().id,
+        page="application",
+        ip=client_ip(),
+        details={"application_id": app_.id},
+    )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    response = _render(app_, _move_form(app_), NoteForm(formdata=None))
+    db.session.commit()
+    return response
 
 
 @bp.route("/applications/<int:application_id>/move", methods=["POST"])
@@ -114,6 +138,10 @@ def application(application_id: int) -> ResponseReturnValue:
 def application_move(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
     form = _move_form(app_)
+    if pipeline.is_erased(app_.candidate):
+        # No choice is offered, so say why rather than "not a valid choice".
+        form.to_stage.errors = [pipeline.ERASED]
+        return _render(app_, form, NoteForm(formdata=None), 400)
     if not form.validate_on_submit():
         return _render(app_, form, NoteForm(formdata=None), 400)
     try:

@@ -159,10 +159,11 @@ def test_erasure_field_by_field(client: FlaskClient, rich) -> None:
     assert db.session.get(User, user_id) is None
     assert db.session.execute(db.select(AuthToken)).first() is None
     assert client.get("/me").status_code == 302  # signed out
-    # The application stays for the agency's numbers, without personal data.
+    # The application stays for the agency's numbers, without personal data, and closed.
     [app_row] = db.session.execute(db.select(Application)).scalars().all()
-    assert (app_row.candidate_id, app_row.stage, app_row.note) == (cid, "shortlisted", "")
-    assert [h.to_stage for h in app_row.history] == ["applied", "shortlisted"]
+    assert (app_row.candidate_id, app_row.stage, app_row.note) == (cid, "withdrawn", "")
+    assert app_row.stage_reason == "account erased"
+    assert [h.to_stage for h in app_row.history] == ["applied", "shortlisted", "withdrawn"]
     assert db.session.execute(db.select(Decision)).scalars().first() is not None
     assert db.session.execute(db.select(Note)).first() is None  # staff notes about them
     assert db.session.execute(db.select(Match)).first() is None

@@ -255,3 +255,25 @@ def test_rank_many_equals_rank_one_by_one():
         assert [(m.candidate_id, m.score) for m in many[o.id]] == [
             (m.candidate_id, m.score) for m in rank(o, pool, k=10)
         ]
+
+
+def test_ranking_and_openings_that_fit_judge_credentials_on_today_too():
+    from datetime import date
+
+    opening = make_opening_plain(
+        required_credentials={"CPC"}, start_date=date(2026, 11, 1), today=date(2026, 12, 2)
+    )
+    lapsed = make_candidate_plain(
+        id=1, credentials=[CredentialHeld("CPC", expires=date(2026, 11, 20))]
+    )
+    current = make_candidate_plain(
+        id=2, credentials=[CredentialHeld("CPC", expires=date(2027, 11, 20))]
+    )
+    pool = CandidatePool.from_profiles([lapsed, current], [opening.text])
+    assert [m.candidate_id for m in rank(opening, pool, k=5)] == [2]
+    shown = {m.candidate_id: m for m in rank(opening, pool, k=5, include_ineligible=True)}
+    assert shown[1].explanation.failed_constraints == ["CPC expired 2026-11-20"]
+    assert list(pool_components(opening, pool)[0]) == [2]
+    fits = rank_openings(lapsed, [opening], include_ineligible=True)
+    assert not fits[0].eligible
+    assert rank_openings(lapsed, [opening]) == []

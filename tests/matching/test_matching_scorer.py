@@ -48,7 +48,10 @@ def test_strong_secretary_beats_strong_receptionist_in_the_back_office(
 
 def test_expired_cpc_makes_a_coder_ineligible_in_words(make_candidate, make_opening):
     opening = make_opening(
-        role="secretary", required_credentials={"CPC"}, start_date=date(2026, 12, 7)
+        role="secretary",
+        required_credentials={"CPC"},
+        start_date=date(2026, 12, 7),
+        today=date(2026, 11, 20),
     )
     coder = make_candidate(
         skills=dict(BACK),
@@ -56,13 +59,64 @@ def test_expired_cpc_makes_a_coder_ineligible_in_words(make_candidate, make_open
     )
     expl = MatchScorer().explain(coder, opening)
     assert not expl.eligible
-    assert "CPC expired 2026-10-01, before the 2026-12-07 start" in expl.failed_constraints
+    assert expl.failed_constraints == ["CPC expired 2026-10-01"]
     assert expl.summary.startswith("not eligible")
     renewed = make_candidate(
         skills=dict(BACK),
         credentials=[CredentialHeld("CPC", verified=True, expires=date(2028, 1, 1))],
     )
     assert MatchScorer().explain(renewed, opening).eligible
+
+
+def test_a_credential_counts_only_while_valid_today_and_at_the_start(make_candidate, make_opening):
+    opening = make_opening(
+        role="secretary",
+        required_credentials={"CPC"},
+        start_date=date(2026, 12, 23),
+        today=date(2026, 12, 2),
+    )
+    lapsing = make_candidate(
+        skills=dict(BACK),
+        credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 12, 12))],
+    )
+    expl = MatchScorer().explain(lapsing, opening)
+    assert not expl.eligible
+    assert expl.failed_constraints == ["CPC expires 2026-12-12, before the 2026-12-23 start"]
+    expired = make_candidate(
+        skills=dict(BACK),
+        credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 11, 2))],
+    )
+    assert MatchScorer().explain(expired, opening).failed_constraints == ["CPC expired 2026-11-02"]
+    # Valid through the start day itself counts.
+    on_the_day = make_candidate(
+        skills=dict(BACK),
+        credentials=[CredentialHeld("CPC", verified=True, expires=date(2026, 12, 23))],
+    )
+    assert MatchScorer().explain(on_the_day, opening).eligible
+
+
+def test_once_the_start_has_passed_an_expired_credential_does_not_count_again(
+    make_candidate, make_opening
+):
+    # A HIPAA certificate that expired last week, for an opening that started last month.
+    opening = make_opening(
+        role="secretary",
+        required_credentials={"HIPAA"},
+        start_date=date(2026, 11, 1),
+        today=date(2026, 12, 2),
+    )
+    lapsed = make_candidate(
+        skills=dict(BACK),
+        credentials=[CredentialHeld("HIPAA", verified=True, expires=date(2026, 11, 25))],
+    )
+    expl = MatchScorer().explain(lapsed, opening)
+    assert not expl.eligible
+    assert expl.failed_constraints == ["HIPAA expired 2026-11-25"]
+    current = make_candidate(
+        skills=dict(BACK),
+        credentials=[CredentialHeld("HIPAA", verified=True, expires=date(2027, 11, 25))],
+    )
+    assert MatchScorer().explain(current, opening).eligible
 
 
 def test_unverified_or_missing_credentials_do_not_count(make_candidate, make_opening):
