@@ -31,8 +31,9 @@ def offered(make_user: Any, make_opening: Any, make_candidate: Any, taxonomy: An
 
             CredentialFactory()(person, "HIPAA", **credential)
         application = pipeline.source(person, opening, staff)
+        # Staff saw the engine's warning and confirmed the submission.
         for stage in (Stage.SUBMITTED.value, Stage.OFFERED.value):
-            pipeline.move(application, stage, staff)
+            pipeline.move(application, stage, staff, confirm_ineligible=True)
         db.session.commit()
         db.session.expire_all()
         return staff, application
