@@ -38,9 +38,12 @@ ERASURE_REASON = "account erased"
 USER_HIDDEN = frozenset({"password_hash", "session_version"})
 CANDIDATE_HIDDEN = frozenset({"resume_path"})
 CREDENTIAL_HIDDEN = frozenset({"document_path", "verified_by_id"})
-# Reasons are read by their audience: the export gives the words written for the candidate.
-APPLICATION_HIDDEN = frozenset({"stage_reason"})
-STAGE_CHANGE_HIDDEN = frozenset({"reason", "reason_audience", "candidate_message"})
+
+
+def _own_reason(change: Any) -> str:
+    # Reasons are read by their audience: a staff or clinic reason is not the candidate's to
+    # read (candidate_message holds what was written for them).
+    return str(change.reason) if change.reason_audience == Audience.CANDIDATE.value else ""
 
 
 def _plain(value: Any) -> Any:
@@ -104,14 +107,11 @@ def export(candidate: Candidate) -> dict[str, Any]:
         ],
         "applications": [
             {
-                **_columns(a, APPLICATION_HIDDEN),
+                **_columns(a),
+                "stage_reason": _own_reason(a.history[-1]) if a.history else "",
                 "opening_title": a.opening.title,
                 "history": [
-                    {
-                        **_columns(change, STAGE_CHANGE_HIDDEN),
-                        "message": change.text_for(Audience.CANDIDATE.value),
-                    }
-                    for change in a.history
+                    {**_columns(change), "reason": _own_reason(change)} for change in a.history
                 ],
             }
             for a in applications

@@ -140,7 +140,7 @@ def test_save_as_draft_is_not_public_and_does_not_tell_staff(client: Any, clinic
         ({"start_date": "99999-01-01"}, "start_date", "Not a valid date"),
         ({"start_date": None}, "start_date", "This field is required"),
         ({"title": ""}, "title", "This field is required"),
-        ({"title": "\x00"}, "title", "Give the opening a title"),
+        ({"title": "\x00"}, "title", "Remove the invisible NUL character"),
         ({"positions": "0"}, "positions", "between 1 and 50"),
         ({"positions": "9" * 5000}, "positions", "Not a valid integer"),
         ({"pay_min": "abc"}, "pay_min", "Not a valid decimal"),

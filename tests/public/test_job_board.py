@@ -172,8 +172,9 @@ def test_pagination_and_count(client: Any, make_opening: Any, make_clinic: Any) 
 def test_bad_parameters_never_fail(client: Any, make_opening: Any, query: str) -> None:
     make_opening(title="Still listed")
     page = get(client, query)
-    # Nothing matches these keywords or this far page; every other bad filter is ignored.
-    assert ("Still listed" in page) is not ("page=999999" in query or "%ff" in query)
+    # Nothing is on this far page; every other bad filter is ignored, a NUL with a message.
+    assert ("Still listed" in page) is not ("page=999999" in query)
+    assert ("Remove the invisible NUL character" in page) is ("%00" in query)
 
 
 def test_bad_parameters_are_shown_as_form_errors(client: Any, make_opening: Any) -> None:
