@@ -57,6 +57,7 @@ class PipelineError(ValueError):
 
 
 ERASED = "This candidate erased their account: their applications are closed for good."
+WITHDRAWN = "This candidate has withdrawn."
 
 
 def is_erased(candidate: Candidate | None) -> bool:
@@ -163,7 +164,10 @@ def move(
     """Move one application; raises PipelineError (nothing written) when it is not allowed."""
     reason = (reason or "").strip()[:500]
     if is_erased(application.candidate):
-        raise PipelineError(ERASED)
+        # Only the agency learns why; a clinic reads what its portal shows ("withdrawn").
+        raise PipelineError(
+            ERASED if actor.role in (Role.STAFF.value, Role.ADMIN.value) else WITHDRAWN
+        )
     if to_stage not in allowed_moves(application, actor.role):
         raise PipelineError(
             f"Cannot move from {application.stage} to {to_stage}."
