@@ -124,6 +124,7 @@ def ineligibility(candidate: Candidate, opening: Opening) -> list[str]:
 
 
 ERASED = "This candidate erased their account: their applications are closed for good."
+WITHDRAWN = "This candidate has withdrawn."
 
 
 def is_erased(candidate: Candidate | None) -> bool:
@@ -247,7 +248,10 @@ def move(
     is_staff = actor.role in (Role.STAFF.value, Role.ADMIN.value)
     candidate_message = (candidate_message or "").strip()[:500] if is_staff else ""
     if is_erased(application.candidate):
-        raise PipelineError(ERASED)
+        # Only the agency learns why; a clinic reads what its portal shows ("withdrawn").
+        raise PipelineError(
+            ERASED if actor.role in (Role.STAFF.value, Role.ADMIN.value) else WITHDRAWN
+        )
     if to_stage not in allowed_moves(application, actor.role):
         raise PipelineError(
             f"Cannot move from {application.stage} to {to_stage}."

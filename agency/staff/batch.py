@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from agency.extensions import db
 from agency.models import Candidate, Opening, OpeningStatus
 from agency.security import client_ip, roles_required
-from agency.services import batch_fill, staff_queries
+from agency.services import audit, batch_fill, staff_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import BatchPickForm
@@ -79,7 +79,16 @@ def batch_proposal() -> ResponseReturnValue:
         ).scalars()
     )
     proposal = batch_fill.propose(openings)
-    return render_template("staff/batch_proposal.html", proposal=proposal, opening_ids=ids)
+    audit.record_views(
+        (c.candidate_id for row in proposal.rows for c in row.alternatives),
+        actor_id=me().id,
+        page="batch_proposal",
+        ip=client_ip(),
+    )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template("staff/batch_proposal.html", proposal=proposal, opening_ids=ids)
+    db.session.commit()
+    return html
 
 
 @bp.route("/batch/accept", methods=["POST"])

@@ -5,13 +5,24 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from agency.security import roles_required
-from agency.services import staff_queries
+from agency.extensions import db
+from agency.security import client_ip, roles_required
+from agency.services import audit, staff_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES
+from agency.staff.common import STAFF_ROLES, me
 
 
 @bp.route("/")
 @roles_required(*STAFF_ROLES)
 def dashboard() -> ResponseReturnValue:
-    return render_template("staff/dashboard.html", board=staff_queries.dashboard())
+    board = staff_queries.dashboard()
+    audit.record_views(
+        (a.candidate_id for a in board.new_applications),
+        actor_id=me().id,
+        page="dashboard",
+        ip=client_ip(),
+    )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template("staff/dashboard.html", board=board)
+    db.session.commit()
+    return html

@@ -211,6 +211,12 @@ def pipeline_board() -> ResponseReturnValue:
     if stage:
         query = query.where(Application.stage == stage)
     page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
-    return render_template(
+    audit.record_views(
+        (a.candidate_id for a in page.items), actor_id=me().id, page="pipeline", ip=client_ip()
+    )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template(
         "staff/pipeline.html", page=page, counts=counts, stage=stage, stages=Stage.values()
     )
+    db.session.commit()
+    return html

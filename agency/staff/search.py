@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
+from agency.extensions import db
 from agency.forms import choices
-from agency.security import roles_required
-from agency.services import staff_queries
+from agency.security import client_ip, roles_required
+from agency.services import audit, staff_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, page_arg
+from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import CandidateSearchForm, OpeningSearchForm
 
 
@@ -38,9 +39,13 @@ def candidates() -> ResponseReturnValue:
             availability=mask,
         )
         page = staff_queries.candidate_search(filters, page_arg())
-    return render_template(
-        "staff/candidates.html", form=form, page=page, args=_args_without_page()
-    ), (200 if page is not None else 400)
+        audit.record_views(
+            (c.id for c in page.items), actor_id=me().id, page="candidate_search", ip=client_ip()
+        )
+    # Render before the commit: committing expires the loaded rows (one query each again).
+    html = render_template("staff/candidates.html", form=form, page=page, args=_args_without_page())
+    db.session.commit()
+    return html, (200 if page is not None else 400)
 
 
 @bp.route("/openings")

@@ -87,7 +87,7 @@ def test_staff_shortlist_submit_and_clinic_sees_only_the_submitted(
     assert breakdown.locator("meter").count() >= 5
     assert breakdown.get_by_text("Strengths").is_visible()
     lapsed_row = page.locator(f"tr[data-candidate='{s['lapsed'].id}']")
-    assert "CPC expired" in lapsed_row.inner_text()
+    assert "CPC expires" in lapsed_row.inner_text()
     shot("breakdown")
 
     page.get_by_label(f"Select {alma.full_name}").check()

@@ -41,7 +41,7 @@ class Scene:
     near: Candidate  # applied, eligible
     other: Candidate  # did not apply, eligible
     far: Candidate  # did not apply, too far away to commute
-    expired: Candidate  # holds the required CPC, expired before the start
+    expired: Candidate  # holds the required CPC, valid today, expiring before the start
 
 
 def require_credential(opening: Opening, code: str) -> None:

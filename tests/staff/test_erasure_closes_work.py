@@ -131,3 +131,25 @@ def test_the_clinic_sees_withdrawn_never_a_placeholder_name(app: Any, erased_sce
     assert f'id="app-{submitted.id}"' in text
     assert "Withdrawn" in text
     assert privacy.ERASED_NAME not in text and "Former candidate" not in text
+
+
+def test_a_clinic_forcing_a_move_reads_withdrawn_and_nothing_moves(
+    app: Any, erased_scene: Any
+) -> None:
+    scene, submitted, _, _ = erased_scene
+    member = db.session.execute(
+        db.select(User).where(User.clinic_id == scene.clinic.id)
+    ).scalar_one()
+    clinic_client = app.test_client()
+    assert login(clinic_client, member.email).status_code == 302
+    response = clinic_client.post(
+        f"/clinic/applications/{submitted.id}/move",
+        data={"to_stage": "interview"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "This candidate has withdrawn." in text
+    assert "erased" not in text.lower()
+    db.session.expire_all()
+    assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN.value

@@ -51,7 +51,7 @@ def test_review_lists_applied_and_unapplied_candidates_with_reasons(client, staf
     assert "Breakdown of" in html and "<meter" in html
     # The ineligible say why, in words.
     assert "not eligible" in html
-    assert "CPC expired" in html
+    assert "CPC expires" in html and "before the" in html
     assert "beyond the 20-mile commute" in html
     assert "not in pipeline" in html  # Omar did not apply but is ranked
 
@@ -91,7 +91,7 @@ def test_a_rows_breakdown_is_fetched_on_demand_and_adds_up_to_its_score(
 
 def test_breakdown_of_an_ineligible_candidate_says_why(client, staff, scene) -> None:
     body = _breakdown(client, scene, scene.expired, partial="1").get_data(as_text=True)
-    assert "Not eligible" in body and "CPC expired" in body
+    assert "Not eligible" in body and "CPC expires" in body
 
 
 def test_breakdown_in_blind_review_hides_the_name(client, staff, scene) -> None:

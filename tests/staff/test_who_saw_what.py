@@ -136,3 +136,21 @@ def test_an_erased_person_has_no_breakdown(client: Any, staff: User, scene: Any)
     db.session.commit()
     url = f"/staff/openings/{scene.opening.id}/candidates/{scene.other.id}/breakdown"
     assert client.get(url).status_code == 404
+
+
+def test_every_staff_list_of_people_records_who_was_shown(
+    client: Any, staff: User, scene: Any, count_queries: Any
+) -> None:
+    pages = {
+        "dashboard": "/staff/",
+        "pipeline": "/staff/pipeline",
+        "candidate_search": "/staff/candidates",
+        "batch_proposal": f"/staff/batch/proposal?opening={scene.opening.id}",
+    }
+    for page, url in pages.items():
+        with count_queries() as q:
+            assert client.get(url).status_code == 200, url
+        shown = {e.candidate_id for e in _pages(_views(), page)}
+        assert scene.near.id in shown, page
+        inserts = [s for s in q.statements if "INSERT INTO audit_events" in s]
+        assert len(inserts) == 1, (page, inserts)
