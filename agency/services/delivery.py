@@ -274,11 +274,11 @@ def _deliver_claimed(c: Claim, marks: sent_marks.Marker | None = None) -> bool:
         _fail(c, f"{type(exc).__name__}: {exc}", permanent=False)
         return False
     session = db.session
-    if marks is not None and c.kind in handlers.BATCHED_KINDS:
-        if not (session.new or session.dirty or session.deleted):
-            session.rollback()  # end the handler's reads; the mark is written on its own thread
-            marks.put(sent_marks.Mark(c.id, c.attempt, note))
-            return True
+    staged = session.new or session.dirty or session.deleted
+    if marks is not None and c.kind in handlers.BATCHED_KINDS and not staged:
+        session.rollback()  # end the handler's reads; the mark is written on its own thread
+        marks.put(sent_marks.Mark(c.id, c.attempt, note))
+        return True
     return _finish(c, note)
 
 
