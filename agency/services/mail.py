@@ -60,7 +60,8 @@ def compose(template: str, to: str, context: dict[str, Any], dedupe_key: str) ->
     to send. Built with the plain MIME classes: the header-parsing EmailMessage API costs four
     times as much per message, which at volume was most of a worker's time."""
     subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
-    msg = MIMEMultipart("alternative")
+    # Our own boundary: the generator's search for a free one compiles a new regex per message.
+    msg = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
     msg["Subject"] = _header(subject)
     msg["From"] = _address(current_app.config["MAIL_DEFAULT_SENDER"])
     msg["To"] = _address(to)
