@@ -85,10 +85,11 @@ def celery_init_app(app: Flask) -> Celery:
 
     def enqueue(ids: list[int]) -> None:
         # A short retry: when the broker is down the request should not hang; the sweep delivers.
-        for message_id in ids:
+        # One task per chunk: a commit that staged many messages (a broadcast) is shared out.
+        for start in range(0, len(ids), tasks.ENQUEUE_CHUNK):
             celery_app.send_task(
-                "workers.deliver_outbox_message",
-                args=[message_id],
+                "workers.deliver_outbox_messages",
+                args=[ids[start : start + tasks.ENQUEUE_CHUNK]],
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
             )
 

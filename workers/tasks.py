@@ -13,6 +13,8 @@ from workers import housekeeping
 
 # Below the outbox lease (30 s), so a slow send is killed before another worker may claim it.
 DELIVERY_SOFT_LIMIT, DELIVERY_HARD_LIMIT = 20, 25
+# Ids per delivery task: a broadcast of 300 becomes 15 tasks the workers share, each one batch.
+ENQUEUE_CHUNK = delivery.BATCH_SIZE
 
 
 def register(celery_app: Celery) -> None:
@@ -28,12 +30,26 @@ def register(celery_app: Celery) -> None:
         time_limit=DELIVERY_HARD_LIMIT,
     )
     def deliver_outbox_message(message_id: int) -> None:
-        delivery.deliver(message_id)
+        # Kept for messages already queued under this name; new ones are sent in batches.
+        deliver_outbox_messages(message_ids=[message_id])
+
+    @task(
+        name="workers.deliver_outbox_messages",
+        acks_late=True,
+        reject_on_worker_lost=True,
+        soft_time_limit=DELIVERY_SOFT_LIMIT,
+        time_limit=DELIVERY_HARD_LIMIT,
+    )
+    def deliver_outbox_messages(message_ids: list[int]) -> None:
+        handed_back = delivery.deliver_many(message_ids)
+        if handed_back:  # the batch ran out of time: another task takes the rest now
+            deliver_outbox_messages.delay(handed_back)
 
     @task(name="workers.sweep_outbox", acks_late=True)
     def sweep_outbox() -> None:
-        for message_id in delivery.sweep():
-            deliver_outbox_message.delay(message_id)
+        ids = delivery.sweep()
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            deliver_outbox_messages.delay(ids[start : start + ENQUEUE_CHUNK])
 
     @task(name="workers.rescore_opening", acks_late=True)
     def rescore_opening(opening_id: int) -> None:

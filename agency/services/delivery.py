@@ -1,25 +1,33 @@
 """Deliver outbox messages: claim, act once, record the outcome; retry with backoff, then dead.
 
-A claim is one conditional UPDATE (PostgreSQL picks the row with FOR UPDATE SKIP LOCKED; SQLite
+A claim is one conditional UPDATE (PostgreSQL picks the rows with FOR UPDATE SKIP LOCKED; SQLite
 serialises writers, so the UPDATE holds the write lock from its read to its write, as BEGIN
 IMMEDIATE would). The claim carries a lease and an attempt number; every later write checks
 both, so a worker that outlived its lease cannot overwrite the next claimer's outcome.
+
+A worker claims a batch at once (`deliver_many`): the messages it was handed plus, for the
+kinds that are quick sends (e-mail), other due ones up to BATCH_SIZE, so a backlog drains in
+batches instead of one task, one claim and one connection per message. Each message is marked
+sent right after the server accepted it, on a thread of its own (`sent_marks`) while the next
+one goes out: the window in which a killed worker's message is sent twice stays one commit wide.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, false, or_, select, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus, utcnow
-from agency.services import outbox
+from agency.services import outbox, sent_marks
 from agency.services import outbox_handlers as handlers
 
 log = logging.getLogger(__name__)
@@ -29,6 +37,10 @@ MAX_ATTEMPTS = 8
 LEASE_SECONDS = 30  # a claim's hold; the task's hard time limit is shorter
 SWEEP_GRACE_SECONDS = 30  # a fresh message is left to the after-commit enqueue this long
 REENQUEUE_SECONDS = 120  # the sweep re-enqueues a message it already enqueued after this
+BATCH_SIZE = 20  # messages one worker claims at once (OUTBOX_BATCH_SIZE overrides)
+# A batch starts no new message after this long; the rest go back to pending for another task.
+# Short against the lease: a message started late still ends (or is killed) before its lease.
+BATCH_SECONDS = 5.0
 PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
 SENT, DEAD = OutboxStatus.SENT.value, OutboxStatus.DEAD.value
 
@@ -147,11 +159,106 @@ def _fail(c: Claim, error: str, permanent: bool) -> None:
     log.log(level, "outbox %s attempt %s failed%s: %s", c.id, c.attempt, " (dead)" * dead, error)
 
 
+def batch_size() -> int:
+    return int(current_app.config.get("OUTBOX_BATCH_SIZE", BATCH_SIZE))
+
+
+def claim_many(message_ids: Sequence[int], fill: int = 0) -> list[Claim]:
+    """Claim the due ones of `message_ids` and up to `fill` other due messages of the batched
+    kinds (oldest first) in one statement, and commit. The requested ones come first."""
+    now = utcnow()
+    wanted = OutboxMessage.id.in_(list(message_ids)) if message_ids else false()
+    eligible = wanted
+    if fill > 0:
+        eligible = or_(wanted, OutboxMessage.kind.in_(sorted(handlers.BATCHED_KINDS)))
+    pick = (
+        select(OutboxMessage.id)
+        .where(_due(now), eligible)
+        .order_by(case((wanted, 0), else_=1), OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(len(message_ids) + max(fill, 0))
+    )
+    values = {
+        "status": SENDING,
+        "attempts": OutboxMessage.attempts + 1,
+        "locked_until": now + lease(),
+        "enqueued_at": None,
+    }
+    if _on_postgres():
+        # A CTE runs once: the locked rows are exactly the updated ones.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        stmt = update(OutboxMessage).where(OutboxMessage.id == picked.c.id)
+    else:
+        stmt = update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()), _due(now))
+    rows = db.session.execute(
+        stmt.values(**values)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.payload,
+            OutboxMessage.dedupe_key,
+            OutboxMessage.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    asked = set(message_ids)
+    rows.sort(key=lambda r: (r.id not in asked, r.id))
+    return [Claim(r.id, r.kind, dict(r.payload or {}), r.dedupe_key, r.attempts) for r in rows]
+
+
+def release(claims: Sequence[Claim]) -> list[int]:
+    """Give back claims that were never attempted: pending and due now, attempt not counted."""
+    if not claims:
+        return []
+    pairs = [(c.id, c.attempt) for c in claims]
+    released = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == SENDING,
+            tuple_(OutboxMessage.id, OutboxMessage.attempts).in_(pairs),
+        )
+        .values(
+            status=PENDING,
+            attempts=OutboxMessage.attempts - 1,
+            locked_until=None,
+            next_attempt_at=utcnow(),
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    result = sorted(released)
+    db.session.commit()
+    return result
+
+
+def deliver_many(message_ids: Sequence[int], *, fill: bool = True) -> list[int]:
+    """Deliver these messages (and, with `fill`, other due quick ones up to a batch) if due and
+    unclaimed. Returns the ids handed back unattempted when the batch ran out of time, for the
+    caller to enqueue again (the sweep would find them too)."""
+    extra = max(batch_size() - len(message_ids), 0) if fill else 0
+    claims = claim_many(message_ids, extra)
+    started = time.monotonic()
+    limit = float(current_app.config.get("OUTBOX_BATCH_SECONDS", BATCH_SECONDS))
+    marks = sent_marks.marker(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:
+        for n, c in enumerate(claims):
+            if n and time.monotonic() - started > limit:
+                return release(claims[n:])
+            _deliver_claimed(c, marks)
+    finally:
+        marks.flush()  # the batch ends when every message it sent is marked
+    return []
+
+
 def deliver(message_id: int) -> bool:
     """Deliver one message if it is due and unclaimed; True if this call completed it."""
     c = claim(message_id)
     if c is None:
         return False
+    return _deliver_claimed(c)
+
+
+def _deliver_claimed(c: Claim, marks: sent_marks.Marker | None = None) -> bool:
     if c.attempt > MAX_ATTEMPTS:
         # Earlier claims died with their workers; a message that kills workers stops here.
         _fail(c, "worker lost during delivery too many times", permanent=True)
@@ -166,6 +273,12 @@ def deliver(message_id: int) -> bool:
         db.session.rollback()
         _fail(c, f"{type(exc).__name__}: {exc}", permanent=False)
         return False
+    session = db.session
+    staged = session.new or session.dirty or session.deleted
+    if marks is not None and c.kind in handlers.BATCHED_KINDS and not staged:
+        session.rollback()  # end the handler's reads; the mark is written on its own thread
+        marks.put(sent_marks.Mark(c.id, c.attempt, note))
+        return True
     return _finish(c, note)
 
 

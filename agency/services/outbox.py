@@ -8,7 +8,7 @@ picks the rows up, so a lost enqueue only delays a message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,45 @@ def email(
     return add("email", payload, dedupe_key)
 
 
+def add_many(kind: str, messages: Iterable[tuple[dict[str, Any], str]]) -> list[OutboxMessage]:
+    """Stage many messages of one kind (payload, dedupe key) with one look-up of existing keys:
+    a broadcast (a shift offered to 300 people) in the caller's transaction. Returns the new
+    rows; keys already recorded or repeated are skipped, as `add` does."""
+    wanted = [(payload, key[:255]) for payload, key in messages]
+    taken = {m.dedupe_key for m in db.session.new if isinstance(m, OutboxMessage)}
+    keys = [key for _, key in wanted]
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        taken.update(
+            db.session.execute(
+                select(OutboxMessage.dedupe_key).where(
+                    OutboxMessage.dedupe_key.in_(keys[start : start + 500])
+                )
+            ).scalars()
+        )
+    now, added = utcnow(), []
+    for payload, key in wanted:
+        if key in taken:
+            continue
+        taken.add(key)
+        added.append(OutboxMessage(kind=kind, payload=payload, dedupe_key=key, next_attempt_at=now))
+    db.session.add_all(added)
+    return added
+
+
+def email_many(
+    template: str,
+    recipients: Iterable[tuple[str, dict[str, Any], str]],
+    *,
+    essential: bool = False,
+) -> list[OutboxMessage]:
+    """Stage one e-mail per (to, context, dedupe key), as `email` would, in one go."""
+    payloads = (
+        ({"template": template, "to": to, "context": context, "essential": essential}, key)
+        for to, context, key in recipients
+    )
+    return add_many("email", payloads)
+
+
 def enqueue_after_commit(message: OutboxMessage) -> None:
     """Hand an existing row (a staff retry) to the broker once the caller's transaction commits."""
     db.session.info.setdefault(_PENDING_KEY, []).append(message)
@@ -88,7 +127,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 def _after_commit(session: Session) -> None:
     # The identity, not the attribute: reading an expired attribute here would start SQL.
     identities = (sa_inspect(m).identity for m in session.info.pop(_PENDING_KEY, []))
-    ids = [identity[0] for identity in identities if identity]
+    ids = sorted(identity[0] for identity in identities if identity)
     if not ids:
         return
     try:

@@ -1,7 +1,8 @@
 """What each outbox kind does when delivered.
 
 A handler returns a short note for the row (or "") and raises PermanentFailure when a retry
-cannot help. Rows a handler stages are committed together with the "sent" mark.
+cannot help. Rows a handler stages are committed together with the "sent" mark. New kinds go
+into HANDLERS (or through `register`); BATCHED_KINDS lists those a worker may take in batches.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def _email(payload: dict[str, Any], key: str) -> str:
     if opted_out and not payload.get("essential"):
         return "skipped: the recipient turned e-mail off"
     try:
-        msg = mail.build(payload["template"], payload["to"], payload.get("context", {}), key)
-    except (TemplateNotFound, KeyError) as exc:
+        msg = mail.compose(payload["template"], payload["to"], payload.get("context", {}), key)
+    except (TemplateNotFound, KeyError, ValueError) as exc:
         raise PermanentFailure(f"cannot build the e-mail: {type(exc).__name__}: {exc}") from exc
     # End the read transaction before the network call: no database lock spans SMTP.
     db.session.rollback()
@@ -81,6 +82,20 @@ HANDLERS: dict[str, Handler] = {
     "rescore_candidate": _rescore_candidate,
     "retrain_ranker": _retrain_ranker,
 }
+
+
+# Kinds whose handler is a quick network send that stages nothing: a worker takes due ones in
+# batches (see delivery.deliver_many). Slow or row-staging kinds stay one per task.
+BATCHED_KINDS: set[str] = {"email"}
+
+
+def register(kind: str, handler: Handler, *, batched: bool = False) -> None:
+    """Add (or replace) the handler of an outbox kind; `batched` for quick sends."""
+    HANDLERS[kind] = handler
+    if batched:
+        BATCHED_KINDS.add(kind)
+    else:
+        BATCHED_KINDS.discard(kind)
 
 
 def perform(kind: str, payload: dict[str, Any], key: str) -> str:

@@ -131,7 +131,9 @@ class Sink:
         self.accepted: list[EmailMessage] = []
         self.accepted_at: dict[str, float] = {}
         self.tries: Counter[str] = Counter()
+        self.peers: dict[str, list[Any]] = {}  # the client end of each try: one per connection
         self.reply: str | None = None  # e.g. "550 ..." or "451 ..." instead of accepting
+        self.replies: dict[str, str] = {}  # the same for one outbox key
         self.stall_key: str | None = None
         self.stalled = threading.Event()
 
@@ -140,7 +142,9 @@ class Sink:
             self.accepted.clear()
             self.accepted_at.clear()
             self.tries.clear()
+            self.peers.clear()
         self.reply, self.stall_key = None, None
+        self.replies.clear()
         self.stalled.clear()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -148,8 +152,9 @@ class Sink:
         key = str(msg.get("X-Outbox-Key", ""))
         with self.lock:
             self.tries[key] += 1
-        if self.reply:
-            return self.reply
+            self.peers.setdefault(key, []).append(session.peer)
+        if self.reply or key in self.replies:
+            return self.replies.get(key) or str(self.reply)
         if key and key == self.stall_key and not self.stalled.is_set():
             self.stalled.set()
             # Hold the sender before "250": the test kills it now. aiosmtpd cancels this

@@ -47,8 +47,12 @@ def test_production_timing_redelivers_within_a_minute(app) -> None:
     assert conf.visibility_timeout == 60
     assert conf.task_serializer == "json" and conf.task_ignore_result is True
     assert conf.worker_prefetch_multiplier == 1
-    task = app.extensions["celery"].tasks["workers.deliver_outbox_message"]
-    assert task.acks_late and task.reject_on_worker_lost
+    for name in ("workers.deliver_outbox_message", "workers.deliver_outbox_messages"):
+        task = app.extensions["celery"].tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost
+        assert task.time_limit == tasks.DELIVERY_HARD_LIMIT
+    # A batch starts its last message early enough that the hard limit ends it inside the lease.
+    assert delivery.BATCH_SECONDS < tasks.DELIVERY_SOFT_LIMIT < tasks.DELIVERY_HARD_LIMIT < lease
 
 
 def test_committed_sends_exactly_one_and_rolled_back_sends_none(
