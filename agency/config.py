@@ -127,7 +127,9 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "PASSWORD_RESET_MAX_AGE": 3600,
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        # Unset: the address `make run` serves on, whose port follows PORT like the server's.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL")
+        or f"http://127.0.0.1:{env.get('PORT') or '5000'}",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
