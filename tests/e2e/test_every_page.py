@@ -18,9 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from agency.extensions import db
-from agency.models import Candidate, User
-from agency.services import demo, unsubscribe
+from tests.e2e.demo_site import demo_site, log_in
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -28,12 +26,6 @@ DESKTOP = {"width": 1280, "height": 900}
 # Pages a role can reach by links; generous, so a new page is walked without touching this file.
 MAX_PAGES = 80
 NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$")
-LOGINS = {
-    "candidate": demo.CANDIDATE_EMAIL,
-    "clinic": demo.CLINIC_EMAIL,
-    "staff": demo.STAFF_EMAIL,
-    "admin": demo.ADMIN_EMAIL,
-}
 
 
 @pytest.fixture(scope="module")
@@ -43,27 +35,6 @@ def axe_source() -> str:
             pytest.fail(f"{AXE} is missing: run `make e2e-deps` (npm ci in tests/e2e)")
         pytest.skip("axe-core is missing: run `make e2e-deps` (needs Node.js and npm)")
     return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
-    """A small demo agency: every role has data on every page, and links e-mails carry."""
-    demo.seed(n_candidates=40, n_openings=10, n_clinics=4)
-    db.session.commit()
-    user = db.session.execute(
-        db.select(User).where(User.email == demo.CANDIDATE_EMAIL)
-    ).scalar_one()
-    candidate = db.session.execute(
-        db.select(Candidate).where(Candidate.user_id == user.id)
-    ).scalar_one()
-    # A credential with a document: the widest row of the candidate's credentials table.
-    make_credential(
-        candidate,
-        "CMAA",
-        document_path="missing.pdf",
-        document_filename="certified-medical-administrative-assistant-2026.pdf",
-    )
-    return {"unsubscribe": f"/unsubscribe/{unsubscribe.make_token(user.id, 'all')}"}
 
 
 @pytest.fixture
@@ -145,12 +116,7 @@ def _walk(page: Any, origin: str, start: list[str], axe_source: str) -> tuple[li
     return visited, problems
 
 
-def _log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/(me|clinic/|staff/)$"))
+__all__ = ["demo_site"]  # the fixture, imported for pytest
 
 
 @pytest.mark.parametrize("role", ["visitor", "candidate", "clinic", "staff", "admin"])
@@ -162,7 +128,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
         start = ["/", "/login", "/register", "/forgot", "/reset/not-a-token", "/no-such-page"]
         start.append(demo_site["unsubscribe"])
     else:
-        _log_in(page, LOGINS[role])
+        log_in(page, role)
         start = [urlsplit(page.url).path]
     visited, problems = _walk(page, live_server, start, axe_source)
 
