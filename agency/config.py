@@ -131,6 +131,7 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL")
         or f"http://127.0.0.1:{env.get('PORT') or '5000'}",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        "WARM_ON_START": _bool(env.get("WARM_ON_START")),
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }
