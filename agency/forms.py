@@ -14,8 +14,11 @@ from agency.services import geo
 
 
 def _strip(value: Any) -> Any:
-    # NUL bytes are never meant and PostgreSQL refuses them in text (a 500 otherwise).
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    # NUL bytes are never meant and PostgreSQL refuses them in text (a 500 otherwise). Browsers
+    # send a textarea's line breaks as \r\n: stored as \n, so paragraphs split the same way.
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 class BaseForm(FlaskForm):
