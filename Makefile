@@ -29,8 +29,9 @@ migrate: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask sync-taxonomy
 
-run: migrate
-	$(BIN)/flask seed-demo --if-empty
+# One `flask` process for migrations, taxonomy and demo data (each start costs seconds).
+run: install
+	$(BIN)/flask prepare --demo
 	@scripts/run-embedded
 
 run-stack: migrate
