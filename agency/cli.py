@@ -92,7 +92,6 @@ def init_app(app: Flask) -> None:
         else:
             click.echo("Openings not scored (run `flask rescore` later).")
 
-
     @app.cli.command("prepare")
     @click.option("--demo", is_flag=True, help="Load the demo agency when the database is empty.")
     @click.pass_context
