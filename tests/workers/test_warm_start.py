@@ -26,7 +26,13 @@ def test_warm_builds_the_pool_and_leaves_no_connection_open(
     candidate, opening = make_candidate(), make_opening()
     scoring.reset_pool()
     spent = warmup.warm(app)
-    assert set(spent) == {"zip table", "templates", "candidate pool", "open openings"}
+    assert set(spent) == {
+        "zip table",
+        "templates",
+        "form checks",
+        "candidate pool",
+        "open openings",
+    }
     # Nothing may be shared across the fork that follows.
     assert all(engine.pool.checkedout() == 0 for engine in db.engines.values())
     assert candidate.id in scoring.pool() and opening.id in scoring.opening_index()
