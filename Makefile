@@ -6,23 +6,32 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := agency
 
-.PHONY: install run run-stack test lint test-fast e2e-browser bench clean migrate
+.PHONY: install run run-stack test lint test-fast e2e-browser e2e-deps bench clean migrate
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# uv fetches and installs in parallel (about 15 s from an empty cache, pip takes minutes);
+	@# plain pip is the fallback when uv cannot be had.
+	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv \
+	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'; then \
+	  true; \
+	else \
+	  echo "uv could not install the packages: installing with pip (slower)..."; \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'; \
+	fi
 	@touch $(STAMP)
 
 migrate: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask sync-taxonomy
 
-run: migrate
-	$(BIN)/flask seed-demo --if-empty
+# One `flask` process for migrations, taxonomy and demo data (each start costs seconds).
+run: install
+	$(BIN)/flask prepare --demo
 	@scripts/run-embedded
 
 run-stack: migrate
@@ -40,7 +49,16 @@ lint: install
 e2e-browser:
 	@scripts/ensure-browser
 
-test: install lint e2e-browser
+# axe-core (pinned in tests/e2e/package-lock.json) is injected into every page the browser tests
+# open; it is installed here so the tests never fetch anything.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+e2e-deps: $(AXE)
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@scripts/ensure-e2e-deps
+	@if [ -f $@ ]; then touch $@; fi
+
+test: install lint e2e-browser e2e-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: install

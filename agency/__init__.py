@@ -71,4 +71,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from workers.celery_app import celery_init_app
 
     celery_init_app(app)
+    if app.config.get("WARM_ON_START"):
+        # `make run`'s dev server: load the ZIP table, pool and templates before it listens, so
+        # the first visitor does not wait for them (gunicorn warms before forking instead).
+        from agency.services import warmup
+
+        warmup.warm(app)
     return app

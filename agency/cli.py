@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, sync-taxonomy."""
+"""Flask commands: create-user, seed-demo, sync-taxonomy, prepare."""
 
 from __future__ import annotations
 
@@ -91,6 +91,19 @@ def init_app(app: Flask) -> None:
             click.echo(f"Queued {queued:,} rescore jobs in the outbox for the worker.")
         else:
             click.echo("Openings not scored (run `flask rescore` later).")
+
+    @app.cli.command("prepare")
+    @click.option("--demo", is_flag=True, help="Load the demo agency when the database is empty.")
+    @click.pass_context
+    def prepare_cmd(ctx: click.Context, demo: bool) -> None:
+        """Migrate, sync the taxonomy and (with --demo) seed, in one process: each `flask`
+        command loads the app and the engine's libraries again, seconds every time."""
+        from flask_migrate import upgrade
+
+        upgrade()
+        ctx.invoke(sync_taxonomy_cmd)
+        if demo:
+            ctx.invoke(seed_demo_cmd, if_empty=True)
 
 
 def init_scoring_commands(app: Flask) -> None:

@@ -127,11 +127,14 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "PASSWORD_RESET_MAX_AGE": 3600,
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        # Unset: the address `make run` serves on, whose port follows PORT like the server's.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL")
+        or f"http://127.0.0.1:{env.get('PORT') or '5000'}",
         # Where people report a security problem: /.well-known/security.txt and every page's
         # footer show it. An e-mail address or a URL.
         "SECURITY_CONTACT": env.get("SECURITY_CONTACT") or "security@clinicmatch.local",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        "WARM_ON_START": _bool(env.get("WARM_ON_START")),
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }

@@ -19,7 +19,10 @@ NUL_MESSAGE = "Remove the invisible NUL character from this text."
 def _strip(value: Any) -> Any:
     # NUL is taken out of the data at once, so no view ever hands it to PostgreSQL (which
     # refuses it in text); validate() still refuses the input with a message next to the field.
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    # Browsers send a textarea's line breaks as \r\n: stored as \n, so paragraphs split the same.
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _has_nul(field: Field) -> bool:

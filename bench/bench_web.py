@@ -13,6 +13,9 @@ small Jinja template) and a hello route. Phases, each bounded in time and in req
    clinic dashboard 15 %;
 3. each kind of page of the mix alone (for the breakdown); 4. the hello route.
 
+Before the warm-up, right after the start: the first visits of bench/first_visits.py (home page,
+staff log-in, clinic sign-up, candidate profile save), one request each.
+
 Prints requests/s, p50/p95/p99 latency, errors (non-2xx/3xx, a redirect to the login page,
 socket errors) and the mix / baseline throughput ratio.
 
@@ -42,6 +45,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import first_visits  # noqa: E402
 from bench_seed import PG_URL, SQLITE_PATH  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_WEB_PORT", "5077"))
@@ -308,6 +312,8 @@ def main() -> None:
     proc = start_gunicorn(url, args.workers)
     boot = time.perf_counter() - started
     try:
+        # Before anything else warms the workers: what a newcomer meets right after the start.
+        visits = first_visits.run(BASE)
         logins = {
             "staff": login("staff@demo.clinicmatch.test"),
             "clinic": login("clinic@demo.clinicmatch.test"),
@@ -343,6 +349,7 @@ def main() -> None:
         f"gunicorn {args.workers} sync workers, wrk 1 thread x {args.connections} connections, "
         f"{args.backend}, {os.cpu_count()} CPUs; boot with pool build {boot:.0f} s"
     )
+    first_visits.report(visits)
     print(
         f"{'phase':<22} {'reqs':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'max ms':>8} {'errors':>6}"

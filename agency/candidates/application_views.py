@@ -59,7 +59,11 @@ def apply(opening_id: int) -> ResponseReturnValue:
             db.session.rollback()
             flash("You have already applied to this opening.", "info")
             return redirect(url_for("candidates.dashboard"))
-        flash(f"Your application is sent: {result.explanation.summary}.", "success")
+        # The application is sent whatever the fit: say so first, then what would help it.
+        flash("Your application is sent. The agency will be in touch.", "success")
+        tips = result.explanation.failed_constraints or result.explanation.gaps
+        if tips:
+            flash(f"What would make it stronger: {'; '.join(tips[:3])}.", "info")
         return redirect(url_for("candidates.application", application_id=result.application.id))
     return render_template("candidates/apply.html", form=form, opening=opening)
 

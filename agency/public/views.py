@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
-from agency.models import Clinic, Opening, OpeningStatus
+from agency.models import Clinic, Opening, OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
-from agency.services import health, jobboard, openings
+from agency.services import applications, health, jobboard, openings
 from matching.taxonomy import load_taxonomy
 
 
@@ -79,6 +79,9 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
     # Categories with the most demanding skills first (dicts keep insertion order).
     skill_groups = list(groups.items())
     url = url_for("public.job_detail", opening_id=opening.id, _external=True)
+    applied = None
+    if current_user.is_authenticated and current_user.role == Role.CANDIDATE.value:
+        applied = applications.of_user(current_user.id, opening.id)
     return render_template(
         "public/job_detail.html",
         opening=opening,
@@ -93,6 +96,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
         is_public=opening.status == OpeningStatus.OPEN.value and opening.clinic.approved,
         json_ld=jobboard.job_posting_ld(opening, url),
         canonical_url=url,
+        applied=applied,
     )
 
 

@@ -59,6 +59,16 @@ def _untold(candidate: Candidate, opening: Opening) -> Application | None:
     ).scalar_one_or_none()
 
 
+def of_user(user_id: int, opening_id: int) -> Application | None:
+    """The application the candidate with this login made to the opening, if any (the job page
+    says "You applied on ..." instead of offering to apply again)."""
+    return db.session.execute(
+        select(Application)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Candidate.user_id == user_id, Application.opening_id == opening_id)
+    ).scalar_one_or_none()
+
+
 def closed_to(candidate: Candidate, opening: Opening) -> str | None:
     """Why this candidate cannot apply to this opening now, an earlier application aside."""
     if opening.status != OpeningStatus.OPEN.value:

@@ -112,6 +112,9 @@ def check(data: bytes, filename: str, allowed: frozenset[str]) -> CheckedFile:
         raise UploadError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     if data.startswith(b"PK\x03\x04") and DOCX in allowed:
         problem = _docx_problem(data)
+        if problem and not (filename or "").lower().endswith(".docx"):
+            # Only a file named .docx was meant as a Word document: anything else is a ZIP.
+            problem = f"This is a ZIP archive, not a {wanted} file."
         if problem:
             raise UploadError(problem)
         kind: str | None = DOCX

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -58,7 +60,7 @@ def test_apply_page_and_application(client: FlaskClient, signed_in, make_opening
     # Right after applying: the fit summary, in words.
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "fit" in detail and "My fit with this opening" in detail
-    assert "Your application is sent:" in detail
+    assert "Your application is sent." in detail
 
 
 def test_fit_summary_names_what_is_missing(signed_in, make_opening, make_user) -> None:
@@ -72,6 +74,27 @@ def test_fit_summary_names_what_is_missing(signed_in, make_opening, make_user) -
     db.session.commit()
     result = applications.apply(signed_in, opening, "", signed_in.user)
     assert "CPC" in result.explanation.summary
+
+
+def test_confirmation_confirms_first_then_says_what_would_make_it_stronger(
+    client: FlaskClient, signed_in, make_opening
+) -> None:
+    from agency.models import CredentialType, OpeningCredential
+
+    opening = make_opening()
+    cpc = db.session.execute(
+        db.select(CredentialType).where(CredentialType.code == "CPC")
+    ).scalar_one()
+    opening.credentials.append(OpeningCredential(credential_type=cpc))
+    db.session.commit()
+    page = client.post(f"/me/apply/{opening.id}", data={}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    flashes = dict(re.findall(r'class="flash flash-(\w+)".*?<div>(.*?)</div>', page, re.S))
+    assert "Your application is sent." in flashes["success"]
+    assert "not eligible" not in flashes["success"]
+    tip = flashes["info"]
+    assert "What would make it stronger:" in tip and "CPC" in tip
 
 
 def test_applying_twice_is_refused_politely(client: FlaskClient, signed_in, make_opening) -> None:

@@ -37,8 +37,18 @@ def test_pdf_that_is_really_a_zip_is_refused() -> None:
     with pytest.raises(uploads.UploadError, match="not really a PDF"):
         uploads.check(pdf_that_is_a_zip(), "cv.pdf", uploads.RESUME_KINDS)
     # And a plain ZIP renamed to .pdf.
-    with pytest.raises(uploads.UploadError, match="ZIP file, not a Word"):
+    with pytest.raises(uploads.UploadError, match=r"ZIP archive, not a PDF or Word \(.docx\)"):
         uploads.check(make_zip({"a.txt": b"x"}), "cv.pdf", uploads.RESUME_KINDS)
+
+
+def test_a_zip_named_pdf_is_never_called_a_damaged_word_file() -> None:
+    cut_short = make_zip({"a.txt": b"x" * 5000})[:40]  # no central directory
+    with pytest.raises(uploads.UploadError) as refused:
+        uploads.check(cut_short, "scan.pdf", uploads.RESUME_KINDS)
+    assert "Word file" not in str(refused.value) and "ZIP archive" in str(refused.value)
+    # Named .docx it was meant as a Word document, and is one that is damaged.
+    with pytest.raises(uploads.UploadError, match="This Word file is damaged"):
+        uploads.check(cut_short, "cv.docx", uploads.RESUME_KINDS)
 
 
 def test_zip_without_word_document_is_not_a_docx() -> None:

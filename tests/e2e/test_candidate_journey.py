@@ -89,7 +89,7 @@ def test_candidate_journey(
     page.get_by_role("button", name="Send my application").click()
     page.wait_for_url("**/me/applications/*")
     content = page.content()
-    assert "Your application is sent:" in content and "My fit with this opening" in content
+    assert "Your application is sent." in content and "My fit with this opening" in content
     assert "fit" in page.locator(".fit-summary").inner_text()
     shot("applied-fit-summary")
 

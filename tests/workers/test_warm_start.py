@@ -26,10 +26,31 @@ def test_warm_builds_the_pool_and_leaves_no_connection_open(
     candidate, opening = make_candidate(), make_opening()
     scoring.reset_pool()
     spent = warmup.warm(app)
-    assert set(spent) == {"zip table", "candidate pool", "open openings"}
+    assert set(spent) == {
+        "zip table",
+        "templates",
+        "form checks",
+        "candidate pool",
+        "open openings",
+    }
     # Nothing may be shared across the fork that follows.
     assert all(engine.pool.checkedout() == 0 for engine in db.engines.values())
     assert candidate.id in scoring.pool() and opening.id in scoring.opening_index()
+
+
+def test_warm_compiles_every_page_template(app) -> None:
+    app.jinja_env.cache.clear()
+    warmup.warm(app)
+    cached = {name for _, name in app.jinja_env.cache.keys()}  # noqa: SIM118 (an LRUCache)
+    assert {"public/home.html", "auth/register.html", "candidates/profile.html"} <= cached
+
+
+def test_make_run_server_warms_before_it_listens(app_config: dict[str, Any]) -> None:
+    from agency import create_app
+
+    warm_app = create_app({**app_config, "WARM_ON_START": True})
+    cached = {name for _, name in warm_app.jinja_env.cache.keys()}  # noqa: SIM118
+    assert "public/home.html" in cached
 
 
 def test_gunicorn_builds_the_pool_before_forking_and_serves_at_once(

@@ -4,7 +4,9 @@
    - [data-select-all="field_name"] checkbox toggles every checkbox named field_name.
    - [data-autosubmit] on a <select>/<input> submits its form on change (filter bars).
    - <details data-fragment="url"> fetches its body from url the first time it is opened
-     (the review list's breakdowns); the link already inside is the no-script fallback. */
+     (the review list's breakdowns); the link already inside is the no-script fallback.
+   - .table-wrap / .subnav that scroll sideways can be scrolled from the keyboard (focusable,
+     named), and a tab bar shows its current tab. */
 (function () {
   "use strict";
 
@@ -157,7 +159,55 @@
     }, true);
   }
 
+  /* ---- Boxes that scroll sideways on a narrow screen ---- */
+  function setupScrollBoxes() {
+    var boxes = document.querySelectorAll(".table-wrap, .subnav");
+    if (!boxes.length) return;
+
+    function label(box) {
+      var caption = box.querySelector("caption");
+      if (caption && caption.textContent.trim()) return caption.textContent.trim();
+      var nav = box.getAttribute("aria-label");
+      return (nav || "Table") + " (scrolls sideways)";
+    }
+
+    function update() {
+      Array.prototype.forEach.call(boxes, function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        box.classList.toggle("is-scrollable", scrolls);
+        // A region that scrolls must be reachable by keyboard; a nav's links already are.
+        if (box.tagName === "NAV") return;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", label(box));
+          box.setAttribute("data-scroll-focus", "");
+        } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+          box.removeAttribute("data-scroll-focus");
+        }
+      });
+    }
+
+    // The current tab is in view even when it is the fourth of six on a phone.
+    Array.prototype.forEach.call(document.querySelectorAll(".subnav"), function (nav) {
+      var current = nav.querySelector('[aria-current="page"]');
+      if (!current) return;
+      var right = current.offsetLeft + current.offsetWidth;
+      if (right > nav.clientWidth) nav.scrollLeft = right - nav.clientWidth + 24;
+    });
+    update();
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 100);
+    });
+  }
+
   function init() {
+    setupScrollBoxes();
     setupNav();
     setupConfirm();
     setupSelectAll();

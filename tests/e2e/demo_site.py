@@ -1,0 +1,48 @@
+"""The demo agency the page-by-page browser checks walk: every role has data on every page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from agency.extensions import db
+from agency.models import Candidate, User
+from agency.services import demo, unsubscribe
+
+LOGINS = {
+    "candidate": demo.CANDIDATE_EMAIL,
+    "clinic": demo.CLINIC_EMAIL,
+    "staff": demo.STAFF_EMAIL,
+    "admin": demo.ADMIN_EMAIL,
+}
+
+
+@pytest.fixture
+def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
+    """A small demo agency, plus the links only e-mails carry."""
+    demo.seed(n_candidates=40, n_openings=10, n_clinics=4)
+    db.session.commit()
+    user = db.session.execute(
+        db.select(User).where(User.email == demo.CANDIDATE_EMAIL)
+    ).scalar_one()
+    candidate = db.session.execute(
+        db.select(Candidate).where(Candidate.user_id == user.id)
+    ).scalar_one()
+    # A credential with a document: the widest row of the candidate's credentials table.
+    make_credential(
+        candidate,
+        "CMAA",
+        document_path="missing.pdf",
+        document_filename="certified-medical-administrative-assistant-2026.pdf",
+    )
+    return {"unsubscribe": f"/unsubscribe/{unsubscribe.make_token(user.id, 'all')}"}
+
+
+def log_in(page: Any, role: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(LOGINS[role])
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/(me|clinic/|staff/)$"))
