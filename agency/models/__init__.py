@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate; import from here."""
 
+from agency.models.api_tokens import ApiToken, TokenScope
 from agency.models.applications import (
     CLOSED_STAGES,
     Application,
@@ -33,6 +34,7 @@ from agency.models.users import AuthToken, Role, TokenPurpose, User
 
 __all__ = [
     "CLOSED_STAGES",
+    "ApiToken",
     "Application",
     "ApplicationSource",
     "AuditEvent",
@@ -62,6 +64,7 @@ __all__ = [
     "Stage",
     "StageChange",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "VerificationStatus",
     "utcnow",
