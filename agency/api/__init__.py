@@ -12,7 +12,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from agency.api.blueprints import ALL, PREFIX
-from agency.api.schemas import ProblemSchema
+from agency.api.schemas import Money, ProblemSchema
 from agency.problems import PROBLEM_TYPE
 
 
@@ -44,6 +44,7 @@ class ProblemApi(Api):
 # The description itself is public (the marker the access-policy test reads).
 ProblemApi._openapi_json.allowed_roles = None  # type: ignore[attr-defined]
 api = ProblemApi()
+api.register_field(Money, "string", "decimal")
 
 
 def init_app(app: Flask) -> None:

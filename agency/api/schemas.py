@@ -14,6 +14,17 @@ from agency.services import openings
 MAX_ID = 2**31 - 1
 
 
+# apispec writes a Decimal bound as a string, which JSON Schema refuses for `maximum`.
+PAY_RANGE = {"minimum": 0, "maximum": int(openings.MAX_PAY), "description": "Dollars an hour"}
+
+
+class Money(fields.Decimal):
+    """Dollars as an exact decimal string ("18.50"): a JSON number would be a float."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(as_string=True, **kwargs)
+
+
 class Strict(ma.Schema):
     """Unknown fields are an error (a typo must not be silently ignored); strings lose NUL bytes
     and surrounding space, as the forms' base class does."""
@@ -117,8 +128,8 @@ class OpeningSchema(ma.Schema):
     )
     start_date = fields.Date(required=True)
     end_date = fields.Date(allow_none=True, required=True)
-    pay_min = fields.Decimal(as_string=True, allow_none=True, required=True)
-    pay_max = fields.Decimal(as_string=True, allow_none=True, required=True)
+    pay_min = Money(allow_none=True, required=True)
+    pay_max = Money(allow_none=True, required=True)
     pay_unit = fields.Constant("HOUR", required=True)
     min_typing_wpm = fields.Integer(allow_none=True, required=True)
     ehr_systems = fields.List(fields.String(), required=True)
@@ -154,10 +165,18 @@ class OpeningInputSchema(Strict):
     start_date = fields.Date(required=True)
     end_date = fields.Date(load_default=None, allow_none=True)
     pay_min = fields.Decimal(
-        load_default=None, allow_none=True, places=2, validate=validate.Range(0, openings.MAX_PAY)
+        load_default=None,
+        allow_none=True,
+        places=2,
+        validate=validate.Range(0, openings.MAX_PAY),
+        metadata=PAY_RANGE,
     )
     pay_max = fields.Decimal(
-        load_default=None, allow_none=True, places=2, validate=validate.Range(0, openings.MAX_PAY)
+        load_default=None,
+        allow_none=True,
+        places=2,
+        validate=validate.Range(0, openings.MAX_PAY),
+        metadata=PAY_RANGE,
     )
     min_typing_wpm = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 200)
@@ -315,7 +334,7 @@ class CandidateSchema(ma.Schema):
     zip_code = fields.String(required=True)
     status = fields.String(required=True)
     desired_roles = fields.List(fields.String(), required=True)
-    min_pay = fields.Decimal(as_string=True, allow_none=True, required=True)
+    min_pay = Money(allow_none=True, required=True)
     years_experience = fields.Float(allow_none=True, required=True)
     typing_wpm = fields.Integer(allow_none=True, required=True)
     availability_mask = fields.Integer(required=True)
