@@ -69,9 +69,7 @@ def init_app(app: Flask) -> None:
                 "description": "Personal API tokens are created on /account/api-tokens and sent "
                 "as `Authorization: Bearer <token>`. Errors are RFC 9457 problem details."
             },
-            "components": {
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}, {}],
         },
     )

@@ -47,7 +47,9 @@ def _id(**kw: Any) -> fields.Integer:
 
 
 def _codes(**kw: Any) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(1, 64)), validate=validate.Length(0, 40), **kw)
+    return fields.List(
+        fields.String(validate=validate.Length(1, 64)), validate=validate.Length(0, 40), **kw
+    )
 
 
 # ---- problems and pages -----------------------------------------------------------------------
@@ -206,9 +208,7 @@ class OpeningPatchSchema(OpeningInputSchema):
 
 
 class StatusActionSchema(Strict):
-    action = fields.String(
-        required=True, validate=validate.OneOf(list(openings.STATUS_ACTIONS))
-    )
+    action = fields.String(required=True, validate=validate.OneOf(list(openings.STATUS_ACTIONS)))
 
 
 OPENING_STATUSES = OpeningStatus.values()

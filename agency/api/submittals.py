@@ -49,9 +49,7 @@ def submittal_out(
             "shared": profile.shared,
             "years_experience": profile.years_experience,
             "typing_wpm": profile.typing_wpm,
-            "skills": [
-                {"category": c, "name": n, "level": lvl} for c, n, lvl in profile.skills
-            ],
+            "skills": [{"category": c, "name": n, "level": lvl} for c, n, lvl in profile.skills],
             "ehr": profile.ehr,
             "languages": profile.languages,
             "credentials": [asdict(c) for c in profile.credentials],

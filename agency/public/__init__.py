@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 # Imported for their side effect: they register the routes on `bp`.
-from agency.public import job_cards, unsubscribe, views  # noqa: E402,F401
+from agency.public import feed_views, job_cards, unsubscribe, views  # noqa: E402,F401

@@ -77,7 +77,11 @@ def revoke(user: User, token_id: int, ip: str = "") -> ApiToken | None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(
-            "api_token_revoked", actor_id=user.id, object_type="api_token", object_id=token.id, ip=ip
+            "api_token_revoked",
+            actor_id=user.id,
+            object_type="api_token",
+            object_id=token.id,
+            ip=ip,
         )
     return token
 

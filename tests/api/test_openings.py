@@ -141,7 +141,9 @@ def test_other_clinic_cannot_edit_and_session_cookie_is_not_enough(
     owner, stranger = make_clinic(), make_clinic()
     opening = make_opening(owner)
     headers = {**bearer(stranger.members[0], "write"), "If-Match": '"x"'}
-    response = client.patch(f"/api/v1/openings/{opening.id}", json={"positions": 2}, headers=headers)
+    response = client.patch(
+        f"/api/v1/openings/{opening.id}", json={"positions": 2}, headers=headers
+    )
     assert response.status_code == 404
     # Logged in with the browser session only: the API does not take the cookie (no CSRF hole).
     login_as(owner.members[0])

@@ -79,7 +79,9 @@ def test_unknown_api_path_and_method_answer_problems(client: FlaskClient) -> Non
     assert wrong.status_code == 405 and wrong.mimetype == "application/problem+json"
     assert "GET" in wrong.headers["Allow"]
     garbage = client.post(
-        "/api/v1/openings", data=b"{not json", content_type="application/json",
+        "/api/v1/openings",
+        data=b"{not json",
+        content_type="application/json",
         headers={"Authorization": "Bearer nonsense"},
     )
     assert garbage.status_code == 401
