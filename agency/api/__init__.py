@@ -51,11 +51,12 @@ def init_app(app: Flask) -> None:
     from agency.api import (  # noqa: F401 (importing registers the routes)
         applications,
         candidates,
+        docs,
         matches,
         openings,
         submittals,
+        token_views,
     )
-    from agency.api import docs, token_views
 
     app.config.setdefault("API_TITLE", "ClinicMatch API")
     app.config.setdefault("API_VERSION", "v1")

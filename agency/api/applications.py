@@ -99,11 +99,9 @@ def move_application(data: dict[str, Any], application_id: int) -> Any:
     application's ETag as `If-Match` to make sure nobody moved it since you read it."""
     user = auth.require_user()
     application = _load(application_id)
-    if request.if_match:
-        if etag_of(application_out(application, user.role), ApplicationSchema) not in (
-            request.if_match
-        ):
-            abort(412, message="The application changed since you read it; read it again.")
+    current = etag_of(application_out(application, user.role), ApplicationSchema)
+    if request.if_match and current not in request.if_match:
+        abort(412, message="The application changed since you read it; read it again.")
     try:
         pipeline.move(
             application, data["to_stage"], user, data.get("reason", ""), request.remote_addr or ""
