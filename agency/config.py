@@ -129,6 +129,7 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "PASSWORD_RESET_MAX_AGE": 3600,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "120 per minute;5000 per hour",
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }

@@ -53,7 +53,7 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT", "120 per minute;5000 per hour"))
+    return str(current_app.config["API_RATE_LIMIT"])
 
 
 def caller() -> User | None:
