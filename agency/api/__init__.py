@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         openings,
         submittals,
         token_views,
+        webhook_views,
     )
 
     app.config.setdefault("API_TITLE", "ClinicMatch API")
@@ -79,3 +80,4 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
     app.register_blueprint(token_views.bp)
+    app.register_blueprint(webhook_views.bp)

@@ -31,6 +31,7 @@ from agency.models.outbox import OutboxMessage, OutboxStatus
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
+from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CLOSED_STAGES",
@@ -67,5 +68,7 @@ __all__ = [
     "TokenScope",
     "User",
     "VerificationStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]
