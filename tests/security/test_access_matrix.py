@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from agency.extensions import db
 from agency.models import Role, utcnow
-from agency.services import api_tokens, webhooks
+from agency.services import api_tokens
 from tests.conftest import login
 from tests.security.conftest import World, build_world
 
@@ -53,16 +53,6 @@ def backend() -> str:
 def world(app: Flask, taxonomy: Any) -> World:
     # Candidate B and clinic Y own every object named in `World.ids` (see conftest.build_world).
     built = build_world()
-    # A token of candidate B's that nobody uses to call the API (the revoke route's object).
-    token, raw = api_tokens.create(built.users["candidate_b"], "B's integration", "write")
-    built.ids["token_id"] = token.id
-    built.secrets["candidate_b_api_token"] = raw
-    # Clinic Y's webhook (the remove route's object); its signing secret must never leak.
-    hook = webhooks.register(
-        built.users["clinic_y"], "https://ats.example.com/hook", [webhooks.STAGE_CHANGED]
-    )
-    built.ids["endpoint_id"] = hook.id
-    built.secrets["clinic_y_webhook_secret"] = hook.secret
     for persona, user in built.users.items():
         persona_token, persona_raw = api_tokens.create(user, "matrix", "write")
         # Just used: no request of the sweep records a use (the fingerprint would see it).
