@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (public_bp, auth_bp, candidates_bp, clinics_bp, staff_bp):
         app.register_blueprint(blueprint)
+    from agency import api
+
+    api.init_app(app)
     errors.init_app(app)
     services.init_app(app)
 

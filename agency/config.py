@@ -135,6 +135,7 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "SECURITY_CONTACT": env.get("SECURITY_CONTACT") or "security@clinicmatch.local",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "WARM_ON_START": _bool(env.get("WARM_ON_START")),
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "120 per minute;5000 per hour",
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }

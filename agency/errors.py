@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from agency import problems
 from agency.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def _bare_error_page(code: int) -> str:
 
 def handle_http(exc: HTTPException) -> ResponseReturnValue:
     code = exc.code or 500
+    if request.path.startswith("/api/"):
+        return problems.from_http_exception(exc)
     return _render(code, exc.description or exc.name)
 
 
@@ -48,6 +51,8 @@ def handle_csrf(exc: CSRFError) -> ResponseReturnValue:
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     log.exception("unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
+    if request.path.startswith("/api/"):
+        return problems.problem(500, "Internal error")
     if _wants_json():
         return jsonify({"error": "Internal error", "status": 500}), 500
     return _bare_error_page(500), 500

@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate; import from here."""
 
+from agency.models.api_tokens import ApiToken, TokenScope
 from agency.models.applications import (
     CLOSED_STAGES,
     Application,
@@ -32,9 +33,11 @@ from agency.models.reminders import CredentialReminder
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
+from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CLOSED_STAGES",
+    "ApiToken",
     "Application",
     "ApplicationSource",
     "Audience",
@@ -66,7 +69,10 @@ __all__ = [
     "Stage",
     "StageChange",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "VerificationStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

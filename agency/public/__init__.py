@@ -5,4 +5,10 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 # Imported for their side effect: they register the routes on `bp`.
-from agency.public import job_cards, security_txt, unsubscribe, views  # noqa: E402,F401
+from agency.public import (  # noqa: E402,F401
+    feed_views,
+    job_cards,
+    security_txt,
+    unsubscribe,
+    views,
+)

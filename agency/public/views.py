@@ -12,7 +12,7 @@ from agency.models import Clinic, Opening, OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
-from agency.services import applications, health, jobboard, openings
+from agency.services import applications, health, job_feeds, jobboard, openings
 from matching.taxonomy import load_taxonomy
 
 
@@ -64,8 +64,13 @@ def jobs() -> ResponseReturnValue:
 def job_detail(opening_id: int) -> ResponseReturnValue:
     opening = jobboard.public_opening(opening_id, current_user)
     if opening is None:
-        # Drafts, closed openings and unapproved clinics are not public (and never leak).
-        abort(404)
+        # A filled or closed opening that was public says so (410) and offers similar ones;
+        # drafts and unapproved clinics' openings are not public (and never leak): 404.
+        gone = job_feeds.gone(opening_id)
+        if gone is None:
+            abort(404)
+        html = render_template("public/job_gone.html", gone=gone.opening, similar=gone.similar)
+        return html, 410
     tax = load_taxonomy()
     categories = {c.code: c.name for c in tax.categories}
     groups: dict[str, list[tuple[str, int]]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -307,6 +307,18 @@ EMPLOYMENT_SCHEMA = {
 }
 
 
+# How long a posting without an end date stays valid for search engines, from its start or post.
+DEFAULT_VALID_DAYS = 60
+
+
+def valid_through(opening: Opening) -> date:
+    if opening.end_date is not None:
+        return opening.end_date
+    posted = opening.posted_at or opening.created_at
+    start = max(posted.date(), opening.start_date) if posted else opening.start_date
+    return start + timedelta(days=DEFAULT_VALID_DAYS)
+
+
 def job_posting_ld(opening: Opening, url: str) -> dict[str, Any]:
     """schema.org JobPosting for search engines (area only: no street address)."""
     clinic = opening.clinic
@@ -334,8 +346,10 @@ def job_posting_ld(opening: Opening, url: str) -> dict[str, Any]:
         "url": url,
         "identifier": {"@type": "PropertyValue", "name": "ClinicMatch", "value": str(opening.id)},
     }
-    if opening.end_date:
-        data["validThrough"] = opening.end_date.isoformat()
+    # Google for Jobs: a posting needs an end (it drops postings past it) and says whether the
+    # candidate applies on this site.
+    data["validThrough"] = valid_through(opening).isoformat()
+    data["directApply"] = True
     if opening.pay_min is not None or opening.pay_max is not None:
         value: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": "HOUR"}
         if opening.pay_min is not None:

@@ -75,12 +75,19 @@ def _retrain_ranker(_payload: dict[str, Any], _key: str) -> str:
     return f"{model.version} {'active' if model.active else 'kept rules'}"
 
 
+def _webhook(payload: dict[str, Any], key: str) -> str:
+    from agency.services import webhooks
+
+    return webhooks.deliver(payload, key)
+
+
 HANDLERS: dict[str, Handler] = {
     "email": _email,
     "notify_staff": _notify_staff,
     "rescore_opening": _rescore_opening,
     "rescore_candidate": _rescore_candidate,
     "retrain_ranker": _retrain_ranker,
+    "webhook": _webhook,
 }
 
 

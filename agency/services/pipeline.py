@@ -203,7 +203,9 @@ def _decision(application: Application, stage: str, actor: User | None) -> None:
 
 
 def _notify(application: Application, change: StageChange) -> None:
-    from agency.services import notifications
+    from agency.services import notifications, webhooks
+
+    webhooks.stage_changed(application, change)
 
     if change.to_stage == S.SUBMITTED.value:
         notifications.submitted_to_clinic(application)

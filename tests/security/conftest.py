@@ -26,7 +26,7 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
-from agency.services import scoring, unsubscribe
+from agency.services import api_tokens, scoring, unsubscribe, webhooks
 from tests import factories
 
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
@@ -81,6 +81,11 @@ def build_world() -> World:
             expires_at=utcnow() + timedelta(hours=1),
         )
     )
+    # Candidate B's API token and clinic Y's webhook: the objects of the token and webhook routes.
+    api_token, api_raw = api_tokens.create(cand_b.user, "B's integration", "write")
+    hook = webhooks.register(
+        clinic_y.members[0], "https://ats.example.com/hook", [webhooks.STAGE_CHANGED]
+    )
     db.session.commit()
     return World(
         ids={
@@ -93,6 +98,8 @@ def build_world() -> World:
             "message_id": message.id,
             "token": RESET_TOKEN,
             "name": "missing.eml",
+            "token_id": api_token.id,
+            "endpoint_id": hook.id,
         },
         users={
             "candidate_a": cand_a.user,
@@ -109,6 +116,8 @@ def build_world() -> World:
             "candidate_b_phone": cand_b.phone,
             "candidate_b_credential": "SECRET-B-4711",
             "unsubscribe": unsubscribe.make_token(cand_b.user_id),
+            "candidate_b_api_token": api_raw,
+            "clinic_y_webhook_secret": hook.secret,
         },
     )
 

@@ -23,6 +23,9 @@ EXEMPT = {
     "is the proof, and mail clients post without a form",
 }
 CSRF_MESSAGE = "form expired"
+# The JSON API is exempt as a whole: it authenticates by token only and never reads the session
+# cookie, so a forged cross-site request carries nothing it accepts (checked below).
+API_PREFIX = "/api/"
 
 
 @pytest.fixture
@@ -41,7 +44,15 @@ def _post_routes(app: Flask) -> list[tuple[str, Any]]:
     return [
         (e, rule)
         for e, rule, methods in endpoints(app)
-        if methods & {"POST", "PUT", "PATCH", "DELETE"}
+        if methods & {"POST", "PUT", "PATCH", "DELETE"} and not rule.rule.startswith(API_PREFIX)
+    ]
+
+
+def _api_write_routes(app: Flask) -> list[tuple[str, Any, set[str]]]:
+    return [
+        (e, rule, methods & {"POST", "PUT", "PATCH", "DELETE"})
+        for e, rule, methods in endpoints(app)
+        if methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.rule.startswith(API_PREFIX)
     ]
 
 
@@ -67,6 +78,29 @@ def _persona_for(app: Flask, endpoint: str) -> str:
 
 def test_only_declared_routes_are_exempt(app: Flask) -> None:
     assert _exempt_endpoints(app) == set(EXEMPT)
+    exempt_blueprints = {bp.name for bp in getattr(csrf, "_exempt_blueprints", set())}
+    api_blueprints = {e.split(".")[0] for e, _rule, _m in _api_write_routes(app)}
+    assert api_blueprints and api_blueprints <= exempt_blueprints
+    for name in exempt_blueprints:
+        rules = [r.rule for e, r, _m in endpoints(app) if e.startswith(name + ".")]
+        assert all(r.startswith(API_PREFIX) for r in rules), f"{name} is exempt but not the API"
+
+
+@pytest.mark.parametrize("persona", ["candidate_b", "clinic_y", "staff"])
+def test_api_ignores_the_session_cookie(app: Flask, persona: str) -> None:
+    """A logged-in browser's cookie alone gets no API write through (401, nothing written)."""
+    sweep = start_sweep(app, persona)
+    failures = []
+    for endpoint, rule, methods in _api_write_routes(app):
+        url = url_for_rule(rule, sweep.world.ids)
+        for method in sorted(methods):
+            before = fingerprint()
+            response = sweep.client.open(url, method=method, json={"to_stage": "interview"})
+            if response.status_code != 401:
+                failures.append(f"{method} {endpoint}: {response.status_code} with a cookie only")
+            if fingerprint() != before:
+                failures.append(f"{method} {endpoint}: wrote to the database with a cookie only")
+    assert failures == [], "\n".join(failures)
 
 
 def test_there_are_state_changing_routes_to_check(app: Flask) -> None:

@@ -1,0 +1,148 @@
+"""Submittals: the candidates the agency submitted to the token's clinic, with exactly what the
+clinic portal shows (services.clinic_portal), and the clinic's feedback (services.pipeline)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import request
+from flask_smorest import abort
+from sqlalchemy import select
+
+from agency.api import auth, pagination
+from agency.api.blueprints import submittals_bp as blp
+from agency.api.schemas import FeedbackSchema, SubmittalArgs, SubmittalSchema, page_of
+from agency.extensions import db
+from agency.models import Application, Opening, Role, StageChange, User
+from agency.services import clinic_portal, pipeline
+from agency.services.pipeline import PipelineError
+
+SubmittalPage = page_of(SubmittalSchema)
+
+
+def _submitted_at(application: Application) -> Any:
+    stamp = db.session.scalar(
+        select(StageChange.created_at)
+        .where(
+            StageChange.application_id == application.id,
+            StageChange.to_stage == "submitted",
+        )
+        .order_by(StageChange.created_at.desc())
+        .limit(1)
+    )
+    return stamp or application.created_at
+
+
+def submittal_out(
+    application: Application, fit: clinic_portal.Fit | None, user: User
+) -> dict[str, Any]:
+    profile = clinic_portal.shared_profile(application.candidate)
+    return {
+        "id": application.id,
+        "opening_id": application.opening_id,
+        "stage": application.stage,
+        "submitted_at": _submitted_at(application),
+        "updated_at": application.updated_at,
+        "candidate": {
+            "display_name": profile.display_name,
+            "shared": profile.shared,
+            "years_experience": profile.years_experience,
+            "typing_wpm": profile.typing_wpm,
+            "skills": [{"category": c, "name": n, "level": lvl} for c, n, lvl in profile.skills],
+            "ehr": profile.ehr,
+            "languages": profile.languages,
+            "credentials": [asdict(c) for c in profile.credentials],
+            "availability_mask": profile.availability_mask,
+        },
+        "fit": asdict(fit) if fit is not None else None,
+        "allowed_feedback": pipeline.allowed_moves(application, user.role),
+    }
+
+
+def _with_fits(applications: list[Application]) -> dict[int, clinic_portal.Fit]:
+    """The portal's fit summaries, computed per opening as its page does."""
+    fits: dict[int, clinic_portal.Fit] = {}
+    by_opening: dict[int, list[Application]] = {}
+    for application in applications:
+        by_opening.setdefault(application.opening_id, []).append(application)
+    for apps in by_opening.values():
+        fits.update(clinic_portal.fits(apps[0].opening, apps))
+    return fits
+
+
+@blp.route("/submittals", methods=["GET"], endpoint="list")
+@auth.roles(Role.CLINIC.value)
+@blp.arguments(SubmittalArgs, location="query", as_kwargs=True)
+@blp.response(200, SubmittalPage)
+def list_submittals(cursor: str | None, limit: int, opening_id: int | None = None) -> Any:
+    """Candidates submitted to the clinic's openings (or to one), most recent first."""
+    user = auth.require_user()
+    clinic = auth.my_clinic(user)
+    if opening_id is not None:
+        if clinic_portal.opening_for(clinic, opening_id) is None:
+            abort(404, message="No such opening.")
+        opening_ids = [opening_id]
+    else:
+        opening_ids = list(
+            db.session.execute(select(Opening.id).where(Opening.clinic_id == clinic.id)).scalars()
+        )
+    # Which applications the clinic may see is decided by clinic_portal alone; the cursor only
+    # picks the page among them.
+    shown = [a for apps in clinic_portal.submitted_for(clinic, opening_ids).values() for a in apps]
+    after = pagination.decode(cursor)
+    shown = sorted(
+        (a for a in shown if after is None or a.id < after), key=lambda a: a.id, reverse=True
+    )
+    items, next_cursor = pagination.result(shown, limit, lambda a: a.id)
+    fits = _with_fits(items)
+    body = {
+        "items": [submittal_out(a, fits.get(a.id), user) for a in items],
+        "next_cursor": next_cursor,
+    }
+    clinic_portal.record_views(user, items, request.remote_addr or "", "api")
+    db.session.commit()
+    return body
+
+
+@blp.route("/submittals/<int:application_id>", methods=["GET"], endpoint="get")
+@auth.roles(Role.CLINIC.value)
+@blp.etag
+@blp.response(200, SubmittalSchema)
+def get_submittal(application_id: int) -> Any:
+    """One submitted candidate (404 for another clinic's or one never submitted)."""
+    user = auth.require_user()
+    application = clinic_portal.application_for(auth.my_clinic(user), application_id)
+    if application is None:
+        abort(404, message="No such submittal.")
+    fit = clinic_portal.fits(application.opening, [application]).get(application.id)
+    body = submittal_out(application, fit, user)
+    clinic_portal.record_views(user, [application], request.remote_addr or "", "api")
+    db.session.commit()
+    return body
+
+
+@blp.route("/submittals/<int:application_id>/feedback", methods=["POST"], endpoint="feedback")
+@auth.roles(Role.CLINIC.value, write=True)
+@blp.arguments(FeedbackSchema)
+@blp.response(200, SubmittalSchema)
+def record_feedback(data: dict[str, Any], application_id: int) -> Any:
+    """Invite to interview, make an offer, or decline (with a reason) a submitted candidate."""
+    user = auth.require_user()
+    clinic = auth.my_clinic(user)
+    application = clinic_portal.application_for(clinic, application_id)
+    if application is None:
+        abort(404, message="No such submittal.")
+    try:
+        pipeline.move(
+            application, data["to_stage"], user, data.get("reason", ""), request.remote_addr or ""
+        )
+    except PipelineError as exc:
+        db.session.rollback()
+        field = "reason" if "reason" in str(exc) else "to_stage"
+        abort(409, message=str(exc), errors={"json": {field: [str(exc)]}})
+    db.session.commit()
+    application = clinic_portal.application_for(clinic, application_id)
+    assert application is not None
+    fit = clinic_portal.fits(application.opening, [application]).get(application.id)
+    return submittal_out(application, fit, user)
