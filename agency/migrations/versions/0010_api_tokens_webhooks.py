@@ -1,7 +1,7 @@
 """api_tokens, webhooks: personal API tokens (hash only), webhook endpoints and their deliveries
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from agency.models.types import UTCDateTime
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
