@@ -36,10 +36,23 @@ def _classify(path: str) -> int:
 
 
 def _eval(directory: str) -> int:
+    from matching.text import ROLE_LABELS
     from matching.training import cross_validate
 
     result = cross_validate(Path(directory))
     print(f"cross-validated macro-F1 (receptionist/secretary/other): {result['macro_f1']:.3f}")
+    print(f"\n{'':14}{'precision':>10}{'recall':>10}{'F1':>10}{'postings':>10}")
+    for role in ROLE_LABELS:
+        print(
+            f"{role:14}{result['per_class_precision'][role]:10.3f}"
+            f"{result['per_class_recall'][role]:10.3f}{result['per_class_f1'][role]:10.3f}"
+            f"{result['counts'][role]:10d}"
+        )
+    print(f"\nconfusion (rows: true role, columns: predicted)\n{'':14}", end="")
+    print("".join(f"{role:>14}" for role in ROLE_LABELS))
+    for role, row in zip(ROLE_LABELS, result["confusion"], strict=True):
+        print(f"{role:14}" + "".join(f"{v:14d}" for v in row))
+    print()
     print(json.dumps(result, indent=2))
     return 0 if result["macro_f1"] > 0.90 else 1
 

@@ -183,10 +183,10 @@ class Layout:
         return np.asarray(np.minimum(levels, caps) @ (w / caps / w.sum()), dtype=np.float64)
 
 
-def role_desire(role: str, desired: set[str]) -> float:
-    """How much the candidate wants this kind of job: 0.5 when they did not say."""
+def role_desire(role: str, desired: set[str]) -> float | None:
+    """How much the candidate wants this kind of job; None when they did not say."""
     if not desired:
-        return 0.5
+        return None
     if role in desired:
         return 1.0
     if role == "hybrid" and desired & {"receptionist", "secretary"}:
@@ -213,6 +213,7 @@ class EncodedRows:
     xyz: F32  # (rows, 3) unit vectors of home locations (zero when unknown)
     credentials: dict[int, npt.NDArray[np.int16]]
     levels_t: npt.NDArray[np.uint8]  # (skills, rows): skill levels column by column
+    has_text: F32  # 1 where the candidate has a resume or profile text, else 0
 
 
 def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> EncodedRows:
@@ -234,10 +235,10 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
     cells_i: list[int] = []
     cells_j: list[int] = []
     cells_v: list[int] = []
-    desire_cache: dict[frozenset[str], list[float]] = {}
+    desire_cache: dict[frozenset[str], list[float] | None] = {}
     ehr_cache: dict[frozenset[str], int] = {}
     lang_cache: dict[frozenset[str], int] = {}
-    desires: list[list[float]] = []
+    desires: list[list[float] | None] = []
     located: list[int] = []
     for i, p in enumerate(profiles):
         for code, level in p.skills.items():
@@ -247,10 +248,13 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
                 cells_j.append(j)
                 cells_v.append(min(max(int(level), 0), MAX_LEVEL))
         key = frozenset(p.desired_roles)
-        wish = desire_cache.get(key)
-        if wish is None:
-            wish = desire_cache[key] = [0.5 * role_desire(r, p.desired_roles) for r in ROLES]
-        desires.append(wish)
+        if key not in desire_cache:
+            desire_cache[key] = (
+                [0.5 * (role_desire(r, p.desired_roles) or 0.0) for r in ROLES]
+                if p.desired_roles
+                else None
+            )
+        desires.append(desire_cache[key])
         if p.reliability is not None:
             X[i, layout.reliability] = min(max(p.reliability, 0.0), 1.0)
             X[i, layout.has_reliability] = 1.0
@@ -283,25 +287,43 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
     X[cells_i, cells_j] = cells_v
     # Saturating: the first years of front-office experience matter most.
     X[:, layout.experience] = 1.0 - np.exp(-np.maximum(years, 0.0) / EXPERIENCE_SCALE_YEARS)
-    if n:
-        X[:, [layout.role[role] for role in ROLES]] = desires
+    wished = np.array([d is not None for d in desires], dtype=bool)
+    if wished.any():
+        role_cols = np.array([layout.role[role] for role in ROLES], dtype=np.intp)
+        X[np.ix_(np.flatnonzero(wished), role_cols)] = [d for d in desires if d is not None]
     if located:
         at = np.array(located, dtype=np.intp)
         lat[at] = [profiles[i].lat for i in located]
         lon[at] = [profiles[i].lon for i in located]
         xyz[at] = [unit_vector(profiles[i].lat, profiles[i].lon) for i in located]  # type: ignore[arg-type]
         cos_commute[at] = [radius_cosine(profiles[i].commute_miles) for i in located]
-    # Role fit = half the stated wish (above) + half how well the skills cover the role profile.
+    # Role fit = half the stated wish (above) + half how well the skills cover the role profile;
+    # with no wish stated, the coverage alone (a missing wish is not held against anyone).
     coverage = X[:, : len(layout.skills)].astype(np.float64) @ layout.profile_matrix.T
+    share = np.where(wished, 0.5, 1.0)
     for r, role in enumerate(ROLES):
-        X[:, layout.role[role]] += (0.5 * coverage[:, r]).astype(np.float32)
+        X[:, layout.role[role]] += (share * coverage[:, r]).astype(np.float32)
     levels = X[:, : len(layout.skills)]
     for role in ROLES:
         X[:, layout.fit[role]] = layout.default_fit(levels, role)
     wpm = X[:, layout.wpm].copy()
     levels_t = np.ascontiguousarray(levels.T.astype(np.uint8))
+    has_text = np.array([bool(p.text.strip()) for p in profiles], dtype=np.float32)
     return EncodedRows(
-        X, cos_commute, min_pay, avail, ehr, langs, lat, lon, commute, wpm, xyz, creds, levels_t
+        X,
+        cos_commute,
+        min_pay,
+        avail,
+        ehr,
+        langs,
+        lat,
+        lon,
+        commute,
+        wpm,
+        xyz,
+        creds,
+        levels_t,
+        has_text,
     )
 
 
@@ -331,8 +353,18 @@ COMPONENTS = (
 )
 DISTANCE_HALF_MILES = 10.0  # the distance component is 0.5 at this many miles
 TEXT_FULL_COSINE = 0.4  # resume/description cosine treated as a perfect text match
-UNKNOWN_PAY = 0.75
-UNKNOWN_DISTANCE = 0.5
+# What the candidate brings to the job (skills first) decides whether they fit; where they live,
+# what they ask and when they are free decide how convenient they are. Convenience counts in full
+# only once the candidate covers this share of the opening's weighted skills, and in proportion
+# below it: an available neighbour who cannot do the work is not a good match. The same holds for
+# the rest of the profile (experience, typing, EHR, resume, track record): every component but
+# skills is scaled by the gate, which runs from SKILL_GATE_FLOOR (no skills) to 1 (SKILL_GATE_FULL
+# of them). The floor keeps the rest telling candidates apart (nearer is still better) without
+# letting it carry a mismatch.
+SKILL_GATE_FULL = 0.75
+SKILL_GATE_FLOOR = 0.25
+# A pay range with only one end stated is read as a range this wide around it.
+ASSUMED_PAY_SPAN = 0.25
 
 
 @dataclass
@@ -358,6 +390,7 @@ class OpeningQuery:
     has_location: bool
     skill_corrections: list[tuple[int, F32]]  # (skill, points by level) where the opening differs
     typing_coef: float  # points per wpm below the target in the fast path
+    fit_column: int | None  # the column of X holding the default skill fit (None: no skills)
 
 
 def compile_opening(
@@ -380,6 +413,12 @@ def compile_opening(
     applicable["typing"] = target is not None
     applicable["ehr"] = bool(opening.ehr)
     applicable["skills"] = total > 0
+    # Components the opening gives nothing to compare with drop out for everybody; those the
+    # candidate leaves blank (resume, pay ask, location, track record) drop out per candidate.
+    applicable["distance"] = has_location
+    applicable["pay"] = opening.pay_min is not None or opening.pay_max is not None
+    applicable["availability"] = bool(opening.shift_mask & FULL_WEEK)
+    applicable["text"] = bool(opening.text.strip())
     applicable["reliability"] = False  # per candidate: decided by the has_reliability column
     W = np.zeros(layout.width, dtype=np.float32)
     u0 = np.zeros(3, dtype=np.float32)
@@ -425,6 +464,7 @@ def compile_opening(
         has_location=has_location,
         skill_corrections=corrections,
         typing_coef=weights["typing"] / target if target is not None else 0.0,
+        fit_column=layout.fit[opening.role] if applicable["skills"] else None,
     )
 
 

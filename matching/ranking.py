@@ -14,9 +14,9 @@ from matching.constraints import eligible
 from matching.features import (
     COMPONENTS,
     DISTANCE_HALF_MILES,
+    MAX_LEVEL,
     NOT_HELD,
     TEXT_FULL_COSINE,
-    UNKNOWN_DISTANCE,
     CandidateProfile,
     EncodedRows,
     Layout,
@@ -32,6 +32,7 @@ from matching.scorer import (
     MatchScorer,
     _pay_component,
     component_values,
+    gate_from_skills,
     scores_from_components,
 )
 from matching.similarity import SparseVector, TextSpace, cosine
@@ -43,6 +44,9 @@ Idx = npt.NDArray[np.intp]
 MAX_TEXT_OVERRIDES = 4096
 BULK_ROWS = 1024
 RERANK_SHORTLIST = 10  # the re-ranker re-orders this many times k of the rules' best
+# Added to an eligible row's score when ordering: every eligible candidate comes before every
+# ineligible one, whatever the scores (a score is at most 100).
+ELIGIBLE_FIRST = 1000.0
 
 
 @dataclass
@@ -270,26 +274,40 @@ class CandidatePool:
         return self.linear_pass_many([q])[0]
 
 
-def _extra_numerator(pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64 | None) -> F64:
-    """Weighted EHR, pay, availability and distance components for `rows` (not text)."""
+def _extra_numerator(
+    pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64 | None
+) -> tuple[F64, F64]:
+    """Weighted EHR, pay, availability and distance components for `rows` (not text), and the
+    weight that drops out of each row's denominator because the candidate left it blank."""
     s = pool.store
     w = q.weights
     extra = np.zeros(len(rows), dtype=np.float64)
+    dropped = np.zeros(len(rows), dtype=np.float64)
     if q.ehr:
         extra += w["ehr"] * popcount(s.ehr[rows] & q.ehr) / q.ehr.bit_count()
-    extra += w["pay"] * _pay_component(s.min_pay[rows].astype(np.float64), q)
+    if q.applicable["pay"]:
+        pay = _pay_component(s.min_pay[rows].astype(np.float64), q)
+        unknown = np.isnan(pay)
+        extra += w["pay"] * np.where(unknown, 0.0, pay)
+        dropped += w["pay"] * unknown
     if q.shift:
         extra += w["availability"] * popcount(s.availability[rows] & q.shift) / q.shift.bit_count()
-    else:
-        extra += w["availability"]
-    if miles is None:
-        extra += w["distance"] * UNKNOWN_DISTANCE
-    else:
-        dist = np.where(
-            np.isnan(miles), UNKNOWN_DISTANCE, 1.0 / (1.0 + miles / DISTANCE_HALF_MILES)
-        )
-        extra += w["distance"] * dist
-    return extra
+    if miles is not None:
+        unknown = np.isnan(miles)
+        extra += w["distance"] * np.where(unknown, 0.0, 1.0 / (1.0 + miles / DISTANCE_HALF_MILES))
+        dropped += w["distance"] * unknown
+    return extra, dropped
+
+
+def _skill_component(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64:
+    """The skills component of `rows` (the same formula as the explanation), which gates the
+    rest; read from the uint8 level columns of these rows only."""
+    if q.fit_column is None:
+        return np.full(len(rows), np.nan)
+    s = len(pool.layout.skills)
+    levels = pool.store.levels_t[:, rows].T.astype(np.float64)
+    caps = np.minimum(q.caps[:s].astype(np.float64), MAX_LEVEL)
+    return np.asarray(np.minimum(levels, caps) @ q.skill_weights, dtype=np.float64)
 
 
 def _miles(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64 | None:
@@ -308,6 +326,12 @@ class ScoredRows:
     rows: Idx
     scores: F64
     text_cosine: F64
+    eligible: npt.NDArray[np.bool_]
+
+    def order_keys(self) -> F64:
+        """Scores lifted by ELIGIBLE_FIRST where eligible: the largest keys are the eligible
+        candidates best first, then the ineligible ones best first."""
+        return self.scores + ELIGIBLE_FIRST * self.eligible
 
 
 def score_rows(
@@ -339,7 +363,9 @@ def score_compiled(
     text vector when the caller keeps it (else it is computed, only if a row needs it)."""
     opening = q.opening
     n = pool.n_rows
-    empty = ScoredRows(q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0))
+    empty = ScoredRows(
+        q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
+    )
     if n == 0 or (k is not None and k <= 0):
         return empty
     num, dot = linear if linear is not None else pool.linear_pass(q)
@@ -347,20 +373,39 @@ def score_compiled(
     rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
     if rows.size == 0:
         return empty
-    # A track record counts only for candidates who have one.
+    # A track record counts only for candidates who have one; a blank resume, pay ask or
+    # location drops out of the candidate's denominator (see scorer.contributions_from_components).
+    w = q.weights
     has_record = pool.store.X[rows, pool.layout.has_reliability].astype(np.float64)
-    den = q.den0 + q.weights["reliability"] * has_record
-    base = 100.0 * (num[rows] + _extra_numerator(pool, rows, q, _miles(pool, rows, q))) / den
-    text_w = 100.0 * q.weights["text"] / den
-    # Text similarity is the costliest part: compute it only where it could still reach the top k.
+    extra, dropped = _extra_numerator(pool, rows, q, _miles(pool, rows, q))
+    has_text = pool.store.has_text[rows].astype(np.float64)
+    if not q.applicable["text"]:
+        has_text = np.zeros(len(rows))
+    den = q.den0 + w["reliability"] * has_record - dropped
+    if q.applicable["text"]:
+        den -= w["text"] * (1.0 - has_text)
+    den = np.where(den > 0, den, 1.0)
+    skills = _skill_component(pool, rows, q)
+    if q.fit_column is None or w["skills"] <= 0:
+        gate, skill_points = np.ones(len(rows)), np.zeros(len(rows))
+    else:
+        gate = gate_from_skills(skills)
+        skill_points = w["skills"] * skills
+    rest = num[rows].astype(np.float64) - skill_points + extra
+    base = 100.0 * (skill_points + gate * rest) / den
+    text_w = 100.0 * w["text"] * gate * has_text / den
+    row_ok = ok[rows]
+    # Text similarity is the costliest part: compute it only where it could still reach the top k
+    # (eligible rows first, as the ranking orders them).
     if k is not None and rows.size > k:
-        floor = np.partition(base, rows.size - k)[rows.size - k]
-        reach = base + text_w >= floor
-        rows, base, text_w = rows[reach], base[reach], text_w[reach]
+        key = base + ELIGIBLE_FIRST * row_ok if include_ineligible else base
+        floor = np.partition(key, rows.size - k)[rows.size - k]
+        reach = key + text_w >= floor
+        rows, base, text_w, row_ok = rows[reach], base[reach], text_w[reach], row_ok[reach]
     vector = text if text is not None else pool.text_space.vector(opening.text)
     text_cos = pool.text_cosine(rows, vector)
     total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
-    return ScoredRows(q, rows, total, text_cos)
+    return ScoredRows(q, rows, total, text_cos, row_ok)
 
 
 def top_k(scores: F64, k: int) -> Idx:
@@ -395,14 +440,14 @@ def rank(
     learned = reranker is not None and reranker.better_than_rules_
     wide = k * RERANK_SHORTLIST if learned else k
     scored = score_rows(opening, pool, wide, scorer, include_ineligible, linear)
-    best = top_k(scored.scores, wide)
+    best = top_k(scored.order_keys(), wide)
     learned_scores: F64 | None = None
     if reranker is not None and learned:
         comps = component_values(
             pool.store, scored.rows[best], scored.query, scored.text_cosine[best], pool.layout
         )
         learned_scores = reranker.rescore(comps)
-        order = top_k(learned_scores, k)
+        order = top_k(learned_scores + ELIGIBLE_FIRST * scored.eligible[best], k)
         best, learned_scores = best[order], learned_scores[order]
     rows = scored.rows[best]
     explanations = scorer.explain_rows(
@@ -416,7 +461,7 @@ def rank(
         for match, value in zip(results, learned_scores, strict=True):
             match.learned_score = float(value)
         return results
-    results.sort(key=lambda m: (-m.score, m.candidate_id))
+    results.sort(key=lambda m: (not m.eligible, -m.score, m.candidate_id))
     return results
 
 
@@ -530,11 +575,12 @@ class OpeningIndex:
             for (opening_id, (q, text)), linear in zip(part, passes, strict=True):
                 got = score_compiled(q, one, None, include_ineligible, linear, text)
                 if got.rows.size:
-                    scored.append((float(got.scores[0]), opening_id, q, float(got.text_cosine[0])))
+                    key = float(got.order_keys()[0])
+                    scored.append((key, opening_id, q, float(got.text_cosine[0])))
         scored.sort(key=lambda t: (-t[0], t[1]))
         out = []
         for _, opening_id, q, cos in scored[:k]:
             expl = self.scorer.explain_row(one.store, 0, q, cos, self.layout)
             out.append(OpeningMatch(opening_id, expl.score, expl.eligible, expl))
-        out.sort(key=lambda m: (-m.score, m.opening_id))
+        out.sort(key=lambda m: (not m.eligible, -m.score, m.opening_id))
         return out

@@ -16,11 +16,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from matching import __version__
 from matching.constraints import eligible, failed_constraints
 from matching.features import (
+    ASSUMED_PAY_SPAN,
     COMPONENTS,
     DISTANCE_HALF_MILES,
+    SKILL_GATE_FLOOR,
+    SKILL_GATE_FULL,
     TEXT_FULL_COSINE,
-    UNKNOWN_DISTANCE,
-    UNKNOWN_PAY,
     CandidateProfile,
     EncodedRows,
     Layout,
@@ -33,7 +34,7 @@ from matching.features import (
 from matching.geo import haversine_miles
 from matching.similarity import TextSpace, cosine
 
-__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "MatchExplanation", "MatchScorer"]
+__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "SCORE_BANDS", "MatchExplanation", "MatchScorer"]
 
 # Points each component is worth when all apply; skills dominate because the opening states them.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -101,16 +102,19 @@ def component_values(
         out[:, col["availability"]] = (
             popcount(enc.availability[rows] & q.shift) / q.shift.bit_count()
         )
-    else:
-        out[:, col["availability"]] = 1.0
-    out[:, col["text"]] = np.minimum(np.maximum(text_cosine, 0.0) / TEXT_FULL_COSINE, 1.0)
+    if q.applicable["text"]:
+        # No resume is missing data, not a mismatch: the component drops out for that person.
+        has_text = enc.has_text[rows] > 0
+        text = np.minimum(np.maximum(text_cosine, 0.0) / TEXT_FULL_COSINE, 1.0)
+        out[has_text, col["text"]] = text[has_text]
     has_rel = X[:, layout.has_reliability] > 0
     out[has_rel, col["reliability"]] = X[has_rel, layout.reliability]
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
 
 def _distance_component(enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery) -> F64:
-    out = np.full(len(rows), UNKNOWN_DISTANCE)
+    """Closeness in [0, 1]; NaN (drops out) where either location is unknown."""
+    out = np.full(len(rows), np.nan)
     if not q.has_location:
         return out
     known = ~np.isnan(enc.lat[rows])
@@ -122,14 +126,16 @@ def _distance_component(enc: EncodedRows, rows: npt.NDArray[np.intp], q: Opening
 
 
 def _pay_component(ask: F64, q: OpeningQuery) -> F64:
+    """How much room the ask leaves in the opening's pay; NaN (drops out) when either is unknown."""
     lo, hi = q.opening.pay_min, q.opening.pay_max
-    out = np.full(ask.shape, UNKNOWN_PAY)
+    out = np.full(ask.shape, np.nan)
     known = ~np.isnan(ask)
     if hi is None and lo is None:
         return out
-    floor = lo if lo is not None else hi
-    ceil = hi if hi is not None else lo
-    assert floor is not None and ceil is not None
+    # One end stated: read it as a range of the usual width, so that asks still differ
+    # (with only a maximum, every ask below it used to score the same).
+    floor = lo if lo is not None else hi * (1.0 - ASSUMED_PAY_SPAN)  # type: ignore[operator]
+    ceil = hi if hi is not None else lo * (1.0 + ASSUMED_PAY_SPAN)  # type: ignore[operator]
     span = max(ceil - floor, 1e-9)
     # Asking at or under the floor leaves the clinic room; asking near the ceiling less so.
     val = np.where(ask <= floor, 1.0, np.where(ask <= ceil, 1.0 - 0.5 * (ask - floor) / span, 0.0))
@@ -207,8 +213,8 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         values = component_values(enc, rows, q, text_cosine, layout)
         weights = np.array([q.weights[c] for c in COMPONENTS])
         applies = ~np.isnan(values)
-        total_w = applies @ weights
-        contrib = np.where(applies, 100.0 * weights * np.nan_to_num(values), 0.0) / total_w[:, None]
+        contrib = contributions_from_components(values, weights)
+        gates = skill_gate(values, weights).tolist()
         ok = eligible(enc, rows, q).tolist()
         skill_notes = _skill_notes(enc, rows, q, layout)
         version = self.model_version
@@ -235,6 +241,7 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
                     gaps=gaps,
                     summary=_summary(score, failed, gaps),
                     model_version=version,
+                    extras={"skill_gate": round(gates[i], 4)},
                 )
             )
         return out
@@ -246,11 +253,39 @@ def _version_of(weights: tuple[tuple[str, float], ...]) -> str:
     return f"rules-{__version__}-{hashlib.sha256(blob).hexdigest()[:8]}"
 
 
-def scores_from_components(X: F64, weights: F64) -> F64:
+SKILLS = COMPONENTS.index("skills")
+
+
+def skill_gate(X: F64, weights: F64) -> F64:
+    """Per row: the share (0-1) of every other component that counts, from the skill fit
+    (1 when the opening asks for no skills or the weights ignore them)."""
+    if weights[SKILLS] <= 0:
+        return np.ones(X.shape[0])
+    skills = np.nan_to_num(X[:, SKILLS], nan=SKILL_GATE_FULL)
+    return gate_from_skills(skills)
+
+
+def gate_from_skills(skills: F64) -> F64:
+    covered = np.minimum(np.maximum(skills, 0.0) / SKILL_GATE_FULL, 1.0)
+    return np.asarray(SKILL_GATE_FLOOR + (1.0 - SKILL_GATE_FLOOR) * covered, dtype=np.float64)
+
+
+def contributions_from_components(X: F64, weights: F64) -> F64:
+    """Points each component adds (rows add up to the 0-100 score); 0 where one does not apply.
+
+    score = 100 * (w_skills * skills + gate * sum of the other w_i * c_i) / sum of the w_i that
+    apply: the weights of what is missing drop out, and convenience counts as far as skills do.
+    """
     applies = ~np.isnan(X)
-    num = np.where(applies, X, 0.0) @ weights
     den = applies @ weights
-    return np.asarray(100.0 * num / np.where(den > 0, den, 1.0), dtype=np.float64)
+    factor = np.repeat(skill_gate(X, weights)[:, None], X.shape[1], axis=1)
+    factor[:, SKILLS] = 1.0
+    points = np.where(applies, X, 0.0) * weights * factor
+    return np.asarray(100.0 * points / np.where(den > 0, den, 1.0)[:, None], dtype=np.float64)
+
+
+def scores_from_components(X: F64, weights: F64) -> F64:
+    return np.asarray(contributions_from_components(X, weights).sum(axis=1), dtype=np.float64)
 
 
 def _skill_notes(
@@ -325,16 +360,16 @@ def _other_notes(
 def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
     if failed:
         return "not eligible: " + "; ".join(failed)
-    band = (
-        "strong fit"
-        if score >= 75
-        else "good fit"
-        if score >= 60
-        else "partial fit"
-        if score >= 45
-        else "weak fit"
-    )
+    band = score_band(score)
     return f"{band}; missing: {', '.join(gaps)}" if gaps else band
+
+
+# What a score means (docs/scores.md); the labelled cases in tests/matching hold the engine to it.
+SCORE_BANDS = ((90.0, "strong fit"), (70.0, "good fit"), (50.0, "stretch"), (0.0, "not a fit"))
+
+
+def score_band(score: float) -> str:
+    return next(name for floor, name in SCORE_BANDS if score >= floor)
 
 
 _LAYOUT: list[Layout] = []

@@ -16,7 +16,7 @@ import sklearn
 from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
@@ -197,10 +197,17 @@ def cross_validate(directory: Path, folds: int = 5) -> dict[str, Any]:
         )
         clf = clone(pipe.named_steps["clf"]).fit(X[train], labels[train])
         predicted[test] = clf.predict(X[test])
-    per_class = f1_score(y, predicted, labels=list(ROLE_LABELS), average=None)
+    labels_ = list(ROLE_LABELS)
+    precision, recall, per_class, _ = precision_recall_fscore_support(
+        y, predicted, labels=labels_, zero_division=0
+    )
     return {
-        "macro_f1": float(f1_score(y, predicted, labels=list(ROLE_LABELS), average="macro")),
+        "macro_f1": float(f1_score(y, predicted, labels=labels_, average="macro")),
         "per_class_f1": {r: float(v) for r, v in zip(ROLE_LABELS, per_class, strict=True)},
+        "per_class_precision": {r: float(v) for r, v in zip(ROLE_LABELS, precision, strict=True)},
+        "per_class_recall": {r: float(v) for r, v in zip(ROLE_LABELS, recall, strict=True)},
+        # Rows: the true role; columns: the predicted one (ROLE_LABELS order).
+        "confusion": confusion_matrix(y, predicted, labels=labels_).tolist(),
         "n_postings": n_post,
         "counts": {r: int((y == r).sum()) for r in ROLE_LABELS},
         "folds": folds,

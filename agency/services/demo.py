@@ -589,7 +589,8 @@ def _opening_text(rng: random.Random, role: str, clinic: dict[str, Any], codes: 
     )
     return (
         f"{intro} {clinic['name']} is a {clinic['specialty'].lower()} practice in "
-        f"{clinic['city']}. {duties} We use {clinic['ehr_system'].title()}."
+        # The system's name as its owner writes it (athenahealth, NextGen), not .title()'d.
+        f"{clinic['city']}. {duties} We use {load_taxonomy().name_of(clinic['ehr_system'])}."
     )
 
 

@@ -33,7 +33,8 @@ from agency.models import (
 )
 from agency.services import clinic_portal, outbox, unsubscribe
 
-# The engine calls 75+ a "strong fit"; only those are worth an unprompted e-mail.
+# 70-89 is a good fit and 90+ a strong one (docs/scores.md); only the better good fits and up
+# are worth an unprompted e-mail.
 STRONG_MATCH = 75.0
 # An opening counts as new for this long after it was posted.
 NEW_OPENING_DAYS = 7

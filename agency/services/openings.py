@@ -26,6 +26,7 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, outbox
+from matching.ad_terms import AdTerms, read_terms
 from matching.taxonomy import load_taxonomy
 from matching.text import extract_skills
 
@@ -79,6 +80,10 @@ class TextFindings:
     ehr: list[str]
     languages: list[str]
     typing_wpm: int | None
+    pay: str = ""  # the pay as the ad states it ("$45,000-$52,000 a year"), empty when it does not
+    employment_type: str = ""
+    schedule: str = ""
+    preferred_languages: list[str] = field(default_factory=list)
 
 
 # ---- the weekly schedule mask -------------------------------------------------------------
@@ -175,8 +180,20 @@ def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
     draft.skills = found.as_requirements(role)
     draft.credentials = sorted(c for c in found.credentials if c in known_creds)
     draft.ehr_systems = sorted(found.ehr)
-    draft.languages = sorted(found.languages) or ["english"]
+    terms = read_terms(text)
+    # Only a language the ad requires becomes a hard requirement; "Spanish preferred" does not
+    # shut out everyone who does not speak it.
+    draft.languages = sorted(terms.languages_required | {"english"})
     draft.min_typing_wpm = found.typing_wpm
+    low, high = terms.hourly
+    draft.pay_min = _pay(low)
+    draft.pay_max = _pay(high)
+    if draft.pay_min is not None and draft.pay_max is not None and draft.pay_min > draft.pay_max:
+        draft.pay_min = draft.pay_max
+    if terms.employment_type:
+        draft.employment_type = terms.employment_type
+    if terms.shift_mask:
+        draft.shift_mask = terms.shift_mask
     findings = TextFindings(
         role=role,
         confidence=found.confidence,
@@ -185,8 +202,30 @@ def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
         ehr=[tax.name_of(c) for c in draft.ehr_systems],
         languages=[tax.name_of(c) for c in sorted(found.languages)],
         typing_wpm=found.typing_wpm,
+        pay=_pay_words(terms),
+        employment_type=terms.employment_type or "",
+        schedule=schedule_summary(terms.shift_mask) if terms.shift_mask else "",
+        preferred_languages=[tax.name_of(c) for c in sorted(terms.languages_preferred)],
     )
     return draft, findings
+
+
+def _pay(hourly: float | None) -> Decimal | None:
+    if hourly is None or not 0 < hourly <= MAX_PAY:
+        return None
+    return Decimal(str(hourly)).quantize(Decimal("0.01"))
+
+
+def _pay_words(terms: AdTerms) -> str:
+    if terms.pay_unit is None:
+        return ""
+    low, high = terms.pay_min, terms.pay_max
+    figures = [f"${v:,.2f}".replace(".00", "") for v in (low, high) if v is not None]
+    if low is not None and high is not None and low == high:
+        figures = figures[:1]
+    lead = "up to " if low is None else "from " if high is None else ""
+    per = "an hour" if terms.pay_unit == "hour" else f"a {terms.pay_unit}"
+    return f"{lead}{'-'.join(figures)} {per}"
 
 
 def draft_from_opening(

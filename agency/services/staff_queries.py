@@ -661,7 +661,9 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
         else {}
     )
     clinic = opening.clinic
-    order = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    # Eligible candidates first, always: an ineligible one never sits above an eligible one,
+    # whatever the scores (applicants and near misses included).
+    order = sorted(scored.items(), key=lambda kv: (not kv[1][1], -kv[1][0], kv[0]))
     rows: list[ReviewRow] = []
     for position, (cid, (score, ok, expl)) in enumerate(order, start=1):
         cand = people.get(cid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from agency.extensions import db
-from agency.models import Application
+from agency.models import Application, CandidateSkill, Skill
 
 
 def test_batch_pick_defaults_to_next_week(client, staff, make_opening) -> None:
@@ -20,7 +20,18 @@ def test_batch_pick_defaults_to_next_week(client, staff, make_opening) -> None:
     assert client.get("/staff/batch?start_from=notadate").status_code == 400
 
 
+def _front_desk_skills(*people) -> None:
+    """Working front-desk skills: the batch proposes only candidates who score 50 ("stretch")
+    or more, and a profile without skills is not a fit (docs/scores.md)."""
+    front = db.session.execute(db.select(Skill).where(Skill.side != "back")).scalars().all()
+    for person in people:
+        for skill in front:
+            db.session.add(CandidateSkill(candidate_id=person.id, skill_id=skill.id, level=3))
+    db.session.commit()
+
+
 def test_proposal_and_accept_submit_rows(client, staff, scene, make_opening) -> None:
+    _front_desk_skills(scene.near, scene.other)
     second = make_opening(title="Second Desk")
     response = client.get(
         "/staff/batch/proposal", query_string={"opening": [scene.opening.id, second.id]}
