@@ -295,7 +295,7 @@ def move(
         ip=ip,
         details={"from": change.from_stage, "to": to_stage, "reason": reason},
     )
-    if clinic_note.strip() and is_staff:
+    if clinic_note.strip() and is_staff and to_stage == S.SUBMITTED.value:
         from agency.services import notes
 
         notes.add(actor, clinic_note, application=application, audience=Audience.CLINIC, ip=ip)
