@@ -488,7 +488,10 @@ def stored_ranking(opening: Opening, k: int) -> list[RankedMatch] | None:
 
 
 def openings_for(candidate: Candidate, k: int = 10) -> list[OpeningMatch]:
-    """The open openings that fit this candidate best, with reasons."""
+    """The open openings that fit this candidate best, with reasons (none for an erased
+    person: they are in no ranking, either way round)."""
+    if candidate.status == CandidateStatus.ERASED.value:
+        return []
     return opening_index().rank(candidate_profile(candidate), k=k)
 
 

@@ -114,6 +114,7 @@ def test_the_erased_are_in_no_ranking_and_no_batch_proposal(erased_scene: Any, s
     proposal = batch_fill.propose([scene.opening, second])
     offered = {c.candidate_id for row in proposal.rows for c in row.alternatives}
     assert offered and not offered & gone
+    assert scoring.openings_for(db.session.get(type(scene.near), scene.near.id)) == []
     accepted = batch_fill.accept([(scene.opening.id, scene.other.id)], staff)
     assert accepted.done == [] and "erased their account" in accepted.skipped[0][1]
 
