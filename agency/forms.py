@@ -12,6 +12,10 @@ from wtforms.validators import ValidationError
 
 from agency.services import geo
 
+# One status for every form re-shown with its errors (and the input kept), whoever's form it is:
+# the page is a normal answer that asks for a correction, as most of our forms always answered.
+FORM_ERROR_STATUS = 200
+
 
 def _strip(value: Any) -> Any:
     # NUL bytes are never meant and PostgreSQL refuses them in text (a 500 otherwise). Browsers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from agency.forms import choices
+from agency.forms import FORM_ERROR_STATUS, choices
 from agency.security import roles_required
 from agency.services import staff_queries
 from agency.staff import bp
@@ -40,7 +40,7 @@ def candidates() -> ResponseReturnValue:
         page = staff_queries.candidate_search(filters, page_arg())
     return render_template(
         "staff/candidates.html", form=form, page=page, args=_args_without_page()
-    ), (200 if page is not None else 400)
+    ), FORM_ERROR_STATUS
 
 
 @bp.route("/openings")
@@ -60,4 +60,4 @@ def openings() -> ResponseReturnValue:
         rows = staff_queries.opening_rows(list(page.items))
     return render_template(
         "staff/openings.html", form=form, page=page, rows=rows, args=_args_without_page()
-    ), (200 if page is not None else 400)
+    ), FORM_ERROR_STATUS
