@@ -136,6 +136,8 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "WARM_ON_START": _bool(env.get("WARM_ON_START")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "120 per minute;5000 per hour",
+        # Staff pages show times in the agency's zone (the demo agency is in Boston).
+        "AGENCY_TIMEZONE": env.get("AGENCY_TIMEZONE") or "America/New_York",
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }

@@ -15,6 +15,10 @@ from agency.services import geo
 
 NUL_MESSAGE = "Remove the invisible NUL character from this text."
 
+# One status for every form re-shown with its errors (and the input kept), whoever's form it is:
+# the page is a normal answer that asks for a correction, as most of our forms always answered.
+FORM_ERROR_STATUS = 200
+
 
 def _strip(value: Any) -> Any:
     # NUL is taken out of the data at once, so no view ever hands it to PostgreSQL (which

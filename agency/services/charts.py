@@ -19,7 +19,8 @@ BAR_GAP = 10
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: Sequence[float]
+    # None: nothing to measure (a month without fills has no average): no bar, "none" in words.
+    values: Sequence[float | None]
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -79,13 +80,14 @@ def column_chart(
     left, right, top_pad, bottom = 36, 8, 12, 44 if len(series) > 1 else 28
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
     n = max(len(labels), 1)
-    peak = max((v for s in series for v in s.values), default=0) or 1
+    peak = max((v for s in series for v in s.values if v is not None), default=0) or 1
     slot = plot_w / n
     col_w = max(min(slot * 0.7 / max(len(series), 1), 36), 2)
     parts = []
     for s in series:
         values = ", ".join(
-            f"{label} {_fmt(v, unit)}" for label, v in zip(labels, s.values, strict=False)
+            f"{label} {'none' if v is None else _fmt(v, unit)}"
+            for label, v in zip(labels, s.values, strict=False)
         )
         parts.append(f"{s.name}: {values}" if values else f"{s.name}: no data")
     out = _open(chart_id, title, "; ".join(parts) or "No data yet.", WIDTH, height)
@@ -108,6 +110,8 @@ def column_chart(
         x0 = left + i * slot + (slot - group_w) / 2
         for j, s in enumerate(series):
             value = s.values[i] if i < len(s.values) else 0
+            if value is None:
+                continue
             h = plot_h * value / peak
             out.append(
                 f'<rect class="chart-bar series-{j % 6}" x="{x0 + j * col_w:.1f}" '

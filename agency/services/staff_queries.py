@@ -265,7 +265,7 @@ def dashboard_charts(today: date) -> dict[str, Any]:
                 charts.Series(
                     "Days to fill",
                     [
-                        round(sum(fill_days[m]) / len(fill_days[m]), 1) if fill_days[m] else 0.0
+                        round(sum(fill_days[m]) / len(fill_days[m]), 1) if fill_days[m] else None
                         for m in months
                     ],
                 )

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from agency.extensions import db
-from agency.forms import choices
+from agency.forms import FORM_ERROR_STATUS, choices
 from agency.models import Clinic, Role, User
 from agency.security import client_ip, roles_required
 from agency.services import accounts, clinic_approval, staff_accounts, staff_queries
@@ -73,7 +73,7 @@ def accounts_page() -> ResponseReturnValue:
             db.session.commit()
             flash(f"Account created for {user.email}.", "success")
             return redirect(url_for("staff.accounts"))
-    status = 400 if form.errors else 200
+    status = FORM_ERROR_STATUS
     return render_template("staff/accounts.html", form=form, page=_staff_page()), status
 
 
@@ -115,5 +115,5 @@ def audit_log() -> ResponseReturnValue:
         actors = staff_queries.users_by_id({e.actor_id for e in page.items})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/audit.html", form=form, page=page, actors=actors, args=args), (
-        200 if page is not None else 400
+        FORM_ERROR_STATUS
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from agency.extensions import db
+from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Opening, OpeningStatus
 from agency.security import client_ip, roles_required
 from agency.services import audit, batch_fill, staff_queries
@@ -49,9 +50,7 @@ def batch() -> ResponseReturnValue:
                 staff_queries.opening_query(filters).limit(batch_fill.MAX_OPENINGS)
             ).scalars()
         )
-    return render_template("staff/batch.html", form=form, openings=openings), (
-        200 if not form.errors else 400
-    )
+    return render_template("staff/batch.html", form=form, openings=openings), FORM_ERROR_STATUS
 
 
 def _ids(name: str) -> list[int]:

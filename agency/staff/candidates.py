@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
+from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
 from agency.services import credential_checks, notes, scoring, staff_queries
@@ -73,7 +74,7 @@ def candidate_note(candidate_id: int) -> ResponseReturnValue:
     person = _candidate_or_404(candidate_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render(person, form, 400)
+        return _render(person, form, FORM_ERROR_STATUS)
     notes.add(me(), form.body.data, candidate=person, ip=client_ip())
     db.session.commit()
     flash("Note added.", "success")

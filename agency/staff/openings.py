@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from agency.extensions import db
+from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
 from agency.services import audit, pipeline, scoring, staff_queries
@@ -143,7 +144,7 @@ def opening_act(opening_id: int) -> ResponseReturnValue:
         for field in (form.candidate_ids, form.action, form.reason, form.note):
             for error in field.errors:
                 flash(str(error), "error")
-        return _render_review(opening, form, 400)
+        return _render_review(opening, form, FORM_ERROR_STATUS)
     ids = [cid for cid in form.candidate_ids.data if 0 < cid <= MAX_ID]
     candidates = (
         list(db.session.execute(select(Candidate).where(Candidate.id.in_(ids))).scalars())

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
-from agency.forms import choices
+from agency.forms import FORM_ERROR_STATUS, choices
 from agency.models import (
     Application,
     Audience,
@@ -141,9 +141,9 @@ def application_move(application_id: int) -> ResponseReturnValue:
     if pipeline.is_erased(app_.candidate):
         # No choice is offered, so say why rather than "not a valid choice".
         form.to_stage.errors = [pipeline.ERASED]
-        return _render(app_, form, NoteForm(formdata=None), 400)
+        return _render(app_, form, NoteForm(formdata=None), FORM_ERROR_STATUS)
     if not form.validate_on_submit():
-        return _render(app_, form, NoteForm(formdata=None), 400)
+        return _render(app_, form, NoteForm(formdata=None), FORM_ERROR_STATUS)
     try:
         pipeline.move(
             app_,
@@ -159,12 +159,12 @@ def application_move(application_id: int) -> ResponseReturnValue:
         db.session.rollback()
         form.confirm_ineligible.errors = [str(exc)]
         app_ = _application_or_404(application_id)
-        return _render(app_, form, NoteForm(formdata=None), 400)
+        return _render(app_, form, NoteForm(formdata=None), FORM_ERROR_STATUS)
     except pipeline.PipelineError as exc:
         db.session.rollback()
         form.to_stage.errors = [str(exc)]
         app_ = _application_or_404(application_id)
-        return _render(app_, form, NoteForm(formdata=None), 400)
+        return _render(app_, form, NoteForm(formdata=None), FORM_ERROR_STATUS)
     db.session.commit()
     flash(f"Moved to {form.to_stage.data}.", "success")
     return redirect(url_for("staff.application", application_id=application_id))
@@ -176,7 +176,7 @@ def application_note(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
     note_form = NoteForm()
     if not note_form.validate_on_submit():
-        return _render(app_, _move_form(app_), note_form, 400)
+        return _render(app_, _move_form(app_), note_form, FORM_ERROR_STATUS)
     notes.add(
         me(),
         note_form.body.data,

@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import choices
+from agency.forms import FORM_ERROR_STATUS, choices
 from agency.security import client_ip, roles_required
 from agency.services import audit, staff_queries
 from agency.staff import bp
@@ -45,7 +45,7 @@ def candidates() -> ResponseReturnValue:
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template("staff/candidates.html", form=form, page=page, args=_args_without_page())
     db.session.commit()
-    return html, (200 if page is not None else 400)
+    return html, FORM_ERROR_STATUS
 
 
 @bp.route("/openings")
@@ -65,4 +65,4 @@ def openings() -> ResponseReturnValue:
         rows = staff_queries.opening_rows(list(page.items))
     return render_template(
         "staff/openings.html", form=form, page=page, rows=rows, args=_args_without_page()
-    ), (200 if page is not None else 400)
+    ), FORM_ERROR_STATUS

@@ -54,11 +54,11 @@ def test_staff_account_refusals(client, admin, make_user, make_candidate) -> Non
         "/staff/admin/staff",
         data={"email": admin.email, "role": "staff", "password": "a long enough passphrase 42"},
     )
-    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
+    assert taken.status_code == 200 and "already exists" in taken.get_data(as_text=True)
     weak = client.post(
         "/staff/admin/staff", data={"email": "x@example.com", "role": "staff", "password": "short"}
     )
-    assert weak.status_code == 400
+    assert weak.status_code == 200
     bad_role = client.post(
         "/staff/admin/staff",
         data={
@@ -67,7 +67,7 @@ def test_staff_account_refusals(client, admin, make_user, make_candidate) -> Non
             "password": "a long enough passphrase 42",
         },
     )
-    assert bad_role.status_code == 400
+    assert bad_role.status_code == 200
     me = client.post(
         f"/staff/admin/staff/{admin.id}/active", data={"active": "0"}, follow_redirects=True
     )
@@ -107,4 +107,4 @@ def test_audit_log_filters_by_action_and_actor(client, staff, scene) -> None:
     assert "note added" in html
     html = client.get("/staff/admin/audit?actor=nobody@nowhere").get_data(as_text=True)
     assert "No events match" in html
-    assert client.get("/staff/admin/audit?action=made_up").status_code == 400
+    assert client.get("/staff/admin/audit?action=made_up").status_code == 200

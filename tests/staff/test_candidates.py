@@ -64,7 +64,7 @@ def test_candidate_notes(client, staff, scene) -> None:
     html = client.get(f"/staff/candidates/{scene.near.id}").get_data(as_text=True)
     assert "Great on the phone" in html and f"Note by {staff.email}" in html
     response = client.post(f"/staff/candidates/{scene.near.id}/notes", data={"body": "  "})
-    assert response.status_code == 400 and "This field is required" in response.get_data(
+    assert response.status_code == 200 and "This field is required" in response.get_data(
         as_text=True
     )
 
