@@ -130,6 +130,7 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "120 per minute;5000 per hour",
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),
     }
