@@ -21,10 +21,7 @@ XML = "application/xml"
 def _xml(template: str, mimetype: str = XML, **context: object) -> Response:
     context.setdefault("rfc822", lambda when: format_datetime(when, usegmt=True))
     context.setdefault("now", utcnow())
-    response = Response(render_template(template, **context), mimetype=mimetype)
-    # Public and the same for everyone: aggregators may cache it for a few minutes.
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return Response(render_template(template, **context), mimetype=mimetype)
 
 
 @bp.route("/jobs.xml")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
 from agency.models import (
+    ApiToken,
     Application,
     Audience,
     AuditEvent,
@@ -236,6 +237,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         _scrub_audit(user.id, user.email)
         candidate.user = None
         db.session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         db.session.flush()
         db.session.delete(user)
     notifications.account_erased(candidate_id)

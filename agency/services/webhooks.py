@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -180,7 +182,27 @@ def stage_changed(application: Application, change: StageChange) -> int:
 # ---- delivery (the outbox handler) -----------------------------------------------------------
 
 
+def _public_address(url: str) -> str:
+    """ "" when every address the host resolves to is public; else why not. A webhook must not
+    turn the worker into a way to reach the agency's own network (SSRF)."""
+    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
+        return ""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 443)
+    except (OSError, UnicodeError) as exc:
+        return f"cannot resolve the host: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            return f"refused: {address} is not a public address"
+    return ""
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    refused = _public_address(url)
+    if refused:
+        return None, refused[:500]
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http(s) only: checked on registration)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310

@@ -34,7 +34,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.requests.append((dict(self.headers.items()), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -65,6 +65,8 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     app_config["WEBHOOK_DISABLE_AFTER"] = 2
+    # The receiver listens on 127.0.0.1, which production refuses (see the last test).
+    app_config["WEBHOOK_ALLOW_PRIVATE"] = True
     return app_config
 
 
@@ -175,3 +177,20 @@ def test_settings_page_registers_and_shows_the_log(
     client.post("/logout")
     login_as(make_user(Role.CANDIDATE))
     assert client.get("/account/webhooks/").status_code == 403
+
+
+def test_private_addresses_are_refused_by_default(
+    app: Flask, receiver: Receiver, make_clinic: Any
+) -> None:
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    endpoint = webhooks.register(make_clinic().members[0], receiver.url, [webhooks.STAGE_CHANGED])
+    db.session.commit()
+    payload = {
+        "endpoint_id": endpoint.id,
+        "event": webhooks.STAGE_CHANGED,
+        "event_id": "e1",
+        "data": {},
+    }
+    with pytest.raises(webhooks.DeliveryFailed, match="not a public address"):
+        webhooks.deliver(payload, "k1")
+    assert receiver.requests == []

@@ -62,6 +62,8 @@ CANDIDATE_TABLES = {
 USER_TABLES = {
     "audit_events": "kept (actor set to null); the e-mail is scrubbed from details",
     "auth_tokens": "deleted",
+    "api_tokens": "deleted",
+    "webhook_endpoints": "only clinic members and admins register webhooks",
     "stage_changes": "kept; reasons the candidate typed are cleared",
     "candidates": "the link is cleared",
     "notes": "only staff write notes",
