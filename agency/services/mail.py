@@ -17,6 +17,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from email import policy
+from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
@@ -45,6 +46,11 @@ def message_id(dedupe_key: str) -> str:
     # Stable per outbox row, so a receiver can drop a copy if a send is ever repeated.
     digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
     return f"<{digest}@clinicmatch.local>"
+
+
+# Quoted-printable bodies: readable as they are (links included), unlike base64.
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 def _header(value: str) -> str:
@@ -80,8 +86,8 @@ def compose(template: str, to: str, context: dict[str, Any], dedupe_key: str) ->
         # RFC 8058 one-click: mail clients show their own unsubscribe button.
         msg["List-Unsubscribe"] = _header(f"<{unsubscribe_url}>")
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.attach(MIMEText(render_template(f"email/{template}.txt", **context), "plain", "utf-8"))
-    msg.attach(MIMEText(render_template(f"email/{template}.html", **context), "html", "utf-8"))
+    msg.attach(MIMEText(render_template(f"email/{template}.txt", **context), "plain", _UTF8_QP))
+    msg.attach(MIMEText(render_template(f"email/{template}.html", **context), "html", _UTF8_QP))
     return msg
 
 
