@@ -131,7 +131,9 @@ def logout_everywhere() -> ResponseReturnValue:
     accounts.end_sessions(user)
     audit_here("logout_everywhere", object_type="user", object_id=user.id)
     db.session.commit()
-    _start_session(user, remember=remembered)
+    # The same browser goes on under the new generation; its session (and the CSRF secret the
+    # forms open in its other tabs were given) is kept.
+    login_user(user, remember=remembered and not user.is_staff)
     flash("Every other device is logged out. You are still logged in here.", "success")
     return redirect(_safe_next(request.form.get("next")) or landing_url(user))
 

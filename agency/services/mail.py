@@ -32,8 +32,10 @@ from flask import current_app, render_template
 
 SMTP_TIMEOUT = 10
 _URL = re.compile(r"https?://[^\s<>\"']+")
-# A password reset token is 43 characters, a signed unsubscribe token longer; the ids and words
-# in every other link are far shorter.
+# The links whose last part is a token (accounts.request_password_reset, unsubscribe.url_for_user),
+# and, for any later kind, what a token looks like: a reset token is 43 characters, a signed
+# unsubscribe token longer; the ids and words in every other link are far shorter.
+_SECRET_PATHS = ("/reset/", "/unsubscribe/")
 _SECRET_PART = re.compile(r"^[A-Za-z0-9_.~=-]{24,}$")
 REDACTED_LINK = "[link removed: it works only for the recipient, whose copy has it]"
 # A connection is closed after this many messages (servers cap them too, e.g. Postfix's
@@ -260,6 +262,8 @@ def write_to_dir(msg: Message, directory: Path) -> Path:
 
 def _carries_secret(url: str) -> bool:
     parts = urlsplit(url)
+    if any(marker in parts.path for marker in _SECRET_PATHS):
+        return True
     pieces = parts.path.split("/") + [value for _name, value in parse_qsl(parts.query)]
     return any(_SECRET_PART.match(piece) for piece in pieces)
 

@@ -52,10 +52,11 @@ def test_unsubscribe_links_are_redacted_and_ordinary_links_kept(app: Flask) -> N
         f"See your application: {base}/me/applications/12\n"
         f"Jobs near you: {base}/jobs?role=receptionist&page=2\n"
         f"Unsubscribe (no login needed): {unsubscribe.url_for_user(7)}\n"
-        f"Reset: {base}/reset/Xq3_0a9ZbLkT-8sJ2mN4pQ6rT1uV3wY5zA7cE9gI0kM\n"
+        f"Reset: {base}/reset/short\n"
+        f"Verify: https://elsewhere.example/v?code=Xq3_0a9ZbLkT-8sJ2mN4pQ6rT1uV3wY5zA7cE9gI0kM\n"
     )
     shown = mail.redact_links(text)
     assert f"{base}/me/applications/12" in shown
     assert f"{base}/jobs?role=receptionist&page=2" in shown
-    assert "/unsubscribe/" not in shown and "/reset/" not in shown
-    assert shown.count(mail.REDACTED_LINK) == 2
+    assert "/unsubscribe/" not in shown and "/reset/" not in shown and "Xq3_" not in shown
+    assert shown.count(mail.REDACTED_LINK) == 3
