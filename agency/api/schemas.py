@@ -245,12 +245,17 @@ class SharedProfileSchema(ma.Schema):
     availability_mask = fields.Integer(required=True)
 
 
-class FitSchema(ma.Schema):
-    score = fields.Float(required=True)
-    eligible = fields.Boolean(required=True)
-    summary = fields.String(required=True)
-    strengths = fields.List(fields.String(), required=True)
-    gaps = fields.List(fields.String(), required=True)
+class ClinicStatusSchema(ma.Schema):
+    label = fields.String(
+        required=True, metadata={"description": "The stage in the clinic's words"}
+    )
+    kind = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "The clinic's own reason"})
+
+
+class AgencyNoteSchema(ma.Schema):
+    body = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
 
 
 class SubmittalSchema(ma.Schema):
@@ -260,7 +265,9 @@ class SubmittalSchema(ma.Schema):
     submitted_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     candidate = fields.Nested(SharedProfileSchema, required=True)
-    fit = fields.Nested(FitSchema, allow_none=True, required=True)
+    # What the recruiter chose to share; never the engine's internal verdicts.
+    status = fields.Nested(ClinicStatusSchema, required=True)
+    agency_notes = fields.List(fields.Nested(AgencyNoteSchema), required=True)
     allowed_feedback = fields.List(fields.String(), required=True)
 
 

@@ -14,7 +14,7 @@ from agency.api import auth, pagination
 from agency.api.blueprints import submittals_bp as blp
 from agency.api.schemas import FeedbackSchema, SubmittalArgs, SubmittalSchema, page_of
 from agency.extensions import db
-from agency.models import Application, Opening, Role, StageChange, User
+from agency.models import Application, Note, Opening, Role, StageChange, User
 from agency.services import clinic_portal, pipeline
 from agency.services.pipeline import PipelineError
 
@@ -34,9 +34,7 @@ def _submitted_at(application: Application) -> Any:
     return stamp or application.created_at
 
 
-def submittal_out(
-    application: Application, fit: clinic_portal.Fit | None, user: User
-) -> dict[str, Any]:
+def submittal_out(application: Application, notes: list[Note], user: User) -> dict[str, Any]:
     profile = clinic_portal.shared_profile(application.candidate)
     return {
         "id": application.id,
@@ -55,20 +53,10 @@ def submittal_out(
             "credentials": [asdict(c) for c in profile.credentials],
             "availability_mask": profile.availability_mask,
         },
-        "fit": asdict(fit) if fit is not None else None,
+        "status": asdict(clinic_portal.clinic_stage(application)),
+        "agency_notes": [{"body": n.body, "created_at": n.created_at} for n in notes],
         "allowed_feedback": pipeline.allowed_moves(application, user.role),
     }
-
-
-def _with_fits(applications: list[Application]) -> dict[int, clinic_portal.Fit]:
-    """The portal's fit summaries, computed per opening as its page does."""
-    fits: dict[int, clinic_portal.Fit] = {}
-    by_opening: dict[int, list[Application]] = {}
-    for application in applications:
-        by_opening.setdefault(application.opening_id, []).append(application)
-    for apps in by_opening.values():
-        fits.update(clinic_portal.fits(apps[0].opening, apps))
-    return fits
 
 
 @blp.route("/submittals", methods=["GET"], endpoint="list")
@@ -95,9 +83,9 @@ def list_submittals(cursor: str | None, limit: int, opening_id: int | None = Non
         (a for a in shown if after is None or a.id < after), key=lambda a: a.id, reverse=True
     )
     items, next_cursor = pagination.result(shown, limit, lambda a: a.id)
-    fits = _with_fits(items)
+    notes = clinic_portal.submittal_notes(items)
     body = {
-        "items": [submittal_out(a, fits.get(a.id), user) for a in items],
+        "items": [submittal_out(a, notes[a.id], user) for a in items],
         "next_cursor": next_cursor,
     }
     clinic_portal.record_views(user, items, request.remote_addr or "", "api")
@@ -115,8 +103,8 @@ def get_submittal(application_id: int) -> Any:
     application = clinic_portal.application_for(auth.my_clinic(user), application_id)
     if application is None:
         abort(404, message="No such submittal.")
-    fit = clinic_portal.fits(application.opening, [application]).get(application.id)
-    body = submittal_out(application, fit, user)
+    notes = clinic_portal.submittal_notes([application])
+    body = submittal_out(application, notes[application.id], user)
     clinic_portal.record_views(user, [application], request.remote_addr or "", "api")
     db.session.commit()
     return body
@@ -144,5 +132,6 @@ def record_feedback(data: dict[str, Any], application_id: int) -> Any:
     db.session.commit()
     application = clinic_portal.application_for(clinic, application_id)
     assert application is not None
-    fit = clinic_portal.fits(application.opening, [application]).get(application.id)
-    return submittal_out(application, fit, user)
+    return submittal_out(
+        application, clinic_portal.submittal_notes([application])[application.id], user
+    )

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from agency.extensions import db
 from agency.models import Application, AuditEvent, Role, StageChange
+from agency.services import notes
 from tests.api.conftest import bearer
 
 
@@ -18,12 +19,17 @@ def test_clinic_reads_its_submittals_as_the_portal_shows_them(
     make_opening: Any,
     make_candidate: Any,
     make_application: Any,
+    make_user: Any,
     taxonomy: Any,
 ) -> None:
     clinic = make_clinic()
     opening = make_opening(clinic)
     submitted = make_application(make_candidate(last_name="Quill"), opening, stage="submitted")
     make_application(make_candidate(), opening, stage="shortlisted")  # not shown to clinics
+    staff = make_user(Role.STAFF)
+    notes.add(staff, "Fast typist, Epic trained", application=submitted, audience="clinic")
+    notes.add(staff, "Internal: asked for more pay", application=submitted)
+    db.session.commit()
     headers = bearer(clinic.members[0], "read")
     body = client.get("/api/v1/submittals", headers=headers).get_json()
     assert [s["id"] for s in body["items"]] == [submitted.id]
@@ -32,6 +38,11 @@ def test_clinic_reads_its_submittals_as_the_portal_shows_them(
     assert item["candidate"]["display_name"] == "Maria Q."
     assert "Quill" not in str(body) and "@example.com" not in str(body)
     assert item["allowed_feedback"] == ["interview", "offered", "rejected"]
+    # The curated submittal: the stage in the clinic's words and the notes written for the
+    # clinic; staff-only notes and the engine's verdicts never leave the agency.
+    assert item["status"]["label"] == "New: please review"
+    assert [n["body"] for n in item["agency_notes"]] == ["Fast typist, Epic trained"]
+    assert "Internal" not in str(body) and "eligible" not in str(body) and "score" not in item
     one = client.get(f"/api/v1/submittals/{submitted.id}", headers=headers)
     assert one.status_code == 200 and one.get_json()["id"] == submitted.id
     # Every candidate shown is audited, as on the portal.
