@@ -16,7 +16,7 @@ from agency.candidates.helpers import commit_profile_change, file_response, my_c
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus, Credential, Role
 from agency.security import audit_here, roles_required
-from agency.services import profiles, uploads
+from agency.services import pending_uploads, profiles, uploads
 from agency.services.profiles import CredentialInput, ProfileError
 
 
@@ -52,10 +52,49 @@ def _checked_document(form: CredentialForm) -> tuple[bool, uploads.CheckedFile |
         return False, None
 
 
-def _save(candidate: Candidate, credential: Credential | None, form: CredentialForm) -> Any:
+def _document(form: CredentialForm) -> tuple[bool, uploads.CheckedFile | None]:
+    """(ok, file): the file uploaded now, else the one kept from an earlier try with errors.
+
+    A file uploaded now (and accepted) is kept for a retry in case this try has errors too.
+    """
     ok, document = _checked_document(form)
     if not ok:
+        return False, None
+    user_id = current_user.id
+    if document is not None:
+        pending_uploads.drop(form.kept_document.data, user_id)  # replaced
+        form.kept_document.data = pending_uploads.keep(document, user_id)
+    else:
+        document = pending_uploads.load(form.kept_document.data, user_id, uploads.DOCUMENT_KINDS)
+        if document is None:
+            form.kept_document.data = ""
+    form.kept_name = document.filename if document else ""
+    return True, document
+
+
+def _submitted(candidate: Candidate, credential: Credential | None, form: CredentialForm) -> Any:
+    """Handle a posted form: the redirect once saved, else None to show the form with errors."""
+    if not form.is_submitted():
         return None
+    valid = form.validate()
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        return None  # a forged or stale post: nothing of it is kept
+    ok, document = _document(form)
+    if not (valid and ok):
+        return None
+    response = _save(candidate, credential, form, document)
+    if response is not None:
+        pending_uploads.drop(form.kept_document.data, current_user.id)  # used
+    return response
+
+
+def _save(
+    candidate: Candidate,
+    credential: Credential | None,
+    form: CredentialForm,
+    document: uploads.CheckedFile | None,
+) -> Any:
     data = CredentialInput(
         credential_type_id=form.credential_type_id.data,
         issuer=form.issuer.data or "",
@@ -89,10 +128,9 @@ def _save(candidate: Candidate, credential: Credential | None, form: CredentialF
 def credentials() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     form = CredentialForm(type_choices=_type_choices())
-    if form.validate_on_submit():
-        response = _save(candidate, None, form)
-        if response is not None:
-            return response
+    response = _submitted(candidate, None, form)
+    if response is not None:
+        return response
     rows = sorted(
         ((c, profiles.expiry(c)) for c in candidate.credentials),
         key=lambda pair: (pair[0].expires_on is None, pair[0].expires_on or pair[0].created_at),
@@ -112,10 +150,9 @@ def edit_credential(credential_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     credential = _owned(candidate, credential_id)
     form = CredentialForm(obj=credential, type_choices=_type_choices())
-    if form.validate_on_submit():
-        response = _save(candidate, credential, form)
-        if response is not None:
-            return response
+    response = _submitted(candidate, credential, form)
+    if response is not None:
+        return response
     return render_template(
         "candidates/credential_edit.html",
         form=form,

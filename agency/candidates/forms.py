@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     DecimalField,
     Field,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -165,9 +166,12 @@ class CredentialForm(BaseForm):
         "Certificate (PDF, PNG or JPEG, at most 5 MB)",
         description="Optional; our staff check it before the credential counts as verified.",
     )
+    # A signed token for the document uploaded with an earlier try that had errors.
+    kept_document = HiddenField()
 
     def __init__(self, *args: Any, type_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kept_name = ""  # the kept document's name, shown next to the upload field
         self.credential_type_id.choices = choices([("", "Choose…"), *type_choices])
 
     def validate_credential_type_id(self, field: Field) -> None:

@@ -32,7 +32,8 @@ def _suggestions_form(offered: resumes.Suggestions) -> SuggestionsForm:
             (
                 s.code,
                 f"{s.name}: {LEVEL_NAMES[s.level].lower()} (level {s.level})"
-                + (f", now {s.current}" if s.current else ""),
+                + (f", now {s.current}" if s.current else "")
+                + (f" · found in your resume: “{s.evidence}”" if s.evidence else ""),
             )
             for s in offered.skills
         ]
@@ -71,12 +72,15 @@ def resume() -> ResponseReturnValue:
                 )
             return redirect(url_for("candidates.resume"))
     offered = resumes.suggestions(candidate)
+    suggestions_form = _suggestions_form(offered)
+    # Skills the resume states clearly come ticked; the candidate unticks what is wrong.
+    suggestions_form.skills.data = [s.code for s in offered.skills if s.clear]
     return render_template(
         "candidates/resume.html",
         form=form,
         candidate=candidate,
         offered=offered,
-        suggestions_form=_suggestions_form(offered),
+        suggestions_form=suggestions_form,
         progress=profiles.completeness(candidate),
     )
 

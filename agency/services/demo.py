@@ -331,6 +331,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
         reqs = taxonomy.default_requirements(role)
         top = sorted(reqs.items(), key=lambda kv: -kv[1][1])[: rng.randint(7, 11)]
         status = "open" if i % 10 not in (7,) else rng.choice(["draft", "filled", "on_hold"])
+        if i % 5 == 3:
+            status = "filled"  # filled in past months: the placement and time-to-fill charts
         pay_min = rng.choice([17, 18, 19, 20, 21, 22]) + (3 if role == "secretary" else 0)
         start = today + timedelta(days=rng.randint(3, 45))
         evenings = crow["specialty"] == "Urgent Care"
@@ -355,6 +357,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
                 "ehr_systems": [crow["ehr_system"]],
                 "languages": ["spanish"] if rng.random() < 0.12 else [],
                 "status": status,
+                "filled_at": None,
                 "created_at": now - timedelta(days=rng.randint(0, 40)),
                 "updated_at": now,
                 "posted_at": now - timedelta(days=rng.randint(0, 40)),
@@ -368,6 +371,22 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
             creds.append("BLS")
         opening_creds.append(creds)
         opening_roles.append(role)
+    # Filled openings were posted and filled over the past months (its own generator, so the
+    # rest of the demo stays as it was).
+    history_rng = random.Random(SEED + 1)
+    filled = [row for row in opening_rows if row["status"] == "filled"]
+    for k, row in enumerate(filled):
+        # Alternate recent fills (the weekly placements chart) and older ones (six months).
+        filled_ago = history_rng.randint(3, 75) if k % 2 == 0 else history_rng.randint(76, 165)
+        filled_at = now - timedelta(days=filled_ago, hours=history_rng.randint(0, 8))
+        posted_at = filled_at - timedelta(days=history_rng.randint(6, 40))
+        row.update(
+            created_at=posted_at,
+            posted_at=posted_at,
+            filled_at=filled_at,
+            start_date=filled_at.date() + timedelta(days=history_rng.randint(3, 14)),
+            updated_at=filled_at,
+        )
     opening_ids = _bulk(Opening, opening_rows)
     _bulk(
         OpeningSkill,
@@ -423,11 +442,37 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
                 }
             )
             path = ["applied"] + ([] if stage == "applied" else [stage])
-            app_history.append((path, created))
+            app_history.append((path, created, None))
+    # Each filled opening has its placed candidates, with the steps that led there.
+    placed_path = ["applied", "shortlisted", "submitted", "interview", "offered", "placed"]
+    for oid, row in zip(opening_ids, opening_rows, strict=True):
+        if row["status"] != "filled" or len(cand_ids) < 2:
+            continue
+        # Not the demo candidate (the first), whose own applications stay open.
+        chosen = history_rng.sample(cand_ids[1:], k=min(row["positions"], len(cand_ids) - 1))
+        for cid in chosen:
+            seen.add((cid, oid))
+            span = (row["filled_at"] - row["posted_at"]) / len(placed_path)
+            created = row["posted_at"] + span * history_rng.uniform(0.2, 0.9)
+            app_rows.append(
+                {
+                    "candidate_id": cid,
+                    "opening_id": oid,
+                    "source": "applied",
+                    "stage": "placed",
+                    "note": "",
+                    "stage_reason": "",
+                    "created_at": created,
+                    "updated_at": row["filled_at"],
+                }
+            )
+            app_history.append((placed_path, created, row["filled_at"]))
     app_ids = _bulk(Application, app_rows)
     history_rows = []
-    for aid, (path, created) in zip(app_ids, app_history, strict=True):
+    for aid, (path, created, ended) in zip(app_ids, app_history, strict=True):
         previous = None
+        # Steps 20 hours apart, or spread evenly up to the day the opening was filled.
+        gap = timedelta(hours=20) if ended is None else (ended - created) / (len(path) - 1)
         for step, stage in enumerate(path):
             history_rows.append(
                 {
@@ -436,7 +481,9 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
                     "from_stage": previous,
                     "to_stage": stage,
                     "reason": "",
-                    "created_at": created + timedelta(hours=step * 20),
+                    "created_at": ended
+                    if ended and step == len(path) - 1
+                    else created + gap * step,
                 }
             )
             previous = stage

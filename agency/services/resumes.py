@@ -14,7 +14,7 @@ from agency.extensions import db
 from agency.models import Candidate, CandidateSkill, Skill, SkillSource
 from agency.services import uploads
 from matching.taxonomy import load_taxonomy
-from matching.text import extract_skills
+from matching.text import STRONG_CUES, WPM, extract_skills
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 100_000
@@ -70,6 +70,10 @@ class SuggestedSkill:
     category: str
     level: int
     current: int | None
+    # Why it was suggested: the phrase found in the resume (with its "expert in"-like cue).
+    evidence: str = ""
+    # Stated strongly or mentioned more than once: offered already ticked.
+    clear: bool = False
 
 
 @dataclass
@@ -86,6 +90,32 @@ class Suggestions:
         )
 
 
+EVIDENCE_CHARS = 120
+
+
+def _phrase(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= EVIDENCE_CHARS else words[: EVIDENCE_CHARS - 1] + "…"
+
+
+def skill_evidence(text: str, code: str) -> tuple[str, bool]:
+    """(phrase, clear): where the resume names the skill, and whether that is clear evidence
+    (stated strongly, as extract_skills reads it, or mentioned more than once)."""
+    pattern = load_taxonomy().patterns["skills"].get(code)
+    matches = list(pattern.finditer(text)) if pattern is not None else []
+    for m in matches:
+        start = max(0, m.start() - 60)
+        cue = STRONG_CUES.search(text[start : m.start()])
+        if cue:
+            return _phrase(text[start + cue.start() : m.end()]), True
+    if matches:
+        return _phrase(matches[0].group(0)), len(matches) > 1
+    wpm = WPM.search(text) if code == "typing" else None
+    if wpm:
+        return _phrase(wpm.group(0)), True  # a typing speed is stated plainly
+    return "", False
+
+
 def suggestions(candidate: Candidate) -> Suggestions:
     """What the resume says that the profile does not say yet."""
     text = candidate.resume_text or ""
@@ -98,8 +128,17 @@ def suggestions(candidate: Candidate) -> Suggestions:
     for code, level in sorted(found.skills.items()):
         if code in tax.skill_codes and held.get(code, -1) < level:
             definition = tax.skill(code)
+            evidence, clear = skill_evidence(text, code)
             out.skills.append(
-                SuggestedSkill(code, definition.name, definition.category, level, held.get(code))
+                SuggestedSkill(
+                    code,
+                    definition.name,
+                    definition.category,
+                    level,
+                    held.get(code),
+                    evidence=evidence,
+                    clear=clear,
+                )
             )
     known_ehr, known_lang = set(candidate.ehr_systems or []), set(candidate.languages or [])
     out.ehr = [(c, tax.name_of(c)) for c in sorted(found.ehr - known_ehr) if c in tax.ehr_systems]

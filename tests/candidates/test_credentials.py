@@ -12,6 +12,7 @@ from agency.models import AuditEvent, Credential, CredentialType, OutboxMessage
 from agency.services import profiles
 from tests.candidates.conftest import multipart, upload
 from tests.candidates.files import make_docx, make_pdf, pdf_that_is_a_zip
+from tests.conftest import login
 
 TODAY = date.today()
 
@@ -181,3 +182,70 @@ def test_another_candidates_credential_is_404(
     assert client.get(f"/files/credentials/{other.id}").status_code == 404
     assert client.get("/me/credentials/99999999/edit").status_code == 404
     assert _credentials()[0].number == "12345"
+
+
+def _pending_files(app) -> list:
+    from pathlib import Path
+
+    root = Path(app.config["UPLOAD_DIR"]) / "pending"
+    return [p for p in root.glob("*/*") if p.is_file()] if root.is_dir() else []
+
+
+def _kept_token(html: str) -> str:
+    import re
+
+    match = re.search(r'name="kept_document"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="kept_document"', html
+    )
+    assert match, "no kept document in the form"
+    return match.group(1)
+
+
+def test_document_is_kept_after_a_form_error(app, client: FlaskClient, signed_in) -> None:
+    bad = _form(
+        issued_on=(TODAY + timedelta(days=3)).isoformat(),
+        document=upload(make_pdf("CMAA certificate"), "cert.pdf"),
+    )
+    response = client.post("/me/credentials", **multipart(bad))
+    assert response.status_code != 302 and _credentials() == []
+    html = response.get_data(as_text=True)
+    assert "Document kept: cert.pdf (choose another to replace it)" in html
+    token = _kept_token(html)
+    assert len(_pending_files(app)) == 1
+
+    # The retry has no file: the kept one is saved with the credential, then removed.
+    response = client.post("/me/credentials", **multipart(_form(kept_document=token)))
+    assert response.status_code == 302
+    [cred] = _credentials()
+    assert cred.document_filename == "cert.pdf" and cred.document_path.startswith("credentials/")
+    assert client.get(f"/files/credentials/{cred.id}").data.startswith(b"%PDF-")
+    assert _pending_files(app) == []
+
+
+def test_a_kept_document_belongs_only_to_its_user(
+    app, client: FlaskClient, signed_in, make_candidate
+) -> None:
+    bad = _form(issued_on="yesterday", document=upload(make_pdf("CMAA"), "cert.pdf"))
+    token = _kept_token(client.post("/me/credentials", **multipart(bad)).get_data(as_text=True))
+    other = make_candidate(phone="(617) 555-0111")
+    other_client = app.test_client()
+    assert login(other_client, other.user.email).status_code == 302
+    response = other_client.post("/me/credentials", **multipart(_form(kept_document=token)))
+    assert response.status_code == 302
+    [cred] = _credentials()
+    assert cred.candidate_id == other.id and cred.document_path is None
+    assert len(_pending_files(app)) == 1  # still the owner's
+    # A forged token names nothing either.
+    client.post("/me/credentials", **multipart(_form(kept_document=token + "x", number="B-2")))
+    assert all(c.document_path is None for c in _credentials())
+
+
+def test_a_kept_document_is_checked_again(app, client: FlaskClient, signed_in) -> None:
+    bad = _form(issued_on="yesterday", document=upload(make_pdf("CMAA"), "cert.pdf"))
+    token = _kept_token(client.post("/me/credentials", **multipart(bad)).get_data(as_text=True))
+    [kept] = _pending_files(app)
+    kept.write_bytes(pdf_that_is_a_zip())  # changed on disk since: refused like an upload
+    response = client.post("/me/credentials", **multipart(_form(kept_document=token)))
+    assert response.status_code == 302
+    [cred] = _credentials()
+    assert cred.document_path is None and _pending_files(app) == []

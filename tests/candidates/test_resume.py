@@ -157,3 +157,35 @@ def test_unreadable_pdf_is_kept_without_text(client: FlaskClient, signed_in) -> 
     assert c.resume_path and c.resume_text == ""
     page = client.get("/me/resume")
     assert "could not read any text" in page.get_data(as_text=True)
+
+
+def _skill_boxes(html: str) -> dict[str, bool]:
+    """Each offered skill checkbox: code -> ticked."""
+    import re
+
+    boxes = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'name="skills"' in tag:
+            code = re.search(r'value="([^"]+)"', tag)
+            assert code
+            boxes[code.group(1)] = bool(re.search(r"\bchecked\b", tag))
+    return boxes
+
+
+def test_clear_suggestions_come_ticked_and_say_why(client: FlaskClient, signed_in) -> None:
+    text = RESUME_TEXT + "Proficient in insurance verification for 30 providers.\n"
+    _upload(client, make_pdf(text))
+    html = client.get("/me/resume").get_data(as_text=True)
+    boxes = _skill_boxes(html)
+    # Stated strongly ("proficient in"), or more than once: ticked. Named once in passing: not.
+    assert boxes["insurance_verification"] is True
+    assert boxes["appointment_scheduling"] is True
+    assert boxes["copay_collection"] is False and boxes["hipaa_compliance"] is False
+    # Each says why it was suggested: the phrase found in the resume.
+    assert "found in your resume: “Proficient in insurance verification”" in html
+    assert "found in your resume: “co-pays”" in html
+    # Confirming what came ticked adds it at the level the resume supports.
+    ticked = [code for code, on in boxes.items() if on]
+    assert client.post("/me/resume/suggestions", data={"skills": ticked}).status_code == 302
+    levels = {cs.skill.code: cs.level for cs in _reload(signed_in).skills}
+    assert levels["insurance_verification"] == 3 and "copay_collection" not in levels
