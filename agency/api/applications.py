@@ -14,7 +14,7 @@ from agency.api.blueprints import applications_bp as blp
 from agency.api.etags import etag_of
 from agency.api.schemas import ApplicationArgs, ApplicationSchema, MoveSchema, page_of
 from agency.extensions import db
-from agency.models import Application
+from agency.models import Application, User
 from agency.models.candidates import profile_loaded
 from agency.models.openings import requirements_loaded
 from agency.services import pipeline
@@ -65,6 +65,20 @@ def _load(application_id: int) -> Application:
     return found
 
 
+def move_or_409(application: Application, data: dict[str, Any], user: User) -> None:
+    """One stage move through services.pipeline, committed; a refused move is a 409 problem
+    naming the field at fault (the staff move and the clinic's feedback share it)."""
+    try:
+        pipeline.move(
+            application, data["to_stage"], user, data.get("reason", ""), request.remote_addr or ""
+        )
+    except PipelineError as exc:
+        db.session.rollback()
+        field = "reason" if "reason" in str(exc) else "to_stage"
+        abort(409, message=str(exc), errors={"json": {field: [str(exc)]}})
+    db.session.commit()
+
+
 @blp.route("/applications", methods=["GET"], endpoint="list")
 @auth.roles(*auth.STAFF)
 @blp.etag
@@ -102,13 +116,5 @@ def move_application(data: dict[str, Any], application_id: int) -> Any:
     current = etag_of(application_out(application, user.role), ApplicationSchema)
     if request.if_match and current not in request.if_match:
         abort(412, message="The application changed since you read it; read it again.")
-    try:
-        pipeline.move(
-            application, data["to_stage"], user, data.get("reason", ""), request.remote_addr or ""
-        )
-    except PipelineError as exc:
-        db.session.rollback()
-        field = "reason" if "reason" in str(exc) else "to_stage"
-        abort(409, message=str(exc), errors={"json": {field: [str(exc)]}})
-    db.session.commit()
+    move_or_409(application, data, user)
     return application_out(_load(application_id), user.role)

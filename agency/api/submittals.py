@@ -11,12 +11,12 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from agency.api import auth, pagination
+from agency.api.applications import move_or_409
 from agency.api.blueprints import submittals_bp as blp
 from agency.api.schemas import FeedbackSchema, SubmittalArgs, SubmittalSchema, page_of
 from agency.extensions import db
 from agency.models import Application, Note, Opening, Role, StageChange, User
 from agency.services import clinic_portal, pipeline
-from agency.services.pipeline import PipelineError
 
 SubmittalPage = page_of(SubmittalSchema)
 
@@ -121,15 +121,7 @@ def record_feedback(data: dict[str, Any], application_id: int) -> Any:
     application = clinic_portal.application_for(clinic, application_id)
     if application is None:
         abort(404, message="No such submittal.")
-    try:
-        pipeline.move(
-            application, data["to_stage"], user, data.get("reason", ""), request.remote_addr or ""
-        )
-    except PipelineError as exc:
-        db.session.rollback()
-        field = "reason" if "reason" in str(exc) else "to_stage"
-        abort(409, message=str(exc), errors={"json": {field: [str(exc)]}})
-    db.session.commit()
+    move_or_409(application, data, user)
     application = clinic_portal.application_for(clinic, application_id)
     assert application is not None
     return submittal_out(
