@@ -3,34 +3,50 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := agency
+# Some machines set PYTHONDONTWRITEBYTECODE: then every process (the server, the worker, each
+# test worker) compiles every module it imports from source again, seconds per start. Caches
+# written inside this checkout (__pycache__ is ignored by git) are read back by the next start.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run run-stack test lint test-fast e2e-browser e2e-deps bench clean migrate
+.PHONY: install install-runtime run run-stack test lint test-fast e2e-browser e2e-deps bench clean migrate
 
-install: $(STAMP)
+# Everything: the site's packages and the tools `make test` uses.
+install: $(DEV_STAMP)
+# The site's packages only: what `make run` needs (the test and lint tools are a third of the download).
+install-runtime: $(RUN_STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# uv fetches and installs in parallel (about 15 s from an empty cache, pip takes minutes);
+# plain pip is the fallback when uv cannot be had. $(1) is what to install.
+define pip_install
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@# uv fetches and installs in parallel (about 15 s from an empty cache, pip takes minutes);
-	@# plain pip is the fallback when uv cannot be had.
 	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv \
-	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'; then \
+	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '$(1)'; then \
 	  true; \
 	else \
 	  echo "uv could not install the packages: installing with pip (slower)..."; \
 	  $(BIN)/python -m pip install --quiet --upgrade pip && \
-	  $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'; \
+	  $(BIN)/python -m pip install --quiet -c constraints.txt -e '$(1)'; \
 	fi
-	@touch $(STAMP)
+endef
 
-migrate: install
+$(RUN_STAMP): pyproject.toml constraints.txt
+	$(call pip_install,.)
+	@touch $@
+
+$(DEV_STAMP): $(RUN_STAMP)
+	$(call pip_install,.[dev])
+	@touch $@
+
+migrate: install-runtime
 	$(BIN)/flask db upgrade
 	$(BIN)/flask sync-taxonomy
 
 # One `flask` process for migrations, taxonomy and demo data (each start costs seconds).
-run: install
+run: install-runtime
 	$(BIN)/flask prepare --demo
 	@scripts/run-embedded
 
