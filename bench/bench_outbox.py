@@ -234,7 +234,7 @@ def run(setup: str, n: int, tmp: Path, rate: float = 0, broadcast: int = 300) ->
     else:
         database = f"sqlite:///{tmp / 'embedded.sqlite'}"
         broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-        worker_specs = [("embedded", 1)]
+        worker_specs = [("embedded", int(os.environ.get("WORKER_CONCURRENCY", "2")))]
     sink = Sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
     smtp.start()
