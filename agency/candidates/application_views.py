@@ -14,7 +14,8 @@ from agency.candidates.helpers import my_candidate
 from agency.extensions import db
 from agency.models import Application, Match, Opening, OpeningStatus, Role, StageChange
 from agency.security import client_ip, roles_required
-from agency.services import applications, pipeline, scoring
+from agency.services import applications, pipeline
+from agency.services.engine import engine
 from agency.services.pipeline import PipelineError
 
 
@@ -93,7 +94,7 @@ def application(application_id: int) -> ResponseReturnValue:
     app_row = _owned_application(application_id)
     fit = None
     if app_row.opening.status == OpeningStatus.OPEN.value:
-        fit = scoring.explain_pair(app_row.candidate, app_row.opening)
+        fit = engine().explain(app_row.candidate, app_row.opening)
     match = db.session.execute(
         db.select(Match).where(
             Match.candidate_id == app_row.candidate_id, Match.opening_id == app_row.opening_id
@@ -125,7 +126,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
         return redirect(url_for("candidates.dashboard"))
     fit = None
     if app_row.opening.status == OpeningStatus.OPEN.value:
-        fit = scoring.explain_pair(app_row.candidate, app_row.opening)
+        fit = engine().explain(app_row.candidate, app_row.opening)
     return render_template(
         "candidates/application.html",
         application=app_row,

@@ -14,7 +14,8 @@ from agency.extensions import db
 from agency.models import Application, Match, Opening, Role
 from agency.security import roles_required
 from agency.services import applications as application_service
-from agency.services import pipeline, profiles, scoring
+from agency.services import pipeline, profiles
+from agency.services.engine import engine
 
 __all__ = ["dashboard", "my_candidate"]
 
@@ -71,7 +72,7 @@ def dashboard() -> ResponseReturnValue:
     )
     fits = [
         m
-        for m in scoring.openings_for(candidate, k=FITTING_OPENINGS + len(applied_ids))
+        for m in engine().openings_for(candidate, k=FITTING_OPENINGS + len(applied_ids))
         if m.opening_id not in applied_ids
     ][:FITTING_OPENINGS]
     openings = {

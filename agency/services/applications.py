@@ -20,8 +20,8 @@ from agency.models import (
     StageChange,
     User,
 )
-from agency.services import audit, notifications, pipeline, scoring
-from matching.scorer import MatchExplanation
+from agency.services import audit, notifications, pipeline
+from agency.services.engine import MatchExplanation, engine
 
 MAX_NOTE = 2000
 
@@ -120,8 +120,8 @@ def apply(candidate: Candidate, opening: Opening, note: str, actor: User, ip: st
         )
     )
     db.session.flush()
-    explanation = scoring.explain_pair(candidate, opening)
-    scoring.save_match(candidate.id, opening.id, explanation)
+    explanation = engine().explain(candidate, opening)
+    engine().save_match(candidate.id, opening.id, explanation)
     audit.record(
         "application_created",
         actor_id=actor.id,

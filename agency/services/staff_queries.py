@@ -616,16 +616,16 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
     """The engine's top k eligible candidates of the pool (of the whole pool, eligible or not,
     with `near_misses`) plus every applicant outside that top k, filtered; and the number before
     filtering."""
-    from agency.services import scoring
+    from agency.services.engine import engine
     from matching.geo import miles_between
 
     # The workers keep each opening's proposals as Match rows: read those when they are current
     # (ranking 100,000 candidates live on every view is what the rescore jobs are for).
-    stored = None if f.near_misses else scoring.stored_ranking(opening, k)
+    stored = None if f.near_misses else engine().stored_ranking(opening, k)
     ranked = (
         stored
         if stored is not None
-        else scoring.rank_opening(opening, k=k, include_ineligible=f.near_misses)
+        else engine().rank(opening, k=k, include_ineligible=f.near_misses)
     )
     applications = {
         a.candidate_id: a
@@ -639,7 +639,7 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
     missing = [cid for cid in applications if cid not in scored]
     if missing:
         # Applicants outside the top k: explained from the pool's own rows (no reload).
-        for cid, expl in scoring.explain_in_pool(opening, missing).items():
+        for cid, expl in engine().explain_in_pool(opening, missing).items():
             scored[cid] = (expl.score, expl.eligible, expl)
     people = (
         {

@@ -14,7 +14,8 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, scoring, staff_queries
+from agency.services import credential_checks, notes, staff_queries
+from agency.services.engine import engine
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
@@ -35,7 +36,7 @@ def _candidate_or_404(candidate_id: int) -> Candidate:
 def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
     applications = staff_queries.candidate_applications(candidate.id)
     candidate_notes = staff_queries.candidate_notes(candidate.id)
-    fits = scoring.openings_for(candidate, k=FITS_SHOWN)
+    fits = engine().openings_for(candidate, k=FITS_SHOWN)
     fit_openings = staff_queries.openings_by_id([f.opening_id for f in fits])
     verifiers = staff_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
     return (
@@ -102,7 +103,7 @@ def credential_verify(credential_id: int) -> ResponseReturnValue:
         return redirect(back)
     credential_checks.record_check(credential, form.outcome.data, me(), ip=client_ip())
     db.session.commit()
-    scoring.refresh_candidate(credential.candidate_id)
+    engine().refresh_candidate(credential.candidate_id)
     flash(
         f"{credential.credential_type.code} marked {form.outcome.data}.",
         "success",

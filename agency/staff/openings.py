@@ -10,7 +10,8 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline, scoring, staff_queries
+from agency.services import audit, pipeline, staff_queries
+from agency.services.engine import engine
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
@@ -111,9 +112,9 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
     candidate = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
     if candidate is None or pipeline.is_erased(candidate):
         abort(404)  # an erased person is in no ranking
-    explanation = scoring.explain_in_pool(opening, [candidate.id]).get(candidate.id)
+    explanation = engine().explain_in_pool(opening, [candidate.id]).get(candidate.id)
     if explanation is None:  # not in the pool (e.g. inactive): score the pair directly
-        explanation = scoring.explain_pair(candidate, opening)
+        explanation = engine().explain(candidate, opening)
     partial = request.args.get("partial") == "1"
     audit.record_views(
         [candidate.id],
