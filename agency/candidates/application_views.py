@@ -35,20 +35,24 @@ def apply(opening_id: int) -> ResponseReturnValue:
     # The form itself shows nothing of the profile; applying scores it (skills, credentials).
     candidate = my_candidate(full=request.method == "POST")
     opening = _public_opening(opening_id)
-    already = applications.existing(candidate, opening)
-    if already is not None:
+    # Read once: what the page shows follows from it, and apply() trusts it.
+    standing = applications.standing(candidate, opening)
+    if standing.existing is not None:
         flash("You have already applied to this opening. Here is where it stands.", "info")
-        return redirect(url_for("candidates.application", application_id=already.id))
-    # The earlier application was looked up just above; apply() checks everything again.
-    problem = applications.closed_to(candidate, opening)
-    if problem:
-        flash(problem, "error")
+        return redirect(url_for("candidates.application", application_id=standing.existing.id))
+    if standing.closed:
+        flash(standing.closed, "error")
         return redirect(url_for("candidates.dashboard"))
     form = ApplyForm()
     if form.validate_on_submit():
         try:
             result = applications.apply(
-                candidate, opening, form.note.data or "", current_user, ip=client_ip()
+                candidate,
+                opening,
+                form.note.data or "",
+                current_user,
+                ip=client_ip(),
+                checked=standing,
             )
             db.session.commit()
         except applications.ApplyError as exc:

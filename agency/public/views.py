@@ -12,8 +12,7 @@ from agency.models import Clinic, Opening, OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
-from agency.services import applications, health, job_feeds, jobboard, openings
-from matching.taxonomy import load_taxonomy
+from agency.services import applications, health, job_feeds, jobboard, openings, vocabulary
 
 
 @bp.route("/")
@@ -71,7 +70,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
             abort(404)
         html = render_template("public/job_gone.html", gone=gone.opening, similar=gone.similar)
         return html, 410
-    tax = load_taxonomy()
+    tax = vocabulary.taxonomy()
     categories = {c.code: c.name for c in tax.categories}
     groups: dict[str, list[tuple[str, int]]] = {}
     nice_to_have = []

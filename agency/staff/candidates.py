@@ -14,13 +14,11 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, staff_queries
+from agency.services import credential_checks, notes, staff_queries, vocabulary
 from agency.services.engine import engine
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
-from matching.features import describe_blocks
-from matching.taxonomy import load_taxonomy
 
 MAX_ID = 2**31 - 1
 FITS_SHOWN = 8
@@ -43,7 +41,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
         render_template(
             "staff/candidate.html",
             candidate=candidate,
-            name_of=load_taxonomy().name_of,
+            name_of=vocabulary.name_of,
             applications=applications,
             notes=candidate_notes,
             fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],
@@ -51,7 +49,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
             verifiers=verifiers,
             note_form=note_form,
             verify_form=VerifyForm(formdata=None),
-            availability=describe_blocks(candidate.availability_mask or 0),
+            availability=vocabulary.availability_in_words(candidate.availability_mask or 0),
             today=date.today(),
         ),
         status,

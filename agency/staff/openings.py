@@ -10,13 +10,11 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline, staff_queries
+from agency.services import audit, pipeline, staff_queries, vocabulary
 from agency.services.engine import engine
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
-from matching.scorer import LABELS
-from matching.taxonomy import load_taxonomy
 
 # The ranking is shown a page at a time: 25 rows, then "show the next 25" up to the form's cap.
 DEFAULT_TOP = 25
@@ -86,7 +84,7 @@ def _render_review(
         notes=staff_queries.opening_notes(opening.id),
         stages=[s.value for s in Stage],
         actions=REVIEW_ACTIONS,
-        name_of=load_taxonomy().name_of,
+        name_of=vocabulary.name_of,
     )
     db.session.commit()
     return html, status
@@ -128,7 +126,7 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         opening=opening,
         candidate=candidate,
         e=explanation,
-        labels=LABELS,
+        labels=vocabulary.COMPONENT_LABELS,
         blind=bool(request.args.get("blind")),
     )
     db.session.commit()
