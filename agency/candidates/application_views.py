@@ -12,9 +12,9 @@ from agency.candidates import bp
 from agency.candidates.forms import ApplyForm, WithdrawForm
 from agency.candidates.helpers import my_candidate
 from agency.extensions import db
-from agency.models import Application, Match, Opening, OpeningStatus, Role, StageChange
+from agency.models import Application, Opening, OpeningStatus, Role, StageChange
 from agency.security import client_ip, roles_required
-from agency.services import applications, pipeline
+from agency.services import applications, candidate_pages, pipeline
 from agency.services.engine import engine
 from agency.services.pipeline import PipelineError
 
@@ -99,11 +99,7 @@ def application(application_id: int) -> ResponseReturnValue:
     fit = None
     if app_row.opening.status == OpeningStatus.OPEN.value:
         fit = engine().explain(app_row.candidate, app_row.opening)
-    match = db.session.execute(
-        db.select(Match).where(
-            Match.candidate_id == app_row.candidate_id, Match.opening_id == app_row.opening_id
-        )
-    ).scalar_one_or_none()
+    match = candidate_pages.stored_match(app_row)
     return render_template(
         "candidates/application.html",
         application=app_row,

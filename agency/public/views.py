@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from agency.extensions import db
-from agency.models import Clinic, Opening, OpeningStatus, Role
+from agency.models import OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
@@ -18,18 +16,7 @@ from agency.services import applications, health, job_feeds, jobboard, openings,
 @bp.route("/")
 @public
 def home() -> ResponseReturnValue:
-    latest = (
-        db.session.execute(
-            db.select(Opening)
-            .join(Opening.clinic)
-            .options(joinedload(Opening.clinic))
-            .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
-            .order_by(Opening.created_at.desc())
-            .limit(6)
-        )
-        .scalars()
-        .all()
-    )
+    latest = jobboard.latest(6)
     return render_template("public/home.html", latest_openings=latest)
 
 

@@ -14,8 +14,9 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, staff_queries, vocabulary
+from agency.services import credential_checks, notes, vocabulary
 from agency.services.engine import engine
+from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
@@ -25,18 +26,18 @@ FITS_SHOWN = 8
 
 
 def _candidate_or_404(candidate_id: int) -> Candidate:
-    candidate = staff_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
+    candidate = timeline_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
     if candidate is None:
         abort(404)
     return candidate
 
 
 def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
-    applications = staff_queries.candidate_applications(candidate.id)
-    candidate_notes = staff_queries.candidate_notes(candidate.id)
+    applications = timeline_queries.candidate_applications(candidate.id)
+    candidate_notes = timeline_queries.candidate_notes(candidate.id)
     fits = engine().openings_for(candidate, k=FITS_SHOWN)
-    fit_openings = staff_queries.openings_by_id([f.opening_id for f in fits])
-    verifiers = staff_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
+    fit_openings = timeline_queries.openings_by_id([f.opening_id for f in fits])
+    verifiers = timeline_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
     return (
         render_template(
             "staff/candidate.html",
@@ -45,7 +46,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
             applications=applications,
             notes=candidate_notes,
             fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],
-            timeline=staff_queries.candidate_timeline(candidate, applications, candidate_notes),
+            timeline=timeline_queries.candidate_timeline(candidate, applications, candidate_notes),
             verifiers=verifiers,
             note_form=note_form,
             verify_form=VerifyForm(formdata=None),
