@@ -10,7 +10,8 @@ from agency.models import OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
-from agency.services import applications, health, job_feeds, jobboard, openings, vocabulary
+from agency.services import applications, health, job_feeds, jobboard, openings
+from agency.services.engine import taxonomy
 
 
 @bp.route("/")
@@ -57,7 +58,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
             abort(404)
         html = render_template("public/job_gone.html", gone=gone.opening, similar=gone.similar)
         return html, 410
-    tax = vocabulary.taxonomy()
+    tax = taxonomy()
     categories = {c.code: c.name for c in tax.categories}
     groups: dict[str, list[tuple[str, int]]] = {}
     nice_to_have = []

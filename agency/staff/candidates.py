@@ -14,8 +14,8 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, vocabulary
-from agency.services.engine import engine
+from agency.services import credential_checks, notes
+from agency.services.engine import availability_in_words, engine, name_of
 from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
@@ -42,7 +42,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
         render_template(
             "staff/candidate.html",
             candidate=candidate,
-            name_of=vocabulary.name_of,
+            name_of=name_of,
             applications=applications,
             notes=candidate_notes,
             fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],
@@ -50,7 +50,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
             verifiers=verifiers,
             note_form=note_form,
             verify_form=VerifyForm(formdata=None),
-            availability=vocabulary.availability_in_words(candidate.availability_mask or 0),
+            availability=availability_in_words(candidate.availability_mask or 0),
             today=date.today(),
         ),
         status,

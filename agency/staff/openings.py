@@ -9,8 +9,8 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline, vocabulary
-from agency.services.engine import engine
+from agency.services import audit, pipeline
+from agency.services.engine import COMPONENT_LABELS, engine, name_of
 from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import review as review_queries
 from agency.staff import bp
@@ -85,7 +85,7 @@ def _render_review(
         notes=review_queries.opening_notes(opening.id),
         stages=[s.value for s in Stage],
         actions=REVIEW_ACTIONS,
-        name_of=vocabulary.name_of,
+        name_of=name_of,
     )
     db.session.commit()
     return html, status
@@ -127,7 +127,7 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         opening=opening,
         candidate=candidate,
         e=explanation,
-        labels=vocabulary.COMPONENT_LABELS,
+        labels=COMPONENT_LABELS,
         blind=bool(request.args.get("blind")),
     )
     db.session.commit()

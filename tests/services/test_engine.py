@@ -8,7 +8,8 @@ import numpy as np
 
 from agency.extensions import db
 from agency.models import CandidateSkill, Match, RankerModel, Skill
-from agency.services.engine import Engine, loading
+from agency.services.engine import Engine
+from agency.services.engine.pool import active, load_profile, load_profiles
 from matching.reranker import ReRanker
 from matching.scorer import COMPONENTS
 
@@ -30,8 +31,8 @@ def test_a_profile_reads_the_candidates_rows(taxonomy, make_candidate, make_cred
     make_credential(candidate, "CPC", expires_on=expires)
     make_credential(candidate, "BLS", verification_status="pending")
     db.session.expire_all()
-    (pooled,) = loading.load_profiles(loading.active())
-    one = loading.load_profile(candidate.id)
+    (pooled,) = load_profiles(active())
+    one = load_profile(candidate.id)
     assert pooled == one  # the pool and a single pair start from the same record
     assert one.skills == {"icd10_coding": 3, "phone_handling": 2}
     held = {c.code: (c.verified, c.expires) for c in one.credentials}

@@ -12,6 +12,10 @@ fresh one with every app. Its interface:
 - `rescore_opening(id)`, `rescore_candidate(id)`, `rescore_all()`: write Match rows;
 - `refresh_candidate(id)`: apply a committed profile change now; `reset()`: forget everything.
 
+The engine's words for pages and forms are module functions here (no state): `taxonomy()`,
+`name_of(code)`, `COMPONENT_LABELS`, `availability_in_words(mask)`. Blueprints and forms reach
+`matching` only through this module (an import contract).
+
 Its caches are its own attributes, each with one invalidation rule written in its module:
 `pools` (pool.py), `explanations` (explaining.py), `rerankers` (reranking.py) and `openings`
 (openings.py). Modules by job: loading (rows -> engine records), pool, explaining,
@@ -27,18 +31,29 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus, Match, Opening
-from agency.services.engine import loading, rescoring
-from agency.services.engine.explaining import ExplanationCache, explain_pair, explain_rows
+from agency.services.engine import rescoring
+from agency.services.engine.explaining import ExplanationCache, explain_rows
 from agency.services.engine.openings import OpeningIndexCache
-from agency.services.engine.pool import PoolCache
+from agency.services.engine.pool import PoolCache, load_opening_specs, load_profile, opening_spec
 from agency.services.engine.reranking import ReRankerCache, learned_order, slate_size
 from agency.services.engine.rescoring import STORED_MATCHES_PER_OPENING
-from matching.features import OpeningSpec
+from matching.features import OpeningSpec, describe_blocks
 from matching.ranking import CandidatePool, OpeningIndex, OpeningMatch, RankedMatch, rank
-from matching.scorer import MatchExplanation, MatchScorer
+from matching.scorer import LABELS, MatchExplanation, MatchScorer
 from matching.similarity import TextSpace
+from matching.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["STORED_MATCHES_PER_OPENING", "Engine", "MatchExplanation", "engine", "init_app"]
+__all__ = [
+    "COMPONENT_LABELS",
+    "STORED_MATCHES_PER_OPENING",
+    "Engine",
+    "MatchExplanation",
+    "availability_in_words",
+    "engine",
+    "init_app",
+    "name_of",
+    "taxonomy",
+]
 
 
 class Engine:
@@ -69,7 +84,7 @@ class Engine:
 
     def opening_specs(self, ids: Sequence[int]) -> list[OpeningSpec]:
         """The engine's records of these open openings."""
-        return loading.load_opening_specs(ids)
+        return load_opening_specs(ids)
 
     def refresh_candidate(self, candidate_id: int) -> None:
         self.pools.refresh(candidate_id)
@@ -79,11 +94,11 @@ class Engine:
         """Score one pair at once (microseconds), e.g. right after a candidate applies: the
         candidate's own rows (whatever their status) and the pool's text space, which is fitted
         from the texts alone when the pool is not built yet."""
-        profile = loading.load_profile(candidate.id)
+        profile = load_profile(candidate.id)
         if profile is None:
             raise LookupError(f"no candidate {candidate.id}")
-        spec = loading.opening_spec(opening)
-        return explain_pair(profile, spec, self.text_space(), self.scorer)
+        spec = opening_spec(opening)
+        return self.scorer.explain(profile, spec, text_space=self.text_space())
 
     def explain_in_pool(
         self, opening: Opening, candidate_ids: Sequence[int]
@@ -95,7 +110,7 @@ class Engine:
         Memoized (the review page explains the same stored proposals on every view, a fifth of
         its time). Callers get copies: what they add to `extras` never reaches the memo.
         """
-        spec = loading.opening_spec(opening)
+        spec = opening_spec(opening)
         pool = self.pool()
         # The spec's repr is its full value (its dicts and sets are not hashable).
         key = (self.pools.generation, pool.version, repr(spec), tuple(candidate_ids))
@@ -112,7 +127,7 @@ class Engine:
         when one is active (its probability in `explanation.extras["learned_score"]`)."""
         model = self.rerankers.active()
         results = rank(
-            loading.opening_spec(opening),
+            opening_spec(opening),
             self.pool(),
             k=slate_size(k, model),
             scorer=self.scorer,
@@ -157,7 +172,7 @@ class Engine:
         person: they are in no ranking, either way round)."""
         if candidate.status == CandidateStatus.ERASED.value:
             return []
-        profile = loading.load_profile(candidate.id)
+        profile = load_profile(candidate.id)
         if profile is None:
             return []
         return self.opening_index().rank(profile, k=k)
@@ -188,3 +203,24 @@ def engine() -> Engine:
     """The current app's engine bridge."""
     found: Engine = current_app.extensions["engine"]
     return found
+
+
+# -- the engine's words ---------------------------------------------------------------------
+
+# What each score component is called on a breakdown.
+COMPONENT_LABELS: dict[str, str] = LABELS
+
+
+def taxonomy() -> Taxonomy:
+    """The skills, credentials, EHR systems and languages the engine knows (loaded once)."""
+    return load_taxonomy()
+
+
+def name_of(code: str) -> str:
+    """The display name of any skill, credential, EHR or language code."""
+    return load_taxonomy().name_of(code)
+
+
+def availability_in_words(mask: int) -> list[str]:
+    """The weekly availability mask as "Mon morning", ... (empty when none)."""
+    return describe_blocks(mask)

@@ -1,4 +1,4 @@
-"""Explanations: a score with its reasons, for one pair or for pool rows, and their memo.
+"""Explanations of pool rows (a score with its reasons) and their memo.
 
 Invalidation rule of the memo: none by hand. An entry is keyed by everything its result is a
 function of (the pool's generation and version, the opening's spec, the candidate ids), so a
@@ -13,22 +13,14 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
 
-from matching.features import CandidateProfile, OpeningSpec
+from matching.features import OpeningSpec
 from matching.ranking import CandidatePool
 from matching.scorer import MatchExplanation, MatchScorer
-from matching.similarity import TextSpace
 
 # A few kilobytes each: 6,000 (a busy morning's reviews of 100-odd openings) stay near 30 MB.
 EXPLAINED_CACHED = 6000
 
 Explained = dict[int, MatchExplanation]
-
-
-def explain_pair(
-    profile: CandidateProfile, spec: OpeningSpec, space: TextSpace, scorer: MatchScorer
-) -> MatchExplanation:
-    """One pair, scored with the same arithmetic as a pool row (microseconds)."""
-    return scorer.explain(profile, spec, text_space=space)
 
 
 def explain_rows(

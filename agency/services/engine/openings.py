@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agency.models import Clinic, Opening, OpeningStatus
-from agency.services.engine import loading
+from agency.services.engine.pool import load_opening_specs, plain_rows
 from matching.ranking import OpeningIndex
 from matching.scorer import MatchScorer
 from matching.similarity import TextSpace
@@ -37,7 +37,7 @@ class OpeningIndexCache:
         # 2,000 pairs of timestamps took most of this function's time.
         stamps = {
             oid: (changed, clinic_changed)
-            for oid, changed, clinic_changed in loading.plain_rows(
+            for oid, changed, clinic_changed in plain_rows(
                 select(Opening.id, Opening.updated_at, Clinic.updated_at)
                 .outerjoin(Opening.clinic)
                 .where(Opening.status == OpeningStatus.OPEN.value)
@@ -53,7 +53,7 @@ class OpeningIndexCache:
                 del self._stamps[oid]
             stale = [oid for oid, stamp in stamps.items() if self._stamps.get(oid) != stamp]
         # Outside the lock: loading runs queries.
-        specs = loading.load_opening_specs(stale) if stale else []
+        specs = load_opening_specs(stale) if stale else []
         with self._lock:
             for spec in specs:
                 index.put(spec)

@@ -23,8 +23,14 @@ from agency.models import (
     utcnow,
 )
 from agency.services import bulk
-from agency.services.engine import loading
-from agency.services.engine.explaining import explain_pair, explain_rows
+from agency.services.engine.explaining import explain_rows
+from agency.services.engine.pool import (
+    load_opening_specs,
+    load_profile,
+    load_profiles,
+    opening_query,
+    opening_spec,
+)
 from matching.features import OpeningSpec
 from matching.ranking import CandidatePool, RankedMatch, rank, rank_many
 from matching.scorer import MatchExplanation
@@ -72,7 +78,7 @@ def _mark_scored(opening_ids: list[int], read_at: datetime) -> None:
 def rescore_opening(engine: Engine, opening_id: int) -> int:
     """Recompute the opening's Match rows (top candidates plus every applicant). Commits."""
     opening = db.session.execute(
-        loading.opening_query().where(Opening.id == opening_id)
+        opening_query().where(Opening.id == opening_id)
     ).scalar_one_or_none()
     if opening is None:
         return 0
@@ -82,7 +88,7 @@ def rescore_opening(engine: Engine, opening_id: int) -> int:
         return 0
     # Stamped with the time the opening was read: an edit while this runs leaves it stale.
     _mark_scored([opening_id], utcnow())
-    spec = loading.opening_spec(opening)
+    spec = opening_spec(opening)
     pool = engine.pool()
     ranked = rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=engine.scorer)
     applicant_ids = db.session.execute(
@@ -102,14 +108,14 @@ def rescore_candidate(engine: Engine, candidate_id: int) -> int:
         select(Candidate.status).where(Candidate.id == candidate_id)
     ).scalar_one_or_none()
     db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
-    profile = loading.load_profile(candidate_id)
+    profile = load_profile(candidate_id)
     if profile is None or status != CandidateStatus.ACTIVE.value:
         db.session.commit()
         return 0
     space = engine.text_space()
     rows = [
-        match_row(candidate_id, spec.id, explain_pair(profile, spec, space, engine.scorer))
-        for spec in loading.load_opening_specs()
+        match_row(candidate_id, spec.id, engine.scorer.explain(profile, spec, text_space=space))
+        for spec in load_opening_specs()
     ]
     if rows:
         db.session.execute(Match.__table__.insert(), rows)
@@ -144,10 +150,10 @@ def _applicant_rows(
     outside = [cid for cid in candidate_ids if cid not in pool]
     if outside:  # withdrawn or paused candidates who applied earlier: read them from the rows
         # An erased person is in no ranking, not even through an old application.
-        for profile in loading.load_profiles(
+        for profile in load_profiles(
             Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED.value)
         ):
-            expl = explain_pair(profile, spec, pool.text_space, engine.scorer)
+            expl = engine.scorer.explain(profile, spec, text_space=pool.text_space)
             rows[profile.id] = match_row(profile.id, spec.id, expl)
     return rows
 
@@ -175,7 +181,7 @@ def rescore_all(engine: Engine) -> int:
     engine.reset()
     pool = engine.pool()
     read_at = utcnow()
-    specs = loading.load_opening_specs()
+    specs = load_opening_specs()
     db.session.commit()
     applicants: dict[int, list[int]] = {}
     for oid, cid in db.session.execute(
