@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import Executable
 
 from agency.extensions import db
 from agency.models import (
@@ -50,7 +51,7 @@ def active() -> ColumnElement[bool]:
     return Candidate.status == CandidateStatus.ACTIVE.value
 
 
-def plain_rows(statement: Select[Any]) -> list[tuple[Any, ...]]:
+def plain_rows(statement: Executable) -> list[tuple[Any, ...]]:
     """The statement's rows as the driver's own tuples (parameters bound as usual).
 
     SQLAlchemy's row objects cost a few microseconds per row; across the 2.4 million skill
@@ -76,7 +77,7 @@ def _codes(value: object, cache: dict[str, list[str]]) -> list[str]:
         if found is None:
             found = cache[value] = json.loads(value)
         return found
-    return list(value or [])  # type: ignore[call-overload]
+    return list(value or [])  # type: ignore[call-overload,no-any-return]
 
 
 def _day(value: object) -> date | None:
@@ -221,7 +222,7 @@ def opening_spec(opening: Opening, today: date | None = None) -> OpeningSpec:
     )
 
 
-def opening_query() -> Select[tuple[Opening]]:
+def opening_query() -> Select[Opening]:
     """Openings with what their spec reads (requirements and clinic) loaded."""
     return select(Opening).options(*requirements_loaded(), selectinload(Opening.clinic))
 
