@@ -18,8 +18,8 @@ The engine's words for pages and forms are module functions here (no state): `ta
 
 Its caches are its own attributes, each with one invalidation rule written in its module:
 `pools` (pool.py), `explanations` (explaining.py), `rerankers` (reranking.py) and `openings`
-(openings.py). Modules by job: loading (rows -> engine records), pool, explaining,
-reranking, openings, rescoring.
+(openings.py). Modules by job: pool (stored rows -> engine records, and the pool kept
+current), explaining, reranking, openings, rescoring.
 """
 
 from __future__ import annotations
