@@ -30,7 +30,6 @@ def test_rescore_all_matches_rescoring_each_opening(
         )
     )
     db.session.commit()
-    engine().reset()
     stored = engine().rescore_all()
     bulk = _stored()
     assert stored == len(bulk) and bulk
@@ -38,7 +37,6 @@ def test_rescore_all_matches_rescoring_each_opening(
     for opening in openings:
         engine().rescore_opening(opening.id)
     assert _stored() == bulk
-    engine().reset()
 
 
 def test_rescore_skips_candidates_deleted_outright(
@@ -46,8 +44,7 @@ def test_rescore_skips_candidates_deleted_outright(
 ) -> None:
     opening = make_opening()
     people = [make_candidate(first_name=f"D{i}") for i in range(3)]
-    engine().reset()
-    engine().pool()
+    engine().pool()  # built before the deletion below
     db.session.commit()
     gone = people[0].id
     db.session.execute(delete(Candidate).where(Candidate.id == gone))
@@ -56,4 +53,3 @@ def test_rescore_skips_candidates_deleted_outright(
     kept = {c for c, _, _ in _stored()}
     assert kept, "the factory candidates should rank for the factory opening"
     assert gone not in kept and gone not in engine().pool()
-    engine().reset()
