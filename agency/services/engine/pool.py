@@ -238,14 +238,21 @@ def load_opening_specs(
     return [opening_spec(o) for o in db.session.execute(query).scalars()]
 
 
-def corpus() -> list[str]:
-    """The texts the pool's TF-IDF space is fitted on: every active candidate's and every open
-    opening's, two narrow queries (what a pair needs without loading the pool)."""
-    people = plain_rows(select(Candidate.summary, Candidate.resume_text).where(active()))
+def open_opening_texts() -> list[str]:
     jobs = plain_rows(
         select(Opening.title, Opening.description).where(Opening.status == OpeningStatus.OPEN.value)
     )
-    return [profile_text(s, r) for s, r in people] + [opening_text(t, d) for t, d in jobs]
+    return [opening_text(title, description) for title, description in jobs]
+
+
+def fit_text_space(candidate_texts: list[str] | None = None) -> TextSpace:
+    """The pool's TF-IDF space, fitted on every active candidate's text and every open
+    opening's (two narrow queries when the candidates' texts are not at hand: what a pair
+    needs without loading the pool)."""
+    if candidate_texts is None:
+        people = plain_rows(select(Candidate.summary, Candidate.resume_text).where(active()))
+        candidate_texts = [profile_text(summary, resume) for summary, resume in people]
+    return TextSpace(min_df=1).fit(candidate_texts + open_opening_texts())
 
 
 # ---------- The pool of this process ----------
@@ -293,7 +300,7 @@ class PoolCache:
         """The pool's text space; fitted from the texts alone when the pool is not built yet."""
         with self._lock:
             if self._space is None:
-                self._space = TextSpace(min_df=1).fit(corpus())
+                self._space = fit_text_space()
             return self._space
 
     def refresh(self, candidate_id: int) -> None:
@@ -321,12 +328,9 @@ class PoolCache:
     def _build(self) -> CandidatePool:
         self.generation += 1
         profiles = load_profiles(active())
-        if self._space is not None:
-            return CandidatePool.from_profiles(profiles, text_space=self._space)
-        texts = [spec.text for spec in load_opening_specs()]
-        pool = CandidatePool.from_profiles(profiles, opening_texts=texts)
-        self._space = pool.text_space
-        return pool
+        if self._space is None:
+            self._space = fit_text_space([p.text for p in profiles])
+        return CandidatePool.from_profiles(profiles, text_space=self._space)
 
     def _sync(self, since: datetime) -> None:
         """Apply the candidates changed since `since` that this pool has not applied yet."""
@@ -342,18 +346,18 @@ class PoolCache:
             return
         for cid, at, _status in fresh:
             self._applied[cid] = at
-        active = [cid for cid, _at, status in fresh if status == CandidateStatus.ACTIVE.value]
+        kept = [cid for cid, _at, status in fresh if status == CandidateStatus.ACTIVE.value]
         gone = [cid for cid, _at, status in fresh if status != CandidateStatus.ACTIVE.value]
-        self._apply(active, gone)
+        self._apply(kept, gone)
 
-    def _apply(self, active: list[int], gone: list[int]) -> None:
+    def _apply(self, kept: list[int], gone: list[int]) -> None:
         """Make the pool's rows for these candidates match the database."""
         assert self._pool is not None
         for cid in gone:
             if cid in self._pool:
                 self._pool.remove(cid)
-        if active:
-            for profile in load_profiles(Candidate.id.in_(active)):
+        if kept:
+            for profile in load_profiles(Candidate.id.in_(kept)):
                 if profile.id in self._pool:
                     self._pool.update(profile)
                 else:
