@@ -49,15 +49,14 @@ def pipeline_page(stage: str, page: int, per_page: int = 30) -> Any:
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def notes(where: ColumnElement[bool], limit: int | None = None) -> list[Note]:
+    """Notes matching `where` with their authors, newest first."""
+    query = select(Note).options(joinedload(Note.author)).where(where)
+    return list(db.session.execute(query.order_by(Note.created_at.desc()).limit(limit)).scalars())
+
+
 def application_notes(application_id: int) -> list[Note]:
-    return list(
-        db.session.execute(
-            select(Note)
-            .options(joinedload(Note.author))
-            .where(Note.application_id == application_id)
-            .order_by(Note.created_at.desc())
-        ).scalars()
-    )
+    return notes(Note.application_id == application_id)
 
 
 # ---------- Batch fill and bulk review ----------
