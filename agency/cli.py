@@ -74,10 +74,10 @@ def init_app(app: Flask) -> None:
             f"({summary.rows / max(seconds, 1e-9):,.0f} rows/s)."
         )
         if rescore == "now":
-            from agency.services import scoring
+            from agency.services.engine import engine
 
             started = time.perf_counter()
-            stored = scoring.rescore_all()
+            stored = engine().rescore_all()
             # The rescore stamps every opening and writes the Match rows: without a second
             # vacuum the stale half of the openings table keeps the board's count off its index.
             demo.analyze()
@@ -110,8 +110,8 @@ def init_scoring_commands(app: Flask) -> None:
     @app.cli.command("rescore")
     def rescore_cmd() -> None:
         """Recompute the Match rows of every open opening."""
-        from agency.services import scoring
+        from agency.services.engine import engine
 
         started = time.perf_counter()
-        n = scoring.rescore_all()
+        n = engine().rescore_all()
         click.echo(f"Rescored: {n:,} matches stored in {time.perf_counter() - started:.1f} s.")

@@ -1,10 +1,10 @@
 """Rescore benchmark: one opening against every candidate, read from the database and written back.
 
 On the database bench_seed.py left (100,000 candidates), per backend: the first pool build (what a
-new worker pays once), `scoring.rescore_opening(id)` with the pool cached (read the opening, rank,
+new worker pays once), `engine().rescore_opening(id)` with the pool cached (read the opening, rank,
 write the top 100 Match rows, commit), the engine's `rank()` alone on the same pool as the
 baseline, a profile edit seen by the next rescore through the delta sync (no reload), and the
-other direction: the open openings that fit one candidate (`scoring.openings_for`).
+other direction: the open openings that fit one candidate (`engine().openings_for`).
 
     .venv/bin/python bench/bench_rescore.py [--backend sqlite|postgresql|both] [--openings 40]
 """
@@ -47,12 +47,13 @@ def run(backend: str, n_openings: int) -> None:
     from agency import create_app
     from agency.extensions import db
     from agency.models import Candidate, Match, Opening, utcnow
-    from agency.services import scoring
+    from agency.services.engine import STORED_MATCHES_PER_OPENING, engine
     from matching.ranking import rank
 
     app = create_app()
     with app.app_context():
-        scoring.reset_pool()
+        bridge = engine()
+        bridge.reset()
         n_candidates = db.session.scalar(select(func.count(Candidate.id)))
         ids = list(db.session.execute(select(Opening.id).where(Opening.status == "open")).scalars())
         db.session.commit()
@@ -60,7 +61,7 @@ def run(backend: str, n_openings: int) -> None:
             sys.exit(f"{backend}: no seeded data; run bench/bench_seed.py first")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        pool = scoring.pool()
+        pool = bridge.pool()
         build = time.perf_counter() - started
         db.session.commit()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -68,14 +69,14 @@ def run(backend: str, n_openings: int) -> None:
         rescore, engine = [], []
         for oid in chosen:
             started = time.perf_counter()
-            stored = scoring.rescore_opening(oid)
+            stored = bridge.rescore_opening(oid)
             rescore.append(time.perf_counter() - started)
-            spec = scoring.load_opening_specs([oid])[0]
+            spec = bridge.opening_specs([oid])[0]
             db.session.commit()
             started = time.perf_counter()
-            rank(spec, pool, k=scoring.STORED_MATCHES_PER_OPENING, scorer=scoring.scorer())
+            rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=bridge.scorer)
             engine.append(time.perf_counter() - started)
-        assert stored >= min(scoring.STORED_MATCHES_PER_OPENING, 1)
+        assert stored >= min(STORED_MATCHES_PER_OPENING, 1)
 
         # A profile edit is applied by the next use of the pool, without rebuilding it.
         candidate = db.session.execute(
@@ -86,17 +87,17 @@ def run(backend: str, n_openings: int) -> None:
         candidate.updated_at = utcnow()
         db.session.commit()
         started = time.perf_counter()
-        synced = scoring.pool()
+        synced = bridge.pool()
         sync = time.perf_counter() - started
         row = synced.row_of[candidate.id]
         seen = bool(synced.store.X[row, synced.layout.experience] > 0.99)
         started = time.perf_counter()
-        scoring.rescore_opening(chosen[0])
+        bridge.rescore_opening(chosen[0])
         after_edit = time.perf_counter() - started
         candidate.years_experience = old_years
         candidate.updated_at = utcnow()
         db.session.commit()
-        scoring.pool()
+        bridge.pool()
         db.session.commit()
         matches = db.session.scalar(select(func.count(Match.id)).where(Match.opening_id == oid))
         db.session.commit()
@@ -108,12 +109,12 @@ def run(backend: str, n_openings: int) -> None:
             ).scalars()
         )
         started = time.perf_counter()
-        scoring.openings_for(people[0], k=13)
+        bridge.openings_for(people[0], k=13)
         fits_first = time.perf_counter() - started
         fits = []
         for person in people:
             started = time.perf_counter()
-            scoring.openings_for(person, k=13)
+            bridge.openings_for(person, k=13)
             fits.append(time.perf_counter() - started)
         db.session.commit()
 

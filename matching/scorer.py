@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from matching import __version__
 from matching.constraints import eligible, failed_constraints
@@ -146,8 +145,8 @@ def _pay_component(ask: F64, q: OpeningQuery) -> F64:
 class MatchScorer(BaseEstimator):  # type: ignore[misc]
     """Rule-based scorer: score = 100 * sum(w_i * c_i) / sum(w_i) over the components that apply.
 
-    `fit(X)` takes a component matrix (columns = COMPONENTS, NaN = does not apply) and only
-    validates it and fixes the weights; `predict(X)` returns 0-100 scores.
+    A scikit-learn estimator for its hyperparameters (`weights`: get_params, clone); it learns
+    nothing, so it has no fit/predict: `explain` scores a pair, `ranking` scores a pool.
     """
 
     def __init__(self, weights: dict[str, float] | None = None) -> None:
@@ -166,18 +165,6 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
     @property
     def model_version(self) -> str:
         return _version_of(tuple(sorted(self.resolved_weights().items())))
-
-    def fit(self, X: Any, y: Any = None) -> MatchScorer:
-        X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
-        if X.shape[1] != len(COMPONENTS):
-            raise ValueError(f"expected {len(COMPONENTS)} component columns, got {X.shape[1]}")
-        self.weights_ = np.array([self.resolved_weights()[c] for c in COMPONENTS])
-        return self
-
-    def predict(self, X: Any) -> F64:
-        check_is_fitted(self, "weights_")
-        X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64, reset=False)
-        return scores_from_components(X, self.weights_)
 
     def explain(
         self,

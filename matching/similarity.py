@@ -92,12 +92,6 @@ class TextSpace:
             (data.astype(np.float32), cols.astype(np.int32), indptr), shape=(n, width)
         )
 
-    def dense_query(self, text: str) -> npt.NDArray[np.float32]:
-        q = np.zeros(len(self.vocabulary_), dtype=np.float32)
-        for i, v in self.vector(text).items():
-            q[i] = v
-        return q
-
 
 def _tokenize(lowered: Sequence[str]) -> tuple[list[str], list[int]]:
     """Every text's tokens in one flat list, and how many each text has."""

@@ -127,6 +127,13 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def bridge(app: Flask) -> Any:
+    """The app's engine bridge (`agency.services.engine.Engine`): every app gets a fresh one,
+    so no test inherits another's pool or memo."""
+    return app.extensions["engine"]
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -51,18 +51,6 @@ def register(celery_app: Celery) -> None:
         for start in range(0, len(ids), ENQUEUE_CHUNK):
             deliver_outbox_messages.delay(ids[start : start + ENQUEUE_CHUNK])
 
-    @task(name="workers.rescore_opening", acks_late=True)
-    def rescore_opening(opening_id: int) -> None:
-        from agency.services import scoring
-
-        scoring.rescore_opening(opening_id)
-
-    @task(name="workers.rescore_candidate", acks_late=True)
-    def rescore_candidate(candidate_id: int) -> None:
-        from agency.services import scoring
-
-        scoring.rescore_candidate(candidate_id)
-
     @task(name="workers.credential_reminders", acks_late=True)
     def credential_reminders() -> None:
         reminders.stage_credential_reminders()

@@ -17,7 +17,7 @@ from agency.extensions import db
 from agency.models import Application, User
 from agency.models.candidates import profile_loaded
 from agency.models.openings import requirements_loaded
-from agency.services import pipeline
+from agency.services import api_lists, pipeline
 from agency.services.pipeline import PipelineError
 
 ApplicationPage = page_of(ApplicationSchema)
@@ -87,12 +87,12 @@ def move_or_409(application: Application, data: dict[str, Any], user: User) -> N
 def list_applications(cursor: str | None, limit: int, **filters: Any) -> Any:
     """Applications, newest first, filtered by opening, candidate or stage."""
     user = auth.require_user()
-    query = select(Application).options(selectinload(Application.history))
-    for name in ("opening_id", "candidate_id", "stage"):
-        if filters.get(name) is not None:
-            query = query.where(getattr(Application, name) == filters[name])
-    rows = db.session.execute(pagination.page(query, Application.id, cursor, limit)).scalars()
-    items, next_cursor = pagination.result(rows.all(), limit, lambda a: a.id)
+    rows = api_lists.applications(
+        pagination.decode(cursor),
+        limit,
+        **{name: filters.get(name) for name in ("opening_id", "candidate_id", "stage")},
+    )
+    items, next_cursor = pagination.result(rows, limit, lambda a: a.id)
     return {"items": [application_out(a, user.role) for a in items], "next_cursor": next_cursor}
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from agency.api import auth, pagination
 from agency.api.blueprints import candidates_bp as blp
 from agency.api.schemas import CandidateArgs, CandidateSchema, page_of
-from agency.extensions import db
 from agency.models import Candidate, Role
-from agency.models.candidates import profile_loaded
-from agency.services import staff_queries
+from agency.services import api_lists
+from agency.services.staff_queries import timelines as timeline_queries
 
 CandidatePage = page_of(CandidateSchema)
 MAX_ID = 2**31 - 1
@@ -58,9 +55,8 @@ def candidate_out(candidate: Candidate) -> dict[str, Any]:
 @blp.response(200, CandidatePage)
 def list_candidates(cursor: str | None, limit: int) -> Any:
     """Every candidate, newest first."""
-    query = select(Candidate).options(joinedload(Candidate.user), *profile_loaded())
-    rows = db.session.execute(pagination.page(query, Candidate.id, cursor, limit)).scalars()
-    items, next_cursor = pagination.result(rows.all(), limit, lambda c: c.id)
+    rows = api_lists.candidates(pagination.decode(cursor), limit)
+    items, next_cursor = pagination.result(rows, limit, lambda c: c.id)
     return {"items": [candidate_out(c) for c in items], "next_cursor": next_cursor}
 
 
@@ -71,7 +67,7 @@ def list_candidates(cursor: str | None, limit: int) -> Any:
 def get_candidate(candidate_id: int) -> Any:
     """One candidate's profile (a candidate token reads only its own)."""
     user = auth.require_user()
-    found = staff_queries.load_candidate(candidate_id) if 0 < candidate_id <= MAX_ID else None
+    found = timeline_queries.load_candidate(candidate_id) if 0 < candidate_id <= MAX_ID else None
     if found is None or (not user.is_staff and found.user_id != user.id):
         abort(404, message="No such candidate.")
     return candidate_out(found)

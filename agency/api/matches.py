@@ -1,5 +1,5 @@
 """The engine's ranked candidates for an opening, for staff: the rows of the staff review page
-(services.staff_queries.opening_review), each with its score's breakdown."""
+(services.staff_queries.review.opening_review), each with its score's breakdown."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_smorest import abort
 from agency.api import auth
 from agency.api.blueprints import matches_bp as blp
 from agency.api.schemas import MatchArgs, MatchListSchema
-from agency.services import staff_queries
+from agency.services.staff_queries import review as review_queries
 
 MAX_ID = 2**31 - 1
 
@@ -25,7 +25,7 @@ def _numbers(values: dict[str, Any]) -> dict[str, float | None]:
     return out
 
 
-def match_out(row: staff_queries.ReviewRow) -> dict[str, Any]:
+def match_out(row: review_queries.ReviewRow) -> dict[str, Any]:
     expl = row.explanation
     return {
         "rank": row.rank,
@@ -52,10 +52,10 @@ def match_out(row: staff_queries.ReviewRow) -> dict[str, Any]:
 @blp.response(200, MatchListSchema)
 def list_matches(opening_id: int, k: int, eligible_only: bool) -> Any:
     """The top k candidates for the opening with every applicant, as the review page ranks them."""
-    opening = staff_queries.load_opening(opening_id) if 0 < opening_id <= MAX_ID else None
+    opening = review_queries.load_opening(opening_id) if 0 < opening_id <= MAX_ID else None
     if opening is None:
         abort(404, message="No such opening.")
-    rows, total = staff_queries.opening_review(
-        opening, k, staff_queries.ReviewFilters(eligible_only=eligible_only)
+    rows, total = review_queries.opening_review(
+        opening, k, review_queries.ReviewFilters(eligible_only=eligible_only)
     )
     return {"items": [match_out(r) for r in rows], "total": total}

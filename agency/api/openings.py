@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import request
 from flask_smorest import abort
-from sqlalchemy import select
 
 from agency.api import auth, pagination
 from agency.api.blueprints import openings_bp as blp
@@ -19,9 +18,8 @@ from agency.api.schemas import (
     page_of,
 )
 from agency.extensions import db
-from agency.models import Clinic, Opening, OpeningStatus, Role, User
-from agency.models.openings import requirements_loaded
-from agency.services import clinic_portal, jobboard, openings
+from agency.models import Clinic, Opening, Role, User
+from agency.services import api_lists, clinic_portal, jobboard, openings
 from agency.services.openings import OpeningDraft, OpeningError
 
 OpeningPage = page_of(OpeningSchema)
@@ -109,20 +107,19 @@ def list_openings(
     cursor: str | None, limit: int, mine: bool = False, **filters: str
 ) -> dict[str, Any]:
     """Open openings, newest first (`mine=true`: a clinic's own, in every status)."""
-    query = select(Opening).options(*requirements_loaded())
+    clinic_id = None
     if mine:
         user = auth.require_user()
         if user.role != Role.CLINIC.value:
             abort(403, message="Only a clinic has openings of its own.")
-        query = query.where(Opening.clinic_id == auth.my_clinic(user).id)
-    else:
-        query = query.join(Opening.clinic).where(
-            Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True)
-        )
-    for name in ("role_type", "employment_type"):
-        if filters.get(name):
-            query = query.where(getattr(Opening, name) == filters[name])
-    rows = db.session.execute(pagination.page(query, Opening.id, cursor, limit)).scalars().all()
+        clinic_id = auth.my_clinic(user).id
+    rows = api_lists.openings(
+        pagination.decode(cursor),
+        limit,
+        clinic_id=clinic_id,
+        role_type=filters.get("role_type") or None,
+        employment_type=filters.get("employment_type") or None,
+    )
     items, next_cursor = pagination.result(rows, limit, lambda o: o.id)
     return {"items": [opening_out(o) for o in items], "next_cursor": next_cursor}
 

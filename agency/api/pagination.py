@@ -9,10 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask_smorest import abort
-from sqlalchemy import Select
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1
@@ -39,15 +38,6 @@ def decode(cursor: str | None) -> int | None:
             errors={"query": {"cursor": ["Not a cursor from this API."]}},
         )
     return last_id
-
-
-def page(statement: Select[Any], id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
-    """The statement narrowed to the page after `cursor`, one row more than `limit` (to know
-    whether another page follows)."""
-    after = decode(cursor)
-    if after is not None:
-        statement = statement.where(id_column < after)
-    return statement.order_by(id_column.desc()).limit(limit + 1)
 
 
 def result(rows: Sequence[T], limit: int, key: Callable[[T], int]) -> tuple[list[T], str | None]:

@@ -8,30 +8,16 @@ from typing import Any
 
 from flask import request
 from flask_smorest import abort
-from sqlalchemy import select
 
 from agency.api import auth, pagination
 from agency.api.applications import move_or_409
 from agency.api.blueprints import submittals_bp as blp
 from agency.api.schemas import FeedbackSchema, SubmittalArgs, SubmittalSchema, page_of
 from agency.extensions import db
-from agency.models import Application, Note, Opening, Role, StageChange, User
+from agency.models import Application, Note, Role, User
 from agency.services import clinic_portal, pipeline
 
 SubmittalPage = page_of(SubmittalSchema)
-
-
-def _submitted_at(application: Application) -> Any:
-    stamp = db.session.scalar(
-        select(StageChange.created_at)
-        .where(
-            StageChange.application_id == application.id,
-            StageChange.to_stage == "submitted",
-        )
-        .order_by(StageChange.created_at.desc())
-        .limit(1)
-    )
-    return stamp or application.created_at
 
 
 def submittal_out(application: Application, notes: list[Note], user: User) -> dict[str, Any]:
@@ -40,7 +26,7 @@ def submittal_out(application: Application, notes: list[Note], user: User) -> di
         "id": application.id,
         "opening_id": application.opening_id,
         "stage": application.stage,
-        "submitted_at": _submitted_at(application),
+        "submitted_at": clinic_portal.submitted_at(application),
         "updated_at": application.updated_at,
         "candidate": {
             "display_name": profile.display_name,
@@ -72,9 +58,7 @@ def list_submittals(cursor: str | None, limit: int, opening_id: int | None = Non
             abort(404, message="No such opening.")
         opening_ids = [opening_id]
     else:
-        opening_ids = list(
-            db.session.execute(select(Opening.id).where(Opening.clinic_id == clinic.id)).scalars()
-        )
+        opening_ids = clinic_portal.opening_ids(clinic)
     # Which applications the clinic may see is decided by clinic_portal alone; the cursor only
     # picks the page among them.
     shown = [a for apps in clinic_portal.submitted_for(clinic, opening_ids).values() for a in apps]

@@ -12,9 +12,10 @@ from agency.candidates import bp
 from agency.candidates.forms import ApplyForm, WithdrawForm
 from agency.candidates.helpers import my_candidate
 from agency.extensions import db
-from agency.models import Application, Match, Opening, OpeningStatus, Role, StageChange
+from agency.models import Application, Opening, OpeningStatus, Role, StageChange
 from agency.security import client_ip, roles_required
-from agency.services import applications, pipeline, scoring
+from agency.services import applications, candidate_pages, pipeline
+from agency.services.engine import engine
 from agency.services.pipeline import PipelineError
 
 
@@ -34,20 +35,24 @@ def apply(opening_id: int) -> ResponseReturnValue:
     # The form itself shows nothing of the profile; applying scores it (skills, credentials).
     candidate = my_candidate(full=request.method == "POST")
     opening = _public_opening(opening_id)
-    already = applications.existing(candidate, opening)
-    if already is not None:
+    # Read once: what the page shows follows from it, and apply() trusts it.
+    standing = applications.standing(candidate, opening)
+    if standing.existing is not None:
         flash("You have already applied to this opening. Here is where it stands.", "info")
-        return redirect(url_for("candidates.application", application_id=already.id))
-    # The earlier application was looked up just above; apply() checks everything again.
-    problem = applications.closed_to(candidate, opening)
-    if problem:
-        flash(problem, "error")
+        return redirect(url_for("candidates.application", application_id=standing.existing.id))
+    if standing.closed:
+        flash(standing.closed, "error")
         return redirect(url_for("candidates.dashboard"))
     form = ApplyForm()
     if form.validate_on_submit():
         try:
             result = applications.apply(
-                candidate, opening, form.note.data or "", current_user, ip=client_ip()
+                candidate,
+                opening,
+                form.note.data or "",
+                current_user,
+                ip=client_ip(),
+                checked=standing,
             )
             db.session.commit()
         except applications.ApplyError as exc:
@@ -93,12 +98,8 @@ def application(application_id: int) -> ResponseReturnValue:
     app_row = _owned_application(application_id)
     fit = None
     if app_row.opening.status == OpeningStatus.OPEN.value:
-        fit = scoring.explain_pair(app_row.candidate, app_row.opening)
-    match = db.session.execute(
-        db.select(Match).where(
-            Match.candidate_id == app_row.candidate_id, Match.opening_id == app_row.opening_id
-        )
-    ).scalar_one_or_none()
+        fit = engine().explain(app_row.candidate, app_row.opening)
+    match = candidate_pages.stored_match(app_row)
     return render_template(
         "candidates/application.html",
         application=app_row,
@@ -125,7 +126,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
         return redirect(url_for("candidates.dashboard"))
     fit = None
     if app_row.opening.status == OpeningStatus.OPEN.value:
-        fit = scoring.explain_pair(app_row.candidate, app_row.opening)
+        fit = engine().explain(app_row.candidate, app_row.opening)
     return render_template(
         "candidates/application.html",
         application=app_row,

@@ -33,8 +33,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import RoleType
+from agency.services.engine import taxonomy
 from agency.services.profiles import SKILL_LEVELS
-from matching.taxonomy import load_taxonomy
 
 ROLE_LABELS = {
     RoleType.RECEPTIONIST.value: "Medical receptionist (front desk)",
@@ -57,11 +57,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _ehr_choices() -> list[Any]:
-    return choices([(e.code, e.name) for e in load_taxonomy().ehr])
+    return choices([(e.code, e.name) for e in taxonomy().ehr])
 
 
 def _language_choices() -> list[Any]:
-    return choices([(lang.code, lang.name) for lang in load_taxonomy().language_defs])
+    return choices([(lang.code, lang.name) for lang in taxonomy().language_defs])
 
 
 class ProfileForm(BaseForm):

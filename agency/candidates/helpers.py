@@ -12,7 +12,8 @@ from flask_login import current_user
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus
 from agency.models.candidates import profile_loaded
-from agency.services import profiles, scoring, uploads
+from agency.services import profiles, uploads
+from agency.services.engine import engine
 
 # Which page completes which step of the profile.
 STEP_ENDPOINTS = {
@@ -49,7 +50,7 @@ def next_step_url(candidate: Candidate) -> str:
 
 def rescore_after_commit(candidate_id: int) -> None:
     """Bring this process's candidate pool up to date now that the change is committed."""
-    scoring.refresh_candidate(candidate_id)
+    engine().refresh_candidate(candidate_id)
 
 
 def commit_profile_change(candidate_id: int) -> None:

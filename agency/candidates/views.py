@@ -6,15 +6,13 @@ from typing import Any
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import joinedload, selectinload
 
 from agency.candidates import bp
 from agency.candidates.helpers import STEP_ENDPOINTS, my_candidate
-from agency.extensions import db
-from agency.models import Application, Match, Opening, Role
+from agency.models import Role
 from agency.security import roles_required
 from agency.services import applications as application_service
-from agency.services import pipeline, profiles, scoring
+from agency.services import candidate_pages, profiles
 
 __all__ = ["dashboard", "my_candidate"]
 
@@ -40,48 +38,13 @@ def _candidate_context() -> dict[str, object]:
 @roles_required(Role.CANDIDATE.value)
 def dashboard() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
-    page = db.paginate(
-        db.select(Application)
-        .options(
-            joinedload(Application.opening).joinedload(Opening.clinic),
-            selectinload(Application.history),
-        )
-        .where(Application.candidate_id == candidate.id, pipeline.known_to_candidate())
-        .order_by(Application.created_at.desc(), Application.id.desc()),
+    home = candidate_pages.dashboard(
+        candidate,
         # Clamped: a huge ?page= would overflow the database's OFFSET (a 500).
         page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000),
         per_page=APPLICATIONS_PER_PAGE,
-        error_out=False,
+        fitting=FITTING_OPENINGS,
     )
-    shown_ids = [a.opening_id for a in page.items]
-    matches = {
-        m.opening_id: m
-        for m in db.session.execute(
-            db.select(Match).where(
-                Match.candidate_id == candidate.id, Match.opening_id.in_(shown_ids)
-            )
-        ).scalars()
-    }
-    applied_ids = set(
-        db.session.execute(
-            db.select(Application.opening_id).where(
-                Application.candidate_id == candidate.id, pipeline.known_to_candidate()
-            )
-        ).scalars()
-    )
-    fits = [
-        m
-        for m in scoring.openings_for(candidate, k=FITTING_OPENINGS + len(applied_ids))
-        if m.opening_id not in applied_ids
-    ][:FITTING_OPENINGS]
-    openings = {
-        o.id: o
-        for o in db.session.execute(
-            db.select(Opening)
-            .options(joinedload(Opening.clinic))
-            .where(Opening.id.in_([m.opening_id for m in fits]))
-        ).scalars()
-    }
     alerts = [
         (c, e)
         for c in candidate.credentials
@@ -91,9 +54,9 @@ def dashboard() -> ResponseReturnValue:
         "candidates/dashboard.html",
         candidate=candidate,
         progress=profiles.completeness(candidate),
-        page=page,
-        matches=matches,
-        fits=[(m, openings[m.opening_id]) for m in fits if m.opening_id in openings],
+        page=home.applications,
+        matches=home.matches,
+        fits=home.fits,
         alerts=alerts,
         can_withdraw=application_service.can_withdraw,
     )

@@ -23,8 +23,8 @@ from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import EmploymentType
 from agency.services import openings
 from agency.services.clinic_portal import DECLINE_REASONS, ClinicProfile
+from agency.services.engine import taxonomy
 from agency.services.openings import OpeningDraft
-from matching.taxonomy import load_taxonomy
 
 ROLE_CHOICES = [
     ("receptionist", "Medical receptionist (front desk)"),
@@ -75,7 +75,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _taxonomy_choices(kind: str) -> list[tuple[str, str]]:
-    tax = load_taxonomy()
+    tax = taxonomy()
     if kind == "credentials":
         return [(c.code, f"{c.code}: {c.name}") for c in tax.credentials]
     items = tax.ehr if kind == "ehr" else tax.language_defs
@@ -188,7 +188,7 @@ class _OpeningFormBase(BaseForm):
     # ---- skills, grouped as the taxonomy groups them ----
 
     def skill_groups(self) -> list[tuple[str, list[tuple[str, Any, Any]]]]:
-        tax = load_taxonomy()
+        tax = taxonomy()
         groups = []
         for category in tax.categories:
             rows = [
@@ -203,7 +203,7 @@ class _OpeningFormBase(BaseForm):
     def skill_errors(self) -> list[str]:
         return [
             e
-            for s in load_taxonomy().skills
+            for s in taxonomy().skills
             for n in ("level", "weight")
             for e in self[f"{n}_{s.code}"].errors
         ]
@@ -219,7 +219,7 @@ class _OpeningFormBase(BaseForm):
 
     def to_draft(self) -> OpeningDraft:
         skills: dict[str, tuple[int, float]] = {}
-        for s in load_taxonomy().skills:
+        for s in taxonomy().skills:
             level = self[f"level_{s.code}"].data
             if level not in (None, ""):
                 skills[s.code] = (int(level), IMPORTANCE.get(self[f"weight_{s.code}"].data, 0.5))
@@ -260,7 +260,7 @@ class _OpeningFormBase(BaseForm):
             "ehr_systems": list(draft.ehr_systems),
             "languages": list(draft.languages),
         }
-        for s in load_taxonomy().skills:
+        for s in taxonomy().skills:
             level, weight = draft.skills.get(s.code, (None, 0.5))
             data[f"level_{s.code}"] = "" if level is None else str(level)
             data[f"weight_{s.code}"] = importance_of(weight)
@@ -269,7 +269,7 @@ class _OpeningFormBase(BaseForm):
 
 def _skill_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    for s in load_taxonomy().skills:
+    for s in taxonomy().skills:
         fields[f"level_{s.code}"] = SelectField(
             f"{s.name}: minimum level",
             choices=choices(LEVEL_CHOICES),

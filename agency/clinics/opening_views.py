@@ -15,8 +15,8 @@ from agency.extensions import db
 from agency.models import Clinic, Opening, Role
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings, pipeline
+from agency.services.engine import name_of
 from agency.services.openings import OpeningError, TextFindings
-from matching.taxonomy import load_taxonomy
 
 
 def _approved_clinic() -> Clinic | ResponseReturnValue:
@@ -147,7 +147,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
         schedule_summary=openings.schedule_summary(found.shift_mask or 0),
         actions=openings.allowed_actions(found),
         action_labels=openings.ACTION_LABELS,
-        name_of=load_taxonomy().name_of,
+        name_of=name_of,
         level_words=openings.LEVEL_WORDS,
     )
     db.session.commit()

@@ -9,7 +9,7 @@ from flask_login import current_user
 from agency.clinics import bp
 from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
-from agency.models import Clinic, Opening, Role
+from agency.models import Clinic, Role
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings
 from agency.services.clinic_portal import ClinicError
@@ -37,15 +37,7 @@ def page_arg() -> int:
 @roles_required(Role.CLINIC.value)
 def dashboard() -> ResponseReturnValue:
     clinic = my_clinic()
-    page = db.paginate(
-        db.select(Opening)
-        .where(Opening.clinic_id == clinic.id)
-        .order_by(Opening.created_at.desc(), Opening.id.desc()),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = clinic_portal.openings_page(clinic, page_arg(), PER_PAGE)
     ids = [o.id for o in page.items]
     submitted = clinic_portal.submitted_for(clinic, ids)
     shown = [a for apps in submitted.values() for a in apps]

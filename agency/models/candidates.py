@@ -170,11 +170,6 @@ class Credential(db.Model):  # type: ignore[name-defined,misc]
     candidate: Mapped[Candidate] = relationship(back_populates="credentials")
     credential_type: Mapped[CredentialType] = relationship()
 
-    def is_valid_on(self, day: date) -> bool:
-        return self.verification_status == VerificationStatus.VERIFIED.value and (
-            self.expires_on is None or self.expires_on >= day
-        )
-
 
 def profile_loaded() -> tuple[Any, ...]:
     """Loader options for a candidate's skills and credentials with their vocabulary rows, in a

@@ -115,9 +115,6 @@ class Opening(db.Model):  # type: ignore[name-defined,misc]
     def __repr__(self) -> str:
         return f"<Opening {self.id} {self.title!r}>"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "role_type": self.role_type}
-
 
 class OpeningSkill(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "opening_skills"

@@ -5,32 +5,19 @@ from __future__ import annotations
 from flask import abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from agency.extensions import db
-from agency.models import Clinic, Opening, OpeningStatus, Role
+from agency.models import OpeningStatus, Role
 from agency.public import bp
 from agency.public.forms import JobSearchForm
 from agency.security import public
 from agency.services import applications, health, job_feeds, jobboard, openings
-from matching.taxonomy import load_taxonomy
+from agency.services.engine import taxonomy
 
 
 @bp.route("/")
 @public
 def home() -> ResponseReturnValue:
-    latest = (
-        db.session.execute(
-            db.select(Opening)
-            .join(Opening.clinic)
-            .options(joinedload(Opening.clinic))
-            .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
-            .order_by(Opening.created_at.desc())
-            .limit(6)
-        )
-        .scalars()
-        .all()
-    )
+    latest = jobboard.latest(6)
     return render_template("public/home.html", latest_openings=latest)
 
 
@@ -71,7 +58,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
             abort(404)
         html = render_template("public/job_gone.html", gone=gone.opening, similar=gone.similar)
         return html, 410
-    tax = load_taxonomy()
+    tax = taxonomy()
     categories = {c.code: c.name for c in tax.categories}
     groups: dict[str, list[tuple[str, int]]] = {}
     nice_to_have = []

@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from agency.services import outbox
+    from agency.services import engine, outbox
 
     outbox.init_app(app)
+    engine.init_app(app)

@@ -20,8 +20,8 @@ from agency.models import (
     StageChange,
     User,
 )
-from agency.services import audit, notifications, pipeline, scoring
-from matching.scorer import MatchExplanation
+from agency.services import audit, notifications, pipeline
+from agency.services.engine import MatchExplanation, engine
 
 MAX_NOTE = 2000
 
@@ -78,26 +78,46 @@ def closed_to(candidate: Candidate, opening: Opening) -> str | None:
     return None
 
 
-def refusal(candidate: Candidate, opening: Opening) -> str | None:
-    """Why this candidate cannot apply to this opening now, or None."""
-    problem = closed_to(candidate, opening)
-    if problem:
-        return problem
-    found = existing(candidate, opening)
-    if found is not None:
-        return (
-            f"You already applied to this opening on {found.created_at:%b %d, %Y}; "
-            "you can follow it on your dashboard."
-        )
-    return None
+@dataclass(frozen=True)
+class Standing:
+    """Where a candidate stands with an opening before applying, read once per request: the
+    apply page decides what to show from it and `apply` trusts it instead of reading it again."""
+
+    existing: Application | None  # an application they know of
+    closed: str | None  # why they cannot apply now, an earlier application aside
+
+    @property
+    def refusal(self) -> str | None:
+        """Why this candidate cannot apply to this opening now, or None."""
+        if self.closed:
+            return self.closed
+        if self.existing is not None:
+            return (
+                f"You already applied to this opening on {self.existing.created_at:%b %d, %Y}; "
+                "you can follow it on your dashboard."
+            )
+        return None
 
 
-def apply(candidate: Candidate, opening: Opening, note: str, actor: User, ip: str = "") -> Applied:
+def standing(candidate: Candidate, opening: Opening) -> Standing:
+    return Standing(existing(candidate, opening), closed_to(candidate, opening))
+
+
+def apply(
+    candidate: Candidate,
+    opening: Opening,
+    note: str,
+    actor: User,
+    ip: str = "",
+    checked: Standing | None = None,
+) -> Applied:
     """Create the application with its first stage change, score the pair, tell everyone.
 
-    Everything is staged in the caller's transaction; raises ApplyError with nothing written.
+    `checked`: the pair's `standing` the caller read earlier in this transaction (read here when
+    not given). Everything is staged in the caller's transaction; raises ApplyError with
+    nothing written (a race with a second click ends in the unique constraint).
     """
-    problem = refusal(candidate, opening)
+    problem = (checked or standing(candidate, opening)).refusal
     if problem:
         raise ApplyError(problem)
     # Sourced earlier without their knowing: their own application now takes that row's place.
@@ -120,8 +140,8 @@ def apply(candidate: Candidate, opening: Opening, note: str, actor: User, ip: st
         )
     )
     db.session.flush()
-    explanation = scoring.explain_pair(candidate, opening)
-    scoring.save_match(candidate.id, opening.id, explanation)
+    explanation = engine().explain(candidate, opening)
+    engine().save_match(candidate.id, opening.id, explanation)
     audit.record(
         "application_created",
         actor_id=actor.id,

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import Candidate, Opening, OpeningStatus, Stage, User
-from agency.services import pipeline, scoring
+from agency.services import pipeline
+from agency.services.engine import engine
 from matching.assignment import assign
 from matching.ranking import rank
 
@@ -57,9 +58,10 @@ def propose(openings: Sequence[Opening], min_score: float = MIN_SCORE) -> Propos
     openings = [o for o in openings if o.status == OpeningStatus.OPEN.value][:MAX_OPENINGS]
     if not openings:
         return Proposal()
-    specs = {s.id: s for s in scoring.load_opening_specs([o.id for o in openings])}
-    pool = scoring.pool()
-    scorer = scoring.scorer()
+    bridge = engine()
+    specs = {s.id: s for s in bridge.opening_specs([o.id for o in openings])}
+    pool = bridge.pool()
+    scorer = bridge.scorer
     result = assign(list(specs.values()), pool, min_score=min_score, scorer=scorer)
     alternatives = {
         oid: [(m.candidate_id, m.score) for m in rank(spec, pool, k=ALTERNATIVES, scorer=scorer)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
@@ -153,6 +153,40 @@ def _application_query() -> Any:
         )
         .where(shown_to_clinic())
     )
+
+
+def openings_page(clinic: Clinic, page: int, per_page: int) -> Any:
+    """The clinic's openings, newest first, as a Flask-SQLAlchemy page."""
+    return db.paginate(
+        select(Opening)
+        .where(Opening.clinic_id == clinic.id)
+        .order_by(Opening.created_at.desc(), Opening.id.desc()),
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+def opening_ids(clinic: Clinic) -> list[int]:
+    """The ids of all the clinic's openings, in every status."""
+    return list(
+        db.session.execute(select(Opening.id).where(Opening.clinic_id == clinic.id)).scalars()
+    )
+
+
+def submitted_at(application: Application) -> datetime:
+    """When the application was last submitted to the clinic (its creation, failing that)."""
+    stamp = db.session.scalar(
+        select(StageChange.created_at)
+        .where(
+            StageChange.application_id == application.id,
+            StageChange.to_stage == Stage.SUBMITTED.value,
+        )
+        .order_by(StageChange.created_at.desc())
+        .limit(1)
+    )
+    return stamp or application.created_at
 
 
 def submitted_for(clinic: Clinic, opening_ids: list[int]) -> dict[int, list[Application]]:

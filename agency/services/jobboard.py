@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
 from agency.models import (
@@ -276,6 +277,20 @@ def _clinics_within(origin: geo.Location, radius: int) -> dict[int, float]:
 
 
 # ---- one opening ------------------------------------------------------------------------------
+
+
+def latest(n: int) -> list[Opening]:
+    """The newest open openings of approved clinics (the home page's list)."""
+    return list(
+        db.session.execute(
+            select(Opening)
+            .join(Opening.clinic)
+            .options(joinedload(Opening.clinic))
+            .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
+            .order_by(Opening.created_at.desc())
+            .limit(n)
+        ).scalars()
+    )
 
 
 def may_see_private(opening: Opening, user: User | Any) -> bool:

@@ -51,18 +51,18 @@ def _notify_staff(payload: dict[str, Any], key: str) -> str:
 
 
 def _rescore_opening(payload: dict[str, Any], _key: str) -> str:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
     opening_id = int(payload["opening_id"])
-    stored = scoring.rescore_opening(opening_id)
+    stored = engine().rescore_opening(opening_id)
     alerts = notifications.alert_strong_matches(opening_id)
     return f"{stored} matches, {alerts} alert(s)"
 
 
 def _rescore_candidate(payload: dict[str, Any], _key: str) -> str:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
-    return f"{scoring.rescore_candidate(int(payload['candidate_id']))} matches"
+    return f"{engine().rescore_candidate(int(payload['candidate_id']))} matches"
 
 
 def _retrain_ranker(_payload: dict[str, Any], _key: str) -> str:

@@ -115,9 +115,9 @@ def known_to_candidate() -> ColumnElement[bool]:
 
 def ineligibility(candidate: Candidate, opening: Opening) -> list[str]:
     """The engine's reasons this candidate is not eligible for the opening (empty: eligible)."""
-    from agency.services import scoring
+    from agency.services.engine import engine
 
-    explanation = scoring.explain_pair(candidate, opening)
+    explanation = engine().explain(candidate, opening)
     if explanation.eligible:
         return []
     return list(explanation.failed_constraints) or ["not eligible"]
@@ -185,9 +185,9 @@ def _decision(application: Application, stage: str, actor: User | None) -> None:
     if match is not None:
         components, score = dict(match.components), match.score
     else:
-        from agency.services import scoring
+        from agency.services.engine import engine
 
-        expl = scoring.explain_pair(application.candidate, application.opening)
+        expl = engine().explain(application.candidate, application.opening)
         components, score = expl.components, expl.score
     db.session.add(
         Decision(

@@ -17,7 +17,8 @@ from typing import Any
 from flask import Flask
 
 from agency.extensions import db
-from agency.services import geo, password_policy, scoring
+from agency.services import geo, password_policy
+from agency.services.engine import engine
 
 
 def warm(app: Flask) -> dict[str, float]:
@@ -42,15 +43,15 @@ def warm(app: Flask) -> dict[str, float]:
     started = time.perf_counter()
     with app.app_context():
         try:
-            scoring.pool()
+            engine().pool()
             spent["candidate pool"] = time.perf_counter() - started
             started = time.perf_counter()
-            scoring.opening_index()
+            engine().opening_index()
             spent["open openings"] = time.perf_counter() - started
         finally:
             db.session.remove()
-            for engine in db.engines.values():
-                engine.dispose()
+            for db_engine in db.engines.values():
+                db_engine.dispose()
     return spent
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices
 from agency.models import Clinic, Role, User
 from agency.security import client_ip, roles_required
-from agency.services import accounts, clinic_approval, staff_accounts, staff_queries
+from agency.services import accounts, clinic_approval, staff_accounts
+from agency.services.staff_queries import lists as list_queries
+from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import AuditFilterForm, StaffAccountForm
@@ -24,12 +25,7 @@ def clinics() -> ResponseReturnValue:
     show = request.args.get("show", "pending")
     if show not in ("pending", "approved"):
         show = "pending"
-    query = (
-        select(Clinic)
-        .where(Clinic.approved.is_(show == "approved"))
-        .order_by(Clinic.created_at.desc(), Clinic.id.desc())
-    )
-    page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
+    page = list_queries.clinics_page(show == "approved", page_arg())
     return render_template("staff/clinics.html", page=page, show=show)
 
 
@@ -50,12 +46,7 @@ def clinic_approve(clinic_id: int) -> ResponseReturnValue:
 
 
 def _staff_page():  # type: ignore[no-untyped-def]
-    query = (
-        select(User)
-        .where(User.role.in_([Role.STAFF.value, Role.ADMIN.value]))
-        .order_by(User.active.desc(), User.email)
-    )
-    return db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    return list_queries.staff_accounts_page(page_arg())
 
 
 @bp.route("/admin/staff", methods=["GET", "POST"], endpoint="accounts")
@@ -101,18 +92,18 @@ def account_active(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     form = AuditFilterForm(request.args)
     form.action.choices = choices(
-        [("", "Any action")] + [(a, a.replace("_", " ")) for a in staff_queries.audit_actions()]
+        [("", "Any action")] + [(a, a.replace("_", " ")) for a in timeline_queries.audit_actions()]
     )
     page = None
     actors: dict[int, User] = {}
     if form.validate():
-        page = staff_queries.audit_page(
+        page = timeline_queries.audit_page(
             form.action.data or "",
             form.actor.data or "",
             page_arg(),
             candidate_id=form.candidate.data,
         )
-        actors = staff_queries.users_by_id({e.actor_id for e in page.items})
+        actors = timeline_queries.users_by_id({e.actor_id for e in page.items})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/audit.html", form=form, page=page, actors=actors, args=args), (
         FORM_ERROR_STATUS

@@ -6,15 +6,15 @@ from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
-from agency.models import Candidate, Opening, OpeningStatus
+from agency.models import Opening, OpeningStatus
 from agency.security import client_ip, roles_required
-from agency.services import audit, batch_fill, staff_queries
+from agency.services import audit, batch_fill
+from agency.services.staff_queries import lists as list_queries
+from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import BatchPickForm
@@ -39,17 +39,13 @@ def batch() -> ResponseReturnValue:
     form = BatchPickForm(args)
     openings: list[Opening] = []
     if form.validate():
-        filters = staff_queries.OpeningFilters(
+        filters = search_queries.OpeningFilters(
             role=form.role.data or "",
             status=OpeningStatus.OPEN.value,
             start_from=form.start_from.data,
             start_to=form.start_to.data,
         )
-        openings = list(
-            db.session.execute(
-                staff_queries.opening_query(filters).limit(batch_fill.MAX_OPENINGS)
-            ).scalars()
-        )
+        openings = search_queries.opening_list(filters, batch_fill.MAX_OPENINGS)
     return render_template("staff/batch.html", form=form, openings=openings), FORM_ERROR_STATUS
 
 
@@ -69,14 +65,7 @@ def batch_proposal() -> ResponseReturnValue:
     if not ids:
         flash("Pick at least one opening.", "error")
         return redirect(url_for("staff.batch"))
-    openings = list(
-        db.session.execute(
-            select(Opening)
-            .options(joinedload(Opening.clinic))
-            .where(Opening.id.in_(ids))
-            .order_by(Opening.start_date, Opening.id)
-        ).scalars()
-    )
+    openings = list_queries.openings_by_start(ids)
     proposal = batch_fill.propose(openings)
     audit.record_views(
         (c.candidate_id for row in proposal.rows for c in row.alternatives),
@@ -111,12 +100,8 @@ def batch_accept() -> ResponseReturnValue:
         return redirect(back)
     result = batch_fill.accept(rows, me(), ip=client_ip())
     db.session.commit()
-    names = {
-        c.id: c.full_name
-        for c in db.session.execute(
-            select(Candidate).where(Candidate.id.in_([c for _, c in rows]))
-        ).scalars()
-    }
+    people = list_queries.candidates_by_id(c for _, c in rows)
+    names = {cid: c.full_name for cid, c in people.items()}
     if result.done:
         flash(f"Submitted {len(result.done)} candidate(s) to their clinics.", "success")
     for cid, why in result.skipped:

@@ -14,43 +14,43 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, scoring, staff_queries
+from agency.services import credential_checks, notes
+from agency.services.engine import availability_in_words, engine, name_of
+from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
-from matching.features import describe_blocks
-from matching.taxonomy import load_taxonomy
 
 MAX_ID = 2**31 - 1
 FITS_SHOWN = 8
 
 
 def _candidate_or_404(candidate_id: int) -> Candidate:
-    candidate = staff_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
+    candidate = timeline_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
     if candidate is None:
         abort(404)
     return candidate
 
 
 def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
-    applications = staff_queries.candidate_applications(candidate.id)
-    candidate_notes = staff_queries.candidate_notes(candidate.id)
-    fits = scoring.openings_for(candidate, k=FITS_SHOWN)
-    fit_openings = staff_queries.openings_by_id([f.opening_id for f in fits])
-    verifiers = staff_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
+    applications = timeline_queries.candidate_applications(candidate.id)
+    candidate_notes = timeline_queries.candidate_notes(candidate.id)
+    fits = engine().openings_for(candidate, k=FITS_SHOWN)
+    fit_openings = timeline_queries.openings_by_id([f.opening_id for f in fits])
+    verifiers = timeline_queries.users_by_id({c.verified_by_id for c in candidate.credentials})
     return (
         render_template(
             "staff/candidate.html",
             candidate=candidate,
-            name_of=load_taxonomy().name_of,
+            name_of=name_of,
             applications=applications,
             notes=candidate_notes,
             fits=[(f, fit_openings[f.opening_id]) for f in fits if f.opening_id in fit_openings],
-            timeline=staff_queries.candidate_timeline(candidate, applications, candidate_notes),
+            timeline=timeline_queries.candidate_timeline(candidate, applications, candidate_notes),
             verifiers=verifiers,
             note_form=note_form,
             verify_form=VerifyForm(formdata=None),
-            availability=describe_blocks(candidate.availability_mask or 0),
+            availability=availability_in_words(candidate.availability_mask or 0),
             today=date.today(),
         ),
         status,
@@ -102,7 +102,7 @@ def credential_verify(credential_id: int) -> ResponseReturnValue:
         return redirect(back)
     credential_checks.record_check(credential, form.outcome.data, me(), ip=client_ip())
     db.session.commit()
-    scoring.refresh_candidate(credential.candidate_id)
+    engine().refresh_candidate(credential.candidate_id)
     flash(
         f"{credential.credential_type.code} marked {form.outcome.data}.",
         "success",

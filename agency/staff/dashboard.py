@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
 from agency.security import client_ip, roles_required
-from agency.services import audit, staff_queries
+from agency.services import audit
+from agency.services.staff_queries import dashboard as board_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 
@@ -15,7 +16,7 @@ from agency.staff.common import STAFF_ROLES, me
 @bp.route("/")
 @roles_required(*STAFF_ROLES)
 def dashboard() -> ResponseReturnValue:
-    board = staff_queries.dashboard()
+    board = board_queries.dashboard()
     audit.record_views(
         (a.candidate_id for a in board.new_applications),
         actor_id=me().id,

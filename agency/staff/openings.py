@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline, scoring, staff_queries
+from agency.services import audit, pipeline
+from agency.services.engine import COMPONENT_LABELS, engine, name_of
+from agency.services.staff_queries import lists as list_queries
+from agency.services.staff_queries import review as review_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
-from matching.scorer import LABELS
-from matching.taxonomy import load_taxonomy
 
 # The ranking is shown a page at a time: 25 rows, then "show the next 25" up to the form's cap.
 DEFAULT_TOP = 25
@@ -33,7 +33,7 @@ ACTION_WORDS = {
 def _opening_or_404(opening_id: int):  # type: ignore[no-untyped-def]
     if opening_id > MAX_ID:
         abort(404)
-    opening = staff_queries.load_opening(opening_id)
+    opening = review_queries.load_opening(opening_id)
     if opening is None:
         abort(404)
     return opening
@@ -44,10 +44,10 @@ def _render_review(
 ) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
     filters = ReviewFilterForm(request.args)
     valid = filters.validate()
-    f = staff_queries.ReviewFilters()
+    f = review_queries.ReviewFilters()
     k = DEFAULT_TOP
     if valid:
-        f = staff_queries.ReviewFilters(
+        f = review_queries.ReviewFilters(
             eligible_only=bool(filters.eligible.data),
             near_misses=bool(filters.near_misses.data),
             applied_only=bool(filters.applied.data),
@@ -55,7 +55,7 @@ def _render_review(
             stage=filters.stage.data or "",
         )
         k = filters.k.data or DEFAULT_TOP
-    rows, total = staff_queries.opening_review(opening, k, f)
+    rows, total = review_queries.opening_review(opening, k, f)
     # Names and ZIP codes of everyone listed: one audit event each, in one INSERT.
     audit.record_views(
         (r.candidate.id for r in rows),
@@ -82,10 +82,10 @@ def _render_review(
         k=k,
         step=TOP_STEP,
         max_top=MAX_TOP,
-        notes=staff_queries.opening_notes(opening.id),
+        notes=review_queries.opening_notes(opening.id),
         stages=[s.value for s in Stage],
         actions=REVIEW_ACTIONS,
-        name_of=load_taxonomy().name_of,
+        name_of=name_of,
     )
     db.session.commit()
     return html, status
@@ -111,9 +111,9 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
     candidate = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
     if candidate is None or pipeline.is_erased(candidate):
         abort(404)  # an erased person is in no ranking
-    explanation = scoring.explain_in_pool(opening, [candidate.id]).get(candidate.id)
+    explanation = engine().explain_in_pool(opening, [candidate.id]).get(candidate.id)
     if explanation is None:  # not in the pool (e.g. inactive): score the pair directly
-        explanation = scoring.explain_pair(candidate, opening)
+        explanation = engine().explain(candidate, opening)
     partial = request.args.get("partial") == "1"
     audit.record_views(
         [candidate.id],
@@ -127,7 +127,7 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         opening=opening,
         candidate=candidate,
         e=explanation,
-        labels=LABELS,
+        labels=COMPONENT_LABELS,
         blind=bool(request.args.get("blind")),
     )
     db.session.commit()
@@ -146,11 +146,7 @@ def opening_act(opening_id: int) -> ResponseReturnValue:
                 flash(str(error), "error")
         return _render_review(opening, form, FORM_ERROR_STATUS)
     ids = [cid for cid in form.candidate_ids.data if 0 < cid <= MAX_ID]
-    candidates = (
-        list(db.session.execute(select(Candidate).where(Candidate.id.in_(ids))).scalars())
-        if ids
-        else []
-    )
+    candidates = list(list_queries.candidates_by_id(ids).values())
     if len(candidates) != len(set(ids)):
         abort(404)
     action = form.action.data

@@ -11,22 +11,15 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from agency.extensions import db
-from agency.models import Candidate, OutboxMessage, OutboxStatus, User
 from agency.security import audit_here, client_ip, roles_required
 from agency.services import audit, delivery, mail
+from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
 from agency.staff.common import me, page_arg
 
-FILTERS = {
-    "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
-    | ((OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.attempts > 0)),
-    "dead": OutboxMessage.status == OutboxStatus.DEAD.value,
-    "pending": OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
-    "sent": OutboxMessage.status == OutboxStatus.SENT.value,
-}
+FILTERS = list_queries.OUTBOX_FILTERS
 MAIL_NAME = re.compile(r"^[0-9T]+-[0-9a-f]{8}\.eml$")
 MAIL_PAGE_SIZE = 100
 
@@ -37,9 +30,8 @@ def outbox() -> ResponseReturnValue:
     shown = request.args.get("show", "failing")
     if shown not in FILTERS:
         shown = "failing"
-    query = select(OutboxMessage).where(FILTERS[shown]).order_by(OutboxMessage.id.desc())
     # page_arg caps ?page=: a huge number would overflow the database's OFFSET (a 500).
-    page = db.paginate(query, page=page_arg(), per_page=50, max_per_page=50, error_out=False)
+    page = list_queries.outbox_page(shown, page_arg())
     return render_template("staff/outbox.html", page=page, shown=shown, filters=list(FILTERS))
 
 
@@ -90,11 +82,7 @@ def _record_mail_views(recipients: list[str], page: str) -> None:
     addresses = {addr.lower() for _name, addr in getaddresses(recipients) if addr}
     if not addresses:
         return
-    ids = db.session.execute(
-        select(Candidate.id)
-        .join(User, User.id == Candidate.user_id)
-        .where(User.email.in_(sorted(addresses)))  # stored lower-case (normalise_email)
-    ).scalars()
+    ids = list_queries.candidate_ids_by_email(addresses)
     audit.record_views(ids, actor_id=me().id, page=page, ip=client_ip())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
@@ -14,7 +14,6 @@ from agency.models import (
     Audience,
     Candidate,
     Credential,
-    Note,
     Opening,
     OpeningCredential,
     Stage,
@@ -23,6 +22,7 @@ from agency.models import (
 )
 from agency.security import client_ip, roles_required
 from agency.services import audit, notes, pipeline
+from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import ApplicationNoteForm as NoteForm
@@ -76,14 +76,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
     if "confirm_ineligible" in form and not form.confirm_ineligible.errors:
         # The confirmation box appears with the engine's warning, not before.
         del form.confirm_ineligible
-    app_notes = list(
-        db.session.execute(
-            select(Note)
-            .options(joinedload(Note.author))
-            .where(Note.application_id == application.id)
-            .order_by(Note.created_at.desc())
-        ).scalars()
-    )
+    app_notes = list_queries.application_notes(application.id)
     can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
     problems = (
         pipeline.placement_problems(application.candidate, application.opening) if can_place else []
@@ -195,22 +188,8 @@ def pipeline_board() -> ResponseReturnValue:
     stage = request.args.get("stage", "")
     if stage and stage not in Stage.values():
         abort(404)
-    counts = dict(
-        db.session.execute(
-            select(Application.stage, func.count(Application.id)).group_by(Application.stage)
-        ).all()
-    )
-    query = (
-        select(Application)
-        .options(
-            joinedload(Application.candidate),
-            joinedload(Application.opening).joinedload(Opening.clinic),
-        )
-        .order_by(Application.updated_at.desc(), Application.id.desc())
-    )
-    if stage:
-        query = query.where(Application.stage == stage)
-    page = db.paginate(query, page=page_arg(), per_page=30, error_out=False)
+    counts = list_queries.stage_counts()
+    page = list_queries.pipeline_page(stage, page_arg())
     audit.record_views(
         (a.candidate_id for a in page.items), actor_id=me().id, page="pipeline", ip=client_ip()
     )

@@ -8,7 +8,9 @@ from flask.typing import ResponseReturnValue
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices
 from agency.security import client_ip, roles_required
-from agency.services import audit, staff_queries
+from agency.services import audit
+from agency.services.staff_queries import dashboard as board_queries
+from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import CandidateSearchForm, OpeningSearchForm
@@ -23,12 +25,14 @@ def _args_without_page() -> dict[str, object]:
 @roles_required(*STAFF_ROLES)
 def candidates() -> ResponseReturnValue:
     form = CandidateSearchForm(request.args)
-    form.skill.choices = choices([("", "Any skill"), *staff_queries.skill_choices()])
-    form.credential.choices = choices([("", "Any credential"), *staff_queries.credential_choices()])
+    form.skill.choices = choices([("", "Any skill"), *search_queries.skill_choices()])
+    form.credential.choices = choices(
+        [("", "Any credential"), *search_queries.credential_choices()]
+    )
     page = None
     if form.validate():
         mask = sum(1 << int(b) for b in form.availability.data or [])
-        filters = staff_queries.CandidateFilters(
+        filters = search_queries.CandidateFilters(
             q=form.q.data or "",
             role=form.role.data or "",
             skill=form.skill.data or "",
@@ -38,7 +42,7 @@ def candidates() -> ResponseReturnValue:
             radius=form.radius.data,
             availability=mask,
         )
-        page = staff_queries.candidate_search(filters, page_arg())
+        page = search_queries.candidate_search(filters, page_arg())
         audit.record_views(
             (c.id for c in page.items), actor_id=me().id, page="candidate_search", ip=client_ip()
         )
@@ -52,17 +56,17 @@ def candidates() -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def openings() -> ResponseReturnValue:
     form = OpeningSearchForm(request.args)
-    form.clinic.choices = choices([("", "Any clinic"), *staff_queries.clinic_choices()])
+    form.clinic.choices = choices([("", "Any clinic"), *search_queries.clinic_choices()])
     page, rows = None, []
     if form.validate():
-        filters = staff_queries.OpeningFilters(
+        filters = search_queries.OpeningFilters(
             q=form.q.data or "",
             clinic_id=int(form.clinic.data) if form.clinic.data else None,
             role=form.role.data or "",
             status=form.status.data or "",
         )
-        page = staff_queries.opening_search(filters, page_arg())
-        rows = staff_queries.opening_rows(list(page.items))
+        page = search_queries.opening_search(filters, page_arg())
+        rows = board_queries.opening_rows(list(page.items))
     return render_template(
         "staff/openings.html", form=form, page=page, rows=rows, args=_args_without_page()
     ), FORM_ERROR_STATUS

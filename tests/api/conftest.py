@@ -5,19 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from agency.extensions import db
 from agency.models import User
-from agency.services import api_tokens, scoring
-
-
-@pytest.fixture(autouse=True)
-def fresh_pool(app: Flask) -> Any:
-    # The engine's candidate pool is cached per database URL; every test empties the tables.
-    scoring.reset_pool()
-    yield
-    scoring.reset_pool()
+from agency.services import api_tokens
 
 
 def bearer(user: User, scope: str = "write") -> dict[str, str]:

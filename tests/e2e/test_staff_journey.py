@@ -8,7 +8,6 @@ from typing import Any
 
 from agency.extensions import db
 from agency.models import Application, CredentialType, OpeningCredential, Role
-from agency.services import scoring
 from tests.factories import PASSWORD
 
 
@@ -27,7 +26,6 @@ def _logout(page: Any) -> None:
 def _setup(
     taxonomy, make_clinic, make_opening, make_candidate, make_credential, make_application
 ) -> dict[str, Any]:
-    scoring.reset_pool()
     clinic = make_clinic(name="Harbor Family Medicine")
     opening = make_opening(clinic=clinic, title="Front Desk Receptionist")
     cpc = db.session.execute(

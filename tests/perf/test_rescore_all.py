@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from agency.extensions import db
 from agency.models import Application, Candidate, Match
-from agency.services import scoring
+from agency.services.engine import engine
 
 
 def _stored() -> set[tuple[int, int, float]]:
@@ -30,15 +30,13 @@ def test_rescore_all_matches_rescoring_each_opening(
         )
     )
     db.session.commit()
-    scoring.reset_pool()
-    stored = scoring.rescore_all()
+    stored = engine().rescore_all()
     bulk = _stored()
     assert stored == len(bulk) and bulk
     assert any(c == people[0].id and o == openings[1].id for c, o, _ in bulk)
     for opening in openings:
-        scoring.rescore_opening(opening.id)
+        engine().rescore_opening(opening.id)
     assert _stored() == bulk
-    scoring.reset_pool()
 
 
 def test_rescore_skips_candidates_deleted_outright(
@@ -46,14 +44,12 @@ def test_rescore_skips_candidates_deleted_outright(
 ) -> None:
     opening = make_opening()
     people = [make_candidate(first_name=f"D{i}") for i in range(3)]
-    scoring.reset_pool()
-    scoring.pool()
+    engine().pool()  # built before the deletion below
     db.session.commit()
     gone = people[0].id
     db.session.execute(delete(Candidate).where(Candidate.id == gone))
     db.session.commit()
-    scoring.rescore_opening(opening.id)
+    engine().rescore_opening(opening.id)
     kept = {c for c, _, _ in _stored()}
     assert kept, "the factory candidates should rank for the factory opening"
-    assert gone not in kept and gone not in scoring.pool()
-    scoring.reset_pool()
+    assert gone not in kept and gone not in engine().pool()

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from flask import Flask
 from sqlalchemy import text
 
@@ -26,20 +25,13 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
-from agency.services import api_tokens, scoring, unsubscribe, webhooks
+from agency.services import api_tokens, unsubscribe, webhooks
+from agency.services.engine import engine
 from tests import factories
 
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
 RESET_TOKEN = "reset-token-for-the-security-sweep-0123456789"
-
-
-@pytest.fixture(autouse=True)
-def fresh_pool(app: Flask) -> Any:
-    # The engine's candidate pool is cached per database URL; every test empties the tables.
-    scoring.reset_pool()
-    yield
-    scoring.reset_pool()
 
 
 @dataclass
@@ -127,7 +119,7 @@ def reset_tables() -> None:
 
     db.session.rollback()
     _reset_tables()
-    scoring.reset_pool()
+    engine().reset()
 
 
 def fingerprint() -> str:

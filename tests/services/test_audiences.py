@@ -17,19 +17,11 @@ from agency.models import (
     Role,
     StageChange,
 )
-from agency.services import mail, pipeline, scoring
+from agency.services import mail, pipeline
 from tests.conftest import login
 
 STAFF_REASON = "Not a fit: rude on the phone screen"
 CLINIC_DETAILS = "Wants twice our rate, says the office manager"
-
-
-@pytest.fixture(autouse=True)
-def fresh_pool(app: Any) -> Any:
-    # The engine's pool is cached per database URL and every test empties the same tables.
-    scoring.reset_pool()
-    yield
-    scoring.reset_pool()
 
 
 @pytest.fixture

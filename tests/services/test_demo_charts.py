@@ -9,14 +9,15 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import Application, Opening, StageChange
-from agency.services import demo, staff_queries
+from agency.services import demo
+from agency.services.staff_queries import dashboard as board_queries
 
 
 def test_every_dashboard_chart_has_data_with_the_demo(app: Flask) -> None:
     with app.app_context():
         demo.seed(n_candidates=40, n_openings=10, n_clinics=4)
         db.session.commit()
-        board = staff_queries.dashboard_charts(date.today())
+        board = board_queries.dashboard_charts(date.today())
 
         assert board["has_placements"] and board["has_fills"]
         for name in ("funnel", "placements", "time_to_fill", "demand"):

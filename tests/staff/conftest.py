@@ -9,15 +9,6 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Candidate, Clinic, CredentialType, Opening, OpeningCredential, Role, User
-from agency.services import scoring
-
-
-@pytest.fixture(autouse=True)
-def fresh_pool(app: Any) -> Any:
-    # The pool is cached per database URL and every test empties the same tables.
-    scoring.reset_pool()
-    yield
-    scoring.reset_pool()
 
 
 @pytest.fixture

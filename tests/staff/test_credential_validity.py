@@ -10,7 +10,8 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Credential, Role, Stage, VerificationStatus
-from agency.services import pipeline, scoring
+from agency.services import pipeline
+from agency.services.engine import engine
 from tests.conftest import login
 from tests.staff.conftest import require_credential
 
@@ -54,7 +55,7 @@ def test_an_expired_credential_does_not_count_again_once_the_start_has_passed(
         pipeline.move(application, Stage.PLACED.value, staff)
     db.session.rollback()
     # The engine agrees: not eligible, in the same words.
-    expl = scoring.explain_pair(application.candidate, application.opening)
+    expl = engine().explain(application.candidate, application.opening)
     assert not expl.eligible
     assert expl.failed_constraints == [f"HIPAA expired {lapsed.isoformat()}"]
 
@@ -70,7 +71,7 @@ def test_a_credential_expiring_before_the_start_is_refused_in_words(
     make_credential(person, "CPC", expires_on=ends)
     expected = f"CPC expires {ends.isoformat()}, before the {start.isoformat()} start"
     assert pipeline.placement_problems(person, opening) == [expected]
-    assert scoring.explain_pair(person, opening).failed_constraints == [expected]
+    assert engine().explain(person, opening).failed_constraints == [expected]
 
 
 def test_the_application_page_offers_the_check_the_gate_waits_for(

@@ -9,7 +9,8 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Application, Match, OutboxMessage, Role, Stage, User
-from agency.services import batch_fill, pipeline, privacy, scoring
+from agency.services import batch_fill, pipeline, privacy
+from agency.services.engine import engine
 from tests.conftest import login
 
 
@@ -34,7 +35,7 @@ def erased_scene(
     rejected = pipeline.source(scene.other, third, staff)
     pipeline.move(rejected, Stage.REJECTED.value, staff, reason="Schedule does not fit")
     db.session.commit()
-    scoring.rescore_opening(scene.opening.id)
+    engine().rescore_opening(scene.opening.id)
     assert db.session.execute(db.select(Match).where(Match.candidate_id == scene.near.id)).first()
     _erase(scene.near)
     _erase(scene.other)
@@ -104,17 +105,17 @@ def test_the_erased_are_in_no_ranking_and_no_batch_proposal(erased_scene: Any, s
     scene, _, _, second = erased_scene
     gone = {scene.near.id, scene.other.id}
     # The opening's stored proposals, rebuilt with its applicants, leave them out.
-    scoring.rescore_opening(scene.opening.id)
+    engine().rescore_opening(scene.opening.id)
     stored = set(db.session.execute(db.select(Match.candidate_id)).scalars())
     assert stored and not stored & gone
-    scoring.rescore_all()
+    engine().rescore_all()
     assert not set(db.session.execute(db.select(Match.candidate_id)).scalars()) & gone
-    ranked = scoring.rank_opening(scene.opening, k=50, include_ineligible=True)
+    ranked = engine().rank(scene.opening, k=50, include_ineligible=True)
     assert ranked and not {m.candidate_id for m in ranked} & gone
     proposal = batch_fill.propose([scene.opening, second])
     offered = {c.candidate_id for row in proposal.rows for c in row.alternatives}
     assert offered and not offered & gone
-    assert scoring.openings_for(db.session.get(type(scene.near), scene.near.id)) == []
+    assert engine().openings_for(db.session.get(type(scene.near), scene.near.id)) == []
     accepted = batch_fill.accept([(scene.opening.id, scene.other.id)], staff)
     assert accepted.done == [] and "erased their account" in accepted.skipped[0][1]
 

@@ -286,14 +286,14 @@ def _listed(html: str) -> list[int]:
 def test_current_stored_matches_give_the_same_list_as_ranking_live(
     client, staff, scene, make_candidate, make_credential
 ) -> None:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
     for i in range(6):
         make_credential(make_candidate(first_name=f"Pat{i}", last_name="Extra"), "CPC")
     live = _page(client, scene)
-    assert scoring.stored_ranking(scene.opening, 25) is None  # never rescored: ranked live
-    scoring.rescore_opening(scene.opening.id)
-    assert scoring.stored_ranking(scene.opening, 25) is not None
+    assert engine().stored_ranking(scene.opening, 25) is None  # never rescored: ranked live
+    engine().rescore_opening(scene.opening.id)
+    assert engine().stored_ranking(scene.opening, 25) is not None
     stored = _page(client, scene)
     assert _listed(stored) == _listed(live) and len(_listed(live)) >= 7
     # Same scores, same reasons.
@@ -302,24 +302,24 @@ def test_current_stored_matches_give_the_same_list_as_ranking_live(
 
 def test_stored_matches_are_not_used_once_the_opening_changed(client, staff, scene) -> None:
     from agency.models import utcnow
-    from agency.services import scoring
+    from agency.services.engine import engine
 
-    scoring.rescore_opening(scene.opening.id)
+    engine().rescore_opening(scene.opening.id)
     scene.opening.updated_at = utcnow()
     db.session.commit()
-    assert scoring.stored_ranking(scene.opening, 25) is None
+    assert engine().stored_ranking(scene.opening, 25) is None
     assert scene.other.full_name in _page(client, scene)
 
 
 def test_a_profile_change_since_the_rescore_shows_at_once(client, staff, scene) -> None:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
-    scoring.rescore_opening(scene.opening.id)
+    engine().rescore_opening(scene.opening.id)
     assert scene.other.full_name in _page(client, scene)
     # Omar moves across the country: no longer eligible, before any worker rescored.
     scene.other.lat, scene.other.lon, scene.other.zip_code = 34.05, -118.24, "90012"
     db.session.commit()
-    scoring.refresh_candidate(scene.other.id)
+    engine().refresh_candidate(scene.other.id)
     html = _page(client, scene)
     assert scene.other.full_name not in html
     assert scene.near.full_name in html  # the applicant stays
@@ -328,22 +328,22 @@ def test_a_profile_change_since_the_rescore_shows_at_once(client, staff, scene) 
 def test_a_candidates_own_rescore_is_not_taken_for_the_openings_ranking(
     client, staff, scene, make_candidate, make_credential
 ) -> None:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
     for i in range(4):
         make_credential(make_candidate(first_name=f"Lee{i}", last_name="Extra"), "CPC")
     # One candidate's rescore writes a row for every open opening, before any opening rescore.
-    scoring.rescore_candidate(scene.other.id)
-    assert scoring.stored_ranking(scene.opening, 25) is None
+    engine().rescore_candidate(scene.other.id)
+    assert engine().stored_ranking(scene.opening, 25) is None
     html = _page(client, scene)
     assert all(f"Lee{i} Extra" in html for i in range(4))  # ranked live, not one stored row
 
 
 def test_a_rescore_does_not_count_as_a_change_to_the_opening(client, staff, scene) -> None:
-    from agency.services import scoring
+    from agency.services.engine import engine
 
     before = scene.opening.updated_at
-    scoring.rescore_opening(scene.opening.id)
+    engine().rescore_opening(scene.opening.id)
     db.session.refresh(scene.opening)
     assert scene.opening.updated_at == before and scene.opening.scored_at is not None
-    assert scoring.stored_ranking(scene.opening, 25) is not None
+    assert engine().stored_ranking(scene.opening, 25) is not None

@@ -6,7 +6,7 @@ import re
 
 from agency.extensions import db
 from agency.models import CandidateSkill, Skill
-from agency.services import staff_queries
+from agency.services.staff_queries import review as review_queries
 
 
 def _strong_front_desk(person) -> None:
@@ -20,8 +20,8 @@ def test_ineligible_candidates_follow_the_eligible_ones(client, staff, scene, ma
     _strong_front_desk(scene.expired)
     _strong_front_desk(scene.far)
     make_application(scene.far, scene.opening)
-    rows, _ = staff_queries.opening_review(
-        scene.opening, 25, staff_queries.ReviewFilters(near_misses=True)
+    rows, _ = review_queries.opening_review(
+        scene.opening, 25, review_queries.ReviewFilters(near_misses=True)
     )
     flags = [r.eligible for r in rows]
     assert flags == sorted(flags, reverse=True) and True in flags and False in flags

@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from agency.extensions import db
-from agency.services import scoring, warmup
+from agency.services import warmup
+from agency.services.engine import engine
 from tests.workers.conftest import ROOT, Workers, free_port, wait_for
 
 pytestmark = pytest.mark.xdist_group("workers")
@@ -24,7 +25,7 @@ def test_warm_builds_the_pool_and_leaves_no_connection_open(
     app, make_candidate, make_opening
 ) -> None:
     candidate, opening = make_candidate(), make_opening()
-    scoring.reset_pool()
+    engine().reset()
     spent = warmup.warm(app)
     assert set(spent) == {
         "zip table",
@@ -35,7 +36,7 @@ def test_warm_builds_the_pool_and_leaves_no_connection_open(
     }
     # Nothing may be shared across the fork that follows.
     assert all(engine.pool.checkedout() == 0 for engine in db.engines.values())
-    assert candidate.id in scoring.pool() and opening.id in scoring.opening_index()
+    assert candidate.id in engine().pool() and opening.id in engine().opening_index()
 
 
 def test_warm_compiles_every_page_template(app) -> None:

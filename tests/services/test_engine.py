@@ -1,24 +1,17 @@
-"""The engine bridge: profiles read from the database, the per-process pool, Match rows."""
+"""The engine bridge: profiles read from the database, the per-app pool, Match rows."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import numpy as np
-import pytest
 
 from agency.extensions import db
 from agency.models import CandidateSkill, Match, RankerModel, Skill
-from agency.services import scoring
+from agency.services.engine import Engine
+from agency.services.engine.pool import active, load_profile, load_profiles
 from matching.reranker import ReRanker
 from matching.scorer import COMPONENTS
-
-
-@pytest.fixture(autouse=True)
-def fresh_pool():
-    scoring.reset_pool()
-    yield
-    scoring.reset_pool()
 
 
 def _skill(code: str) -> Skill:
@@ -30,86 +23,97 @@ def _give(candidate, code: str, level: int) -> None:
     db.session.commit()
 
 
-def test_bulk_profiles_equal_orm_profiles(taxonomy, make_candidate, make_credential) -> None:
-    candidate = make_candidate(typing_wpm=72, ehr_systems=["epic", "athenahealth"])
+def test_a_profile_reads_the_candidates_rows(taxonomy, make_candidate, make_credential) -> None:
+    candidate = make_candidate(typing_wpm=72, ehr_systems=["epic", "athenahealth"], min_pay=21.5)
     _give(candidate, "icd10_coding", 3)
     _give(candidate, "phone_handling", 2)
-    make_credential(candidate, "CPC", expires_on=date.today() + timedelta(days=40))
+    expires = date.today() + timedelta(days=40)
+    make_credential(candidate, "CPC", expires_on=expires)
     make_credential(candidate, "BLS", verification_status="pending")
     db.session.expire_all()
-    (bulk,) = scoring.load_active_profiles()
-    orm = scoring.candidate_profile(db.session.get(type(candidate), candidate.id))
-    assert bulk.skills == orm.skills == {"icd10_coding": 3, "phone_handling": 2}
-    assert sorted(bulk.credentials, key=lambda c: c.code) == sorted(
-        orm.credentials, key=lambda c: c.code
-    )
-    assert bulk.ehr == orm.ehr and bulk.typing_wpm == 72 and bulk.min_pay == orm.min_pay
+    (pooled,) = load_profiles(active())
+    one = load_profile(candidate.id)
+    assert pooled == one  # the pool and a single pair start from the same record
+    assert one.skills == {"icd10_coding": 3, "phone_handling": 2}
+    held = {c.code: (c.verified, c.expires) for c in one.credentials}
+    assert held["CPC"] == (True, expires) and held["BLS"][0] is False
+    assert one.ehr == {"epic", "athenahealth"} and one.typing_wpm == 72 and one.min_pay == 21.5
 
 
-def test_pool_sees_profile_changes_without_a_reload(taxonomy, make_candidate, make_opening):
+def test_a_pair_is_explained_without_building_the_pool(
+    bridge, taxonomy, make_candidate, make_opening
+) -> None:
     opening = make_opening(role_type="secretary", title="Medical coder")
     coder = make_candidate(desired_roles=["secretary"], typing_wpm=40)
-    first = {m.candidate_id: m.score for m in scoring.rank_opening(opening, k=10)}
-    built = scoring.pool()
+    alone = bridge.explain(coder, opening)
+    assert not bridge.pools.built
+    # The same numbers the pool gives the same row once it is built.
+    pooled = bridge.explain_in_pool(opening, [coder.id])[coder.id]
+    assert (alone.score, alone.components) == (pooled.score, pooled.components)
+
+
+def test_pool_sees_profile_changes_without_a_reload(bridge, taxonomy, make_candidate, make_opening):
+    opening = make_opening(role_type="secretary", title="Medical coder")
+    coder = make_candidate(desired_roles=["secretary"], typing_wpm=40)
+    first = {m.candidate_id: m.score for m in bridge.rank(opening, k=10)}
+    built = bridge.pool()
     _give(coder, "icd10_coding", 4)
     _give(coder, "cpt_coding", 4)
     coder.typing_wpm = 80
     db.session.commit()
-    after = {m.candidate_id: m.score for m in scoring.rank_opening(opening, k=10)}
-    assert scoring.pool() is built  # the same arrays, updated in place
+    after = {m.candidate_id: m.score for m in bridge.rank(opening, k=10)}
+    assert bridge.pool() is built  # the same arrays, updated in place
     assert after[coder.id] > first[coder.id]
 
 
 def test_explanations_follow_the_profile_and_the_opening(
-    taxonomy, make_candidate, make_opening
+    bridge, taxonomy, make_candidate, make_opening
 ) -> None:
     opening = make_opening(role_type="secretary", title="Medical coder")
     coder = make_candidate(desired_roles=["secretary"], typing_wpm=40)
-    before = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    before = bridge.explain_in_pool(opening, [coder.id])[coder.id]
     before.extras["learned_score"] = 99.0  # what a caller adds stays with that caller
-    again = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    again = bridge.explain_in_pool(opening, [coder.id])[coder.id]
     assert again.score == before.score and "learned_score" not in again.extras
     coder.typing_wpm = 65
     db.session.commit()
-    faster = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    faster = bridge.explain_in_pool(opening, [coder.id])[coder.id]
     assert faster.score > before.score
     opening.min_typing_wpm = 90  # the opening asks for more than the coder types
     db.session.commit()
-    stricter = scoring.explain_in_pool(opening, [coder.id])[coder.id]
+    stricter = bridge.explain_in_pool(opening, [coder.id])[coder.id]
     assert (stricter.score, stricter.eligible) != (faster.score, faster.eligible)
 
 
-def test_the_explanation_cache_stays_bounded(
-    taxonomy, make_candidate, make_opening, monkeypatch
-) -> None:
-    monkeypatch.setattr(scoring, "EXPLAINED_CACHED", 3)
+def test_the_explanation_cache_stays_bounded(app, taxonomy, make_candidate, make_opening) -> None:
+    bridge = Engine(explained_cached=3)  # a fresh bridge of its own, with a small memo
     opening = make_opening()
     people = [make_candidate().id for _ in range(4)]
     for person in people:
-        assert set(scoring.explain_in_pool(opening, [person])) == {person}
-    kept = [ids for _version, _spec, ids in scoring._explained]
+        assert set(bridge.explain_in_pool(opening, [person])) == {person}
+    kept = [key[-1] for key in bridge.explanations.cached_keys()]
     assert kept == [(people[1],), (people[2],), (people[3],)]  # the oldest went first
 
 
-def test_a_change_is_applied_to_the_pool_once(taxonomy, make_candidate) -> None:
+def test_a_change_is_applied_to_the_pool_once(bridge, taxonomy, make_candidate) -> None:
     candidate = make_candidate()
-    built = scoring.pool().version
+    built = bridge.pool().version
     candidate.typing_wpm = 95
     db.session.commit()
-    applied = scoring.pool().version
+    applied = bridge.pool().version
     assert applied > built
     # Later uses within the look-back window see the same change and leave the rows alone.
-    assert scoring.pool().version == applied and scoring.pool().version == applied
+    assert bridge.pool().version == applied and bridge.pool().version == applied
 
 
 def test_openings_that_fit_follow_the_openings_and_their_clinics(
-    taxonomy, make_candidate, make_opening, make_clinic
+    bridge, taxonomy, make_candidate, make_opening, make_clinic
 ) -> None:
     person = make_candidate()
     desk, checkin = make_opening(title="Front desk"), make_opening(title="Check-in desk")
 
     def fits() -> dict[int, float]:
-        return {m.opening_id: m.score for m in scoring.openings_for(person, k=10)}
+        return {m.opening_id: m.score for m in bridge.openings_for(person, k=10)}
 
     first = fits()
     assert set(first) == {desk.id, checkin.id}
@@ -127,7 +131,7 @@ def test_openings_that_fit_follow_the_openings_and_their_clinics(
 
 
 def test_rescore_opening_writes_matches_for_applicants_too(
-    taxonomy, make_candidate, make_opening
+    bridge, taxonomy, make_candidate, make_opening
 ) -> None:
     opening = make_opening()
     near = make_candidate()
@@ -139,22 +143,22 @@ def test_rescore_opening_writes_matches_for_applicants_too(
         Application(candidate_id=far.id, opening_id=opening.id, source="applied", stage="applied")
     )
     db.session.commit()
-    assert scoring.rescore_opening(opening.id) == 2
+    assert bridge.rescore_opening(opening.id) == 2
     rows = {m.candidate_id: m for m in db.session.execute(db.select(Match)).scalars()}
     assert rows[near.id].eligible is True and rows[far.id].eligible is False
     assert any("miles" in reason or "pay" in reason for reason in rows[far.id].failed_constraints)
     # Closing the opening clears its matches.
     opening.status = "closed"
     db.session.commit()
-    assert scoring.rescore_opening(opening.id) == 0
+    assert bridge.rescore_opening(opening.id) == 0
     assert db.session.execute(db.select(Match)).first() is None
 
 
-def test_active_reranker_reorders_the_slate(taxonomy, make_candidate, make_opening) -> None:
+def test_active_reranker_reorders_the_slate(bridge, taxonomy, make_candidate, make_opening) -> None:
     opening = make_opening()
     slow = make_candidate(typing_wpm=30, years_experience=12)
     fast = make_candidate(typing_wpm=110, years_experience=0)
-    rules = [m.candidate_id for m in scoring.rank_opening(opening, k=2)]
+    rules = [m.candidate_id for m in bridge.rank(opening, k=2)]
     # A model that only cares about experience, the way one staff team might.
     X = np.full((40, len(COMPONENTS)), 0.5)
     y = np.zeros(40)
@@ -164,7 +168,7 @@ def test_active_reranker_reorders_the_slate(taxonomy, make_candidate, make_openi
     model = ReRanker(random_state=0).fit(X, y, groups=np.repeat(np.arange(8), 5))
     db.session.add(RankerModel(version="test-1", active=True, params=model.to_json()))
     db.session.commit()
-    learned = scoring.rank_opening(opening, k=2)
+    learned = bridge.rank(opening, k=2)
     assert learned[0].candidate_id == slow.id
     assert all("learned_score" in m.explanation.extras for m in learned)
     assert set(rules) == {slow.id, fast.id}

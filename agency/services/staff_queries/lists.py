@@ -1,0 +1,134 @@
+"""The staff workspace's other lists: the pipeline board, an application's notes, the openings
+and people of a batch fill, clinics to approve, staff accounts, the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
+
+from agency.extensions import db
+from agency.models import (
+    Application,
+    Candidate,
+    Clinic,
+    Note,
+    Opening,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    User,
+)
+
+# ---------- Pipeline board and one application ----------
+
+
+def stage_counts() -> dict[str, int]:
+    """How many applications are at each stage."""
+    return dict(
+        db.session.execute(
+            select(Application.stage, func.count(Application.id)).group_by(Application.stage)
+        ).all()
+    )
+
+
+def pipeline_page(stage: str, page: int, per_page: int = 30) -> Any:
+    """Applications (at `stage`, or all), last changed first, as a Flask-SQLAlchemy page."""
+    query = (
+        select(Application)
+        .options(
+            joinedload(Application.candidate),
+            joinedload(Application.opening).joinedload(Opening.clinic),
+        )
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+    )
+    if stage:
+        query = query.where(Application.stage == stage)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def notes(where: ColumnElement[bool], limit: int | None = None) -> list[Note]:
+    """Notes matching `where` with their authors, newest first."""
+    query = select(Note).options(joinedload(Note.author)).where(where)
+    return list(db.session.execute(query.order_by(Note.created_at.desc()).limit(limit)).scalars())
+
+
+def application_notes(application_id: int) -> list[Note]:
+    return notes(Note.application_id == application_id)
+
+
+# ---------- Batch fill and bulk review ----------
+
+
+def openings_by_start(ids: list[int]) -> list[Opening]:
+    """These openings with their clinics, by start date."""
+    return list(
+        db.session.execute(
+            select(Opening)
+            .options(joinedload(Opening.clinic))
+            .where(Opening.id.in_(ids))
+            .order_by(Opening.start_date, Opening.id)
+        ).scalars()
+    )
+
+
+def candidates_by_id(ids: Iterable[int]) -> dict[int, Candidate]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    found = db.session.execute(select(Candidate).where(Candidate.id.in_(wanted))).scalars()
+    return {c.id: c for c in found}
+
+
+# ---------- Admin lists ----------
+
+
+def clinics_page(approved: bool, page: int, per_page: int = 30) -> Any:
+    query = (
+        select(Clinic)
+        .where(Clinic.approved.is_(approved))
+        .order_by(Clinic.created_at.desc(), Clinic.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def staff_accounts_page(page: int, per_page: int = 50) -> Any:
+    query = (
+        select(User)
+        .where(User.role.in_([Role.STAFF.value, Role.ADMIN.value]))
+        .order_by(User.active.desc(), User.email)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# ---------- Outbox ----------
+
+OUTBOX_FILTERS: dict[str, ColumnElement[bool]] = {
+    "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
+    | ((OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.attempts > 0)),
+    "dead": OutboxMessage.status == OutboxStatus.DEAD.value,
+    "pending": OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+    "sent": OutboxMessage.status == OutboxStatus.SENT.value,
+}
+
+
+def outbox_page(shown: str, page: int, per_page: int = 50) -> Any:
+    """The outbox messages of one filter (a key of OUTBOX_FILTERS), newest first."""
+    query = select(OutboxMessage).where(OUTBOX_FILTERS[shown]).order_by(OutboxMessage.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+
+
+def candidate_ids_by_email(addresses: Iterable[str]) -> list[int]:
+    """The candidates whose login is one of these (lower-case) addresses."""
+    wanted = sorted(set(addresses))
+    if not wanted:
+        return []
+    return list(
+        db.session.execute(
+            select(Candidate.id)
+            .join(User, User.id == Candidate.user_id)
+            .where(User.email.in_(wanted))  # stored lower-case (normalise_email)
+        ).scalars()
+    )
