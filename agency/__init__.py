@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from agency import field_markup, timezones, ui_markup
+from agency import timezones
 from agency.config import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
-    field_markup.init_app(app)
-    ui_markup.init_app(app)
     timezones.init_app(app)
 
     from agency import errors, services
