@@ -10,6 +10,7 @@ from flask import Flask
 
 from agency import timezones
 from agency.config import build_config
+from matching import week
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     timezones.init_app(app)
+    # The schedule grids number their cells with the weekly mask's one rule.
+    app.add_template_global(week.bit, "week_bit")
 
     from agency import errors, services
     from agency.auth import bp as auth_bp

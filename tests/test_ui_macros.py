@@ -4,8 +4,14 @@ that nothing a user typed can become markup."""
 from __future__ import annotations
 
 from flask import Flask, render_template_string
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms import widgets
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length
 
 from agency.forms import BaseForm, choices

@@ -32,6 +32,7 @@ from agency.models import (
 )
 from agency.models.openings import searchable
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
+from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
 
 SEED = 2026
@@ -211,7 +212,7 @@ def _mask(rng: random.Random, weekdays: bool, evenings: bool, weekends: bool) ->
             if block == 2 and not evenings:
                 continue
             if rng.random() < 0.92:
-                mask |= 1 << (day * 3 + block)
+                mask |= 1 << week.bit(day, block)
     return mask
 
 
@@ -615,14 +616,8 @@ def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) ->
 
 
 def _shift(rng: random.Random, evenings: bool) -> int:
-    mask = 0
     days = range(5) if rng.random() < 0.8 else range(6)
-    for day in days:
-        mask |= 1 << (day * 3)
-        mask |= 1 << (day * 3 + 1)
-        if evenings:
-            mask |= 1 << (day * 3 + 2)
-    return mask
+    return week.mask_of(days, (0, 1, 2) if evenings else (0, 1))
 
 
 def _opening_text(rng: random.Random, role: str, clinic: dict[str, Any], codes: list[str]) -> str:

@@ -26,14 +26,20 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, outbox
+from matching import week
 from matching.ad_terms import AdTerms, read_terms
 from matching.taxonomy import load_taxonomy
 from matching.text import extract_skills
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The schedule mask's rule lives in matching.week; the opening views and the API convert
+# through this module.
+from matching.week import FULL_MASK as FULL_MASK
+from matching.week import bits_from_mask as bits_from_mask
+from matching.week import mask_from_bits as mask_from_bits
+
+DAYS = week.DAYS
 BLOCKS = ("Morning", "Afternoon", "Evening")
 BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
-FULL_MASK = (1 << 21) - 1
 LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
 MAX_PAY = Decimal("500")
 MAX_TEXT = 20_000
@@ -89,18 +95,6 @@ class TextFindings:
 # ---- the weekly schedule mask -------------------------------------------------------------
 
 
-def bit(day: int, block: int) -> int:
-    return day * 3 + block
-
-
-def mask_from_bits(bits: list[int] | set[int]) -> int:
-    return sum(1 << b for b in set(bits) if 0 <= b < 21)
-
-
-def bits_from_mask(mask: int) -> list[int]:
-    return [b for b in range(21) if mask >> b & 1]
-
-
 @dataclass(frozen=True)
 class ScheduleDay:
     day: str
@@ -111,7 +105,7 @@ def schedule_days(mask: int) -> list[ScheduleDay]:
     """The days the opening works, each with its blocks ("Monday: Morning, Afternoon")."""
     out = []
     for d, day in enumerate(DAYS):
-        blocks = [BLOCKS[b] for b in range(3) if mask >> bit(d, b) & 1]
+        blocks = [BLOCKS[b] for b in range(3) if week.has(mask, d, b)]
         if blocks:
             out.append(ScheduleDay(day, blocks))
     return out
@@ -123,7 +117,7 @@ def schedule_summary(mask: int) -> str:
         return "Flexible schedule"
     runs: list[tuple[int, int, tuple[str, ...]]] = []
     for d in range(7):
-        blocks = tuple(BLOCKS[b].lower() for b in range(3) if mask >> bit(d, b) & 1)
+        blocks = tuple(BLOCKS[b].lower() for b in range(3) if week.has(mask, d, b))
         if not blocks:
             continue
         if runs and runs[-1][1] == d - 1 and runs[-1][2] == blocks:
@@ -156,7 +150,7 @@ def default_draft(role: str) -> OpeningDraft:
         languages=["english"],
         skills={code: (level, weight) for code, (level, weight) in reqs.items()},
         # Monday to Friday, mornings and afternoons: the usual clinic week.
-        shift_mask=mask_from_bits([bit(d, b) for d in range(5) for b in (0, 1)]),
+        shift_mask=week.mask_of(range(5), (0, 1)),
     )
 
 
@@ -291,7 +285,7 @@ def problems(
             out.append(OpeningError("Enter an hourly rate between $0 and $500.", name))
     if draft.pay_min is not None and draft.pay_max is not None and draft.pay_min > draft.pay_max:
         out.append(OpeningError("The minimum pay is above the maximum.", "pay_min"))
-    if not 0 <= draft.shift_mask <= FULL_MASK:
+    if not 0 <= draft.shift_mask <= week.FULL_MASK:
         out.append(OpeningError("That schedule is not possible.", "schedule"))
     if draft.min_typing_wpm is not None and not 0 <= draft.min_typing_wpm <= 200:
         out.append(OpeningError("Typing speed between 0 and 200 words a minute.", "min_typing_wpm"))

@@ -14,11 +14,10 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes, scoring, staff_queries
+from agency.services import credential_checks, notes, profiles, scoring, staff_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
-from matching.features import describe_blocks
 from matching.taxonomy import load_taxonomy
 
 MAX_ID = 2**31 - 1
@@ -50,7 +49,7 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # ty
             verifiers=verifiers,
             note_form=note_form,
             verify_form=VerifyForm(formdata=None),
-            availability=describe_blocks(candidate.availability_mask or 0),
+            availability=profiles.describe_blocks(candidate.availability_mask or 0),
             today=date.today(),
         ),
         status,
