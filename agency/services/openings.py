@@ -26,6 +26,7 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, outbox
+from agency.services.errors import FieldError
 from matching import week
 from matching.ad_terms import AdTerms, read_terms
 from matching.taxonomy import load_taxonomy
@@ -35,22 +36,23 @@ from matching.text import extract_skills
 # through this module.
 from matching.week import FULL_MASK as FULL_MASK
 from matching.week import bits_from_mask as bits_from_mask
+from matching.week import cells as cells
 from matching.week import mask_from_bits as mask_from_bits
 
 DAYS = week.DAYS
 BLOCKS = ("Morning", "Afternoon", "Evening")
 BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
 LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
-MAX_PAY = Decimal("500")
+# The limits of an opening, read by problems() below, the clinic's form and the API schema.
+MAX_TITLE = 200
+POSITIONS = (1, 50)
+MAX_PAY = Decimal("500")  # dollars an hour
+TYPING_WPM = (0, 200)
 MAX_TEXT = 20_000
 
 
-class OpeningError(ValueError):
+class OpeningError(FieldError):
     """A rule the opening breaks, in words for the form; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -267,12 +269,16 @@ def problems(
     out: list[OpeningError] = []
     if not draft.title.strip():
         out.append(OpeningError("Give the opening a title.", "title"))
+    elif len(draft.title) > MAX_TITLE:
+        out.append(OpeningError(f"At most {MAX_TITLE} characters.", "title"))
     if draft.role_type not in RoleType.values():
         out.append(OpeningError("Choose receptionist, secretary or hybrid.", "role_type"))
     if draft.employment_type not in EmploymentType.values():
         out.append(OpeningError("Choose an employment type.", "employment_type"))
-    if not 1 <= draft.positions <= 50:
-        out.append(OpeningError("Between 1 and 50 positions.", "positions"))
+    if not POSITIONS[0] <= draft.positions <= POSITIONS[1]:
+        out.append(
+            OpeningError(f"Between {POSITIONS[0]} and {POSITIONS[1]} positions.", "positions")
+        )
     if draft.start_date is None:
         out.append(OpeningError("Choose a start date.", "start_date"))
     elif is_new and draft.start_date < today:
@@ -282,13 +288,16 @@ def problems(
     for name in ("pay_min", "pay_max"):
         value = getattr(draft, name)
         if value is not None and not (0 <= value <= MAX_PAY):
-            out.append(OpeningError("Enter an hourly rate between $0 and $500.", name))
+            out.append(OpeningError(f"Enter an hourly rate between $0 and ${MAX_PAY}.", name))
     if draft.pay_min is not None and draft.pay_max is not None and draft.pay_min > draft.pay_max:
         out.append(OpeningError("The minimum pay is above the maximum.", "pay_min"))
     if not 0 <= draft.shift_mask <= week.FULL_MASK:
         out.append(OpeningError("That schedule is not possible.", "schedule"))
-    if draft.min_typing_wpm is not None and not 0 <= draft.min_typing_wpm <= 200:
-        out.append(OpeningError("Typing speed between 0 and 200 words a minute.", "min_typing_wpm"))
+    low, high = TYPING_WPM
+    if draft.min_typing_wpm is not None and not low <= draft.min_typing_wpm <= high:
+        out.append(
+            OpeningError(f"Typing speed between {low} and {high} words a minute.", "min_typing_wpm")
+        )
     unknown = set(draft.skills) - set(tax.skill_codes)
     if unknown or any(not (0 <= lvl <= 4 and 0 <= w <= 1) for lvl, w in draft.skills.values()):
         out.append(OpeningError("Unknown skill or level.", "skills"))

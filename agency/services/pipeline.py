@@ -404,6 +404,13 @@ REVIEW_ACTIONS = {
 }
 
 
+def review_moves(stage: str | None) -> frozenset[str]:
+    """The review page's stage actions (keys of REVIEW_ACTIONS) staff may take on an application
+    in `stage`; None means not in the pipeline yet (staff source the candidate first)."""
+    reachable = TRANSITIONS.get(stage or S.SOURCED.value, frozenset())
+    return frozenset(action for action, to in REVIEW_ACTIONS.items() if to in reachable)
+
+
 @dataclass
 class BulkResult:
     done: list[int] = field(default_factory=list)

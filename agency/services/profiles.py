@@ -21,6 +21,7 @@ from agency.models import (
     VerificationStatus,
 )
 from agency.services import geo, outbox, uploads
+from agency.services.errors import FieldError
 from matching import week
 
 # The schedule mask's rule lives in matching.week; the profile views convert through this module.
@@ -41,12 +42,8 @@ SKILL_LEVELS = (
 EXPIRING_DAYS = 30
 
 
-class ProfileError(ValueError):
+class ProfileError(FieldError):
     """A profile change that cannot be made; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---- availability -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, choices
+from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
 from agency.models import Clinic, Role, User
 from agency.security import client_ip, roles_required
 from agency.services import accounts, clinic_approval, staff_accounts, staff_queries
@@ -68,7 +68,7 @@ def accounts_page() -> ResponseReturnValue:
                 form.email.data, form.password.data, form.role.data, me(), ip=client_ip()
             )
         except accounts.AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            show_field_error(form, exc, "email")
         else:
             db.session.commit()
             flash(f"Account created for {user.email}.", "success")

@@ -85,6 +85,7 @@ def _render_review(
         notes=staff_queries.opening_notes(opening.id),
         stages=[s.value for s in Stage],
         actions=REVIEW_ACTIONS,
+        review_moves=pipeline.review_moves,
         name_of=load_taxonomy().name_of,
     )
     db.session.commit()
