@@ -41,7 +41,7 @@ run-stack: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy matching
+	$(BIN)/mypy matching agency workers
 	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r agency matching workers scripts --severity-level high -q
 	$(BIN)/python scripts/audit_deps.py

@@ -58,13 +58,18 @@ def main() -> None:
     for name, checkout in order:
         r = one_run(checkout, extra)
         results[name].append(r)
-        print(f"{name:<8}{r['mix_rps']:>10.1f}{r['mix_p95']:>12.1f}{r['base_rps']:>16.1f}"
-              f"{r['ratio']:>7.2f}", flush=True)
+        print(
+            f"{name:<8}{r['mix_rps']:>10.1f}{r['mix_p95']:>12.1f}{r['base_rps']:>16.1f}"
+            f"{r['ratio']:>7.2f}",
+            flush=True,
+        )
     print("medians:")
     for name, runs in results.items():
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        print(f"{name:<8}{med['mix_rps']:>10.1f}{med['mix_p95']:>12.1f}{med['base_rps']:>16.1f}"
-              f"{med['ratio']:>7.2f}")
+        print(
+            f"{name:<8}{med['mix_rps']:>10.1f}{med['mix_p95']:>12.1f}{med['base_rps']:>16.1f}"
+            f"{med['ratio']:>7.2f}"
+        )
 
 
 if __name__ == "__main__":

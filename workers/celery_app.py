@@ -71,7 +71,7 @@ def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for this Flask app and register the outbox enqueue seam."""
     _outbox_knobs(app)
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)

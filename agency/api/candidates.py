@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from agency.api import auth, pagination
 from agency.api.blueprints import candidates_bp as blp
+from agency.api.errors import abort
 from agency.api.schemas import CandidateArgs, CandidateSchema, page_of
 from agency.extensions import db
 from agency.models import Candidate, Role

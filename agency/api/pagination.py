@@ -11,8 +11,9 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask_smorest import abort
 from sqlalchemy import Select
+
+from agency.api.errors import abort
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1

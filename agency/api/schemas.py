@@ -46,7 +46,7 @@ def _id(**kw: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)
 
 
-def _codes(**kw: Any) -> fields.List:
+def _codes(**kw: Any) -> fields.List[str]:
     return fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(0, 40), **kw
     )

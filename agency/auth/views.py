@@ -127,7 +127,7 @@ def logout_everywhere() -> ResponseReturnValue:
     form = LogoutEverywhereForm()
     if not form.validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
     accounts.end_sessions(user)
     audit_here("logout_everywhere", object_type="user", object_id=user.id)

@@ -115,7 +115,7 @@ class ProfileForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Values are the bit numbers of the weekly mask (matching.week).
-        self.availability.choices = [SelectChoice(b, str(b)) for b, _, _ in profiles.cells()]  # type: ignore[arg-type]
+        self.availability.choices = [SelectChoice(b, str(b)) for b, _, _ in profiles.cells()]
         self.ehr_systems.choices = _ehr_choices()
         self.languages.choices = _language_choices()
 

@@ -287,7 +287,7 @@ def _skill_fields() -> dict[str, Any]:
     return fields
 
 
-OpeningForm = type("OpeningForm", (_OpeningFormBase,), _skill_fields())
+OpeningForm: type[_OpeningFormBase] = type("OpeningForm", (_OpeningFormBase,), _skill_fields())
 
 
 class StatusForm(BaseForm):

@@ -321,7 +321,8 @@ def submittal_notes(applications: list[Application]) -> dict[int, list[Note]]:
         .order_by(Note.created_at, Note.id)
     ).scalars()
     for note in rows:
-        out[note.application_id].append(note)
+        if note.application_id is not None:  # the query asked for these applications only
+            out[note.application_id].append(note)
     return out
 
 

@@ -322,7 +322,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     )
 
     # Openings across both roles (and some hybrid), mostly open.
-    opening_rows, opening_reqs, opening_creds, opening_roles = [], [], [], []
+    opening_rows: list[dict[str, Any]] = []
+    opening_reqs, opening_creds, opening_roles = [], [], []
     approved_clinics = [
         (cid, row) for cid, row in zip(clinic_ids, clinic_rows, strict=True) if row["approved"]
     ]
@@ -410,14 +411,15 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     # Generated and inserted a chunk at a time, so memory stays flat at 100,000 candidates.
     cand_ids: list[int] = []
     context = _CandidateContext(rng, fake, taxonomy, skill_ids, cred_ids, today, now, pw_hash)
-    for start in range(0, n_candidates, CANDIDATE_CHUNK):
-        end = min(start + CANDIDATE_CHUNK, n_candidates)
-        cand_ids.extend(_insert_candidates(context, range(start, end), staff_id))
+    for first in range(0, n_candidates, CANDIDATE_CHUNK):
+        stop = min(first + CANDIDATE_CHUNK, n_candidates)
+        cand_ids.extend(_insert_candidates(context, range(first, stop), staff_id))
 
     # Applications with their history, so the pipeline and dashboards have something to show.
     n_apps = 0
     stages = ["applied", "applied", "shortlisted", "submitted", "interview", "rejected"]
-    app_rows, app_history = [], []
+    app_rows: list[dict[str, Any]] = []
+    app_history: list[tuple[list[str], datetime, datetime | None]] = []
     open_openings = [
         oid for oid, row in zip(opening_ids, opening_rows, strict=True) if row["status"] == "open"
     ]
@@ -599,9 +601,7 @@ def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) ->
                 {
                     "candidate_id": cid,
                     "credential_type_id": cred_ids[code],
-                    "issuer": (
-                        taxonomy.credential(code).issuer if taxonomy.credential(code) else ""
-                    ),
+                    "issuer": getattr(taxonomy.credential(code), "issuer", ""),
                     "number": f"{code}-{rng.randint(100000, 999999)}",
                     "issued_on": expires - timedelta(days=730),
                     "expires_on": expires,

@@ -95,10 +95,24 @@ _CARD_COLUMNS = (
 
 
 def _cards(statement: Select[Any]) -> list[OpeningCard]:
-    return [
-        OpeningCard(*row[:8], clinic=ClinicCard(*row[8:]))  # type: ignore[misc]
-        for row in db.session.execute(statement.with_only_columns(*_CARD_COLUMNS))
-    ]
+    cards = []
+    for row in db.session.execute(statement.with_only_columns(*_CARD_COLUMNS)):
+        oid, title, role, employment, start, pay_min, pay_max, updated, *clinic = row
+        cid, name, city, state, clinic_updated = clinic
+        cards.append(
+            OpeningCard(
+                oid,
+                title,
+                role,
+                employment,
+                start,
+                pay_min,
+                pay_max,
+                updated,
+                clinic=ClinicCard(cid, name, city, state, clinic_updated),
+            )
+        )
+    return cards
 
 
 @dataclass
@@ -269,6 +283,8 @@ def _clinics_within(origin: geo.Location, radius: int) -> dict[int, float]:
     )
     near = {}
     for clinic_id, lat, lon in rows:
+        if lat is None or lon is None:  # excluded by the query; narrows the type
+            continue
         miles = miles_between(origin.lat, origin.lon, lat, lon)
         if miles <= radius:
             near[clinic_id] = miles

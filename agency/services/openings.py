@@ -332,15 +332,15 @@ def _set_requirements(opening: Opening, draft: OpeningDraft) -> None:
         if code not in draft.skills:
             opening.skills.remove(row)
     for code, (level, weight) in draft.skills.items():
-        row = current.get(code)
-        if row is None:
+        kept = current.get(code)
+        if kept is None:
             opening.skills.append(OpeningSkill(skill=skills[code], min_level=level, weight=weight))
         else:
-            row.min_level, row.weight = level, weight
+            kept.min_level, kept.weight = level, weight
     held = {c.credential_type.code: c for c in opening.credentials}
-    for code, row in held.items():
+    for code, held_row in held.items():
         if code not in draft.credentials:
-            opening.credentials.remove(row)
+            opening.credentials.remove(held_row)
     for code in draft.credentials:
         if code not in held:
             opening.credentials.append(OpeningCredential(credential_type=ctypes[code]))

@@ -49,7 +49,7 @@ def clinic_approve(clinic_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.clinics"))
 
 
-def _staff_page():  # type: ignore[no-untyped-def]
+def _staff_page():
     query = (
         select(User)
         .where(User.role.in_([Role.STAFF.value, Role.ADMIN.value]))
