@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export FLASK_APP := agency
+export FLASK_APP := agency.wsgi
 
 .PHONY: install run run-stack test lint test-fast e2e-browser e2e-deps bench clean migrate
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from agency import timezones
+from agency import logs, timezones
 from agency.config import build_config
 from matching import week
 
@@ -32,10 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(instance_path))
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    # First, so the request id and the start time are set before any other hook can answer.
+    logs.init_app(app)
 
     from agency import db_setup, security
     from agency.extensions import csrf, db, limiter, login_manager, migrate
