@@ -661,10 +661,10 @@ def queue_rescores() -> int:
 def analyze() -> None:
     """Refresh the planner's statistics after a bulk load (and, on PostgreSQL, vacuum).
 
-    Without statistics PostgreSQL guesses a third of a 100,000-row table matches `updated_at > t`
-    and reads the whole table (46 ms) where the index takes 0.1 ms. Without a vacuum no page is
-    marked all-visible, so counts cannot be answered from an index alone: the job board's count
-    read every opening row (1.8 ms) instead of `ix_openings_board` (0.5 ms).
+    Without statistics PostgreSQL guesses that much of a freshly loaded table matches
+    `updated_at > t` and reads the whole table where the index would do. Without a vacuum no page
+    is marked all-visible, so counts cannot be answered from an index alone (the job board's
+    count would read every opening row instead of `ix_openings_board`).
     """
     if db.engine.dialect.name == "postgresql":
         # VACUUM cannot run inside a transaction.

@@ -63,8 +63,8 @@ class ClinicCard:
 
 @dataclass(frozen=True)
 class OpeningCard:
-    """What a job board result shows of an opening: plain columns, not an Opening (loading 20
-    whole openings, descriptions and JSON lists included, took twice as long)."""
+    """What a job board result shows of an opening: plain columns, not an Opening (a whole
+    opening carries its description and JSON lists, which a card never shows)."""
 
     id: int
     title: str
@@ -201,8 +201,8 @@ class _SqlPagination(Pagination):
 
     The page can walk `ix_openings_board_newest` in order and stop after 20 rows (other orders
     keep only the top rows while sorting); the count reads only `ix_openings_board` when no
-    words are asked for. (One query with the count as a window made the database sort every
-    match, descriptions included, on every request: 3-4 ms at 2,000 openings.)
+    words are asked for. (A count as a window over the page query would make the database sort
+    every match, descriptions included, on every request.)
     """
 
     def _query_items(self) -> list[Any]:
