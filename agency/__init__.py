@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
 
     from agency import db_setup, security
-    from agency.extensions import csrf, db, limiter, login_manager, migrate
+    from agency.extensions import csrf, db, fragment_cache, limiter, login_manager, migrate
 
     db.init_app(app)
     db_setup.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    fragment_cache.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)

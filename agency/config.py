@@ -83,6 +83,11 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
             # The broker's transport options (the Redis visibility timeout among them) are
             # set by workers.celery_app.celery_settings, for the broker actually chosen.
         },
+        # Template fragments (agency.extensions.fragment_cache): in each process's memory, as a
+        # fragment costs less to render than a round trip to Redis would.
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": 4096,
+        "CACHE_DEFAULT_TIMEOUT": 3600,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,3 +38,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Rendered template fragments, per process (see templates/public/_macros.html, job_card).
+fragment_cache = Cache()
