@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
-export FLASK_APP := agency
+export FLASK_APP := agency.wsgi
 # Some machines set PYTHONDONTWRITEBYTECODE: then every process (the server, the worker, each
 # test worker) compiles every module it imports from source again, seconds per start. Caches
 # written inside this checkout (__pycache__ is ignored by git) are read back by the next start.
@@ -57,7 +57,7 @@ run-stack: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy matching
+	$(BIN)/mypy matching agency workers
 	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r agency matching workers scripts --severity-level high -q
 	$(BIN)/python scripts/audit_deps.py

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from agency import field_markup, timezones, ui_markup
+from agency import logs, timezones
 from agency.config import build_config
+from matching import week
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,13 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(instance_path))
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    # First, so the request id and the start time are set before any other hook can answer.
+    logs.init_app(app)
 
     from agency import db_setup, security
-    from agency.extensions import csrf, db, limiter, login_manager, migrate
+    from agency.extensions import csrf, db, fragment_cache, limiter, login_manager, migrate
 
     db.init_app(app)
     db_setup.init_app(app)
@@ -45,13 +44,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    fragment_cache.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
-    field_markup.init_app(app)
-    ui_markup.init_app(app)
     timezones.init_app(app)
+    # The schedule grids number their cells with the weekly mask's one rule.
+    app.add_template_global(week.bit, "week_bit")
 
     from agency import errors, services
     from agency.auth import bp as auth_bp

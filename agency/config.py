@@ -39,24 +39,6 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-def _transport_options(broker_url: str) -> dict[str, object]:
-    if broker_url.startswith(("redis://", "rediss://")):
-        # Redelivery after a killed worker within about a minute, not kombu's default hour.
-        return {"visibility_timeout": 60}
-    # The SQLAlchemy transport hands these options to create_engine: none to give.
-    return {}
-
-
-def _redis_timeouts(broker_url: str) -> dict[str, object]:
-    # Celery reads the visibility timeout in three places on Redis; keep them equal.
-    if broker_url.startswith(("redis://", "rediss://")):
-        return {
-            "result_backend_transport_options": {"visibility_timeout": 60},
-            "visibility_timeout": 60,
-        }
-    return {}
-
-
 def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, object]:
     """Return the settings for this process, reading the environment."""
     env = dict(os.environ if env is None else env)
@@ -97,10 +79,15 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
             "broker_connection_retry_on_startup": True,
             # A task cut off by a lost broker connection is redelivered, not left hanging.
             "worker_cancel_long_running_tasks_on_connection_loss": True,
-            "broker_transport_options": _transport_options(broker_url),
             "timezone": "UTC",
-            **_redis_timeouts(broker_url),
+            # The broker's transport options (the Redis visibility timeout among them) are
+            # set by workers.celery_app.celery_settings, for the broker actually chosen.
         },
+        # Template fragments (agency.extensions.fragment_cache): in each process's memory, as a
+        # fragment costs less to render than a round trip to Redis would.
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": 4096,
+        "CACHE_DEFAULT_TIMEOUT": 3600,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound so the app factory and tests can bind them."""
 
+from typing import TYPE_CHECKING
+
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,7 +27,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. Flask-SQLAlchemy builds db.Model at run time, out of mypy's sight;
+# to the type checker a model is the declarative Base it extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Rendered template fragments, per process (see templates/public/_macros.html, job_card).
+fragment_cache = Cache()

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from agency.services import geo
+from agency.services.errors import FieldError
 
 NUL_MESSAGE = "Remove the invisible NUL character from this text."
 
@@ -68,6 +69,17 @@ class BaseForm(FlaskForm):
                 field.errors = [*field.errors, NUL_MESSAGE]
                 ok = False
         return ok
+
+
+def show_field_error(form: FlaskForm, exc: FieldError, default: str | None = None) -> None:
+    """Show a service's refusal where the user will look: next to the field it names, else next
+    to `default`, else above the form (form_errors)."""
+    name = exc.field if exc.field and exc.field in form else default
+    if name is None or name not in form:
+        form.form_errors.append(str(exc))
+        return
+    field = form[name]
+    field.errors = [*field.errors, str(exc)]
 
 
 def us_zip(_form: Any, field: Field) -> None:

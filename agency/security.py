@@ -81,7 +81,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if current_user.role not in allowed:
                 audit_here("access_denied", object_type="endpoint", details={"path": request.path})
                 db.session.commit()
@@ -111,7 +111,7 @@ def _enforce_session_timeouts() -> ResponseReturnValue | None:
     if now - last_seen > idle or now - started > absolute:
         logout_user()
         session.clear()
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     session["_last_seen"] = now
     session.setdefault("_started", now)
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from matching import week
 from matching.taxonomy import load_taxonomy
 
 HOURS_PER_YEAR = 2080  # 40 hours x 52 weeks: how US ads turn a salary into an hourly rate
@@ -70,7 +71,7 @@ class AdTerms:
     pay_max: float | None = None
     pay_unit: str | None = None  # "hour", "week", "month" or "year"
     employment_type: str | None = None  # temp, temp_to_hire, permanent, per_diem
-    shift_mask: int | None = None  # weekly mask (see features.shift_bit); None: not stated
+    shift_mask: int | None = None  # weekly mask (matching.week); None: not stated
     languages_required: set[str] = field(default_factory=set)
     languages_preferred: set[str] = field(default_factory=set)
 
@@ -147,7 +148,7 @@ def read_schedule(text: str) -> int | None:
         blocks.update(b for b, (lo, hi) in enumerate(BLOCK_SPANS) if start < hi and end > lo)
     if not blocks:
         blocks = {0, 1}  # days without hours: the usual clinic day
-    return sum(1 << (d * 3 + b) for d in days for b in blocks)
+    return week.mask_of(days, blocks)
 
 
 def read_languages(text: str) -> tuple[set[str], set[str]]:

@@ -13,10 +13,10 @@ from matching.features import (
     EncodedRows,
     Layout,
     OpeningQuery,
-    describe_blocks,
     from_day_number,
 )
 from matching.geo import haversine_miles
+from matching.week import describe_blocks
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]

@@ -12,13 +12,11 @@ import numpy.typing as npt
 
 from matching.geo import radius_cosine, unit_vector
 from matching.taxonomy import ROLES, Taxonomy, load_taxonomy
+from matching.week import FULL_MASK
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-BLOCKS = ("morning", "afternoon", "evening")
-FULL_WEEK = (1 << 21) - 1
 MAX_LEVEL = 4
 EPOCH = date(2000, 1, 1)
 # Credential cells: days since EPOCH of a verified credential's expiry, or one of these.
@@ -78,15 +76,6 @@ class OpeningSpec:
     # the start date (once the start has passed, an expired one must not count again). The
     # engine never reads the clock: callers pass it; None judges on the start date alone.
     today: date | None = None
-
-
-def shift_bit(day: int, block: int) -> int:
-    """Bit of the weekly mask for day 0 (Monday)..6 and block 0 (morning)..2 (evening)."""
-    return 1 << (day * 3 + block)
-
-
-def describe_blocks(mask: int) -> list[str]:
-    return [f"{DAYS[b // 3]} {BLOCKS[b % 3]}" for b in range(21) if mask >> b & 1]
 
 
 def day_number(d: date) -> int:
@@ -281,7 +270,7 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
         X[:, layout.wpm] = [p.typing_wpm or 0 for p in profiles]
         commute[:] = [p.commute_miles for p in profiles]
         min_pay[:] = [np.nan if p.min_pay is None else p.min_pay for p in profiles]
-        avail[:] = [p.availability & FULL_WEEK for p in profiles]
+        avail[:] = [p.availability & FULL_MASK for p in profiles]
     else:
         years = np.zeros(0, dtype=np.float64)
     X[cells_i, cells_j] = cells_v
@@ -417,7 +406,7 @@ def compile_opening(
     # candidate leaves blank (resume, pay ask, location, track record) drop out per candidate.
     applicable["distance"] = has_location
     applicable["pay"] = opening.pay_min is not None or opening.pay_max is not None
-    applicable["availability"] = bool(opening.shift_mask & FULL_WEEK)
+    applicable["availability"] = bool(opening.shift_mask & FULL_MASK)
     applicable["text"] = bool(opening.text.strip())
     applicable["reliability"] = False  # per candidate: decided by the has_reliability column
     W = np.zeros(layout.width, dtype=np.float32)
@@ -453,7 +442,7 @@ def compile_opening(
         skill_weights=skill_w,
         den0=den0,
         typing_target=target,
-        shift=opening.shift_mask & FULL_WEEK,
+        shift=opening.shift_mask & FULL_MASK,
         languages=layout.languages.mask(opening.languages),
         ehr=layout.ehr.mask(opening.ehr),
         credential_rows=[

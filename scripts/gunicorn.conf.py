@@ -12,14 +12,14 @@ import os
 from typing import Any
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
-# One sync worker per core: on 2 cores, 4 workers served a third less (bench/README.md).
+# One sync worker per core (bench/README.md has the measurement).
 workers = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))
 preload_app = True
 # A worker pointed at another database still rebuilds its pool on its first request.
 timeout = 120
-accesslog = "-"
-# The default line plus how long the request took (ms): slow pages show up in the log.
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# No gunicorn access log: the app writes one line per request itself, with the request id, the
+# user and the duration (agency/logs.py), when it is served from agency.wsgi:app.
+accesslog = None
 
 
 def when_ready(server: Any) -> None:

@@ -34,6 +34,7 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         # The SQL transport has no broadcast exchange; remote control would only log errors.
         settings["worker_enable_remote_control"] = False
     elif broker.startswith(("redis://", "rediss://")):
+        # Celery reads the visibility timeout in three places on Redis; keep them equal.
         options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
         settings["broker_transport_options"] = {
             **settings.get("broker_transport_options", {}),
@@ -70,7 +71,7 @@ def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for this Flask app and register the outbox enqueue seam."""
     _outbox_knobs(app)
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)

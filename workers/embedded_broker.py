@@ -25,7 +25,7 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Channel(sqla.Channel):  # type: ignore[misc]
+class Channel(sqla.Channel):
     def _engine_from_config(self) -> Any:
         engine = super()._engine_from_config()
         if engine.dialect.name == "sqlite":
@@ -33,7 +33,7 @@ class Channel(sqla.Channel):  # type: ignore[misc]
         return engine
 
 
-class Transport(sqla.Transport):  # type: ignore[misc]
+class Transport(sqla.Transport):
     Channel = Channel
     polling_interval = POLLING_INTERVAL
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from agency.api import auth, pagination
 from agency.api.blueprints import applications_bp as blp
+from agency.api.errors import abort
 from agency.api.etags import etag_of
 from agency.api.schemas import ApplicationArgs, ApplicationSchema, MoveSchema, page_of
 from agency.extensions import db

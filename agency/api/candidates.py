@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import abort
-
 from agency.api import auth, pagination
 from agency.api.blueprints import candidates_bp as blp
+from agency.api.errors import abort
 from agency.api.schemas import CandidateArgs, CandidateSchema, page_of
 from agency.models import Candidate, Role
 from agency.services import api_lists

@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask_smorest import abort
-
 from agency.api import auth
 from agency.api.blueprints import matches_bp as blp
+from agency.api.errors import abort
 from agency.api.schemas import MatchArgs, MatchListSchema
 from agency.services.staff_queries import review as review_queries
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import request
-from flask_smorest import abort
 
 from agency.api import auth, pagination
 from agency.api.blueprints import openings_bp as blp
+from agency.api.errors import abort
 from agency.api.schemas import (
     OpeningFilterArgs,
     OpeningInputSchema,
@@ -60,7 +60,7 @@ def opening_out(opening: Opening) -> dict[str, Any]:
     }
 
 
-def _raise_opening_error(exc: OpeningError) -> None:
+def _raise_opening_error(exc: OpeningError) -> NoReturn:
     db.session.rollback()
     field = {"schedule": "shift_mask"}.get(exc.field or "", exc.field)
     errors = {"json": {field: [str(exc)]}} if field else None
@@ -153,6 +153,8 @@ def create_opening(data: dict[str, Any]) -> Any:
         _raise_opening_error(exc)
     db.session.commit()
     saved = clinic_portal.opening_for(clinic, opening.id)
+    if saved is None:  # just committed by this clinic: cannot happen
+        abort(500, message="The opening was saved but cannot be read back.")
     return opening_out(saved), 201, {"Location": f"/api/v1/openings/{opening.id}"}
 
 

@@ -11,7 +11,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from flask_smorest import abort
+from agency.api.errors import abort
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1

@@ -46,7 +46,7 @@ def _id(**kw: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)
 
 
-def _codes(**kw: Any) -> fields.List:
+def _codes(**kw: Any) -> fields.List[str]:
     return fields.List(
         fields.String(validate=validate.Length(1, 64)), validate=validate.Length(0, 40), **kw
     )
@@ -153,14 +153,16 @@ class OpeningFilterArgs(CursorArgs):
 
 
 class OpeningInputSchema(Strict):
-    title = fields.String(required=True, validate=validate.Length(1, 200))
+    title = fields.String(required=True, validate=validate.Length(1, openings.MAX_TITLE))
     role_type = fields.String(required=True, validate=validate.OneOf(RoleType.values()))
     description = fields.String(load_default="", validate=validate.Length(max=openings.MAX_TEXT))
     employment_type = fields.String(
         load_default=EmploymentType.TEMP_TO_HIRE.value,
         validate=validate.OneOf(EmploymentType.values()),
     )
-    positions = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 50))
+    positions = fields.Integer(
+        strict=True, load_default=1, validate=validate.Range(*openings.POSITIONS)
+    )
     shift_mask = fields.Integer(
         strict=True, load_default=0, validate=validate.Range(0, openings.FULL_MASK)
     )
@@ -181,7 +183,10 @@ class OpeningInputSchema(Strict):
         metadata=PAY_RANGE,
     )
     min_typing_wpm = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 200)
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(*openings.TYPING_WPM),
     )
     ehr_systems = _codes(load_default=list)
     languages = _codes(load_default=list)

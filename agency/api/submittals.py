@@ -7,11 +7,11 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import request
-from flask_smorest import abort
 
 from agency.api import auth, pagination
 from agency.api.applications import move_or_409
 from agency.api.blueprints import submittals_bp as blp
+from agency.api.errors import abort
 from agency.api.schemas import FeedbackSchema, SubmittalArgs, SubmittalSchema, page_of
 from agency.extensions import db
 from agency.models import Application, Note, Role, User

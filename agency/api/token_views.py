@@ -13,7 +13,7 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
 from agency.extensions import db
-from agency.forms import BaseForm, choices
+from agency.forms import BaseForm, choices, show_field_error
 from agency.models import Role
 from agency.security import client_ip, roles_required
 from agency.services import api_tokens
@@ -66,7 +66,7 @@ def index() -> ResponseReturnValue:
         _token, raw = api_tokens.create(current_user, form.name.data, form.scope.data, client_ip())
     except TokenError as exc:
         db.session.rollback()
-        form.name.errors = [*form.name.errors, str(exc)]
+        show_field_error(form, exc, "name")
         return _page(form, status=422)
     db.session.commit()
     # Shown on this response only: the page is not cached (no-store) and the token is not kept.

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.extensions import db
-from agency.forms import BaseForm, choices
+from agency.forms import BaseForm, choices, show_field_error
 from agency.models import Role
 from agency.security import client_ip, roles_required
 from agency.services import webhooks
@@ -68,8 +68,7 @@ def index() -> ResponseReturnValue:
         endpoint = webhooks.register(current_user, form.url.data, form.events.data, client_ip())
     except WebhookError as exc:
         db.session.rollback()
-        target = form.events if exc.field == "events" else form.url
-        target.errors = [*target.errors, str(exc)]
+        show_field_error(form, exc, "url")
         return _page(form, status=422)
     secret = endpoint.secret
     db.session.commit()

@@ -54,7 +54,7 @@ class RegisterForm(BaseForm):
         validators=[InputRequired(message="Please accept the terms to create an account.")],
     )
 
-    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         # Which fields are required depends on the account type.
         needed = (

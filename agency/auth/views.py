@@ -19,6 +19,7 @@ from agency.auth.forms import (
     ResetPasswordForm,
 )
 from agency.extensions import db, limiter
+from agency.forms import show_field_error
 from agency.models import Role, User
 from agency.security import audit_here, client_ip, public, roles_required
 from agency.services import accounts, audit
@@ -126,7 +127,7 @@ def logout_everywhere() -> ResponseReturnValue:
     form = LogoutEverywhereForm()
     if not form.validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
     accounts.end_sessions(user)
     audit_here("logout_everywhere", object_type="user", object_id=user.id)
@@ -171,8 +172,7 @@ def register() -> ResponseReturnValue:
                 )
         except AccountError as exc:
             db.session.rollback()
-            target = getattr(form, exc.field) if exc.field else form.email
-            target.errors = [*target.errors, str(exc)]
+            show_field_error(form, exc, "email")
             return render_template("auth/register.html", form=form), 200
         db.session.commit()
         _start_session(user, remember=False)

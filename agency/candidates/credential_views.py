@@ -14,6 +14,7 @@ from agency.candidates import bp
 from agency.candidates.forms import CredentialForm
 from agency.candidates.helpers import commit_profile_change, file_response, my_candidate
 from agency.extensions import db
+from agency.forms import show_field_error
 from agency.models import Candidate, CandidateStatus, Credential, Role
 from agency.security import audit_here, roles_required
 from agency.services import pending_uploads, profiles, uploads
@@ -106,7 +107,7 @@ def _save(
         saved, reset = profiles.save_credential(candidate, credential, data, document)
     except ProfileError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "credential_type_id").errors.append(str(exc))
+        show_field_error(form, exc, "credential_type_id")
         return None
     db.session.flush()
     audit_here(

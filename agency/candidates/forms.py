@@ -33,6 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import RoleType
+from agency.services import profiles
 from agency.services.engine import taxonomy
 from agency.services.profiles import SKILL_LEVELS
 
@@ -113,8 +114,8 @@ class ProfileForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Values are the bit numbers of the 21-bit mask (day * 3 + block).
-        self.availability.choices = [SelectChoice(b, str(b)) for b in range(21)]  # type: ignore[arg-type]
+        # Values are the bit numbers of the weekly mask (matching.week).
+        self.availability.choices = [SelectChoice(b, str(b)) for b, _, _ in profiles.cells()]
         self.ehr_systems.choices = _ehr_choices()
         self.languages.choices = _language_choices()
 

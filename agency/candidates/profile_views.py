@@ -9,6 +9,7 @@ from agency.candidates import bp
 from agency.candidates.forms import ProfileForm, skills_form
 from agency.candidates.helpers import commit_profile_change, my_candidate, next_step_url
 from agency.extensions import db
+from agency.forms import show_field_error
 from agency.models import Role
 from agency.security import roles_required
 from agency.services import profiles
@@ -44,7 +45,7 @@ def profile() -> ResponseReturnValue:
             )
         except ProfileError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "zip_code").errors.append(str(exc))
+            show_field_error(form, exc, "zip_code")
         else:
             commit_profile_change(candidate.id)
             flash("Your profile is saved.", "success")

@@ -136,7 +136,7 @@ class PasteForm(BaseForm):
 
 
 class _OpeningFormBase(BaseForm):
-    title = StringField("Job title", validators=[InputRequired(), Length(max=200)])
+    title = StringField("Job title", validators=[InputRequired(), Length(max=openings.MAX_TITLE)])
     role_type = RadioField("Role", choices=choices(ROLE_CHOICES), validators=[InputRequired()])
     description = TextAreaField(
         "Duties and description",
@@ -147,7 +147,9 @@ class _OpeningFormBase(BaseForm):
         "Employment type", choices=choices(EMPLOYMENT_CHOICES), validators=[InputRequired()]
     )
     positions = IntegerField(
-        "Positions", default=1, validators=[InputRequired(), NumberRange(min=1, max=50)]
+        "Positions",
+        default=1,
+        validators=[InputRequired(), NumberRange(*openings.POSITIONS)],
     )
     start_date = DateField("Start date", validators=[InputRequired()])
     end_date = DateField(
@@ -156,20 +158,20 @@ class _OpeningFormBase(BaseForm):
     pay_min = DecimalField(
         "Pay from ($ an hour)",
         places=2,
-        validators=[Optional(), finite_number, NumberRange(min=0, max=500)],
+        validators=[Optional(), finite_number, NumberRange(0, openings.MAX_PAY)],
     )
     pay_max = DecimalField(
         "Pay up to ($ an hour)",
         places=2,
-        validators=[Optional(), finite_number, NumberRange(min=0, max=500)],
+        validators=[Optional(), finite_number, NumberRange(0, openings.MAX_PAY)],
     )
     min_typing_wpm = IntegerField(
         "Minimum typing speed (words a minute)",
-        validators=[Optional(), NumberRange(min=0, max=200)],
+        validators=[Optional(), NumberRange(*openings.TYPING_WPM)],
     )
     schedule = SelectMultipleField(
         "Shift schedule",
-        choices=choices([(str(b), str(b)) for b in range(21)]),
+        choices=choices([(str(b), str(b)) for b, _, _ in openings.cells()]),
         validators=[Optional()],
         description="Tick every block the person works. Leave empty for a flexible schedule.",
     )
@@ -285,7 +287,7 @@ def _skill_fields() -> dict[str, Any]:
     return fields
 
 
-OpeningForm = type("OpeningForm", (_OpeningFormBase,), _skill_fields())
+OpeningForm: type[_OpeningFormBase] = type("OpeningForm", (_OpeningFormBase,), _skill_fields())
 
 
 class StatusForm(BaseForm):

@@ -12,6 +12,7 @@ from agency.clinics import bp
 from agency.clinics.forms import OpeningForm, PasteForm, StatusForm
 from agency.clinics.views import my_clinic
 from agency.extensions import db
+from agency.forms import show_field_error
 from agency.models import Clinic, Opening, Role
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings, pipeline
@@ -69,11 +70,7 @@ def _save(form: Any, clinic: Clinic, opening: Opening | None) -> Opening | None:
         )
     except OpeningError as exc:
         db.session.rollback()
-        target = form[exc.field] if exc.field and exc.field in form else None
-        if target is None:
-            form.form_errors.append(str(exc))
-        else:
-            target.errors = [*target.errors, str(exc)]
+        show_field_error(form, exc)
         return None
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from agency.clinics import bp
 from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
+from agency.forms import show_field_error
 from agency.models import Clinic, Role
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, openings
@@ -70,8 +71,7 @@ def profile() -> ResponseReturnValue:
             clinic_portal.update_profile(clinic, form.to_profile(), current_user, client_ip())
         except ClinicError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field or "name")
-            field.errors = [*field.errors, str(exc)]
+            show_field_error(form, exc, "name")
             return render_template("clinics/profile.html", form=form, clinic=clinic)
         db.session.commit()
         flash("Your clinic profile is saved.", "success")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 from agency.models.users import User
 
@@ -17,7 +17,7 @@ class TokenScope(StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(Model):
     __tablename__ = "api_tokens"
     __table_args__ = (
         UniqueConstraint("token_hash"),

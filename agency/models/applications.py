@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Audience(StrEnum):
 CLOSED_STAGES = frozenset({Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value})
 
 
-class Application(db.Model):  # type: ignore[name-defined,misc]
+class Application(Model):
     __tablename__ = "applications"
     __table_args__ = (
         UniqueConstraint("candidate_id", "opening_id"),
@@ -87,7 +87,7 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         return self.history[starts[0] :] if starts else []
 
 
-class StageChange(db.Model):  # type: ignore[name-defined,misc]
+class StageChange(Model):
     """One move of an application. `reason` is read by `reason_audience` (and staff);
     `candidate_message` is what the candidate reads about the move, written for them."""
 
@@ -123,7 +123,7 @@ class StageChange(db.Model):  # type: ignore[name-defined,misc]
         return self.reason if self.reason_audience == reader else ""
 
 
-class Note(db.Model):  # type: ignore[name-defined,misc]
+class Note(Model):
     """A staff note about a candidate, an opening or one application, for its `audience`:
     staff only, or also the clinic (a note on a submitted application, shown with it)."""
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.skills import CredentialType, Skill
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 
@@ -37,7 +37,7 @@ class CandidateStatus(StrEnum):
     ERASED = "erased"
 
 
-class Candidate(db.Model):  # type: ignore[name-defined,misc]
+class Candidate(Model):
     __tablename__ = "candidates"
     __table_args__ = (
         enum_check("status", CandidateStatus),
@@ -108,7 +108,7 @@ class SkillSource(StrEnum):
     RESUME = "resume"
 
 
-class CandidateSkill(db.Model):  # type: ignore[name-defined,misc]
+class CandidateSkill(Model):
     __tablename__ = "candidate_skills"
     __table_args__ = (
         UniqueConstraint("candidate_id", "skill_id"),
@@ -134,7 +134,7 @@ class VerificationStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Credential(db.Model):  # type: ignore[name-defined,misc]
+class Credential(Model):
     __tablename__ = "credentials"
     __table_args__ = (
         enum_check("verification_status", VerificationStatus),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from agency.models.users import User
 
 
-class Clinic(db.Model):  # type: ignore[name-defined,misc]
+class Clinic(Model):
     __tablename__ = "clinics"
     __table_args__ = (Index("ix_clinics_approved_created", "approved", "created_at"),)
 

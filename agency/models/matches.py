@@ -18,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import UTCDateTime, utcnow
 
 
-class Match(db.Model):  # type: ignore[name-defined,misc]
+class Match(Model):
     __tablename__ = "matches"
     __table_args__ = (
         UniqueConstraint("candidate_id", "opening_id"),
@@ -42,7 +42,7 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Decision(db.Model):  # type: ignore[name-defined,misc]
+class Decision(Model):
     """A staff decision on a pair: the re-ranker's training label, with the components it saw."""
 
     __tablename__ = "decisions"
@@ -63,7 +63,7 @@ class Decision(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class RankerModel(db.Model):  # type: ignore[name-defined,misc]
+class RankerModel(Model):
     """A trained re-ranker, saved as plain JSON with its evaluation; at most one is active."""
 
     __tablename__ = "ranker_models"

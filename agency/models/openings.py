@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
-from agency.extensions import db
+from agency.extensions import Model, db
 from agency.models.skills import CredentialType, RoleType, Skill
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 
@@ -46,7 +46,7 @@ class OpeningStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Opening(db.Model):  # type: ignore[name-defined,misc]
+class Opening(Model):
     __tablename__ = "openings"
     __table_args__ = (
         enum_check("role_type", RoleType),
@@ -116,7 +116,7 @@ class Opening(db.Model):  # type: ignore[name-defined,misc]
         return f"<Opening {self.id} {self.title!r}>"
 
 
-class OpeningSkill(db.Model):  # type: ignore[name-defined,misc]
+class OpeningSkill(Model):
     __tablename__ = "opening_skills"
     __table_args__ = (
         UniqueConstraint("opening_id", "skill_id"),
@@ -136,7 +136,7 @@ class OpeningSkill(db.Model):  # type: ignore[name-defined,misc]
     skill: Mapped[Skill] = relationship()
 
 
-class OpeningCredential(db.Model):  # type: ignore[name-defined,misc]
+class OpeningCredential(Model):
     __tablename__ = "opening_credentials"
     __table_args__ = (UniqueConstraint("opening_id", "credential_type_id"),)
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 
 
@@ -19,7 +19,7 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         enum_check("status", OutboxStatus),

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from agency.models.candidates import Credential
 
 
-class CredentialReminder(db.Model):  # type: ignore[name-defined,misc]
+class CredentialReminder(Model):
     """One reminder made for a credential: its threshold (days) and the expiry it was about.
 
     The staff summary of a scan lists the rows that scan created; a renewed credential (a new

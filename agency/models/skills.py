@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import StrEnum, enum_check, enum_type
 
 
@@ -15,7 +15,7 @@ class RoleType(StrEnum):
     HYBRID = "hybrid"
 
 
-class Skill(db.Model):  # type: ignore[name-defined,misc]
+class Skill(Model):
     __tablename__ = "skills"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class Skill(db.Model):  # type: ignore[name-defined,misc]
         return f"<Skill {self.code}>"
 
 
-class CredentialType(db.Model):  # type: ignore[name-defined,misc]
+class CredentialType(Model):
     __tablename__ = "credential_types"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +40,7 @@ class CredentialType(db.Model):  # type: ignore[name-defined,misc]
         return f"<CredentialType {self.code}>"
 
 
-class RoleProfile(db.Model):  # type: ignore[name-defined,misc]
+class RoleProfile(Model):
     """Default weight of one skill for one role; the engine's role profile, copied for queries."""
 
     __tablename__ = "role_profiles"

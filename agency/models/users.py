@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (enum_check("role", Role),)
 
@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"{self.id}:{self.session_version}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property
@@ -66,7 +66,7 @@ class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a secret)
 
 
-class AuthToken(db.Model):  # type: ignore[name-defined,misc]
+class AuthToken(Model):
     """A single-use token sent by e-mail; only its SHA-256 is stored."""
 
     __tablename__ = "auth_tokens"

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.extensions import db
+from agency.extensions import Model
 from agency.models.types import UTCDateTime, utcnow
 from agency.models.users import User
 
 
-class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
+class WebhookEndpoint(Model):
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +33,7 @@ class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
     owner: Mapped[User] = relationship()
 
 
-class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
+class WebhookDelivery(Model):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),)
 

@@ -21,14 +21,11 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, geo, outbox, passwords
+from agency.services.errors import FieldError
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """A user-facing reason an account operation was refused; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:

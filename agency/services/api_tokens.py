@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from agency.extensions import db
 from agency.models import ApiToken, TokenScope, User, utcnow
 from agency.services import audit
+from agency.services.errors import FieldError
 
 PREFIX = "cm_"
 MAX_TOKENS = 20  # per user: enough for every integration, few enough to review on one page
@@ -20,10 +21,8 @@ MAX_RAW = 200  # longer Authorization values are not ours: refuse before hashing
 TOUCH_EVERY = timedelta(minutes=5)
 
 
-class TokenError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class TokenError(FieldError):
+    """A refusal the form shows next to `field`."""
 
 
 def _digest(raw: str) -> str:

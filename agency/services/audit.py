@@ -134,7 +134,11 @@ def profile_views(candidate_id: int, own_user_id: int | None = None) -> list[Pro
     for i, (at, actor_id, _details, _role, _clinic) in enumerate(rows):
         if own_user_id is not None and actor_id == own_user_id:
             continue
-        org = names.get(clinic_of[i], "A clinic") if i in clinic_of else AGENCY
+        if i in clinic_of:
+            clinic_id = clinic_of[i]
+            org = names.get(clinic_id, "A clinic") if clinic_id is not None else "A clinic"
+        else:
+            org = AGENCY
         key = (org, at.date())
         seen = grouped.get(key)
         grouped[key] = (

@@ -21,8 +21,8 @@ def insert_rows(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> 
     connection = db.session.connection()
     table = model.__table__
     if connection.dialect.name != "postgresql":
-        # Core, not the ORM's bulk path: the rows are plain dicts and the ORM's per-row
-        # bookkeeping was 15 % of the SQLite seed.
+        # Core, not the ORM's bulk path: the rows are plain dicts and need none of the ORM's
+        # per-row bookkeeping.
         for start in range(0, len(rows), chunk):
             connection.execute(table.insert(), rows[start : start + chunk])
         return len(rows)
@@ -49,9 +49,9 @@ def insert_with_ids(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -
     """Insert `rows` and return their new ids, in the order of `rows`.
 
     On PostgreSQL the ids are drawn from the table's sequence first and the rows COPied with
-    them: a multi-row INSERT ... RETURNING of thousands of rows made psycopg parse a statement
-    with tens of thousands of placeholders each time, a third of the seed's time. Elsewhere one
-    INSERT ... RETURNING per chunk.
+    them: a multi-row INSERT ... RETURNING of thousands of rows makes psycopg parse a statement
+    with tens of thousands of placeholders each time. Elsewhere one INSERT ... RETURNING per
+    chunk.
     """
     if not rows:
         return []

@@ -38,6 +38,7 @@ from agency.models import (
 )
 from agency.models.openings import opening_with_requirements
 from agency.services import audit, geo, openings
+from agency.services.errors import FieldError
 from matching.taxonomy import load_taxonomy
 
 # Stages in which a submitted candidate stays visible to the clinic.
@@ -58,10 +59,8 @@ DECLINE_REASONS = (
 )
 
 
-class ClinicError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ClinicError(FieldError):
+    """A refusal the form shows next to `field`."""
 
 
 # ---- profile ----------------------------------------------------------------------------------
@@ -356,7 +355,8 @@ def submittal_notes(applications: list[Application]) -> dict[int, list[Note]]:
         .order_by(Note.created_at, Note.id)
     ).scalars()
     for note in rows:
-        out[note.application_id].append(note)
+        if note.application_id is not None:  # the query asked for these applications only
+            out[note.application_id].append(note)
     return out
 
 

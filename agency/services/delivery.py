@@ -168,7 +168,7 @@ def claim_many(message_ids: Sequence[int], fill: int = 0) -> list[Claim]:
     kinds (oldest first) in one statement, and commit. The requested ones come first."""
     now = utcnow()
     wanted = OutboxMessage.id.in_(list(message_ids)) if message_ids else false()
-    eligible = wanted
+    eligible: ColumnElement[bool] = wanted
     if fill > 0:
         eligible = or_(wanted, OutboxMessage.kind.in_(sorted(handlers.BATCHED_KINDS)))
     pick = (
@@ -189,17 +189,19 @@ def claim_many(message_ids: Sequence[int], fill: int = 0) -> list[Claim]:
         stmt = update(OutboxMessage).where(OutboxMessage.id == picked.c.id)
     else:
         stmt = update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()), _due(now))
-    rows = db.session.execute(
-        stmt.values(**values)
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.kind,
-            OutboxMessage.payload,
-            OutboxMessage.dedupe_key,
-            OutboxMessage.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    ).all()
+    rows = list(
+        db.session.execute(
+            stmt.values(**values)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.kind,
+                OutboxMessage.payload,
+                OutboxMessage.dedupe_key,
+                OutboxMessage.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+    )
     db.session.commit()
     asked = set(message_ids)
     rows.sort(key=lambda r: (r.id not in asked, r.id))

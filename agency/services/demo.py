@@ -32,6 +32,7 @@ from agency.models import (
 )
 from agency.models.openings import searchable
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
+from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
 
 SEED = 2026
@@ -211,7 +212,7 @@ def _mask(rng: random.Random, weekdays: bool, evenings: bool, weekends: bool) ->
             if block == 2 and not evenings:
                 continue
             if rng.random() < 0.92:
-                mask |= 1 << (day * 3 + block)
+                mask |= 1 << week.bit(day, block)
     return mask
 
 
@@ -321,7 +322,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     )
 
     # Openings across both roles (and some hybrid), mostly open.
-    opening_rows, opening_reqs, opening_creds, opening_roles = [], [], [], []
+    opening_rows: list[dict[str, Any]] = []
+    opening_reqs, opening_creds, opening_roles = [], [], []
     approved_clinics = [
         (cid, row) for cid, row in zip(clinic_ids, clinic_rows, strict=True) if row["approved"]
     ]
@@ -409,14 +411,15 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     # Generated and inserted a chunk at a time, so memory stays flat at 100,000 candidates.
     cand_ids: list[int] = []
     context = _CandidateContext(rng, fake, taxonomy, skill_ids, cred_ids, today, now, pw_hash)
-    for start in range(0, n_candidates, CANDIDATE_CHUNK):
-        end = min(start + CANDIDATE_CHUNK, n_candidates)
-        cand_ids.extend(_insert_candidates(context, range(start, end), staff_id))
+    for first in range(0, n_candidates, CANDIDATE_CHUNK):
+        stop = min(first + CANDIDATE_CHUNK, n_candidates)
+        cand_ids.extend(_insert_candidates(context, range(first, stop), staff_id))
 
     # Applications with their history, so the pipeline and dashboards have something to show.
     n_apps = 0
     stages = ["applied", "applied", "shortlisted", "submitted", "interview", "rejected"]
-    app_rows, app_history = [], []
+    app_rows: list[dict[str, Any]] = []
+    app_history: list[tuple[list[str], datetime, datetime | None]] = []
     open_openings = [
         oid for oid, row in zip(opening_ids, opening_rows, strict=True) if row["status"] == "open"
     ]
@@ -598,9 +601,7 @@ def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) ->
                 {
                     "candidate_id": cid,
                     "credential_type_id": cred_ids[code],
-                    "issuer": (
-                        taxonomy.credential(code).issuer if taxonomy.credential(code) else ""
-                    ),
+                    "issuer": getattr(taxonomy.credential(code), "issuer", ""),
                     "number": f"{code}-{rng.randint(100000, 999999)}",
                     "issued_on": expires - timedelta(days=730),
                     "expires_on": expires,
@@ -615,14 +616,8 @@ def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) ->
 
 
 def _shift(rng: random.Random, evenings: bool) -> int:
-    mask = 0
     days = range(5) if rng.random() < 0.8 else range(6)
-    for day in days:
-        mask |= 1 << (day * 3)
-        mask |= 1 << (day * 3 + 1)
-        if evenings:
-            mask |= 1 << (day * 3 + 2)
-    return mask
+    return week.mask_of(days, (0, 1, 2) if evenings else (0, 1))
 
 
 def _opening_text(rng: random.Random, role: str, clinic: dict[str, Any], codes: list[str]) -> str:
@@ -666,10 +661,10 @@ def queue_rescores() -> int:
 def analyze() -> None:
     """Refresh the planner's statistics after a bulk load (and, on PostgreSQL, vacuum).
 
-    Without statistics PostgreSQL guesses a third of a 100,000-row table matches `updated_at > t`
-    and reads the whole table (46 ms) where the index takes 0.1 ms. Without a vacuum no page is
-    marked all-visible, so counts cannot be answered from an index alone: the job board's count
-    read every opening row (1.8 ms) instead of `ix_openings_board` (0.5 ms).
+    Without statistics PostgreSQL guesses that much of a freshly loaded table matches
+    `updated_at > t` and reads the whole table where the index would do. Without a vacuum no page
+    is marked all-visible, so counts cannot be answered from an index alone (the job board's
+    count would read every opening row instead of `ix_openings_board`).
     """
     if db.engine.dialect.name == "postgresql":
         # VACUUM cannot run inside a transaction.

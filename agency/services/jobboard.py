@@ -64,8 +64,8 @@ class ClinicCard:
 
 @dataclass(frozen=True)
 class OpeningCard:
-    """What a job board result shows of an opening: plain columns, not an Opening (loading 20
-    whole openings, descriptions and JSON lists included, took twice as long)."""
+    """What a job board result shows of an opening: plain columns, not an Opening (a whole
+    opening carries its description and JSON lists, which a card never shows)."""
 
     id: int
     title: str
@@ -96,10 +96,24 @@ _CARD_COLUMNS = (
 
 
 def _cards(statement: Select[Any]) -> list[OpeningCard]:
-    return [
-        OpeningCard(*row[:8], clinic=ClinicCard(*row[8:]))  # type: ignore[misc]
-        for row in db.session.execute(statement.with_only_columns(*_CARD_COLUMNS))
-    ]
+    cards = []
+    for row in db.session.execute(statement.with_only_columns(*_CARD_COLUMNS)):
+        oid, title, role, employment, start, pay_min, pay_max, updated, *clinic = row
+        cid, name, city, state, clinic_updated = clinic
+        cards.append(
+            OpeningCard(
+                oid,
+                title,
+                role,
+                employment,
+                start,
+                pay_min,
+                pay_max,
+                updated,
+                clinic=ClinicCard(cid, name, city, state, clinic_updated),
+            )
+        )
+    return cards
 
 
 @dataclass
@@ -188,8 +202,8 @@ class _SqlPagination(Pagination):
 
     The page can walk `ix_openings_board_newest` in order and stop after 20 rows (other orders
     keep only the top rows while sorting); the count reads only `ix_openings_board` when no
-    words are asked for. (One query with the count as a window made the database sort every
-    match, descriptions included, on every request: 3-4 ms at 2,000 openings.)
+    words are asked for. (A count as a window over the page query would make the database sort
+    every match, descriptions included, on every request.)
     """
 
     def _query_items(self) -> list[Any]:
@@ -270,6 +284,8 @@ def _clinics_within(origin: geo.Location, radius: int) -> dict[int, float]:
     )
     near = {}
     for clinic_id, lat, lon in rows:
+        if lat is None or lon is None:  # excluded by the query; narrows the type
+            continue
         miles = miles_between(origin.lat, origin.lon, lat, lon)
         if miles <= radius:
             near[clinic_id] = miles

@@ -26,25 +26,33 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, outbox
+from agency.services.errors import FieldError
+from matching import week
 from matching.ad_terms import AdTerms, read_terms
 from matching.taxonomy import load_taxonomy
 from matching.text import extract_skills
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The schedule mask's rule lives in matching.week; the opening views and the API convert
+# through this module.
+from matching.week import FULL_MASK as FULL_MASK
+from matching.week import bits_from_mask as bits_from_mask
+from matching.week import cells as cells
+from matching.week import mask_from_bits as mask_from_bits
+
+DAYS = week.DAYS
 BLOCKS = ("Morning", "Afternoon", "Evening")
 BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
-FULL_MASK = (1 << 21) - 1
 LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
-MAX_PAY = Decimal("500")
+# The limits of an opening, read by problems() below, the clinic's form and the API schema.
+MAX_TITLE = 200
+POSITIONS = (1, 50)
+MAX_PAY = Decimal("500")  # dollars an hour
+TYPING_WPM = (0, 200)
 MAX_TEXT = 20_000
 
 
-class OpeningError(ValueError):
+class OpeningError(FieldError):
     """A rule the opening breaks, in words for the form; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -89,18 +97,6 @@ class TextFindings:
 # ---- the weekly schedule mask -------------------------------------------------------------
 
 
-def bit(day: int, block: int) -> int:
-    return day * 3 + block
-
-
-def mask_from_bits(bits: list[int] | set[int]) -> int:
-    return sum(1 << b for b in set(bits) if 0 <= b < 21)
-
-
-def bits_from_mask(mask: int) -> list[int]:
-    return [b for b in range(21) if mask >> b & 1]
-
-
 @dataclass(frozen=True)
 class ScheduleDay:
     day: str
@@ -111,7 +107,7 @@ def schedule_days(mask: int) -> list[ScheduleDay]:
     """The days the opening works, each with its blocks ("Monday: Morning, Afternoon")."""
     out = []
     for d, day in enumerate(DAYS):
-        blocks = [BLOCKS[b] for b in range(3) if mask >> bit(d, b) & 1]
+        blocks = [BLOCKS[b] for b in range(3) if week.has(mask, d, b)]
         if blocks:
             out.append(ScheduleDay(day, blocks))
     return out
@@ -123,7 +119,7 @@ def schedule_summary(mask: int) -> str:
         return "Flexible schedule"
     runs: list[tuple[int, int, tuple[str, ...]]] = []
     for d in range(7):
-        blocks = tuple(BLOCKS[b].lower() for b in range(3) if mask >> bit(d, b) & 1)
+        blocks = tuple(BLOCKS[b].lower() for b in range(3) if week.has(mask, d, b))
         if not blocks:
             continue
         if runs and runs[-1][1] == d - 1 and runs[-1][2] == blocks:
@@ -156,7 +152,7 @@ def default_draft(role: str) -> OpeningDraft:
         languages=["english"],
         skills={code: (level, weight) for code, (level, weight) in reqs.items()},
         # Monday to Friday, mornings and afternoons: the usual clinic week.
-        shift_mask=mask_from_bits([bit(d, b) for d in range(5) for b in (0, 1)]),
+        shift_mask=week.mask_of(range(5), (0, 1)),
     )
 
 
@@ -273,12 +269,16 @@ def problems(
     out: list[OpeningError] = []
     if not draft.title.strip():
         out.append(OpeningError("Give the opening a title.", "title"))
+    elif len(draft.title) > MAX_TITLE:
+        out.append(OpeningError(f"At most {MAX_TITLE} characters.", "title"))
     if draft.role_type not in RoleType.values():
         out.append(OpeningError("Choose receptionist, secretary or hybrid.", "role_type"))
     if draft.employment_type not in EmploymentType.values():
         out.append(OpeningError("Choose an employment type.", "employment_type"))
-    if not 1 <= draft.positions <= 50:
-        out.append(OpeningError("Between 1 and 50 positions.", "positions"))
+    if not POSITIONS[0] <= draft.positions <= POSITIONS[1]:
+        out.append(
+            OpeningError(f"Between {POSITIONS[0]} and {POSITIONS[1]} positions.", "positions")
+        )
     if draft.start_date is None:
         out.append(OpeningError("Choose a start date.", "start_date"))
     elif is_new and draft.start_date < today:
@@ -288,13 +288,16 @@ def problems(
     for name in ("pay_min", "pay_max"):
         value = getattr(draft, name)
         if value is not None and not (0 <= value <= MAX_PAY):
-            out.append(OpeningError("Enter an hourly rate between $0 and $500.", name))
+            out.append(OpeningError(f"Enter an hourly rate between $0 and ${MAX_PAY}.", name))
     if draft.pay_min is not None and draft.pay_max is not None and draft.pay_min > draft.pay_max:
         out.append(OpeningError("The minimum pay is above the maximum.", "pay_min"))
-    if not 0 <= draft.shift_mask <= FULL_MASK:
+    if not 0 <= draft.shift_mask <= week.FULL_MASK:
         out.append(OpeningError("That schedule is not possible.", "schedule"))
-    if draft.min_typing_wpm is not None and not 0 <= draft.min_typing_wpm <= 200:
-        out.append(OpeningError("Typing speed between 0 and 200 words a minute.", "min_typing_wpm"))
+    low, high = TYPING_WPM
+    if draft.min_typing_wpm is not None and not low <= draft.min_typing_wpm <= high:
+        out.append(
+            OpeningError(f"Typing speed between {low} and {high} words a minute.", "min_typing_wpm")
+        )
     unknown = set(draft.skills) - set(tax.skill_codes)
     if unknown or any(not (0 <= lvl <= 4 and 0 <= w <= 1) for lvl, w in draft.skills.values()):
         out.append(OpeningError("Unknown skill or level.", "skills"))
@@ -329,15 +332,15 @@ def _set_requirements(opening: Opening, draft: OpeningDraft) -> None:
         if code not in draft.skills:
             opening.skills.remove(row)
     for code, (level, weight) in draft.skills.items():
-        row = current.get(code)
-        if row is None:
+        kept = current.get(code)
+        if kept is None:
             opening.skills.append(OpeningSkill(skill=skills[code], min_level=level, weight=weight))
         else:
-            row.min_level, row.weight = level, weight
+            kept.min_level, kept.weight = level, weight
     held = {c.credential_type.code: c for c in opening.credentials}
-    for code, row in held.items():
+    for code, held_row in held.items():
         if code not in draft.credentials:
-            opening.credentials.remove(row)
+            opening.credentials.remove(held_row)
     for code in draft.credentials:
         if code not in held:
             opening.credentials.append(OpeningCredential(credential_type=ctypes[code]))

@@ -151,7 +151,7 @@ def _after_rollback(session: Session, _previous_transaction: Any) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions.setdefault("outbox_enqueue", None)
-    session_cls = db.session.session_factory.class_  # type: ignore[attr-defined]
+    session_cls = db.session.session_factory.class_
     if not event.contains(session_cls, "before_flush", _before_flush):
         event.listen(session_cls, "before_flush", _before_flush)
         event.listen(session_cls, "after_commit", _after_commit)

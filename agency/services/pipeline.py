@@ -32,7 +32,7 @@ from agency.services import audit
 
 S = Stage
 # The moves staff may make; clinics and candidates get a subset (below).
-TRANSITIONS: dict[str, frozenset[str]] = {
+_MOVES: dict[Stage, frozenset[Stage]] = {
     S.APPLIED: frozenset({S.SHORTLISTED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
     S.SOURCED: frozenset({S.SHORTLISTED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
     S.SHORTLISTED: frozenset({S.SUBMITTED, S.REJECTED, S.WITHDRAWN}),
@@ -43,7 +43,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REJECTED: frozenset({S.SHORTLISTED}),  # staff may reconsider
     S.WITHDRAWN: frozenset(),
 }
-TRANSITIONS = {str(k.value): frozenset(v.value for v in vs) for k, vs in TRANSITIONS.items()}
+TRANSITIONS: dict[str, frozenset[str]] = {
+    k.value: frozenset(v.value for v in vs) for k, vs in _MOVES.items()
+}
 CLINIC_MOVES = frozenset({S.INTERVIEW.value, S.OFFERED.value, S.REJECTED.value})
 CANDIDATE_MOVES = frozenset({S.WITHDRAWN.value})
 NEEDS_REASON = frozenset({S.REJECTED.value, S.WITHDRAWN.value})
@@ -218,10 +220,13 @@ def _notify(application: Application, change: StageChange) -> None:
 
 
 def _mark_filled(opening: Opening) -> None:
-    placed = db.session.scalar(
-        select(func.count(Application.id)).where(
-            Application.opening_id == opening.id, Application.stage == S.PLACED.value
+    placed = (
+        db.session.scalar(
+            select(func.count(Application.id)).where(
+                Application.opening_id == opening.id, Application.stage == S.PLACED.value
+            )
         )
+        or 0
     )
     if placed >= opening.positions and opening.status == OpeningStatus.OPEN.value:
         opening.status = OpeningStatus.FILLED.value
@@ -402,6 +407,13 @@ REVIEW_ACTIONS = {
     "submit": S.SUBMITTED.value,
     "reject": S.REJECTED.value,
 }
+
+
+def review_moves(stage: str | None) -> frozenset[str]:
+    """The review page's stage actions (keys of REVIEW_ACTIONS) staff may take on an application
+    in `stage`; None means not in the pipeline yet (staff source the candidate first)."""
+    reachable = TRANSITIONS.get(stage or S.SOURCED.value, frozenset())
+    return frozenset(action for action, to in REVIEW_ACTIONS.items() if to in reachable)
 
 
 @dataclass

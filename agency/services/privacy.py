@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
@@ -214,9 +214,10 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     # Reasons the person typed (a withdrawal) are theirs; reasons staff gave stay.
     if user is not None:
         db.session.execute(
-            StageChange.__table__.update()
+            update(StageChange)
             .where(StageChange.application_id.in_(application_ids), StageChange.actor_id == user.id)
             .values(reason="")
+            .execution_options(synchronize_session=False)
         )
     closed = _close_applications(applications)
     db.session.execute(

@@ -21,10 +21,17 @@ from agency.models import (
     VerificationStatus,
 )
 from agency.services import geo, outbox, uploads
+from agency.services.errors import FieldError
+from matching import week
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The schedule mask's rule lives in matching.week; the profile views convert through this module.
+from matching.week import bits_from_mask as bits_from_mask
+from matching.week import cells as cells
+from matching.week import describe_blocks as describe_blocks
+from matching.week import mask_from_bits as mask_from_bits
+
+DAYS = week.DAYS
 BLOCKS = (("Morning", "7-12"), ("Afternoon", "12-17"), ("Evening", "17-21"))
-FULL_MASK = (1 << 21) - 1
 SKILL_LEVELS = (
     (0, "None"),
     (1, "Basic"),
@@ -35,27 +42,11 @@ SKILL_LEVELS = (
 EXPIRING_DAYS = 30
 
 
-class ProfileError(ValueError):
+class ProfileError(FieldError):
     """A profile change that cannot be made; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---- availability -----------------------------------------------------------------------------
-
-
-def cell_bit(day: int, block: int) -> int:
-    return day * 3 + block
-
-
-def mask_from_bits(bits: list[int] | set[int]) -> int:
-    return sum(1 << b for b in set(bits) if 0 <= b < 21)
-
-
-def bits_from_mask(mask: int) -> list[int]:
-    return [b for b in range(21) if mask >> b & 1]
 
 
 # ---- contact and preferences ------------------------------------------------------------------
@@ -91,7 +82,7 @@ def update_profile(candidate: Candidate, data: ProfileInput) -> None:
     candidate.commute_miles = float(data.commute_miles)
     candidate.desired_roles = sorted(set(data.desired_roles))
     candidate.min_pay = data.min_pay
-    candidate.availability_mask = data.availability_mask & FULL_MASK
+    candidate.availability_mask = data.availability_mask & week.FULL_MASK
     candidate.years_experience = float(data.years_experience)
     candidate.typing_wpm = data.typing_wpm
     candidate.ehr_systems = sorted(set(data.ehr_systems))

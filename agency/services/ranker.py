@@ -92,7 +92,7 @@ def retrain(random_state: int = 0) -> RankerModel:
     row.auc_model = _clean(metrics.get("auc_model"))
     row.auc_rules = _clean(metrics.get("auc_rules"))
     row.sklearn_version = model.sklearn_version_
-    row.params = _json_safe(model.to_json())
+    row.params = {k: _json_safe(v) for k, v in model.to_json().items()}
     db.session.flush()
     if model.better_than_rules_:
         db.session.execute(update(RankerModel).where(RankerModel.id != row.id).values(active=False))

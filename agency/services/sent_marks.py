@@ -40,7 +40,7 @@ def write(marks: list[Mark]) -> set[int]:
     by_note: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for m in marks:
         by_note[m.note[:2000]].append((m.id, m.attempt))
-    now, done = utcnow(), set()
+    now, done = utcnow(), set[int]()
     for note, pairs in by_note.items():
         done.update(
             db.session.execute(

@@ -151,11 +151,11 @@ def _after_rollback(session: Session, _previous: object) -> None:
 
 
 def _session_info() -> dict[str, list[str]]:
-    session_cls = db.session.session_factory.class_  # type: ignore[attr-defined]
+    session_cls = db.session.session_factory.class_
     if not event.contains(session_cls, "after_commit", _after_commit):
         event.listen(session_cls, "after_commit", _after_commit)
         event.listen(session_cls, "after_soft_rollback", _after_rollback)
-    return db.session.info  # type: ignore[no-any-return]
+    return db.session.info
 
 
 def store(checked: CheckedFile, folder: str) -> str:

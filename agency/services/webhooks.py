@@ -35,6 +35,7 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, outbox
+from agency.services.errors import FieldError
 
 SUBMITTAL_CREATED = "submittal.created"
 STAGE_CHANGED = "application.stage_changed"
@@ -46,10 +47,8 @@ DISABLE_AFTER = 20
 CLINIC_VISIBLE = frozenset({"submitted", "interview", "offered", "placed"})
 
 
-class WebhookError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class WebhookError(FieldError):
+    """A refusal the form shows next to `field`."""
 
 
 class DeliveryFailed(Exception):

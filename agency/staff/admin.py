@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, choices
+from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
 from agency.models import Clinic, Role, User
 from agency.security import client_ip, roles_required
 from agency.services import accounts, clinic_approval, staff_accounts
@@ -45,7 +47,7 @@ def clinic_approve(clinic_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.clinics"))
 
 
-def _staff_page():  # type: ignore[no-untyped-def]
+def _staff_page() -> Any:
     return list_queries.staff_accounts_page(page_arg())
 
 
@@ -59,7 +61,7 @@ def accounts_page() -> ResponseReturnValue:
                 form.email.data, form.password.data, form.role.data, me(), ip=client_ip()
             )
         except accounts.AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            show_field_error(form, exc, "email")
         else:
             db.session.commit()
             flash(f"Account created for {user.email}.", "success")

@@ -32,7 +32,7 @@ def _candidate_or_404(candidate_id: int) -> Candidate:
     return candidate
 
 
-def _render(candidate: Candidate, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render(candidate: Candidate, note_form: NoteForm, status: int = 200) -> ResponseReturnValue:
     applications = timeline_queries.candidate_applications(candidate.id)
     candidate_notes = timeline_queries.candidate_notes(candidate.id)
     fits = engine().openings_for(candidate, k=FITS_SHOWN)

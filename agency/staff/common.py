@@ -20,4 +20,4 @@ def page_arg() -> int:
 
 
 def me() -> User:
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    return cast(User, current_user._get_current_object())

@@ -30,11 +30,10 @@ from wtforms.validators import (
 
 from agency.forms import BaseForm, PasswordPolicy, choices
 from agency.models import OpeningStatus, Role, RoleType, Stage
+from agency.services import profiles
 
 ROLE_CHOICES = [("", "Any role")] + [(r.value, r.value.capitalize()) for r in RoleType]
 STAGE_CHOICES = [(s.value, s.value.capitalize()) for s in Stage]
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-BLOCKS = ("morning", "afternoon", "evening")
 REVIEW_ACTIONS = [
     ("shortlist", "Shortlist"),
     ("submit", "Submit to clinic"),
@@ -42,7 +41,8 @@ REVIEW_ACTIONS = [
     ("note", "Add a note"),
 ]
 AVAILABILITY_CHOICES = [
-    (str(d * 3 + b), f"{DAYS[d]} {BLOCKS[b]}") for d in range(7) for b in range(3)
+    (str(bit), f"{profiles.DAYS[d][:3]} {profiles.BLOCKS[b][0].lower()}")
+    for bit, d, b in profiles.cells()
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -30,7 +32,7 @@ ACTION_WORDS = {
 }
 
 
-def _opening_or_404(opening_id: int):  # type: ignore[no-untyped-def]
+def _opening_or_404(opening_id: int):
     if opening_id > MAX_ID:
         abort(404)
     opening = review_queries.load_opening(opening_id)
@@ -41,7 +43,7 @@ def _opening_or_404(opening_id: int):  # type: ignore[no-untyped-def]
 
 def _render_review(
     opening, action_form: ReviewActionForm, status: int = 200
-) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     filters = ReviewFilterForm(request.args)
     valid = filters.validate()
     f = review_queries.ReviewFilters()
@@ -85,6 +87,7 @@ def _render_review(
         notes=review_queries.opening_notes(opening.id),
         stages=[s.value for s in Stage],
         actions=REVIEW_ACTIONS,
+        review_moves=pipeline.review_moves,
         name_of=name_of,
     )
     db.session.commit()
@@ -139,7 +142,8 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
 def opening_act(opening_id: int) -> ResponseReturnValue:
     opening = _opening_or_404(opening_id)
     form = ReviewActionForm()
-    back = url_for("staff.opening_review", opening_id=opening.id, **request.args)
+    filters: dict[str, Any] = request.args.to_dict()
+    back = url_for("staff.opening_review", opening_id=opening.id, **filters)
     if not form.validate_on_submit():
         for field in (form.candidate_ids, form.action, form.reason, form.note):
             for error in field.errors:

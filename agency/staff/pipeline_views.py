@@ -72,7 +72,7 @@ def _move_form(application: Application) -> MoveForm:
     return form
 
 
-def _render(application: Application, form: MoveForm, note_form: NoteForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render(application: Application, form: MoveForm, note_form: NoteForm, status: int = 200):
     if "confirm_ineligible" in form and not form.confirm_ineligible.errors:
         # The confirmation box appears with the engine's warning, not before.
         del form.confirm_ineligible

@@ -13,8 +13,9 @@ from datetime import date
 
 from engine_factories import CLINIC, WEEKDAY_MORNINGS
 
-from matching.features import FULL_WEEK, MAX_LEVEL, CandidateProfile, CredentialHeld, OpeningSpec
+from matching.features import MAX_LEVEL, CandidateProfile, CredentialHeld, OpeningSpec
 from matching.taxonomy import load_taxonomy
+from matching.week import FULL_MASK
 
 BANDS = {"fit": (90.0, 100.0), "good": (70.0, 90.0), "stretch": (50.0, 70.0), "not a fit": (0, 50)}
 START = date(2026, 12, 7)
@@ -84,7 +85,7 @@ def person(role: str | None, skills: dict[str, int], **overrides: object) -> Can
     base: dict[str, object] = {
         "id": 1,
         "skills": skills,
-        "availability": FULL_WEEK,
+        "availability": FULL_MASK,
         "lat": NEAR[0],
         "lon": NEAR[1],
         "commute_miles": 20.0,
@@ -150,9 +151,9 @@ def cases() -> list[Case]:
         Case("receptionist in the back office", "not a fit",
              person("receptionist", side_levels("front", 4)), opening("secretary")),
         Case("empty profile, front desk", "not a fit",
-             CandidateProfile(id=1, availability=FULL_WEEK), opening("receptionist")),
+             CandidateProfile(id=1, availability=FULL_MASK), opening("receptionist")),
         Case("empty profile, back office", "not a fit",
-             CandidateProfile(id=1, availability=FULL_WEEK), opening("secretary")),
+             CandidateProfile(id=1, availability=FULL_MASK), opening("secretary")),
     ]  # fmt: skip
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from matching.features import FULL_WEEK, CandidateProfile, OpeningSpec
+from matching.features import CandidateProfile, OpeningSpec
+from matching.week import FULL_MASK
 
 CLINIC = (40.7484, -73.9857)  # Midtown Manhattan
 WEEKDAY_MORNINGS = sum(1 << (day * 3) for day in range(5))
@@ -48,7 +49,7 @@ def make_candidate_plain(**overrides: Any) -> CandidateProfile:
     base: dict[str, Any] = {
         "id": 1,
         "skills": dict(FRONT),
-        "availability": FULL_WEEK,
+        "availability": FULL_MASK,
         "lat": CLINIC[0] + 0.03,
         "lon": CLINIC[1],
         "commute_miles": 20.0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching.ad_terms import read_languages, read_pay, read_schedule, read_terms
-from matching.features import describe_blocks
+from matching.week import describe_blocks
 
 
 @pytest.mark.parametrize(

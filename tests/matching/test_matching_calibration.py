@@ -7,10 +7,11 @@ import pytest
 from calibration_cases import BAND_ORDER, BANDS, Case, cases, coder_opening, opening, person
 from engine_factories import make_candidate_plain, make_opening_plain
 
-from matching.features import FULL_WEEK, MAX_LEVEL, CandidateProfile
+from matching.features import MAX_LEVEL, CandidateProfile
 from matching.ranking import CandidatePool, rank
 from matching.scorer import MatchScorer
 from matching.taxonomy import load_taxonomy
+from matching.week import FULL_MASK
 
 CASES = cases()
 
@@ -34,7 +35,7 @@ def test_the_fixed_points_of_the_scale() -> None:
     front_only = {s.code: 4 for s in load_taxonomy().skills if s.side == "front"}
     receptionist = person("receptionist", front_only)
     assert scorer.explain(receptionist, coder_opening()).score < 40
-    empty = CandidateProfile(id=1, availability=FULL_WEEK)
+    empty = CandidateProfile(id=1, availability=FULL_MASK)
     for role in ("receptionist", "secretary", "hybrid"):
         assert scorer.explain(empty, opening(role)).score < 20
 

@@ -255,6 +255,8 @@ def backend() -> str:
     return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
 
 
+# Minutes over the personas (about 300 s): `make test` runs it, `make test-fast` leaves it out.
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_every_form_survives_bad_input(app: Flask, persona: str) -> None:
     sweep = start_sweep(app, persona)

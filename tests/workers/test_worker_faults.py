@@ -43,8 +43,8 @@ def test_production_timing_redelivers_within_a_minute(app) -> None:
     assert REDIS_VISIBILITY_TIMEOUT <= 60
     conf = app.extensions["celery"].conf
     assert conf.broker_transport_options["visibility_timeout"] == REDIS_VISIBILITY_TIMEOUT
-    assert conf.result_backend_transport_options["visibility_timeout"] == 60
-    assert conf.visibility_timeout == 60
+    assert conf.result_backend_transport_options["visibility_timeout"] == REDIS_VISIBILITY_TIMEOUT
+    assert conf.visibility_timeout == REDIS_VISIBILITY_TIMEOUT
     assert conf.task_serializer == "json" and conf.task_ignore_result is True
     assert conf.worker_prefetch_multiplier == 1
     for name in ("workers.deliver_outbox_message", "workers.deliver_outbox_messages"):

@@ -37,11 +37,12 @@ from agency.services.engine.openings import OpeningIndexCache
 from agency.services.engine.pool import PoolCache, load_opening_specs, load_profile, opening_spec
 from agency.services.engine.reranking import ReRankerCache, learned_order, slate_size
 from agency.services.engine.rescoring import STORED_MATCHES_PER_OPENING
-from matching.features import OpeningSpec, describe_blocks
+from matching.features import OpeningSpec
 from matching.ranking import CandidatePool, OpeningIndex, OpeningMatch, RankedMatch, rank
 from matching.scorer import LABELS, MatchExplanation, MatchScorer
 from matching.similarity import TextSpace
 from matching.taxonomy import Taxonomy, load_taxonomy
+from matching.week import describe_blocks
 
 __all__ = [
     "COMPONENT_LABELS",

@@ -77,7 +77,7 @@ def _codes(value: object, cache: dict[str, list[str]]) -> list[str]:
         if found is None:
             found = cache[value] = json.loads(value)
         return found
-    return list(value or [])  # type: ignore[call-overload,no-any-return]
+    return list(value or [])  # type: ignore[call-overload]
 
 
 def _day(value: object) -> date | None:

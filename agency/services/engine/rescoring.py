@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 
 from agency.extensions import db
 from agency.models import (
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 STORED_MATCHES_PER_OPENING = 100
 # Openings ranked together by rescore_all: one matrix product per batch, one commit per batch.
 RESCORE_BATCH = 64
+
+# The table itself: Match rows are written in bulk, without the ORM's unit of work.
+MATCHES = cast(Table, Match.__table__)
 
 
 def match_row(candidate_id: int, opening_id: int, expl: MatchExplanation) -> dict[str, object]:
@@ -96,7 +99,7 @@ def rescore_opening(engine: Engine, opening_id: int) -> int:
     ).scalars()
     rows = _opening_rows(engine, spec, ranked, list(applicant_ids), pool)
     if rows:
-        db.session.execute(Match.__table__.insert(), list(rows.values()))
+        db.session.execute(MATCHES.insert(), list(rows.values()))
     db.session.commit()
     return len(rows)
 
@@ -118,7 +121,7 @@ def rescore_candidate(engine: Engine, candidate_id: int) -> int:
         for spec in load_opening_specs()
     ]
     if rows:
-        db.session.execute(Match.__table__.insert(), rows)
+        db.session.execute(MATCHES.insert(), rows)
     db.session.commit()
     return len(rows)
 

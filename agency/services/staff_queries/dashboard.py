@@ -193,7 +193,9 @@ def dashboard_charts(today: date) -> dict[str, Any]:
         *[(StageChange.to_stage.in_(stages), i) for i, stages in enumerate(steps)], else_=-1
     )
     furthest = select(func.max(rank).label("r")).group_by(StageChange.application_id).subquery()
-    at = dict(db.session.execute(select(furthest.c.r, func.count()).group_by(furthest.c.r)).all())
+    at: dict[int | None, int] = dict(
+        db.session.execute(select(furthest.c.r, func.count()).group_by(furthest.c.r)).tuples().all()
+    )
     funnel = [
         (label, float(sum(n for r, n in at.items() if r is not None and r >= i)))
         for i, (label, _) in enumerate(FUNNEL)
@@ -217,6 +219,8 @@ def dashboard_charts(today: date) -> dict[str, Any]:
     ).all()
     fill_days: dict[date, list[float]] = defaultdict(list)
     for posted, created, filled_at in filled:
+        if filled_at is None:  # excluded by the query; the column type allows it
+            continue
         start = posted or created
         fill_days[filled_at.date().replace(day=1)].append(
             max((filled_at - start).total_seconds() / 86400, 0.0)

@@ -119,7 +119,13 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
         if cand is None:
             continue
         miles = None
-        if clinic and clinic.lat is not None and cand.lat is not None and cand.lon is not None:
+        if (
+            clinic
+            and clinic.lat is not None
+            and clinic.lon is not None
+            and cand.lat is not None
+            and cand.lon is not None
+        ):
             miles = miles_between(cand.lat, cand.lon, clinic.lat, clinic.lon)
         rows.append(ReviewRow(position, cand, applications.get(cid), score, ok, expl, miles))
     total = len(rows)

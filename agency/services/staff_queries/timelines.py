@@ -113,12 +113,12 @@ def candidate_timeline(
     verifiers = users_by_id({c.verified_by_id for c in candidate.credentials})
     for cred in candidate.credentials:
         if cred.verified_at:
-            who = verifiers.get(cred.verified_by_id or 0)
+            verifier = verifiers.get(cred.verified_by_id or 0)
             entries.append(
                 TimelineEntry(
                     cred.verified_at,
                     f"{cred.credential_type.code} {cred.verification_status}",
-                    f"by {who.email}" if who else "",
+                    f"by {verifier.email}" if verifier else "",
                     "success" if cred.verification_status == "verified" else "danger",
                 )
             )
