@@ -15,6 +15,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import RoleType
+from agency.models.self_id import CATEGORIES, DECLINED, DECLINED_LABEL
 from agency.services.profiles import SKILL_LEVELS
 from matching.taxonomy import load_taxonomy
 
@@ -239,4 +241,36 @@ class DeleteAccountForm(BaseForm):
     understood = BooleanField(
         "I understand that my profile, resume and documents are erased and cannot be restored",
         validators=[InputRequired("Please confirm.")],
+    )
+
+
+def _answer_field(column: str) -> RadioField:
+    """One self-identification question: its answers, then "prefer not to say" (the default)."""
+    question, answers = CATEGORIES[column]
+    return RadioField(
+        question,
+        choices=[*answers.items(), (DECLINED, DECLINED_LABEL)],
+        default=DECLINED,
+        validators=[InputRequired("Choose an answer, or prefer not to say.")],
+    )
+
+
+class SelfIdentificationForm(BaseForm):
+    sex = _answer_field("sex")
+    race_ethnicity = _answer_field("race_ethnicity")
+    age_band = _answer_field("age_band")
+    disability = _answer_field("disability")
+    veteran_status = _answer_field("veteran_status")
+
+
+class RemoveSelfIdentificationForm(BaseForm):
+    pass
+
+
+class HumanReviewForm(BaseForm):
+    message = TextAreaField(
+        "What should the person reviewing know? (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="For example: the openings you care about, or experience your profile "
+        "does not show.",
     )

@@ -34,6 +34,14 @@ def home() -> ResponseReturnValue:
     return render_template("public/home.html", latest_openings=latest)
 
 
+@bp.route("/automated-ranking")
+@public
+def automated_ranking() -> ResponseReturnValue:
+    """The notice every candidate is owed: an automated tool ranks them, what it looks at, and
+    how to ask for a human review instead."""
+    return render_template("public/automated_ranking.html")
+
+
 def _page_number() -> int:
     try:
         page = int(request.args.get("page", "1")[:12])
