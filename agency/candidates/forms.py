@@ -249,7 +249,7 @@ def _answer_field(column: str) -> RadioField:
     question, answers = CATEGORIES[column]
     return RadioField(
         question,
-        choices=[*answers.items(), (DECLINED, DECLINED_LABEL)],
+        choices=choices([*answers.items(), (DECLINED, DECLINED_LABEL)]),
         default=DECLINED,
         validators=[InputRequired("Choose an answer, or prefer not to say.")],
     )
