@@ -35,6 +35,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import RoleType
 from agency.models.self_id import CATEGORIES, DECLINED, DECLINED_LABEL
+from agency.services import regional
 from agency.services.profiles import SKILL_LEVELS
 from matching.taxonomy import load_taxonomy
 
@@ -59,7 +60,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _ehr_choices() -> list[Any]:
-    return choices([(e.code, e.name) for e in load_taxonomy().ehr])
+    return choices([(e.code, e.name) for e in regional.taxonomy().ehr])
 
 
 def _language_choices() -> list[Any]:

@@ -34,7 +34,12 @@ RACE_ETHNICITY = {
     "two_or_more": "Two or more races",
 }
 # 40 is where US age-discrimination protection starts, so no band straddles it.
-AGE_BAND = {"under_25": "Under 25", "25_39": "25 to 39", "40_54": "40 to 54", "55_plus": "55 or over"}
+AGE_BAND = {
+    "under_25": "Under 25",
+    "25_39": "25 to 39",
+    "40_54": "40 to 54",
+    "55_plus": "55 or over",
+}
 DISABILITY = {"yes": "Yes, I have a disability", "no": "No, I do not have a disability"}
 VETERAN = {"protected": "I am a protected veteran", "not_protected": "I am not a protected veteran"}
 

@@ -182,9 +182,7 @@ def group_rates(
 ) -> dict[tuple[str, ...], tuple[int, int, float]]:
     """(group values) -> (people, hits, rate) over the people who answered every column, by
     fairlearn's MetricFrame (the groups of several columns are their intersections)."""
-    known = [
-        cid for cid in hits if all(answers[cid][c] not in UNKNOWN_VALUES for c in columns)
-    ]
+    known = [cid for cid in hits if all(answers[cid][c] not in UNKNOWN_VALUES for c in columns)]
     if not known:
         return {}
     import pandas as pd
@@ -240,7 +238,8 @@ def category_table(
             GroupResult(_label(columns, values), n, group_hits, _rate(group_hits, n), ratio, status)
         )
     groups += _unknown_rows(columns, hits, answers)
-    title = " × ".join(CATEGORIES[c][0] for c in columns)
+    names = [CATEGORIES[c][0] for c in columns]
+    title = " and ".join([names[0], *(n.lower() for n in names[1:])])
     return CategoryTable("+".join(columns), title, groups)
 
 
@@ -255,9 +254,7 @@ def _unknown_rows(
         }
         rows = [(text, buckets[kind]) for kind, text in kinds]
     else:
-        unknown = [
-            cid for cid in hits if any(answers[cid][c] in UNKNOWN_VALUES for c in columns)
-        ]
+        unknown = [cid for cid in hits if any(answers[cid][c] in UNKNOWN_VALUES for c in columns)]
         rows = [("Prefer not to say or not answered (either question)", unknown)]
     results = []
     for text, ids in rows:

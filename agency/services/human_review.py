@@ -72,9 +72,7 @@ def open_count() -> int:
     )
 
 
-def move(
-    row: HumanReviewRequest, status: str, staff: User, reply: str = "", ip: str = ""
-) -> None:
+def move(row: HumanReviewRequest, status: str, staff: User, reply: str = "", ip: str = "") -> None:
     """Take a request (in review) or close it (done, with a reply the candidate reads). Staged."""
     if status not in (ReviewStatus.IN_REVIEW.value, ReviewStatus.DONE.value):
         raise ReviewError("Choose in review or done.")

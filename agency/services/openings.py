@@ -25,7 +25,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, outbox
+from agency.services import audit, outbox, regional
 from matching.ad_terms import AdTerms, read_terms
 from matching.taxonomy import load_taxonomy
 from matching.text import extract_skills
@@ -170,9 +170,9 @@ def _guess_title(text: str, role: str) -> str:
 def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
     """Fill an opening from a pasted job description (role, skills, credentials, EHR, ...)."""
     text = text[:MAX_TEXT]
-    found = extract_skills(text)
+    tax = regional.taxonomy()
+    found = extract_skills(text, tax)
     role = found.role if found.role in RoleType.values() else RoleType.RECEPTIONIST.value
-    tax = load_taxonomy()
     known_creds = {c.code for c in tax.credentials}
     draft = default_draft(role)
     draft.title = _guess_title(text, role)

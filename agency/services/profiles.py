@@ -20,7 +20,8 @@ from agency.models import (
     SkillSource,
     VerificationStatus,
 )
-from agency.services import geo, outbox, uploads
+from agency.services import geo, outbox, regional, uploads
+from matching.taxonomy import load_taxonomy
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 BLOCKS = (("Morning", "7-12"), ("Afternoon", "12-17"), ("Evening", "17-21"))
@@ -101,8 +102,6 @@ def update_profile(candidate: Candidate, data: ProfileInput) -> None:
 
 def skills_by_category() -> list[tuple[str, list[Skill]]]:
     """Every skill of the taxonomy, grouped by its category (taxonomy order)."""
-    from matching.taxonomy import load_taxonomy
-
     order = {c.code: (i, c.name) for i, c in enumerate(load_taxonomy().categories)}
     skills = db.session.execute(select(Skill).order_by(Skill.name)).scalars().all()
     groups: dict[str, list[Skill]] = {}
@@ -154,7 +153,16 @@ class CredentialInput:
 
 
 def credential_types() -> list[CredentialType]:
-    return list(db.session.execute(select(CredentialType).order_by(CredentialType.name)).scalars())
+    """The credentials a candidate may add: the agency's country's (and those held everywhere)."""
+    offered = {c.code for c in regional.taxonomy().credentials}
+    elsewhere = [c.code for c in load_taxonomy().credentials if c.code not in offered]
+    return list(
+        db.session.execute(
+            select(CredentialType)
+            .where(CredentialType.code.not_in(elsewhere))
+            .order_by(CredentialType.name)
+        ).scalars()
+    )
 
 
 def save_credential(

@@ -54,7 +54,7 @@ def test_race_without_a_gap_is_not_flagged_but_the_intersection_is(planted: list
     # An answer nobody gave is listed, as too few to judge.
     assert _group(race, "Hispanic or Latino").n == 0
     crossed = report.selection.table("sex+race_ethnicity")
-    assert crossed.title == "Sex × Race/ethnicity"
+    assert crossed.title == "Sex and race/ethnicity"
     assert report.selection.tables.index(crossed) == len(bias_audit.CATEGORIES)  # first pair
     flagged = {g.label for g in crossed.flagged}
     assert flagged == {"Female · White", "Female · Black or African American"}
@@ -106,7 +106,7 @@ def test_the_admin_page_shows_the_flag_and_links_the_csv(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Flagged: impact ratio under 0.8" in html and "too few to judge" in html
-    assert "Sex × Race/ethnicity" in html
+    assert "Sex and race/ethnicity" in html
     export = client.get(f"/staff/admin/bias-audit.csv?start={start}&end={end}")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert "attachment" in export.headers["Content-Disposition"]
