@@ -73,7 +73,7 @@ def score_meter(
     value: Any, label: str = "Match score", show_value: bool = True, class_: str = ""
 ) -> Markup:
     """A 0-100 score as <meter> (no inline width: CSP-safe) with the number; None counts as 0.
-    Colours: >= 75 green, 50-74 amber, < 50 red."""
+    Colors: >= 75 green, 50-74 amber, < 50 red."""
     try:
         v = float(value)
     except (TypeError, ValueError):

@@ -371,7 +371,7 @@ def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
     return f"{band}; missing: {', '.join(gaps)}" if gaps else band
 
 
-# What a score means (docs/scores.md); the labelled cases in tests/matching hold the engine to it.
+# What a score means (docs/scores.md); the labeled cases in tests/matching hold the engine to it.
 # STRONG_FIT is the one "strong match" threshold: the band's floor, also used by the new-opening
 # alerts and the staff digest.
 STRONG_FIT = 90.0

@@ -158,7 +158,7 @@ class CredentialForm(BaseForm):
         "Credential", coerce=_int_or_zero, validators=[InputRequired("Choose a credential.")]
     )
     issuer = StringField("Issued by", validators=[Optional(), Length(max=160)])
-    number = StringField("Certificate or licence number", validators=[Optional(), Length(max=80)])
+    number = StringField("Certificate or license number", validators=[Optional(), Length(max=80)])
     issued_on = DateField("Issue date", validators=[Optional(), _real_date])
     expires_on = DateField(
         "Expiry date",

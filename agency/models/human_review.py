@@ -24,7 +24,7 @@ class ReviewStatus(StrEnum):
 
 class HumanReviewRequest(db.Model):  # type: ignore[name-defined,misc]
     """`message` is the candidate's own words; `reply` is written for the candidate (Audience
-    CANDIDATE). Staff-only judgement belongs in staff notes, never here."""
+    CANDIDATE). Staff-only judgment belongs in staff notes, never here."""
 
     __tablename__ = "human_review_requests"
     __table_args__ = (

@@ -269,7 +269,7 @@ class HumanReviewMoveForm(BaseForm):
     reply = TextAreaField(
         "Answer to the candidate (the candidate reads this)",
         validators=[Optional(), Length(max=2000)],
-        description="What a person's review found and what happens next. Internal judgement "
+        description="What a person's review found and what happens next. Internal judgment "
         "belongs in a staff note on the candidate, not here.",
     )
 
