@@ -136,11 +136,23 @@ def test_every_page_fits_a_phone_and_passes_axe(
     visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
-        "visitor": ["/jobs", "/jobs/N"],
-        "candidate": ["/me/profile", "/me/credentials", "/me/applications/N", "/me/apply/N"],
+        "visitor": ["/jobs", "/jobs/N", "/automated-ranking"],
+        "candidate": [
+            "/me/profile",
+            "/me/credentials",
+            "/me/applications/N",
+            "/me/apply/N",
+            "/me/self-identification",
+            "/me/human-review",
+        ],
         "clinic": ["/clinic/openings/N", "/clinic/openings/new", "/clinic/profile"],
-        "staff": ["/staff/openings/N", "/staff/candidates/N", "/staff/applications/N"],
-        "admin": ["/staff/admin/staff", "/staff/admin/audit"],
+        "staff": [
+            "/staff/openings/N",
+            "/staff/candidates/N",
+            "/staff/applications/N",
+            "/staff/human-reviews",
+        ],
+        "admin": ["/staff/admin/staff", "/staff/admin/audit", "/staff/admin/bias-audit"],
     }[role]
     walked = {_kind(u).split("?")[0] for u in visited}
     assert set(expected) <= walked, f"{role} never reached {set(expected) - walked}: {visited}"
