@@ -85,7 +85,8 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
     nice_to_have = []
     for req in sorted(opening.skills, key=lambda r: (-r.min_level, -r.weight, r.skill.name)):
         if req.min_level == 0:
-            nice_to_have.append(req.skill.name)
+            if req.weight >= openings.NICE_TO_HAVE_MIN_WEIGHT:
+                nice_to_have.append(req.skill.name)
             continue
         category = categories.get(req.skill.category, req.skill.category)
         groups.setdefault(category, []).append((req.skill.name, req.min_level))

@@ -34,6 +34,10 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 BLOCKS = ("Morning", "Afternoon", "Evening")
 BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
 FULL_MASK = (1 << 21) - 1
+# A skill without a minimum level is advertised as "nice to have" only from this weight up: a
+# role's peripheral defaults (a front desk's coding skills, weight about 0.15) still count a
+# little in the score but are no selling point of the job (a skill the ad names weighs 0.5+).
+NICE_TO_HAVE_MIN_WEIGHT = 0.5
 LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
 MAX_PAY = Decimal("500")
 MAX_TEXT = 20_000
