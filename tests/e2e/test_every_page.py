@@ -25,7 +25,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Pages a role can reach by links; generous, so a new page is walked without touching this file.
 MAX_PAGES = 80
-NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$")
+# Downloads (the data export, the bias audit CSV) are files, not pages.
+NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$|\.csv$")
 
 
 @pytest.fixture(scope="module")
