@@ -106,7 +106,7 @@ def test_the_admin_page_shows_the_flag_and_links_the_csv(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Flagged: impact ratio under 0.8" in html and "too few to judge" in html
-    assert "Sex and race/ethnicity" in html
+    assert "Selection rate by sex and race/ethnicity" in html
     export = client.get(f"/staff/admin/bias-audit.csv?start={start}&end={end}")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert "attachment" in export.headers["Content-Disposition"]
