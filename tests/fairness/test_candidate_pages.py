@@ -141,3 +141,25 @@ def test_a_candidate_sees_only_their_own_requests(
     db.session.commit()
     login_as(candidate.user)
     assert "someone else&#39;s words" not in client.get("/me/human-review").get_data(as_text=True)
+
+
+def test_the_answers_and_requests_are_exported_and_erased_with_the_account(
+    client: FlaskClient, login_as: Any, candidate: Any
+) -> None:
+    import json
+
+    from agency.models import Candidate
+    from tests.factories import PASSWORD
+
+    login_as(candidate.user)
+    client.post("/me/self-identification", data=ANSWERS)
+    client.post("/me/human-review", data={"message": "Please read my resume yourselves."})
+    data = json.loads(client.post("/me/export").data)
+    assert data["self_identification"]["race_ethnicity"] == "hispanic_latino"
+    assert data["human_review_requests"][0]["message"] == "Please read my resume yourselves."
+    response = client.post("/me/delete", data={"password": PASSWORD, "understood": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).status == "erased"
+    assert self_id.get(candidate.id) is None
+    assert db.session.query(HumanReviewRequest).count() == 0
