@@ -26,7 +26,6 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations, product
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -336,12 +335,3 @@ def to_csv(audit: AuditReport) -> str:
                     ]
                 )
     return out.getvalue()
-
-
-def summary_numbers(audit: AuditReport) -> dict[str, Any]:
-    return {
-        "applicants": audit.selection.population,
-        "scored": audit.scoring.population,
-        "median": audit.median_score,
-        "flagged": audit.flagged_count,
-    }
