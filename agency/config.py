@@ -39,6 +39,17 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+# The countries the taxonomy has regional entries for (matching/data: the `region` columns).
+COUNTRIES = ("US", "GB")
+
+
+def _country(value: str | None) -> str:
+    country = (value or "US").strip().upper()
+    if country not in COUNTRIES:
+        raise ConfigError(f"COUNTRY must be one of {', '.join(COUNTRIES)}, not {value!r}.")
+    return country
+
+
 def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, object]:
     """Return the settings for this process, reading the environment."""
     env = dict(os.environ if env is None else env)
@@ -123,6 +134,9 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "WARM_ON_START": _bool(env.get("WARM_ON_START")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "120 per minute;5000 per hour",
+        # Where the agency works: another country's credentials and EHR systems (the UK's EMIS,
+        # AMSPAR, NVQ ...) never appear in its choices, pasted-ad chips or demo data.
+        "COUNTRY": _country(env.get("COUNTRY")),
         # Staff pages show times in the agency's zone (the demo agency is in Boston).
         "AGENCY_TIMEZONE": env.get("AGENCY_TIMEZONE") or "America/New_York",
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),

@@ -62,7 +62,7 @@ def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 
 
 def from_http_exception(exc: HTTPException) -> Response:
-    """An HTTP error raised in (or routed towards) the API as a problem; flask-smorest and
+    """An HTTP error raised in (or routed toward) the API as a problem; flask-smorest and
     webargs put validation messages and extra headers in `exc.data`."""
     code = exc.code or 500
     if code == 304:

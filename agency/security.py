@@ -139,7 +139,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    # Not a defence against a copied cookie: Flask-Login's "strong" mode drops only a
+    # Not a defense against a copied cookie: Flask-Login's "strong" mode drops only a
     # non-permanent session whose address or browser changed (one restored from a remember-me
     # cookie, which the copier can replay to start over), and merely marks the permanent
     # sessions a login starts as not fresh. Copied cookies die on the server instead: logout,

@@ -33,7 +33,14 @@ from matching.features import (
 from matching.geo import haversine_miles
 from matching.similarity import TextSpace, cosine
 
-__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "SCORE_BANDS", "MatchExplanation", "MatchScorer"]
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "SCORE_BANDS",
+    "STRONG_FIT",
+    "MatchExplanation",
+    "MatchScorer",
+]
 
 # Points each component is worth when all apply; skills dominate because the opening states them.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -351,8 +358,16 @@ def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
     return f"{band}; missing: {', '.join(gaps)}" if gaps else band
 
 
-# What a score means (docs/scores.md); the labelled cases in tests/matching hold the engine to it.
-SCORE_BANDS = ((90.0, "strong fit"), (70.0, "good fit"), (50.0, "stretch"), (0.0, "not a fit"))
+# What a score means (docs/scores.md); the labeled cases in tests/matching hold the engine to it.
+# STRONG_FIT is the one "strong match" threshold: the band's floor, also used by the new-opening
+# alerts and the staff digest.
+STRONG_FIT = 90.0
+SCORE_BANDS = (
+    (STRONG_FIT, "strong fit"),
+    (70.0, "good fit"),
+    (50.0, "stretch"),
+    (0.0, "not a fit"),
+)
 
 
 def score_band(score: float) -> str:

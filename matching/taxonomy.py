@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -68,10 +68,11 @@ class CredentialDef:
 
 @dataclass(frozen=True)
 class NamedDef:
-    """An EHR system or a language: a stable code and a display name."""
+    """An EHR system or a language: a stable code, a display name and where it is used."""
 
     code: str
     name: str
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def load_taxonomy() -> Taxonomy:
         patterns["credentials"][row["code"]] = re.compile(row["pattern"])
     ehr = []
     for row in _rows("ehr_systems.csv"):
-        ehr.append(NamedDef(row["code"], row["name"]))
+        ehr.append(NamedDef(row["code"], row["name"], row["region"]))
         patterns["ehr"][row["code"]] = re.compile(row["pattern"])
     languages = []
     for row in _rows("languages.csv"):
@@ -241,3 +242,23 @@ def load_taxonomy() -> Taxonomy:
         profiles=derive_profiles(defs),
         patterns=patterns,
     )
+
+
+def in_region(region: str, country: str) -> bool:
+    """An entry for everywhere (no region) or one whose regions ("US/GB", "GB/EU") include the
+    country (ISO 3166 alpha-2, as the agency's COUNTRY setting)."""
+    return not region or country in region.split("/")
+
+
+@cache
+def regional_taxonomy(country: str) -> Taxonomy:
+    """The taxonomy an agency in `country` offers: credentials and EHR systems of other countries
+    are left out (choices, pasted-ad chips, resume suggestions). Skills, languages and role
+    profiles are the same everywhere; the engine itself scores on the full taxonomy."""
+    full = load_taxonomy()
+    credentials = [c for c in full.credentials if in_region(c.region, country)]
+    ehr = [e for e in full.ehr if in_region(e.region, country)]
+    patterns = dict(full.patterns)
+    patterns["credentials"] = {c.code: full.patterns["credentials"][c.code] for c in credentials}
+    patterns["ehr"] = {e.code: full.patterns["ehr"][e.code] for e in ehr}
+    return replace(full, credentials=credentials, ehr=ehr, patterns=patterns)

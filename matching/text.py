@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.similarity import TextSpace, tokens
-from matching.taxonomy import data_path, load_taxonomy
+from matching.taxonomy import Taxonomy, data_path, load_taxonomy
 
 MODEL_FILE = "role_classifier.json"
 ROLE_LABELS = ("receptionist", "secretary", "other")
@@ -195,9 +195,10 @@ class Extracted:
         return reqs
 
 
-def extract_skills(text: str) -> Extracted:
-    """Skills (with a level 2, or 3 when stated strongly), credentials, EHRs, languages, role."""
-    tax = load_taxonomy()
+def extract_skills(text: str, taxonomy: Taxonomy | None = None) -> Extracted:
+    """Skills (with a level 2, or 3 when stated strongly), credentials, EHRs, languages, role;
+    read with `taxonomy` (a regional one finds only its own credentials and systems)."""
+    tax = taxonomy or load_taxonomy()
     out = Extracted()
     for code, pattern in tax.patterns["skills"].items():
         level = 0

@@ -18,3 +18,14 @@ def test_email_links_follow_port_when_no_public_base_url(tmp_path: Path) -> None
 def test_public_base_url_wins_over_port(tmp_path: Path) -> None:
     env = {"SECRET_KEY": "x", "PORT": "5123", "PUBLIC_BASE_URL": "https://jobs.example.org"}
     assert build_config(tmp_path, env)["PUBLIC_BASE_URL"] == "https://jobs.example.org"
+
+
+def test_the_country_is_the_us_unless_set_and_must_be_one_we_know(tmp_path: Path) -> None:
+    import pytest
+
+    from agency.config import ConfigError
+
+    assert build_config(tmp_path, {"SECRET_KEY": "x"})["COUNTRY"] == "US"
+    assert build_config(tmp_path, {"SECRET_KEY": "x", "COUNTRY": "gb"})["COUNTRY"] == "GB"
+    with pytest.raises(ConfigError, match="COUNTRY"):
+        build_config(tmp_path, {"SECRET_KEY": "x", "COUNTRY": "Narnia"})

@@ -1,6 +1,6 @@
 """Token authentication for the API: `Authorization: Bearer <token>`, never the session cookie.
 
-A browser's cookie must not authorise an API call: the API is exempt from CSRF, so accepting the
+A browser's cookie must not authorize an API call: the API is exempt from CSRF, so accepting the
 cookie would let any site make a logged-in visitor's browser call it.
 """
 

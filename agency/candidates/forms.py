@@ -15,6 +15,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,7 +34,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import RoleType
-from agency.services import profiles
+from agency.models.self_id import CATEGORIES, DECLINED, DECLINED_LABEL
+from agency.services import profiles, regional
 from agency.services.engine import taxonomy
 from agency.services.profiles import SKILL_LEVELS
 
@@ -58,7 +60,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _ehr_choices() -> list[Any]:
-    return choices([(e.code, e.name) for e in taxonomy().ehr])
+    return choices([(e.code, e.name) for e in regional.taxonomy().ehr])
 
 
 def _language_choices() -> list[Any]:
@@ -156,7 +158,7 @@ class CredentialForm(BaseForm):
         "Credential", coerce=_int_or_zero, validators=[InputRequired("Choose a credential.")]
     )
     issuer = StringField("Issued by", validators=[Optional(), Length(max=160)])
-    number = StringField("Certificate or licence number", validators=[Optional(), Length(max=80)])
+    number = StringField("Certificate or license number", validators=[Optional(), Length(max=80)])
     issued_on = DateField("Issue date", validators=[Optional(), _real_date])
     expires_on = DateField(
         "Expiry date",
@@ -240,4 +242,36 @@ class DeleteAccountForm(BaseForm):
     understood = BooleanField(
         "I understand that my profile, resume and documents are erased and cannot be restored",
         validators=[InputRequired("Please confirm.")],
+    )
+
+
+def _answer_field(column: str) -> RadioField:
+    """One self-identification question: its answers, then "prefer not to say" (the default)."""
+    question, answers = CATEGORIES[column]
+    return RadioField(
+        question,
+        choices=choices([*answers.items(), (DECLINED, DECLINED_LABEL)]),
+        default=DECLINED,
+        validators=[InputRequired("Choose an answer, or prefer not to say.")],
+    )
+
+
+class SelfIdentificationForm(BaseForm):
+    sex = _answer_field("sex")
+    race_ethnicity = _answer_field("race_ethnicity")
+    age_band = _answer_field("age_band")
+    disability = _answer_field("disability")
+    veteran_status = _answer_field("veteran_status")
+
+
+class RemoveSelfIdentificationForm(BaseForm):
+    pass
+
+
+class HumanReviewForm(BaseForm):
+    message = TextAreaField(
+        "What should the person reviewing know? (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="For example: the openings you care about, or experience your profile "
+        "does not show.",
     )

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from agency.forms import BaseForm, choices, us_phone, us_zip
 from agency.models import EmploymentType
-from agency.services import openings
+from agency.services import openings, regional
 from agency.services.clinic_portal import DECLINE_REASONS, ClinicProfile
 from agency.services.engine import taxonomy
 from agency.services.openings import OpeningDraft
@@ -75,7 +75,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _taxonomy_choices(kind: str) -> list[tuple[str, str]]:
-    tax = taxonomy()
+    tax = regional.taxonomy()
     if kind == "credentials":
         return [(c.code, f"{c.code}: {c.name}") for c in tax.credentials]
     items = tax.ehr if kind == "ehr" else tax.language_defs

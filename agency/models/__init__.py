@@ -20,6 +20,7 @@ from agency.models.candidates import (
     VerificationStatus,
 )
 from agency.models.clinics import Clinic
+from agency.models.human_review import HumanReviewRequest, ReviewStatus
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -52,6 +53,7 @@ __all__ = [
     "CredentialType",
     "Decision",
     "EmploymentType",
+    "HumanReviewRequest",
     "Match",
     "Note",
     "Opening",
@@ -61,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "RankerModel",
+    "ReviewStatus",
     "Role",
     "RoleProfile",
     "RoleType",

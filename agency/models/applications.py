@@ -37,7 +37,7 @@ class Stage(StrEnum):
 class Audience(StrEnum):
     """Who reads a piece of text, chosen where it is written. Agency staff read everything."""
 
-    STAFF = "staff"  # agency staff only: internal judgement, never shown outside
+    STAFF = "staff"  # agency staff only: internal judgment, never shown outside
     CLINIC = "clinic"  # the agency and the clinic the candidate was submitted to
     CANDIDATE = "candidate"  # the agency and the candidate
 

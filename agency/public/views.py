@@ -21,6 +21,14 @@ def home() -> ResponseReturnValue:
     return render_template("public/home.html", latest_openings=latest)
 
 
+@bp.route("/automated-ranking")
+@public
+def automated_ranking() -> ResponseReturnValue:
+    """The notice every candidate is owed: an automated tool ranks them, what it looks at, and
+    how to ask for a human review instead."""
+    return render_template("public/automated_ranking.html")
+
+
 def _page_number() -> int:
     try:
         page = int(request.args.get("page", "1")[:12])
@@ -64,7 +72,8 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
     nice_to_have = []
     for req in sorted(opening.skills, key=lambda r: (-r.min_level, -r.weight, r.skill.name)):
         if req.min_level == 0:
-            nice_to_have.append(req.skill.name)
+            if req.weight >= openings.NICE_TO_HAVE_MIN_WEIGHT:
+                nice_to_have.append(req.skill.name)
             continue
         category = categories.get(req.skill.category, req.skill.category)
         groups.setdefault(category, []).append((req.skill.name, req.min_level))

@@ -94,16 +94,16 @@ VIEWS_SHOWN = 50
 
 @dataclass(frozen=True)
 class ProfileView:
-    """An organisation that viewed the person's data on a day (never the individual)."""
+    """An organization that viewed the person's data on a day (never the individual)."""
 
-    organisation: str
+    organization: str
     day: date
     last_at: datetime
     times: int
 
 
 def profile_views(candidate_id: int, own_user_id: int | None = None) -> list[ProfileView]:
-    """Who viewed this candidate's profile, by organisation and day, newest first: the clinic's
+    """Who viewed this candidate's profile, by organization and day, newest first: the clinic's
     name for a clinic member, "the agency" for staff."""
     rows = db.session.execute(
         select(

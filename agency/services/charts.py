@@ -1,7 +1,7 @@
 """Small server-rendered SVG charts (no JavaScript, no inline styles: classes and attributes).
 
 Each function returns safe markup: every label is escaped here, so templates can print it as is.
-Colours come from `static/css/staff.css` through the `series-N` classes.
+Colors come from `static/css/staff.css` through the `series-N` classes.
 """
 
 from __future__ import annotations

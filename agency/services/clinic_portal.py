@@ -37,7 +37,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.openings import opening_with_requirements
-from agency.services import audit, geo, openings
+from agency.services import audit, geo, openings, regional
 from agency.services.errors import FieldError
 from matching.taxonomy import load_taxonomy
 
@@ -84,7 +84,7 @@ def update_profile(clinic: Clinic, data: ClinicProfile, actor: User, ip: str = "
     location = geo.lookup_zip(data.zip_code)
     if location is None:
         raise ClinicError("We could not find that US ZIP code.", "zip_code")
-    if data.ehr_system and data.ehr_system not in load_taxonomy().ehr_systems:
+    if data.ehr_system and data.ehr_system not in regional.taxonomy().ehr_systems:
         raise ClinicError("Choose an EHR system from the list.", "ehr_system")
     moved = (clinic.lat, clinic.lon) != (location.lat, location.lon)
     new_zip = location.zip_code != clinic.zip_code

@@ -31,6 +31,7 @@ from agency.models import (
     User,
 )
 from agency.models.openings import searchable
+from agency.models.self_id import CATEGORIES, DECLINED, SelfIdentification
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
 from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
@@ -414,6 +415,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     for first in range(0, n_candidates, CANDIDATE_CHUNK):
         stop = min(first + CANDIDATE_CHUNK, n_candidates)
         cand_ids.extend(_insert_candidates(context, range(first, stop), staff_id))
+    _bulk_plain(SelfIdentification, _self_identifications(cand_ids))
 
     # Applications with their history, so the pipeline and dashboards have something to show.
     n_apps = 0
@@ -499,6 +501,26 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
 
 
 CANDIDATE_CHUNK = 5000
+# Roughly how often a demo candidate answers a self-identification question (the rest decline
+# it, and some never open the page), so the bias audit has every kind of row to show.
+SELF_ID_ANSWERED = 0.85
+SELF_ID_SKIPPED = 0.2
+
+
+def _self_identifications(cand_ids: list[int]) -> list[dict[str, Any]]:
+    """Voluntary answers for most demo candidates (their own generator: the rest of the demo
+    stays as it was). Not the demo login, whose page starts empty to be filled in."""
+    rng = random.Random(SEED + 2)
+    rows = []
+    for cid in cand_ids[1:]:
+        if rng.random() < SELF_ID_SKIPPED:
+            continue
+        row: dict[str, Any] = {"candidate_id": cid, "updated_at": _now()}
+        for column, (_question, answers) in CATEGORIES.items():
+            answered = rng.random() < SELF_ID_ANSWERED
+            row[column] = rng.choice(list(answers)) if answered else DECLINED
+        rows.append(row)
+    return rows
 
 
 @dataclass

@@ -32,7 +32,7 @@ LIST_LIMIT = 20
 EXPIRING_DAYS = 30
 
 
-# Each kind of pipeline move, labelled by who made it, in the digest's order.
+# Each kind of pipeline move, labeled by who made it, in the digest's order.
 ACTIVITY_LABELS = {
     "applied": "New applications (the candidate applied)",
     "sourced": "Added from the ranking by staff",

@@ -32,10 +32,11 @@ from agency.models import (
     utcnow,
 )
 from agency.services import clinic_portal, outbox, unsubscribe
+from matching.scorer import STRONG_FIT
 
-# 70-89 is a good fit and 90+ a strong one (docs/scores.md); only the better good fits and up
-# are worth an unprompted e-mail.
-STRONG_MATCH = 75.0
+# A "strong match" is the strong-fit band of docs/scores.md (90+), the engine's own constant:
+# only a fit a coordinator would submit without a second look is worth an unprompted e-mail.
+STRONG_MATCH = STRONG_FIT
 # An opening counts as new for this long after it was posted.
 NEW_OPENING_DAYS = 7
 

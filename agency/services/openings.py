@@ -25,7 +25,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, outbox
+from agency.services import audit, outbox, regional
 from agency.services.errors import FieldError
 from matching import week
 from matching.ad_terms import AdTerms, read_terms
@@ -42,6 +42,10 @@ from matching.week import mask_from_bits as mask_from_bits
 DAYS = week.DAYS
 BLOCKS = ("Morning", "Afternoon", "Evening")
 BLOCK_HOURS = ("7am-12pm", "12-5pm", "5-9pm")
+# A skill without a minimum level is advertised as "nice to have" only from this weight up: a
+# role's peripheral defaults (a front desk's coding skills, weight about 0.15) still count a
+# little in the score but are no selling point of the job (a skill the ad names weighs 0.5+).
+NICE_TO_HAVE_MIN_WEIGHT = 0.5
 LEVEL_WORDS = {0: "Nice to have", 1: "Basic", 2: "Working", 3: "Strong", 4: "Expert"}
 # The limits of an opening, read by problems() below, the clinic's form and the API schema.
 MAX_TITLE = 200
@@ -166,9 +170,9 @@ def _guess_title(text: str, role: str) -> str:
 def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
     """Fill an opening from a pasted job description (role, skills, credentials, EHR, ...)."""
     text = text[:MAX_TEXT]
-    found = extract_skills(text)
+    tax = regional.taxonomy()
+    found = extract_skills(text, tax)
     role = found.role if found.role in RoleType.values() else RoleType.RECEPTIONIST.value
-    tax = load_taxonomy()
     known_creds = {c.code for c in tax.credentials}
     draft = default_draft(role)
     draft.title = _guess_title(text, role)

@@ -20,6 +20,7 @@ from agency.models import (
     CandidateSkill,
     CandidateStatus,
     Credential,
+    HumanReviewRequest,
     Match,
     Note,
     OutboxMessage,
@@ -29,7 +30,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
-from agency.services import audit, notifications, uploads
+from agency.services import audit, human_review, notifications, self_id, uploads
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
@@ -117,7 +118,18 @@ def export(candidate: Candidate) -> dict[str, Any]:
             }
             for a in applications
         ],
+        # The person's own answers: theirs to read, like everything else here.
+        "self_identification": _self_identification(candidate.id),
+        "human_review_requests": [
+            {k: v for k, v in _columns(r).items() if k != "handled_by_id"}
+            for r in human_review.for_candidate(candidate.id)
+        ],
     }
+
+
+def _self_identification(candidate_id: int) -> dict[str, Any] | None:
+    row = self_id.get(candidate_id)
+    return _columns(row) if row else None
 
 
 def _scrub_outbox(email: str) -> None:
@@ -226,6 +238,10 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         )
     )
     db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
+    self_id.remove(candidate_id)
+    db.session.execute(
+        delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
+    )
     audit.record(
         "data_erasure",
         object_type="candidate",

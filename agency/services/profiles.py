@@ -20,9 +20,10 @@ from agency.models import (
     SkillSource,
     VerificationStatus,
 )
-from agency.services import geo, outbox, uploads
+from agency.services import geo, outbox, regional, uploads
 from agency.services.errors import FieldError
 from matching import week
+from matching.taxonomy import load_taxonomy
 
 # The schedule mask's rule lives in matching.week; the profile views convert through this module.
 from matching.week import bits_from_mask as bits_from_mask
@@ -92,8 +93,6 @@ def update_profile(candidate: Candidate, data: ProfileInput) -> None:
 
 def skills_by_category() -> list[tuple[str, list[Skill]]]:
     """Every skill of the taxonomy, grouped by its category (taxonomy order)."""
-    from matching.taxonomy import load_taxonomy
-
     order = {c.code: (i, c.name) for i, c in enumerate(load_taxonomy().categories)}
     skills = db.session.execute(select(Skill).order_by(Skill.name)).scalars().all()
     groups: dict[str, list[Skill]] = {}
@@ -145,7 +144,16 @@ class CredentialInput:
 
 
 def credential_types() -> list[CredentialType]:
-    return list(db.session.execute(select(CredentialType).order_by(CredentialType.name)).scalars())
+    """The credentials a candidate may add: the agency's country's (and those held everywhere)."""
+    offered = {c.code for c in regional.taxonomy().credentials}
+    elsewhere = [c.code for c in load_taxonomy().credentials if c.code not in offered]
+    return list(
+        db.session.execute(
+            select(CredentialType)
+            .where(CredentialType.code.not_in(elsewhere))
+            .order_by(CredentialType.name)
+        ).scalars()
+    )
 
 
 def save_credential(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import Candidate, CandidateSkill, Skill, SkillSource
-from agency.services import uploads
+from agency.services import regional, uploads
 from matching.taxonomy import load_taxonomy
 from matching.text import STRONG_CUES, WPM, extract_skills
 
@@ -122,8 +122,8 @@ def suggestions(candidate: Candidate) -> Suggestions:
     out = Suggestions()
     if not text.strip():
         return out
-    found = extract_skills(text)
-    tax = load_taxonomy()
+    tax = regional.taxonomy()
+    found = extract_skills(text, tax)
     held = {cs.skill.code: cs.level for cs in candidate.skills}
     for code, level in sorted(found.skills.items()):
         if code in tax.skill_codes and held.get(code, -1) < level:

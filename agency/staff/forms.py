@@ -250,3 +250,34 @@ class AuditFilterForm(FilterForm):
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
         description="Every event about this person's data: views, downloads, changes.",
     )
+
+
+class HumanReviewMoveForm(BaseForm):
+    """One per row of the queue (prefixed by the request). The page's own csrf_token input
+    carries the token, which CSRFProtect checks on every POST: a prefixed copy would rename it."""
+
+    class Meta:
+        csrf = False
+
+    status = RadioField(
+        "Move to",
+        choices=choices(
+            [("in_review", "I am reviewing it"), ("done", "Reviewed: answer the candidate")]
+        ),
+        validators=[InputRequired("Choose what happens next.")],
+    )
+    reply = TextAreaField(
+        "Answer to the candidate (the candidate reads this)",
+        validators=[Optional(), Length(max=2000)],
+        description="What a person's review found and what happens next. Internal judgment "
+        "belongs in a staff note on the candidate, not here.",
+    )
+
+
+class BiasAuditForm(FilterForm):
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To (included)", validators=[Optional()])
+
+    def validate_end(self, field: Any) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The end of the period is before its start.")

@@ -21,6 +21,8 @@ ME_PAGES = [
     "/me/resume",
     "/me/settings",
     "/me/delete",
+    "/me/self-identification",
+    "/me/human-review",
 ]
 ME_POSTS = [
     "/me/profile",
@@ -32,6 +34,9 @@ ME_POSTS = [
     "/me/settings",
     "/me/export",
     "/me/delete",
+    "/me/self-identification",
+    "/me/self-identification/remove",
+    "/me/human-review",
 ]
 
 

@@ -25,7 +25,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Pages a role can reach by links; generous, so a new page is walked without touching this file.
 MAX_PAGES = 80
-NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$")
+# Downloads (the data export, the bias audit CSV) are files, not pages.
+NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$|\.csv$")
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +137,23 @@ def test_every_page_fits_a_phone_and_passes_axe(
     visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
-        "visitor": ["/jobs", "/jobs/N"],
-        "candidate": ["/me/profile", "/me/credentials", "/me/applications/N", "/me/apply/N"],
+        "visitor": ["/jobs", "/jobs/N", "/automated-ranking"],
+        "candidate": [
+            "/me/profile",
+            "/me/credentials",
+            "/me/applications/N",
+            "/me/apply/N",
+            "/me/self-identification",
+            "/me/human-review",
+        ],
         "clinic": ["/clinic/openings/N", "/clinic/openings/new", "/clinic/profile"],
-        "staff": ["/staff/openings/N", "/staff/candidates/N", "/staff/applications/N"],
-        "admin": ["/staff/admin/staff", "/staff/admin/audit"],
+        "staff": [
+            "/staff/openings/N",
+            "/staff/candidates/N",
+            "/staff/applications/N",
+            "/staff/human-reviews",
+        ],
+        "admin": ["/staff/admin/staff", "/staff/admin/audit", "/staff/admin/bias-audit"],
     }[role]
     walked = {_kind(u).split("?")[0] for u in visited}
     assert set(expected) <= walked, f"{role} never reached {set(expected) - walked}: {visited}"

@@ -118,3 +118,30 @@ def test_anonymous_visitor_is_invited_to_sign_up(client: Any, make_opening: Any)
     opening = make_opening()
     page = client.get(f"/jobs/{opening.id}").get_data(as_text=True)
     assert "Sign up to apply" in page and f"next=/jobs/{opening.id}" in page.replace("%2F", "/")
+
+
+def test_a_pasted_front_desk_ad_lists_no_coding_chips(
+    client: Any, make_opening: Any, taxonomy: Any
+) -> None:
+    from agency.services import openings
+
+    ad = (
+        "Front Desk Medical Receptionist\n\nGreet patients, answer phones and schedule "
+        "appointments."
+    )
+    draft, _findings = openings.draft_from_text(ad)
+    opening = make_opening(role_type=draft.role_type)
+    skills = {s.code: s for s in db.session.execute(db.select(Skill)).scalars()}
+    for code, (level, weight) in draft.skills.items():
+        opening.skills.append(OpeningSkill(skill=skills[code], min_level=level, weight=weight))
+    db.session.commit()
+    # Skills the ad does not name keep the role's defaults (so the score still rewards them a
+    # little), but the public page advertises only what the job is about.
+    defaults = openings.load_taxonomy().default_requirements("receptionist")
+    assert draft.role_type == "receptionist"
+    assert draft.skills["cpt_coding"] == defaults["cpt_coding"]
+    page = client.get(f"/jobs/{opening.id}").get_data(as_text=True)
+    nice = re.search(r"Nice to have</h3>\s*<ul class=\"chips\">(.*?)</ul>", page, re.S)
+    chips = re.findall(r'<li class="chip chip-muted">([^<]+)</li>', nice.group(1)) if nice else []
+    assert not any("coding" in c.lower() or "CPT" in c for c in chips), chips
+    assert len(chips) < 5, chips

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from agency.extensions import db
 from agency.models import (
     AuthToken,
+    HumanReviewRequest,
     OutboxMessage,
     Role,
     VerificationStatus,
@@ -78,6 +79,9 @@ def build_world() -> World:
     hook = webhooks.register(
         clinic_y.members[0], "https://ats.example.com/hook", [webhooks.STAGE_CHANGED]
     )
+    # Candidate B's request for a human review: the object of the staff queue's move route.
+    review = HumanReviewRequest(candidate_id=cand_b.id, message="please look at me in person")
+    db.session.add(review)
     db.session.commit()
     return World(
         ids={
@@ -92,6 +96,7 @@ def build_world() -> World:
             "name": "missing.eml",
             "token_id": api_token.id,
             "endpoint_id": hook.id,
+            "review_id": review.id,
         },
         users={
             "candidate_a": cand_a.user,

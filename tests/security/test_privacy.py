@@ -57,6 +57,8 @@ CANDIDATE_TABLES = {
     "notes": ("internal staff notes, not exported", "deleted"),
     "matches": ("derived engine scores, not exported", "deleted"),
     "decisions": ("staff decisions, not exported", "kept: scores and stages only"),
+    "self_identifications": ("exported", "deleted"),
+    "human_review_requests": ("exported", "deleted"),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -71,6 +73,7 @@ USER_TABLES = {
     "clinics": "only staff approve clinics",
     "credentials": "only staff verify credentials",
     "decisions": "only staff decide",
+    "human_review_requests": "only staff handle requests",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"

@@ -22,6 +22,9 @@ GETS = [
     "/staff/clinics",
     "/staff/admin/audit",
     "/staff/admin/staff",
+    "/staff/human-reviews",
+    "/staff/admin/bias-audit",
+    "/staff/admin/bias-audit.csv",
 ]
 POSTS = [
     "/staff/openings/1/act",
@@ -34,6 +37,7 @@ POSTS = [
     "/staff/clinics/1/approve",
     "/staff/admin/staff",
     "/staff/admin/staff/1/active",
+    "/staff/human-reviews/1/move",
 ]
 
 

@@ -1,5 +1,5 @@
 """Who saw what: every staff or clinic view of a candidate's personal data is in the audit log,
-an admin can filter it by candidate and by actor, and the candidate sees which organisations
+an admin can filter it by candidate and by actor, and the candidate sees which organizations
 looked (never which person)."""
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_an_admin_filters_the_log_by_candidate_and_by_actor(
         assert "Number must be between 1 and" in refused.get_data(as_text=True)
 
 
-def test_the_candidate_sees_which_organisations_looked_never_who(
+def test_the_candidate_sees_which_organizations_looked_never_who(
     app: Flask, client: Any, staff: User, scene: Any, make_user: Any
 ) -> None:
     near = scene.near

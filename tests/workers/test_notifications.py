@@ -107,6 +107,7 @@ def test_new_opening_alerts_only_strong_new_opted_in_and_once_a_day(
     assert not notifications.new_opening_fits(candidate, first, 95)  # not opted in
     candidate.user.notify_new_openings = True
     assert not notifications.new_opening_fits(candidate, first, 60)  # not strong
+    assert not notifications.new_opening_fits(candidate, first, 89)  # a good fit, not strong
     assert not notifications.new_opening_fits(candidate, old, 95)  # not new
     assert notifications.new_opening_fits(candidate, first, 90)
     db.session.commit()
@@ -123,7 +124,7 @@ def test_alerts_after_a_rescore_skip_applicants(app, application, make_candidate
             Match(
                 candidate_id=candidate.id,
                 opening_id=application.opening_id,
-                score=88.0,
+                score=92.0,
                 model_version="test",
             )
         )
@@ -178,3 +179,15 @@ def test_every_non_essential_template_renders_with_an_unsubscribe_link(app, smtp
         assert "https://x/unsubscribe/t" in msg.get_body(("plain",)).get_content(), template
         assert "https://x/unsubscribe/t" in msg.get_body(("html",)).get_content(), template
         assert msg["List-Unsubscribe"] == "<https://x/unsubscribe/t>"
+
+
+def test_the_strong_match_threshold_is_the_documented_strong_fit_band() -> None:
+    from pathlib import Path
+
+    from matching.scorer import score_band
+
+    threshold = notifications.STRONG_MATCH
+    assert score_band(threshold) == "strong fit"
+    assert score_band(threshold - 0.01) == "good fit"
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scores.md").read_text()
+    assert f"| {threshold:g}-100 | **strong fit**" in docs
