@@ -193,9 +193,8 @@ def dashboard_charts(today: date) -> dict[str, Any]:
         *[(StageChange.to_stage.in_(stages), i) for i, stages in enumerate(steps)], else_=-1
     )
     furthest = select(func.max(rank).label("r")).group_by(StageChange.application_id).subquery()
-    at: dict[int | None, int] = dict(
-        db.session.execute(select(furthest.c.r, func.count()).group_by(furthest.c.r)).tuples().all()
-    )
+    counts = db.session.execute(select(furthest.c.r, func.count()).group_by(furthest.c.r))
+    at: dict[int | None, int] = {r: n for r, n in counts}
     funnel = [
         (label, float(sum(n for r, n in at.items() if r is not None and r >= i)))
         for i, (label, _) in enumerate(FUNNEL)
