@@ -20,6 +20,16 @@ from agency.models.candidates import (
     VerificationStatus,
 )
 from agency.models.clinics import Clinic
+from agency.models.interviews import (
+    CalendarFeed,
+    Interview,
+    InterviewMode,
+    InterviewOutcome,
+    InterviewReminder,
+    InterviewSlot,
+    InterviewStatus,
+    SlotStatus,
+)
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -43,6 +53,7 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "CalendarFeed",
     "Candidate",
     "CandidateSkill",
     "CandidateStatus",
@@ -52,6 +63,12 @@ __all__ = [
     "CredentialType",
     "Decision",
     "EmploymentType",
+    "Interview",
+    "InterviewMode",
+    "InterviewOutcome",
+    "InterviewReminder",
+    "InterviewSlot",
+    "InterviewStatus",
     "Match",
     "Note",
     "Opening",
@@ -66,6 +83,7 @@ __all__ = [
     "RoleType",
     "Skill",
     "SkillSource",
+    "SlotStatus",
     "Stage",
     "StageChange",
     "TokenPurpose",
