@@ -120,7 +120,9 @@ def mails(template: str | None = None) -> list[OutboxMessage]:
 def rendered(message: OutboxMessage) -> Any:
     """The e-mail as its reader gets it (an EmailMessage)."""
     p = message.payload
-    return mail.build(p["template"], p["to"], p["context"], message.dedupe_key, p.get("attachments"))
+    return mail.build(
+        p["template"], p["to"], p["context"], message.dedupe_key, p.get("attachments")
+    )
 
 
 def text_of(message: OutboxMessage) -> str:

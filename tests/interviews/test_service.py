@@ -252,9 +252,7 @@ def test_a_no_show_declines_with_standard_words_for_the_candidate(scene: Scene) 
     assert change.text_for(Audience.CANDIDATE.value) == pipeline.CLINIC_DECLINED
     assert change.text_for(Audience.STAFF.value) == "Never came, never called"
     [stage_mail] = [
-        m
-        for m in mails("stage_changed")
-        if m.payload["to"] == scene.candidate_user.email
+        m for m in mails("stage_changed") if m.payload["to"] == scene.candidate_user.email
     ]
     assert "never called" not in text_of(stage_mail)
     assert pipeline.CLINIC_DECLINED in text_of(stage_mail)
