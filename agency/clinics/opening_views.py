@@ -14,7 +14,7 @@ from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.models import Clinic, Opening, Role
 from agency.security import client_ip, roles_required
-from agency.services import clinic_portal, openings, pipeline
+from agency.services import clinic_portal, interviews, openings, pipeline
 from agency.services.openings import OpeningError, TextFindings
 from matching.taxonomy import load_taxonomy
 
@@ -129,6 +129,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
     found = _own_opening(clinic, opening_id)
     applications = clinic_portal.submitted_for(clinic, [found.id])[found.id]
     profiles = {a.id: clinic_portal.shared_profile(a.candidate) for a in applications}
+    interviews_of = interviews.of_applications([a.id for a in applications])
     clinic_portal.record_views(current_user, applications, client_ip(), "opening")
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(
@@ -149,6 +150,9 @@ def opening(opening_id: int) -> ResponseReturnValue:
         action_labels=openings.ACTION_LABELS,
         name_of=load_taxonomy().name_of,
         level_words=openings.LEVEL_WORDS,
+        interviews_of=interviews_of,
+        can_propose={a.id: interviews.proposable(a, interviews_of[a.id]) for a in applications},
+        local_time=interviews.local_time,
     )
     db.session.commit()
     return html

@@ -146,6 +146,15 @@ def can_propose(application: Application) -> str | None:
     return None
 
 
+def proposable(application: Application, its_interviews: list[Interview]) -> bool:
+    """`can_propose` from interviews already loaded (list pages: no query per row)."""
+    return (
+        application.stage in PROPOSABLE_STAGES
+        and not pipeline.is_erased(application.candidate)
+        and not any(i.is_active for i in its_interviews)
+    )
+
+
 # --- Queries ------------------------------------------------------------------------------
 
 
@@ -226,6 +235,35 @@ def of_candidate(candidate: Candidate, now: datetime | None = None) -> list[Inte
         .order_by(Interview.created_at.desc(), Interview.id.desc())
     ).scalars()
     return list(rows.unique())
+
+
+def upcoming(now: datetime | None = None, limit: int = 200) -> list[Interview]:
+    """Staff's list: proposals waiting for the candidate, then booked interviews soonest first
+    (from an hour ago, so one under way is still listed)."""
+    since = (now or utcnow()) - timedelta(hours=1)
+    waiting = (
+        db.session.execute(
+            _loaded()
+            .where(Interview.status == InterviewStatus.PROPOSED.value)
+            .order_by(Interview.created_at)
+            .limit(limit)
+        )
+        .scalars()
+        .unique()
+    )
+    booked = (
+        db.session.execute(
+            _loaded()
+            .where(
+                Interview.status == InterviewStatus.SCHEDULED.value, Interview.starts_at >= since
+            )
+            .order_by(Interview.starts_at)
+            .limit(limit)
+        )
+        .scalars()
+        .unique()
+    )
+    return [*waiting, *booked]
 
 
 def get(interview_id: int) -> Interview | None:

@@ -12,6 +12,7 @@ from agency.staff import (  # noqa: E402,F401
     credential_queue,
     dashboard,
     engine,
+    interview_views,
     openings,
     outbox_views,
     pipeline_views,
