@@ -9,6 +9,7 @@ from agency.candidates import (  # noqa: E402,F401
     account_views,
     application_views,
     credential_views,
+    interview_views,
     profile_views,
     resume_views,
     views,
