@@ -237,14 +237,23 @@ def of_candidate(candidate: Candidate, now: datetime | None = None) -> list[Inte
     return list(rows.unique())
 
 
-def upcoming(now: datetime | None = None, limit: int = 200) -> list[Interview]:
-    """Staff's list: proposals waiting for the candidate, then booked interviews soonest first
-    (from an hour ago, so one under way is still listed)."""
+def upcoming(
+    now: datetime | None = None, limit: int = 200, clinic_id: int | None = None
+) -> list[Interview]:
+    """Proposals waiting for the candidate, then booked interviews soonest first (from an hour
+    ago, so one under way is still listed): every clinic's for staff, or one clinic's (only
+    applications shown to it)."""
     since = (now or utcnow()) - timedelta(hours=1)
+    base = _loaded()
+    if clinic_id is not None:
+        base = (
+            base.join(Interview.application)
+            .join(Application.opening)
+            .where(Opening.clinic_id == clinic_id, clinic_portal.shown_to_clinic())
+        )
     waiting = (
         db.session.execute(
-            _loaded()
-            .where(Interview.status == InterviewStatus.PROPOSED.value)
+            base.where(Interview.status == InterviewStatus.PROPOSED.value)
             .order_by(Interview.created_at)
             .limit(limit)
         )
@@ -253,8 +262,7 @@ def upcoming(now: datetime | None = None, limit: int = 200) -> list[Interview]:
     )
     booked = (
         db.session.execute(
-            _loaded()
-            .where(
+            base.where(
                 Interview.status == InterviewStatus.SCHEDULED.value, Interview.starts_at >= since
             )
             .order_by(Interview.starts_at)

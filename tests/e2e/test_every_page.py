@@ -130,16 +130,36 @@ def test_every_page_fits_a_phone_and_passes_axe(
     if role == "visitor":
         start = ["/", "/login", "/register", "/forgot", "/reset/not-a-token", "/no-such-page"]
         start.append(demo_site["unsubscribe"])
+        start.append(demo_site["interview_choice"])
     else:
         log_in(page, role)
         start = [urlsplit(page.url).path]
     visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
-        "visitor": ["/jobs", "/jobs/N"],
-        "candidate": ["/me/profile", "/me/credentials", "/me/applications/N", "/me/apply/N"],
-        "clinic": ["/clinic/openings/N", "/clinic/openings/new", "/clinic/profile"],
-        "staff": ["/staff/openings/N", "/staff/candidates/N", "/staff/applications/N"],
+        "visitor": ["/jobs", "/jobs/N", "/interviews/choose/N"],
+        "candidate": [
+            "/me/profile",
+            "/me/credentials",
+            "/me/applications/N",
+            "/me/apply/N",
+            "/me/interviews",
+            "/account/calendar",
+        ],
+        "clinic": [
+            "/clinic/openings/N",
+            "/clinic/openings/new",
+            "/clinic/profile",
+            "/clinic/interviews/N",
+            "/account/calendar",
+        ],
+        "staff": [
+            "/staff/openings/N",
+            "/staff/candidates/N",
+            "/staff/applications/N",
+            "/staff/interviews",
+            "/staff/interviews/N",
+        ],
         "admin": ["/staff/admin/staff", "/staff/admin/audit"],
     }[role]
     walked = {_kind(u).split("?")[0] for u in visited}
