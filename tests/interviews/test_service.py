@@ -19,7 +19,7 @@ from agency.models import (
     Stage,
     utcnow,
 )
-from agency.services import interviews, pipeline
+from agency.services import interviews, mail, pipeline
 from agency.services.interviews import InterviewError, SlotGone, SlotInput
 from tests.interviews.conftest import Scene, book_first, mails, propose, rendered, slots, text_of
 
@@ -266,3 +266,15 @@ def test_the_interview_time_follows_the_clinic_zone(app: Any, scene: Scene) -> N
     assert interview.starts_at is not None
     local = interview.starts_at.astimezone(ZoneInfo("America/Chicago"))
     assert local.strftime("%-I:%M %p") in message.payload["context"]["when"]
+
+
+def test_the_staff_mail_viewer_hides_the_booking_links(scene: Scene) -> None:
+    propose(scene)
+    [message] = mails("interview_slots")
+    body = text_of(message)
+    links = [s["url"] for s in message.payload["context"]["slots"]]
+    assert all(link in body for link in links)
+    shown = mail.redact_links(body)
+    # A booking link books for the candidate: only their own copy carries it.
+    assert not any(link in shown for link in links)
+    assert mail.REDACTED_LINK in shown
