@@ -7,6 +7,7 @@ application or interview and passes it in with its own layout and links.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -248,57 +249,66 @@ def detail_page(
     ), status
 
 
-def _done(frame: Frame, message: str) -> ResponseReturnValue:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(frame.action_url(""))
+def _act(
+    interview: Interview,
+    frame: Frame,
+    form: BaseForm,
+    form_key: str,
+    action: Callable[[], object],
+    done: str,
+    fallback_field: str | None = None,
+) -> ResponseReturnValue:
+    """Run `action` once the form is valid: commit and go back to the interview, or show the
+    page again with the refusal next to its field (nothing kept)."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except (InterviewError, PipelineError) as exc:
+            db.session.rollback()
+            _field_error(form, getattr(exc, "field", None) or fallback_field, str(exc))
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(frame.action_url(""))
+    forms: dict[str, Any] = {form_key: form}
+    return detail_page(interview, frame, **forms, status=FORM_ERROR_STATUS)
 
 
 def reschedule(interview: Interview, frame: Frame) -> ResponseReturnValue:
     form = RescheduleForm()
-    if form.validate_on_submit():
+
+    def move() -> object:
         zone = clinic_zone(interview.application.opening.clinic)
-        slot = SlotInput(
-            local_start(form.starts_on.data, form.start.data, zone), int(form.duration.data)
-        )
-        try:
-            interviews.reschedule(interview, current_user, slot, client_ip())
-        except InterviewError as exc:
-            db.session.rollback()
-            _field_error(form, exc.field, str(exc))
-        else:
-            return _done(frame, "The interview is moved; everyone gets the updated invitation.")
-    return detail_page(interview, frame, reschedule_form=form, status=FORM_ERROR_STATUS)
+        start = local_start(form.starts_on.data, form.start.data, zone)
+        slot = SlotInput(start, int(form.duration.data))
+        return interviews.reschedule(interview, current_user, slot, client_ip())
+
+    done = "The interview is moved; everyone gets the updated invitation."
+    return _act(interview, frame, form, "reschedule_form", move, done)
 
 
 def cancel(interview: Interview, frame: Frame) -> ResponseReturnValue:
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            interviews.cancel(interview, current_user, form.reason.data, client_ip())
-        except InterviewError as exc:
-            db.session.rollback()
-            _field_error(form, exc.field, str(exc))
-        else:
-            return _done(frame, "The interview is cancelled; everyone is told.")
-    return detail_page(interview, frame, cancel_form=form, status=FORM_ERROR_STATUS)
+
+    def call_off() -> object:
+        return interviews.cancel(interview, current_user, form.reason.data, client_ip())
+
+    done = "The interview is cancelled; everyone is told."
+    return _act(interview, frame, form, "cancel_form", call_off, done)
 
 
 def record_outcome(interview: Interview, frame: Frame) -> ResponseReturnValue:
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            interviews.record_outcome(
-                interview,
-                current_user,
-                form.outcome.data,
-                form.feedback.data or "",
-                form.next_stage.data or "",
-                client_ip(),
-            )
-        except (InterviewError, PipelineError) as exc:
-            db.session.rollback()
-            _field_error(form, getattr(exc, "field", None) or "next_stage", str(exc))
-        else:
-            return _done(frame, "The outcome is recorded.")
-    return detail_page(interview, frame, outcome_form=form, status=FORM_ERROR_STATUS)
+
+    def record() -> object:
+        return interviews.record_outcome(
+            interview,
+            current_user,
+            form.outcome.data,
+            form.feedback.data or "",
+            form.next_stage.data or "",
+            client_ip(),
+        )
+
+    done = "The outcome is recorded."
+    return _act(interview, frame, form, "outcome_form", record, done, "next_stage")

@@ -323,14 +323,7 @@ def propose(
     if application.stage == Stage.SUBMITTED.value:
         # The slots e-mail is the candidate's invitation (see notifications.stage_changed).
         pipeline.move(application, Stage.INTERVIEW.value, actor, ip=ip)
-    audit.record(
-        "interview_proposed",
-        actor_id=actor.id,
-        object_type="application",
-        object_id=application.id,
-        ip=ip,
-        details={"interview": interview.id, "slots": len(slots), "mode": mode},
-    )
+    _audit("interview_proposed", interview, actor, ip, slots=len(slots), mode=mode)
     _tell_candidate_of_slots(interview)
     return interview
 
@@ -420,14 +413,7 @@ def book(
     db.session.refresh(interview)
     for each in interview.slots:
         db.session.refresh(each)
-    audit.record(
-        "interview_booked",
-        actor_id=actor.id if actor else None,
-        object_type="application",
-        object_id=interview.application_id,
-        ip=ip,
-        details={"interview": interview.id, "slot": slot.id},
-    )
+    _audit("interview_booked", interview, actor, ip, slot=slot.id)
     _send_invitations(interview, "booked")
     return interview
 
@@ -467,14 +453,7 @@ def reschedule(
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise InterviewError("The interview changed meanwhile: reload the page and try again.")
     db.session.refresh(interview)
-    audit.record(
-        "interview_rescheduled",
-        actor_id=actor.id,
-        object_type="application",
-        object_id=interview.application_id,
-        ip=ip,
-        details={"interview": interview.id, "sequence": interview.sequence},
-    )
+    _audit("interview_rescheduled", interview, actor, ip, sequence=interview.sequence)
     _send_invitations(interview, "moved")
     return interview
 
@@ -498,14 +477,7 @@ def cancel(
         if slot.status == SlotStatus.OPEN.value:
             slot.status = SlotStatus.RELEASED.value
     db.session.flush()
-    audit.record(
-        "interview_cancelled",
-        actor_id=actor.id if actor else None,
-        object_type="application",
-        object_id=interview.application_id,
-        ip=ip,
-        details={"interview": interview.id, "reason": reason},
-    )
+    _audit("interview_cancelled", interview, actor, ip, reason=reason)
     if notify:
         if was_booked:
             _send_invitations(interview, "cancelled")
@@ -558,14 +530,7 @@ def record_outcome(
     interview.outcome_at = now
     interview.outcome_by_id = actor.id
     db.session.flush()
-    audit.record(
-        "interview_outcome",
-        actor_id=actor.id,
-        object_type="application",
-        object_id=application.id,
-        ip=ip,
-        details={"interview": interview.id, "outcome": outcome, "next": next_stage},
-    )
+    _audit("interview_outcome", interview, actor, ip, outcome=outcome, next=next_stage)
     if next_stage:
         reason = feedback[:500]
         if next_stage == Stage.REJECTED.value and not reason:
@@ -573,6 +538,17 @@ def record_outcome(
             reason = NO_SHOW_REASON if no_show else DECLINED_AFTER_INTERVIEW
         pipeline.move(application, next_stage, actor, reason, ip)
     return interview
+
+
+def _audit(action: str, interview: Interview, actor: User | None, ip: str, **details: Any) -> None:
+    audit.record(
+        action,
+        actor_id=actor.id if actor else None,
+        object_type="application",
+        object_id=interview.application_id,
+        ip=ip,
+        details={"interview": interview.id, **details},
+    )
 
 
 # --- Reminders ----------------------------------------------------------------------------
