@@ -14,7 +14,7 @@ from agency.extensions import db
 from agency.models import Application, Match, Opening, Role
 from agency.security import roles_required
 from agency.services import applications as application_service
-from agency.services import pipeline, profiles, scoring
+from agency.services import interviews, pipeline, profiles, scoring
 
 __all__ = ["dashboard", "my_candidate"]
 
@@ -96,4 +96,6 @@ def dashboard() -> ResponseReturnValue:
         fits=[(m, openings[m.opening_id]) for m in fits if m.opening_id in openings],
         alerts=alerts,
         can_withdraw=application_service.can_withdraw,
+        interviews=[i for i in interviews.of_candidate(candidate) if i.is_active],
+        local_time=interviews.local_time,
     )

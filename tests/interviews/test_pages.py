@@ -253,3 +253,9 @@ def test_who_may_reach_an_interview(app: Flask, scene: Scene) -> None:
     assert candidate.get(f"/staff/interviews/{interview.id}").status_code == 403
     db.session.refresh(interview)
     assert (interview.status, interview.sequence) == before
+
+
+def test_the_candidate_dashboard_asks_for_a_choice(app: Flask, scene: Scene) -> None:
+    propose(scene, 48, 72)
+    page = client_for(app, scene.candidate_user).get("/me").get_data(as_text=True)
+    assert "Choose a time" in page and "/me/interviews" in page
