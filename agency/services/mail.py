@@ -104,13 +104,18 @@ def compose(
         if item.get("inline_method"):
             # A calendar invitation also goes inside the alternative with its METHOD, which is
             # where Outlook and Gmail look for it to show their accept / decline buttons.
-            body.attach(_calendar_part(item))
+            body.attach(_text_part(item))
     return msg
 
 
-def _calendar_part(item: dict[str, str]) -> MIMEText:
-    part = MIMEText(item["content"], "calendar", "utf-8")
-    part.set_param("method", item["inline_method"])
+def _text_part(item: dict[str, str]) -> MIMEText:
+    """One text attachment's part (a calendar's with its iTIP METHOD)."""
+    maintype, _, subtype = item["content_type"].partition("/")
+    if maintype != "text" or not subtype:
+        raise ValueError(f"unsupported attachment type {item['content_type']!r}")
+    part = MIMEText(item["content"], subtype, "utf-8")
+    if item.get("inline_method"):
+        part.set_param("method", item["inline_method"])
     return part
 
 
@@ -123,12 +128,7 @@ def _with_attachments(body: MIMEMultipart, attachments: list[dict[str, str]]) ->
     outer = MIMEMultipart("mixed", boundary=f"=_{uuid.uuid4().hex}")
     outer.attach(body)
     for item in attachments:
-        maintype, _, subtype = item["content_type"].partition("/")
-        if maintype != "text" or not subtype:
-            raise ValueError(f"unsupported attachment type {item['content_type']!r}")
-        part = MIMEText(item["content"], subtype, "utf-8")
-        if item.get("inline_method"):
-            part.set_param("method", item["inline_method"])
+        part = _text_part(item)
         filename = item["filename"]
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}", filename):
             raise ValueError(f"unsafe attachment name {filename!r}")
