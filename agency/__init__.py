@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from agency import errors, services
     from agency.auth import bp as auth_bp
+    from agency.calendar import bp as calendar_bp
     from agency.candidates import bp as candidates_bp
     from agency.clinics import bp as clinics_bp
 
@@ -64,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from agency.public import bp as public_bp
     from agency.staff import bp as staff_bp
 
-    for blueprint in (public_bp, auth_bp, candidates_bp, clinics_bp, staff_bp):
+    for blueprint in (public_bp, auth_bp, candidates_bp, clinics_bp, staff_bp, calendar_bp):
         app.register_blueprint(blueprint)
     from agency import api
 

@@ -7,7 +7,7 @@ from typing import Any
 import phonenumbers
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import Field, FileField, PasswordField
+from wtforms import Field, FieldList, FileField, FormField, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -42,8 +42,9 @@ class BaseForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             filters = list(unbound_field.kwargs.get("filters", []))
-            # A password is kept exactly as typed: spaces may be part of it.
-            if not issubclass(unbound_field.field_class, PasswordField):
+            # A password is kept exactly as typed: spaces may be part of it. A field group
+            # (FieldList, FormField) takes no filters: its own fields are text fields.
+            if not issubclass(unbound_field.field_class, PasswordField | FieldList | FormField):
                 filters.insert(0, _strip)
             return unbound_field.bind(form=form, filters=filters, **options)
 

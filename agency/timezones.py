@@ -4,6 +4,7 @@ zone (AGENCY_TIMEZONE, an IANA name such as America/New_York)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
@@ -28,3 +29,13 @@ def agency_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
 def init_app(app: Flask) -> None:
     zone(app.config["AGENCY_TIMEZONE"])  # a wrong name stops the start, not a page later
     app.add_template_filter(agency_time, "agency_time")
+
+
+def clinic_zone(clinic: Any) -> ZoneInfo:
+    """The zone a clinic's times are shown in: its own `time_zone` when it has one (an IANA
+    name), else the agency's. Interviews and calendar invitations are written in it."""
+    name = getattr(clinic, "time_zone", None) or current_app.config["AGENCY_TIMEZONE"]
+    try:
+        return zone(name)
+    except ValueError:
+        return zone(current_app.config["AGENCY_TIMEZONE"])

@@ -17,6 +17,11 @@ def configure(celery_app: Celery, sweep_seconds: float = SWEEP_SECONDS) -> None:
             "task": "workers.credential_reminders",
             "schedule": crontab(minute=15),
         },
+        # Every 5 minutes: a "2 hours before" reminder should not arrive an hour late.
+        "interview-reminders": {
+            "task": "workers.interview_reminders",
+            "schedule": crontab(minute="*/5"),
+        },
         "daily-digest": {"task": "workers.daily_digest", "schedule": crontab(hour=7, minute=0)},
         "retention-cleanup": {
             "task": "workers.retention_cleanup",

@@ -10,6 +10,7 @@ from agency.candidates import (  # noqa: E402,F401
     application_views,
     credential_views,
     fairness_views,
+    interview_views,
     profile_views,
     resume_views,
     views,

@@ -12,7 +12,7 @@ from agency.candidates.helpers import STEP_ENDPOINTS, my_candidate
 from agency.models import Role
 from agency.security import roles_required
 from agency.services import applications as application_service
-from agency.services import candidate_pages, profiles
+from agency.services import candidate_pages, interviews, profiles
 
 __all__ = ["dashboard", "my_candidate"]
 
@@ -59,4 +59,6 @@ def dashboard() -> ResponseReturnValue:
         fits=home.fits,
         alerts=alerts,
         can_withdraw=application_service.can_withdraw,
+        interviews=[i for i in interviews.of_candidate(candidate) if i.is_active],
+        local_time=interviews.local_time,
     )

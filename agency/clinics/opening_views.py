@@ -15,7 +15,7 @@ from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Opening, Role
 from agency.security import client_ip, roles_required
-from agency.services import clinic_portal, openings, pipeline
+from agency.services import clinic_portal, interviews, openings, pipeline
 from agency.services.engine import name_of
 from agency.services.openings import OpeningError, TextFindings
 
@@ -126,6 +126,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
     found = _own_opening(clinic, opening_id)
     applications = clinic_portal.submitted_for(clinic, [found.id])[found.id]
     profiles = {a.id: clinic_portal.shared_profile(a.candidate) for a in applications}
+    interviews_of = interviews.of_applications([a.id for a in applications])
     clinic_portal.record_views(current_user, applications, client_ip(), "opening")
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(
@@ -146,6 +147,9 @@ def opening(opening_id: int) -> ResponseReturnValue:
         action_labels=openings.ACTION_LABELS,
         name_of=name_of,
         level_words=openings.LEVEL_WORDS,
+        interviews_of=interviews_of,
+        can_propose={a.id: interviews.proposable(a, interviews_of[a.id]) for a in applications},
+        local_time=interviews.local_time,
     )
     db.session.commit()
     return html

@@ -12,7 +12,7 @@ from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Role
 from agency.security import client_ip, roles_required
-from agency.services import clinic_portal, openings
+from agency.services import clinic_portal, interviews, openings
 from agency.services.clinic_portal import ClinicError
 
 PER_PAGE = 10
@@ -56,6 +56,8 @@ def dashboard() -> ResponseReturnValue:
         clinic_stage=clinic_portal.clinic_stage,
         actions=openings.allowed_actions,
         action_labels=openings.ACTION_LABELS,
+        upcoming_interviews=interviews.upcoming(clinic_id=clinic.id, limit=20),
+        local_time=interviews.local_time,
     )
     db.session.commit()
     return html

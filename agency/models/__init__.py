@@ -21,6 +21,16 @@ from agency.models.candidates import (
 )
 from agency.models.clinics import Clinic
 from agency.models.human_review import HumanReviewRequest, ReviewStatus
+from agency.models.interviews import (
+    CalendarFeed,
+    Interview,
+    InterviewMode,
+    InterviewOutcome,
+    InterviewReminder,
+    InterviewSlot,
+    InterviewStatus,
+    SlotStatus,
+)
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -44,6 +54,7 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "CalendarFeed",
     "Candidate",
     "CandidateSkill",
     "CandidateStatus",
@@ -54,6 +65,12 @@ __all__ = [
     "Decision",
     "EmploymentType",
     "HumanReviewRequest",
+    "Interview",
+    "InterviewMode",
+    "InterviewOutcome",
+    "InterviewReminder",
+    "InterviewSlot",
+    "InterviewStatus",
     "Match",
     "Note",
     "Opening",
@@ -69,6 +86,7 @@ __all__ = [
     "RoleType",
     "Skill",
     "SkillSource",
+    "SlotStatus",
     "Stage",
     "StageChange",
     "TokenPurpose",

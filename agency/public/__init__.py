@@ -7,6 +7,7 @@ bp = Blueprint("public", __name__)
 # Imported for their side effect: they register the routes on `bp`.
 from agency.public import (  # noqa: E402,F401
     feed_views,
+    interview_choice,
     security_txt,
     unsubscribe,
     views,

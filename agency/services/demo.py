@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,22 +17,31 @@ from sqlalchemy import func, select, text
 from agency.extensions import db
 from agency.models import (
     Application,
+    Audience,
     Candidate,
     CandidateSkill,
     Clinic,
     Credential,
     CredentialType,
+    Interview,
+    InterviewMode,
+    InterviewOutcome,
+    InterviewSlot,
+    InterviewStatus,
     Opening,
     OpeningCredential,
     OpeningSkill,
     Role,
     Skill,
+    SlotStatus,
+    Stage,
     StageChange,
     User,
 )
 from agency.models.openings import searchable
 from agency.models.self_id import CATEGORIES, DECLINED, SelfIdentification
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
+from agency.timezones import clinic_zone
 from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
 
@@ -493,11 +502,109 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
             )
             previous = stage
     _bulk(StageChange, history_rows)
-    n_apps = len(app_ids)
+    n_apps = len(app_ids) + _demo_interviews(
+        clinic_ids[0], opening_ids, opening_rows, cand_ids, staff_id, seen, now
+    )
     db.session.flush()
     return DemoSummary(
         len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before
     )
+
+
+def _demo_interviews(
+    clinic_id: int,
+    opening_ids: list[int],
+    opening_rows: list[dict[str, Any]],
+    cand_ids: list[int],
+    staff_id: int,
+    seen: set[tuple[int, int]],
+    now: datetime,
+) -> int:
+    """Interviews at the demo clinic: the demo candidate's booked one (the day after tomorrow,
+    10:00 at the clinic), times proposed to a second candidate, and a past one with its outcome,
+    so the clinic's, the candidate's and the staff's interview pages all have something to show.
+    Returns the applications added."""
+    ours = [
+        oid
+        for oid, row in zip(opening_ids, opening_rows, strict=True)
+        if row["clinic_id"] == clinic_id and row["status"] == "open"
+    ]
+    # An opening the demo candidate (the first) has not applied to, and two others who have not.
+    oid = next((o for o in ours if (cand_ids[0], o) not in seen), None) if cand_ids else None
+    others = [c for c in cand_ids[1:] if (c, oid) not in seen][:2]
+    if oid is None or len(others) < 2:
+        return 0
+    clinic = db.session.get(Clinic, clinic_id)
+    zone = clinic_zone(clinic)
+    local_day = now.astimezone(zone).date()
+
+    def at(days: int, hour: int) -> datetime:
+        return datetime.combine(local_day + timedelta(days=days), time(hour), tzinfo=zone)
+
+    added = 0
+    plans = [
+        (cand_ids[0], InterviewStatus.SCHEDULED.value, [at(2, 10), at(3, 14)]),
+        (others[0], InterviewStatus.PROPOSED.value, [at(4, 9), at(4, 15), at(5, 11)]),
+        (others[1], InterviewStatus.COMPLETED.value, [at(-3, 11), at(-2, 11)]),
+    ]
+    for number, (cid, status, starts) in enumerate(plans):
+        seen.add((cid, oid))
+        created = now - timedelta(days=6)
+        application = Application(
+            candidate_id=cid,
+            opening_id=oid,
+            source="applied",
+            stage=Stage.INTERVIEW.value,
+            created_at=created,
+            updated_at=created,
+        )
+        steps = [(None, "applied", None), ("applied", "submitted", staff_id)]
+        steps.append(("submitted", "interview", staff_id))
+        application.history = [
+            StageChange(
+                from_stage=before,
+                to_stage=after,
+                actor_id=actor,
+                created_at=created + timedelta(hours=20 * i),
+            )
+            for i, (before, after, actor) in enumerate(steps)
+        ]
+        booked = status != InterviewStatus.PROPOSED.value
+        interview = Interview(
+            application=application,
+            proposed_by_id=staff_id,
+            mode=InterviewMode.IN_PERSON.value if number != 1 else InterviewMode.VIDEO.value,
+            video_url="https://meet.example.com/clinicmatch-demo" if number == 1 else "",
+            details="Ask for the office manager at the front desk.",
+            status=status,
+            uid=f"interview-demo-{cid}-{oid}@clinicmatch",
+            starts_at=starts[0] if booked else None,
+            duration_minutes=30 if booked else None,
+            slots=[
+                InterviewSlot(
+                    starts_at=start,
+                    duration_minutes=30,
+                    status=(
+                        SlotStatus.OPEN.value
+                        if not booked
+                        else SlotStatus.BOOKED.value
+                        if i == 0
+                        else SlotStatus.RELEASED.value
+                    ),
+                )
+                for i, start in enumerate(starts)
+            ],
+        )
+        if status == InterviewStatus.COMPLETED.value:
+            interview.outcome = InterviewOutcome.ATTENDED.value
+            interview.feedback = "Calm with patients and quick on the scheduling system."
+            interview.feedback_audience = Audience.CLINIC.value
+            interview.outcome_at = starts[0] + timedelta(hours=1)
+        db.session.add(application)
+        db.session.add(interview)
+        added += 1
+    db.session.flush()
+    return added
 
 
 CANDIDATE_CHUNK = 5000

@@ -70,13 +70,23 @@ def _address(value: str) -> str:
     return formataddr((name, address), charset="utf-8")
 
 
-def compose(template: str, to: str, context: dict[str, Any], dedupe_key: str) -> Message:
+def compose(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> Message:
     """Render `templates/email/<template>.{subject.txt,txt,html}` into a two-part message, ready
     to send. Built with the plain MIME classes: the header-parsing EmailMessage API costs four
-    times as much per message, which at volume was most of a worker's time."""
+    times as much per message, which at volume was most of a worker's time.
+
+    `attachments` (the outbox payload's, see outbox.email) are text files; see _with_attachments.
+    """
     subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
     # Our own boundary: the generator's search for a free one compiles a new regex per message.
-    msg = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
+    body = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
+    msg = _with_attachments(body, attachments or [])
     msg["Subject"] = _header(subject)
     msg["From"] = _address(current_app.config["MAIL_DEFAULT_SENDER"])
     msg["To"] = _address(to)
@@ -90,14 +100,54 @@ def compose(template: str, to: str, context: dict[str, Any], dedupe_key: str) ->
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # The standard library takes a Charset here (quoted-printable bodies); typeshed says str.
     text, html = (render_template(f"email/{template}.{ext}", **context) for ext in ("txt", "html"))
-    msg.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]
-    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]
+    body.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]
+    body.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]
+    for item in attachments or []:
+        if item.get("inline_method"):
+            # A calendar invitation also goes inside the alternative with its METHOD, which is
+            # where Outlook and Gmail look for it to show their accept / decline buttons.
+            body.attach(_text_part(item))
     return msg
 
 
-def build(template: str, to: str, context: dict[str, Any], dedupe_key: str) -> EmailMessage:
+def _text_part(item: dict[str, str]) -> MIMEText:
+    """One text attachment's part (a calendar's with its iTIP METHOD)."""
+    maintype, _, subtype = item["content_type"].partition("/")
+    if maintype != "text" or not subtype:
+        raise ValueError(f"unsupported attachment type {item['content_type']!r}")
+    part = MIMEText(item["content"], subtype, "utf-8")
+    if item.get("inline_method"):
+        part.set_param("method", item["inline_method"])
+    return part
+
+
+def _with_attachments(body: MIMEMultipart, attachments: list[dict[str, str]]) -> MIMEMultipart:
+    """The message to send: the body alone, or (with attachments) a multipart/mixed holding the
+    body and one part per attachment ({"filename", "content_type" ("text/calendar"),
+    "content", optional "inline_method"})."""
+    if not attachments:
+        return body
+    outer = MIMEMultipart("mixed", boundary=f"=_{uuid.uuid4().hex}")
+    outer.attach(body)
+    for item in attachments:
+        part = _text_part(item)
+        filename = item["filename"]
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}", filename):
+            raise ValueError(f"unsafe attachment name {filename!r}")
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+        outer.attach(part)
+    return outer
+
+
+def build(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> EmailMessage:
     """The composed message as an EmailMessage (get_body, get_content), for previews and tests."""
-    raw = compose(template, to, context, dedupe_key).as_bytes()
+    raw = compose(template, to, context, dedupe_key, attachments).as_bytes()
     return BytesParser(policy=policy.default).parsebytes(raw)
 
 

@@ -21,6 +21,8 @@ from agency.models import (
     Clinic,
     Credential,
     CredentialReminder,
+    Interview,
+    InterviewStatus,
     Match,
     Opening,
     OpeningStatus,
@@ -134,6 +136,8 @@ def submitted_to_clinic(application: Application) -> None:
 def stage_changed(application: Application, stage_change: StageChange) -> None:
     """Tell the candidate where their application stands; 'interview' is an invitation."""
     to_stage = stage_change.to_stage
+    if to_stage == Stage.INTERVIEW.value and _has_proposed_interview(application):
+        return  # the e-mail with the proposed times is the invitation (services.interviews)
     template = "interview_invitation" if to_stage == Stage.INTERVIEW.value else "stage_changed"
     context = {
         **_application_context(application),
@@ -145,6 +149,18 @@ def stage_changed(application: Application, stage_change: StageChange) -> None:
     }
     key = f"stage:{_flushed_id(stage_change)}"
     email_user(application.candidate.user, template, context, key)
+
+
+def _has_proposed_interview(application: Application) -> bool:
+    return (
+        db.session.execute(
+            select(Interview.id).where(
+                Interview.application_id == application.id,
+                Interview.status == InterviewStatus.PROPOSED.value,
+            )
+        ).first()
+        is not None
+    )
 
 
 def placement_confirmed(application: Application) -> None:

@@ -59,14 +59,25 @@ def email(
     *,
     essential: bool = False,
     user_id: int | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage | None:
     """Stage an e-mail: the worker renders `templates/email/<template>.{txt,html}` and sends it.
 
     With `user_id`, a non-essential e-mail is dropped at send time if the user opted out since.
+    `attachments` are small text files built now and kept in the row (a calendar invitation is
+    a snapshot of its event at this moment): {"filename", "content_type", "content"}, see
+    mail.compose.
     """
-    payload = {"template": template, "to": to, "context": context, "essential": essential}
+    payload: dict[str, Any] = {
+        "template": template,
+        "to": to,
+        "context": context,
+        "essential": essential,
+    }
     if user_id is not None:
         payload["user_id"] = user_id
+    if attachments:
+        payload["attachments"] = attachments
     return add("email", payload, dedupe_key)
 
 

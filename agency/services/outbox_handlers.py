@@ -31,7 +31,13 @@ def _email(payload: dict[str, Any], key: str) -> str:
     if opted_out and not payload.get("essential"):
         return "skipped: the recipient turned e-mail off"
     try:
-        msg = mail.compose(payload["template"], payload["to"], payload.get("context", {}), key)
+        msg = mail.compose(
+            payload["template"],
+            payload["to"],
+            payload.get("context", {}),
+            key,
+            payload.get("attachments"),
+        )
     except (TemplateNotFound, KeyError, ValueError) as exc:
         raise PermanentFailure(f"cannot build the e-mail: {type(exc).__name__}: {exc}") from exc
     # End the read transaction before the network call: no database lock spans SMTP.

@@ -300,6 +300,11 @@ def move(
         ip=ip,
         details={"from": change.from_stage, "to": to_stage, "reason": reason},
     )
+    if to_stage in (S.REJECTED.value, S.WITHDRAWN.value):
+        from agency.services import interviews
+
+        # A closed application has nothing to interview for: its open interview is cancelled.
+        interviews.close_for(application, actor)
     if clinic_note.strip() and is_staff and to_stage == S.SUBMITTED.value:
         from agency.services import notes
 

@@ -21,7 +21,7 @@ from agency.models import (
     VerificationStatus,
 )
 from agency.security import client_ip, roles_required
-from agency.services import audit, notes, pipeline
+from agency.services import audit, interviews, notes, pipeline
 from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
@@ -77,6 +77,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
         # The confirmation box appears with the engine's warning, not before.
         del form.confirm_ineligible
     app_notes = list_queries.application_notes(application.id)
+    its = interviews.of_applications([application.id])[application.id]
     can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
     problems = (
         pipeline.placement_problems(application.candidate, application.opening) if can_place else []
@@ -94,6 +95,9 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
             to_verify=_awaiting_verification(application) if problems else [],
             verify_form=VerifyForm(formdata=None),
             erased_message=pipeline.ERASED,
+            interviews=its,
+            can_propose=interviews.proposable(application, its),
+            local_time=interviews.local_time,
         ),
         status,
     )

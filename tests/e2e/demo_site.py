@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from agency.extensions import db
-from agency.models import Candidate, User
-from agency.services import demo, unsubscribe
+from agency.models import Candidate, Interview, User
+from agency.services import demo, interviews, unsubscribe
 
 LOGINS = {
     "candidate": demo.CANDIDATE_EMAIL,
@@ -37,7 +37,14 @@ def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
         document_path="missing.pdf",
         document_filename="certified-medical-administrative-assistant-2026.pdf",
     )
-    return {"unsubscribe": f"/unsubscribe/{unsubscribe.make_token(user.id, 'all')}"}
+    proposed = db.session.execute(
+        db.select(Interview).where(Interview.status == "proposed")
+    ).scalar_one()
+    choose = interviews.pick_url(proposed, proposed.slots[0])
+    return {
+        "unsubscribe": f"/unsubscribe/{unsubscribe.make_token(user.id, 'all')}",
+        "interview_choice": "/interviews/choose/" + choose.rsplit("/", 1)[1],
+    }
 
 
 def log_in(page: Any, role: str) -> None:

@@ -131,13 +131,14 @@ def test_every_page_fits_a_phone_and_passes_axe(
     if role == "visitor":
         start = ["/", "/login", "/register", "/forgot", "/reset/not-a-token", "/no-such-page"]
         start.append(demo_site["unsubscribe"])
+        start.append(demo_site["interview_choice"])
     else:
         log_in(page, role)
         start = [urlsplit(page.url).path]
     visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
-        "visitor": ["/jobs", "/jobs/N", "/automated-ranking"],
+        "visitor": ["/jobs", "/jobs/N", "/automated-ranking", "/interviews/choose/N"],
         "candidate": [
             "/me/profile",
             "/me/credentials",
@@ -145,13 +146,23 @@ def test_every_page_fits_a_phone_and_passes_axe(
             "/me/apply/N",
             "/me/self-identification",
             "/me/human-review",
+            "/me/interviews",
+            "/account/calendar",
         ],
-        "clinic": ["/clinic/openings/N", "/clinic/openings/new", "/clinic/profile"],
+        "clinic": [
+            "/clinic/openings/N",
+            "/clinic/openings/new",
+            "/clinic/profile",
+            "/clinic/interviews/N",
+            "/account/calendar",
+        ],
         "staff": [
             "/staff/openings/N",
             "/staff/candidates/N",
             "/staff/applications/N",
             "/staff/human-reviews",
+            "/staff/interviews",
+            "/staff/interviews/N",
         ],
         "admin": ["/staff/admin/staff", "/staff/admin/audit", "/staff/admin/bias-audit"],
     }[role]

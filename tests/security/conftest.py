@@ -21,6 +21,8 @@ from agency.extensions import db
 from agency.models import (
     AuthToken,
     HumanReviewRequest,
+    Interview,
+    InterviewSlot,
     OutboxMessage,
     Role,
     VerificationStatus,
@@ -74,6 +76,18 @@ def build_world() -> World:
             expires_at=utcnow() + timedelta(hours=1),
         )
     )
+    # An interview of candidate B at clinic Y (times proposed; the application stays as it is,
+    # so the sweeps' stage moves still start from "submitted").
+    interview = Interview(
+        application_id=apps["b"].id,
+        mode="in_person",
+        uid="interview-sweep@clinicmatch",
+        slots=[
+            InterviewSlot(starts_at=utcnow() + timedelta(days=d), duration_minutes=30)
+            for d in (2, 3)
+        ],
+    )
+    db.session.add(interview)
     # Candidate B's API token and clinic Y's webhook: the objects of the token and webhook routes.
     api_token, api_raw = api_tokens.create(cand_b.user, "B's integration", "write")
     hook = webhooks.register(
@@ -97,6 +111,7 @@ def build_world() -> World:
             "token_id": api_token.id,
             "endpoint_id": hook.id,
             "review_id": review.id,
+            "interview_id": interview.id,
         },
         users={
             "candidate_a": cand_a.user,

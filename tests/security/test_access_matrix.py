@@ -38,6 +38,7 @@ OWNED_PARAMS = {
     "clinic_id",
     "token_id",
     "endpoint_id",
+    "interview_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
@@ -198,6 +199,8 @@ OWNER_PAGES = {
     "clinics.duplicate_opening": "clinic_y",
     "api_submittals.get": "clinic_y",
     "api_candidates.get": "candidate_b",
+    "clinics.interview": "clinic_y",
+    "clinics.propose_interview": "clinic_y",
 }
 
 
