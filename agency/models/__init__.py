@@ -30,6 +30,16 @@ from agency.models.openings import (
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
 from agency.models.reminders import CredentialReminder
+from agency.models.shifts import (
+    Attendance,
+    BookingStatus,
+    CancelledBy,
+    OfferStatus,
+    Shift,
+    ShiftBooking,
+    ShiftOffer,
+    ShiftStatus,
+)
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
@@ -40,9 +50,12 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationSource",
+    "Attendance",
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "BookingStatus",
+    "CancelledBy",
     "Candidate",
     "CandidateSkill",
     "CandidateStatus",
@@ -54,6 +67,7 @@ __all__ = [
     "EmploymentType",
     "Match",
     "Note",
+    "OfferStatus",
     "Opening",
     "OpeningCredential",
     "OpeningSkill",
@@ -64,6 +78,10 @@ __all__ = [
     "Role",
     "RoleProfile",
     "RoleType",
+    "Shift",
+    "ShiftBooking",
+    "ShiftOffer",
+    "ShiftStatus",
     "Skill",
     "SkillSource",
     "Stage",
