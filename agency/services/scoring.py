@@ -37,7 +37,7 @@ from agency.models import (
 )
 from agency.models.candidates import profile_loaded
 from agency.models.openings import requirements_loaded
-from agency.services import bulk
+from agency.services import bulk, reliability
 from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
 from matching.ranking import (
     CandidatePool,
@@ -81,7 +81,8 @@ def candidate_profile(candidate: Candidate) -> CandidateProfile:
         languages=set(candidate.languages or []),
         desired_roles=set(candidate.desired_roles or []),
         text=f"{candidate.summary or ''}\n{candidate.resume_text or ''}",
-        reliability=None,
+        # Reliability (issue 18): from the shift record, the population's mean without one.
+        reliability=reliability.value_for(candidate.id) if candidate.id else None,
     )
 
 
@@ -150,6 +151,7 @@ def reset_pool() -> None:
         _state.applied = {}
         _explained.clear()
         _openings.index, _openings.stamps = None, {}
+        reliability.forget_prior()  # issue 18: a new pool takes the population's mean afresh
 
 
 def _raw_rows(statement: Select[Any]) -> list[tuple[Any, ...]]:
@@ -237,6 +239,8 @@ def load_active_profiles() -> list[CandidateProfile]:
         ).where(active)
     )
     cache: dict[str, list[str]] = {}
+    # Reliability (issue 18): from the shift records, the population's mean without one.
+    reliable, newcomer = reliability.values_for_all()
     return [
         CandidateProfile(
             id=cid,
@@ -253,6 +257,7 @@ def load_active_profiles() -> list[CandidateProfile]:
             languages=set(_codes(langs, cache)),
             desired_roles=set(_codes(roles, cache)),
             text=f"{summary or ''}\n{resume or ''}",
+            reliability=reliable.get(cid, newcomer),
         )
         for (
             cid,
