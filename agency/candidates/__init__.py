@@ -11,5 +11,6 @@ from agency.candidates import (  # noqa: E402,F401
     credential_views,
     profile_views,
     resume_views,
+    shift_views,
     views,
 )
