@@ -10,7 +10,7 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline, scoring, staff_queries
+from agency.services import audit, pipeline, reliability, scoring, staff_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
@@ -128,6 +128,8 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         candidate=candidate,
         e=explanation,
         labels=LABELS,
+        # The shift record behind the track-record component (issue 18).
+        record=reliability.describe([candidate.id])[candidate.id],
         blind=bool(request.args.get("blind")),
     )
     db.session.commit()
