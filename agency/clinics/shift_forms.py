@@ -63,6 +63,6 @@ class CancelShiftForm(BaseForm):
 class AttendanceForm(BaseForm):
     outcome = RadioField(
         "How did it go?",
-        choices=list(ATTENDANCE_WORDS.items()),
+        choices=choices(list(ATTENDANCE_WORDS.items())),
         validators=[InputRequired(message="Choose attended, late or no-show.")],
     )

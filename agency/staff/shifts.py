@@ -12,7 +12,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, BaseForm
+from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
 from agency.models import CancelledBy, Candidate, Shift, ShiftBooking
 from agency.security import roles_required
 from agency.services import shift_proposals, shifts
@@ -40,7 +40,7 @@ class ReasonForm(BaseForm):
 class CorrectionForm(ReasonForm):
     outcome = RadioField(
         "Attendance",
-        choices=list(shifts.ATTENDANCE_WORDS.items()),
+        choices=choices(list(shifts.ATTENDANCE_WORDS.items())),
         validators=[InputRequired(message="Choose attended, late or no-show.")],
     )
 
@@ -120,7 +120,7 @@ def offer_shift(shift_id: int) -> ResponseReturnValue:
     found = _shift_or_404(shift_id)
     form = OfferForm()
     raw = form.candidate_ids.data or []
-    form.candidate_ids.choices = [(v, v) for v in raw if v.isdigit() and len(v) < 10]
+    form.candidate_ids.choices = choices([(v, v) for v in raw if v.isdigit() and len(v) < 10])
     if not form.validate_on_submit():
         errors = form.candidate_ids.errors or ["Choose at least one person."]
         return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(errors))
