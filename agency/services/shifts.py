@@ -295,16 +295,9 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         return AcceptResult("gone")
     if conflicts(offer_row.candidate_id, shift.starts_at, shift.ends_at, shift.id):
         return AcceptResult("conflict")
-    # The offer first (a double click of the same person), then the place.
-    claimed = db.session.execute(
-        update(ShiftOffer)
-        .where(ShiftOffer.id == offer_row.id, ShiftOffer.status == OfferStatus.PENDING.value)
-        .values(status=OfferStatus.ACCEPTED.value, responded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        return AcceptResult("already")
+    # The place first, then the offer. Every accept locks the shift's row before anything else,
+    # so concurrent accepts queue on that one row: taking offer rows first deadlocked the winner
+    # (closing the others' offers) against the losers (waiting on the shift, holding their own).
     took = db.session.execute(
         update(Shift)
         .where(
@@ -320,6 +313,15 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         _mark_taken([offer_row.id])
         db.session.commit()
         return AcceptResult("taken")
+    claimed = db.session.execute(
+        update(ShiftOffer)
+        .where(ShiftOffer.id == offer_row.id, ShiftOffer.status == OfferStatus.PENDING.value)
+        .values(status=OfferStatus.ACCEPTED.value, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()  # the same person twice at once: the place goes back
+        return AcceptResult("already")
     booking = ShiftBooking(shift_id=shift.id, candidate_id=offer_row.candidate_id, booked_at=now)
     db.session.add(booking)
     db.session.flush()
