@@ -293,6 +293,12 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         return AcceptResult("taken" if offer_row.status == OfferStatus.TAKEN.value else "gone")
     if shift.status == ShiftStatus.CANCELLED.value or shift.starts_at <= now:
         return AcceptResult("gone")
+    earlier = _booking_of(shift.id, offer_row.candidate_id)
+    if earlier is not None:
+        # Booked already, or booked and cancelled: a cancellation stays on the record, so the
+        # same shift is not booked again on top of it.
+        booked = earlier.status == BookingStatus.BOOKED.value
+        return AcceptResult("already", earlier) if booked else AcceptResult("gone")
     if conflicts(offer_row.candidate_id, shift.starts_at, shift.ends_at, shift.id):
         return AcceptResult("conflict")
     # The place first, then the offer. Every accept locks the shift's row before anything else,

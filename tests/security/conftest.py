@@ -23,6 +23,9 @@ from agency.models import (
     AuthToken,
     OutboxMessage,
     Role,
+    Shift,
+    ShiftBooking,
+    ShiftOffer,
     VerificationStatus,
     utcnow,
 )
@@ -86,6 +89,25 @@ def build_world() -> World:
     hook = webhooks.register(
         clinic_y.members[0], "https://ats.example.com/hook", [webhooks.STAGE_CHANGED]
     )
+    # Clinic Y's shift, with candidate B booked on it and offered another (issue 18).
+    starts = utcnow().replace(microsecond=0) + timedelta(days=3)
+    shift_y, shift_y2 = (
+        Shift(
+            opening_id=opening_y.id,
+            clinic_id=clinic_y.id,
+            starts_at=starts + timedelta(days=days),
+            ends_at=starts + timedelta(days=days, hours=8),
+            headcount=2,
+            booked_count=1 - days,
+            notes="Shift notes of Yonder",
+        )
+        for days in (0, 1)
+    )
+    db.session.add_all([shift_y, shift_y2])
+    db.session.flush()
+    booking_b = ShiftBooking(shift_id=shift_y.id, candidate_id=cand_b.id)
+    offer_b = ShiftOffer(shift_id=shift_y2.id, candidate_id=cand_b.id)
+    db.session.add_all([booking_b, offer_b])
     db.session.commit()
     return World(
         ids={
@@ -100,6 +122,9 @@ def build_world() -> World:
             "name": "missing.eml",
             "token_id": api_token.id,
             "endpoint_id": hook.id,
+            "shift_id": shift_y.id,
+            "booking_id": booking_b.id,
+            "offer_id": offer_b.id,
         },
         users={
             "candidate_a": cand_a.user,
