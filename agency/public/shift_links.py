@@ -1,8 +1,8 @@
 """The one-click links in shift e-mails: a worker accepts an offer, a clinic marks attendance.
 
-No login: the signed token is the proof (as for unsubscribe links). A GET only shows the
-choice with one button, since mail scanners follow links and must not book anyone; the POST
-acts.
+No login: the signed token names the offer or booking (as unsubscribe links do). A GET only
+shows the choice with one button, since mail scanners follow links and must not book anyone;
+the POST acts, with the CSRF token of the page it came from.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from agency.extensions import csrf, db
+from agency.extensions import db
 from agency.public import bp
 from agency.security import public
 from agency.services import clinic_portal, shifts
@@ -26,7 +26,6 @@ RESULT_WORDS = {
 
 
 @bp.route("/shifts/offer/<token>", methods=["GET", "POST"])
-@csrf.exempt  # the signed token is the proof, as for unsubscribe links
 @public
 def shift_offer_link(token: str) -> ResponseReturnValue:
     offer = shifts.read_offer_token(token)
@@ -53,7 +52,6 @@ def shift_offer_link(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/shifts/attendance/<token>", methods=["GET", "POST"])
-@csrf.exempt  # the signed token is the proof, as for unsubscribe links
 @public
 def shift_attendance_link(token: str) -> ResponseReturnValue:
     found = shifts.read_attendance_token(token)

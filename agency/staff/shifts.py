@@ -140,7 +140,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
     found = _shift_or_404(shift_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=["Give a reason."])
+        return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(form.reason.errors))
     try:
         shifts.cancel_shift(found, CancelledBy.STAFF.value, form.reason.data, me())
     except ShiftError as exc:
@@ -165,7 +165,7 @@ def cancel_booking(shift_id: int, booking_id: int) -> ResponseReturnValue:
     booking = _booking_of(found, booking_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=["Give a reason."])
+        return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(form.reason.errors))
     try:
         shifts.cancel_booking(booking, CancelledBy.STAFF.value, form.reason.data, me())
     except ShiftError as exc:

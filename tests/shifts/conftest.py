@@ -92,5 +92,3 @@ def past_booking(
 ) -> ShiftBooking:
     shift = make_shift(scene, starts_in=-timedelta(days=days_ago))
     return book(shift, candidate, attendance=attendance)
-
-

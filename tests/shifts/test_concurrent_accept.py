@@ -59,7 +59,12 @@ def _wait_until(condition: Any) -> None:
 
 @pytest.mark.parametrize("people,places", [(2, 1), (6, 2)])
 def test_concurrent_accepts_never_overbook(
-    app: Flask, scene: ShiftScene, make_candidate: Any, side_connection: Any, people: int, places: int
+    app: Flask,
+    scene: ShiftScene,
+    make_candidate: Any,
+    side_connection: Any,
+    people: int,
+    places: int,
 ) -> None:
     workers = [*scene.workers, *(make_candidate() for _ in range(people - len(scene.workers)))]
     shift = make_shift(scene, headcount=places)
@@ -72,7 +77,9 @@ def test_concurrent_accepts_never_overbook(
     # Hold the shift's row so every request reaches its UPDATE and waits there together; then
     # let them all go at once. Without the conditional UPDATE, more than `places` would book.
     probe = side_connection.begin()
-    side_connection.execute(text("SELECT id FROM shifts WHERE id = :id FOR UPDATE"), {"id": shift_id})
+    side_connection.execute(
+        text("SELECT id FROM shifts WHERE id = :id FOR UPDATE"), {"id": shift_id}
+    )
     statuses: list[int] = []
     errors: list[BaseException] = []
 
@@ -95,13 +102,21 @@ def test_concurrent_accepts_never_overbook(
     assert errors == []
     assert sorted(statuses) == [200] * places + [409] * (people - places)
     db.session.expire_all()
-    booked = db.session.execute(
-        db.select(ShiftBooking).where(ShiftBooking.shift_id == shift_id)
-    ).scalars().all()
+    booked = (
+        db.session.execute(db.select(ShiftBooking).where(ShiftBooking.shift_id == shift_id))
+        .scalars()
+        .all()
+    )
     assert len(booked) == places
     fresh = db.session.get(Shift, shift_id)
     assert (fresh.booked_count, fresh.status) == (places, "filled")
-    accepted = db.session.execute(
-        db.select(ShiftOffer).where(ShiftOffer.shift_id == shift_id, ShiftOffer.status == "accepted")
-    ).scalars().all()
+    accepted = (
+        db.session.execute(
+            db.select(ShiftOffer).where(
+                ShiftOffer.shift_id == shift_id, ShiftOffer.status == "accepted"
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert {o.candidate_id for o in accepted} == {b.candidate_id for b in booked}

@@ -33,8 +33,11 @@ def test_the_demo_has_shifts_with_records_bookings_and_gaps(app: Flask, client: 
     assert db.session.execute(
         select(ShiftOffer).where(ShiftOffer.candidate_id == candidate.id)
     ).first()
-    assert client.post(
-        "/login", data={"email": demo.CANDIDATE_EMAIL, "password": demo.DEMO_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": demo.CANDIDATE_EMAIL, "password": demo.DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     page = client.get("/me/shifts").get_data(as_text=True)
     assert "Accept" in page and "shifts, 1 late arrival" in page

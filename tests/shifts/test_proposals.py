@@ -49,7 +49,8 @@ def test_only_the_qualified_and_free_are_proposed(
     free = make_candidate(first_name="Free")
     make_credential(free, "CPC")
     weekends_only = make_candidate(
-        first_name="Weekend", availability_mask=sum(shift_bit(d, b) for d in (5, 6) for b in range(3))
+        first_name="Weekend",
+        availability_mask=sum(shift_bit(d, b) for d in (5, 6) for b in range(3)),
     )
     make_credential(weekends_only, "CPC")
     expiring = make_candidate(first_name="Expiring")

@@ -65,7 +65,9 @@ def test_a_night_shift_ends_the_next_morning(scene: ShiftScene) -> None:
         ({"start": time(6, 0), "end": time(23, 30)}, "end"),
     ],
 )
-def test_a_bad_request_names_the_field(scene: ShiftScene, change: dict[str, Any], field: str) -> None:
+def test_a_bad_request_names_the_field(
+    scene: ShiftScene, change: dict[str, Any], field: str
+) -> None:
     base = {
         "opening_id": scene.opening.id,
         "day": date.today() + timedelta(days=3),
@@ -207,7 +209,9 @@ def test_after_the_shift_the_clinic_is_asked_once_with_a_one_click_link(
     assert shifts.read_attendance_token(token[:-2] + "xx") is None
 
 
-def test_calendar_rows_show_each_user_only_their_shifts(scene: ShiftScene, make_clinic: Any) -> None:
+def test_calendar_rows_show_each_user_only_their_shifts(
+    scene: ShiftScene, make_clinic: Any
+) -> None:
     mine = make_shift(scene)
     other_clinic = make_clinic()
     book(mine, scene.workers[0])
