@@ -57,6 +57,11 @@ CANDIDATE_TABLES = {
     "notes": ("internal staff notes, not exported", "deleted"),
     "matches": ("derived engine scores, not exported", "deleted"),
     "decisions": ("staff decisions, not exported", "kept: scores and stages only"),
+    "shift_offers": ("exported", "deleted"),
+    "shift_bookings": (
+        "exported without staff's correction reason",
+        "upcoming ones cancelled; past ones kept for the records, reasons typed cleared",
+    ),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -71,6 +76,9 @@ USER_TABLES = {
     "clinics": "only staff approve clinics",
     "credentials": "only staff verify credentials",
     "decisions": "only staff decide",
+    "shifts": "only clinic members and staff request shifts",
+    "shift_offers": "only staff offer shifts",
+    "shift_bookings": "only clinic members and staff mark attendance",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"
