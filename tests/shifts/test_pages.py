@@ -189,3 +189,29 @@ def test_roles_outside_a_page_are_refused(scene: ShiftScene, app: Any) -> None:
     assert login(worker, scene.workers[0].user.email).status_code == 302
     assert worker.get("/clinic/shifts").status_code == 403
     assert worker.get("/staff/shifts").status_code == 403
+
+
+def test_erasure_frees_upcoming_places_and_exports_the_record(
+    scene: ShiftScene, client: Any, login_as: Any
+) -> None:
+    worker = scene.workers[0]
+    upcoming = make_shift(scene)
+    book(upcoming, worker)
+    past = make_shift(scene, starts_in=-timedelta(days=2))
+    booking = book(past, worker, attendance="attended")
+    shifts.correct_attendance(
+        booking, "attended", "Internal: checked the sign-in sheet", scene.staff
+    )
+    db.session.commit()
+    login_as(worker.user)
+    exported = client.post("/me/export").get_json()
+    assert [b["attendance"] for b in exported["shift_bookings"]] == [None, "attended"]
+    assert "sign-in sheet" not in str(exported)
+    from tests.factories import PASSWORD
+
+    response = client.post("/me/delete", data={"password": PASSWORD, "understood": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    reopened = db.session.get(Shift, upcoming.id)
+    assert (reopened.status, reopened.booked_count) == ("open", 0)
+    assert db.session.get(ShiftBooking, booking.id).attendance == "attended"  # the record stays
