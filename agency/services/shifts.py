@@ -592,8 +592,7 @@ def stage_reminders(now: datetime | None = None) -> int:
             select(ShiftBooking)
             .join(Shift, Shift.id == ShiftBooking.shift_id)
             .options(
-                joinedload(ShiftBooking.shift).joinedload(Shift.clinic),
-                joinedload(ShiftBooking.shift).joinedload(Shift.opening),
+                *_with_shift(ShiftBooking.shift),
                 joinedload(ShiftBooking.candidate).joinedload(Candidate.user),
             )
             .where(
@@ -664,8 +663,7 @@ def ask_attendance(now: datetime | None = None) -> int:
             select(ShiftBooking)
             .join(Shift, Shift.id == ShiftBooking.shift_id)
             .options(
-                joinedload(ShiftBooking.shift).joinedload(Shift.clinic),
-                joinedload(ShiftBooking.shift).joinedload(Shift.opening),
+                *_with_shift(ShiftBooking.shift),
                 joinedload(ShiftBooking.candidate),
             )
             .where(
@@ -701,6 +699,14 @@ def ask_attendance(now: datetime | None = None) -> int:
 
 
 # -- reading ---------------------------------------------------------------------------------
+
+
+def _with_shift(relation: Any) -> tuple[Any, ...]:
+    """Loader options for a booking's or offer's shift with what its words need."""
+    return (
+        joinedload(relation).joinedload(Shift.clinic),
+        joinedload(relation).joinedload(Shift.opening),
+    )
 
 
 def shift_loaded() -> tuple[Any, ...]:
@@ -758,8 +764,7 @@ def candidate_offers(candidate: Candidate) -> list[ShiftOffer]:
             select(ShiftOffer)
             .join(Shift, Shift.id == ShiftOffer.shift_id)
             .options(
-                joinedload(ShiftOffer.shift).joinedload(Shift.clinic),
-                joinedload(ShiftOffer.shift).joinedload(Shift.opening),
+                *_with_shift(ShiftOffer.shift),
             )
             .where(
                 ShiftOffer.candidate_id == candidate.id,
@@ -778,8 +783,7 @@ def candidate_bookings(candidate: Candidate, upcoming: bool, limit: int = 50) ->
         select(ShiftBooking)
         .join(Shift, Shift.id == ShiftBooking.shift_id)
         .options(
-            joinedload(ShiftBooking.shift).joinedload(Shift.clinic),
-            joinedload(ShiftBooking.shift).joinedload(Shift.opening),
+            *_with_shift(ShiftBooking.shift),
         )
         .where(ShiftBooking.candidate_id == candidate.id)
     )

@@ -3,6 +3,7 @@ cancellation and attendance corrections."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -134,21 +135,35 @@ def offer_shift(shift_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.shift", shift_id=found.id))
 
 
+def _act(
+    found: Shift, form: BaseForm, action: Callable[[], object], done: str
+) -> ResponseReturnValue:
+    """Validate, run the service call, commit and go back to the shift; on a refusal show the
+    shift again with the messages (nothing saved)."""
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        return _render_shift(found, status=FORM_ERROR_STATUS, errors=errors)
+    try:
+        action()
+    except ShiftError as exc:
+        db.session.rollback()
+        return _render_shift(found, status=FORM_ERROR_STATUS, errors=[str(exc)])
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("staff.shift", shift_id=found.id))
+
+
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def cancel_shift(shift_id: int) -> ResponseReturnValue:
     found = _shift_or_404(shift_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(form.reason.errors))
-    try:
-        shifts.cancel_shift(found, CancelledBy.STAFF.value, form.reason.data, me())
-    except ShiftError as exc:
-        db.session.rollback()
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=[str(exc)])
-    db.session.commit()
-    flash("The shift is cancelled.", "success")
-    return redirect(url_for("staff.shift", shift_id=found.id))
+    return _act(
+        found,
+        form,
+        lambda: shifts.cancel_shift(found, CancelledBy.STAFF.value, form.reason.data, me()),
+        "The shift is cancelled.",
+    )
 
 
 def _booking_of(found: Shift, booking_id: int) -> ShiftBooking:
@@ -164,16 +179,12 @@ def cancel_booking(shift_id: int, booking_id: int) -> ResponseReturnValue:
     found = _shift_or_404(shift_id)
     booking = _booking_of(found, booking_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(form.reason.errors))
-    try:
-        shifts.cancel_booking(booking, CancelledBy.STAFF.value, form.reason.data, me())
-    except ShiftError as exc:
-        db.session.rollback()
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=[str(exc)])
-    db.session.commit()
-    flash("The booking is cancelled; the place is open again.", "success")
-    return redirect(url_for("staff.shift", shift_id=found.id))
+    return _act(
+        found,
+        form,
+        lambda: shifts.cancel_booking(booking, CancelledBy.STAFF.value, form.reason.data, me()),
+        "The booking is cancelled; the place is open again.",
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/bookings/<int:booking_id>/attendance", methods=["POST"])
@@ -182,14 +193,9 @@ def correct_attendance(shift_id: int, booking_id: int) -> ResponseReturnValue:
     found = _shift_or_404(shift_id)
     booking = _booking_of(found, booking_id)
     form = CorrectionForm()
-    if not form.validate_on_submit():
-        errors = [e for f in (form.outcome, form.reason) for e in f.errors]
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=errors)
-    try:
-        shifts.correct_attendance(booking, form.outcome.data, form.reason.data, me())
-    except ShiftError as exc:
-        db.session.rollback()
-        return _render_shift(found, status=FORM_ERROR_STATUS, errors=[str(exc)])
-    db.session.commit()
-    flash("Attendance corrected.", "success")
-    return redirect(url_for("staff.shift", shift_id=found.id))
+    return _act(
+        found,
+        form,
+        lambda: shifts.correct_attendance(booking, form.outcome.data, form.reason.data, me()),
+        "Attendance corrected.",
+    )
