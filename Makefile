@@ -89,6 +89,7 @@ bench: install
 	timeout 600 $(BIN)/python bench/bench_web.py --backend sqlite --duration 30
 	timeout 600 $(BIN)/python bench/bench_web.py --backend postgresql --duration 30
 	timeout 600 $(BIN)/python bench/bench_outbox.py --n 2000
+	timeout 900 $(BIN)/python bench/bench_shifts.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/e2e/artifacts

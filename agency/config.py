@@ -139,6 +139,8 @@ def build_config(instance_path: Path, env: dict[str, str] | None = None) -> dict
         "COUNTRY": _country(env.get("COUNTRY")),
         # Staff pages show times in the agency's zone (the demo agency is in Boston).
         "AGENCY_TIMEZONE": env.get("AGENCY_TIMEZONE") or "America/New_York",
+        # Shift proposals leave at least this many hours between a worker's booked shifts.
+        "SHIFT_MIN_REST_HOURS": float(env.get("SHIFT_MIN_REST_HOURS") or 10),
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
         # Test and CLI runs flip this off so they do not need a broker.
         "OUTBOX_ENQUEUE_AFTER_COMMIT": _bool(env.get("OUTBOX_ENQUEUE_AFTER_COMMIT"), True),

@@ -68,6 +68,9 @@ LABELS = {
     "reliability": "track record",
 }
 F64 = npt.NDArray[np.float64]
+# A track record worth naming as a strength: clearly above the population's mean, which is what
+# a newcomer is given (about 0.85-0.9), so having no record never reads as a strong one.
+STRONG_RECORD = 0.95
 
 
 @dataclass
@@ -344,7 +347,7 @@ def _other_notes(
     if closeness >= 0.5 and q.has_location and not np.isnan(enc.lat[row]):
         # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it rather than recompute.
         strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
-    if components.get("reliability", 0.0) >= 0.8:
+    if components.get("reliability", 0.0) >= STRONG_RECORD:
         strengths.append("strong track record on past placements")
     if components.get("experience", 0.0) >= 0.8:
         strengths.append("experienced")

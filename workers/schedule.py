@@ -22,6 +22,9 @@ def configure(celery_app: Celery, sweep_seconds: float = SWEEP_SECONDS) -> None:
             "task": "workers.interview_reminders",
             "schedule": crontab(minute="*/5"),
         },
+        # Every 10 minutes: the 2-hour reminder goes out 1h50 to 2h before; each scan is
+        # idempotent (stamps on the booking and the outbox's dedupe keys).
+        "shift-scans": {"task": "workers.shift_scans", "schedule": 600.0},
         "daily-digest": {"task": "workers.daily_digest", "schedule": crontab(hour=7, minute=0)},
         "retention-cleanup": {
             "task": "workers.retention_cleanup",

@@ -8,7 +8,16 @@ from celery import Celery
 
 from agency.extensions import db
 from agency.models import utcnow
-from agency.services import delivery, digest, interviews, outbox, ranker, reminders, retention
+from agency.services import (
+    delivery,
+    digest,
+    interviews,
+    outbox,
+    ranker,
+    reminders,
+    retention,
+    shifts,
+)
 from workers import housekeeping
 
 # Below the outbox lease (30 s), so a slow send is killed before another worker may claim it.
@@ -58,6 +67,12 @@ def register(celery_app: Celery) -> None:
     @task(name="workers.interview_reminders", acks_late=True)
     def interview_reminders() -> None:
         interviews.stage_reminders()
+
+    @task(name="workers.shift_scans", acks_late=True)
+    def shift_scans() -> None:
+        shifts.stage_reminders()
+        shifts.alert_unfilled()
+        shifts.ask_attendance()
 
     @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:

@@ -13,5 +13,6 @@ from agency.candidates import (  # noqa: E402,F401
     interview_views,
     profile_views,
     resume_views,
+    shift_views,
     views,
 )

@@ -5,4 +5,10 @@ from flask import Blueprint
 bp = Blueprint("clinics", __name__, url_prefix="/clinic")
 
 # Importing the modules registers their routes.
-from agency.clinics import interview_views, opening_views, review_views, views  # noqa: E402,F401
+from agency.clinics import (  # noqa: E402,F401
+    interview_views,
+    opening_views,
+    review_views,
+    shift_views,
+    views,
+)

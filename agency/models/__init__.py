@@ -41,6 +41,16 @@ from agency.models.openings import (
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
 from agency.models.reminders import CredentialReminder
+from agency.models.shifts import (
+    Attendance,
+    BookingStatus,
+    CancelledBy,
+    OfferStatus,
+    Shift,
+    ShiftBooking,
+    ShiftOffer,
+    ShiftStatus,
+)
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
@@ -51,10 +61,13 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationSource",
+    "Attendance",
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "BookingStatus",
     "CalendarFeed",
+    "CancelledBy",
     "Candidate",
     "CandidateSkill",
     "CandidateStatus",
@@ -73,6 +86,7 @@ __all__ = [
     "InterviewStatus",
     "Match",
     "Note",
+    "OfferStatus",
     "Opening",
     "OpeningCredential",
     "OpeningSkill",
@@ -84,6 +98,10 @@ __all__ = [
     "Role",
     "RoleProfile",
     "RoleType",
+    "Shift",
+    "ShiftBooking",
+    "ShiftOffer",
+    "ShiftStatus",
     "Skill",
     "SkillSource",
     "SlotStatus",

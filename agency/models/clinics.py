@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.extensions import Model
 from agency.models.types import UTCDateTime, utcnow
+from agency.timezones import zone_name_for_place
 
 if TYPE_CHECKING:
     from agency.models.openings import Opening
@@ -31,6 +32,9 @@ class Clinic(Model):
     specialty: Mapped[str] = mapped_column(String(100), default="")
     ehr_system: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
+    # IANA name (America/Chicago), filled from the ZIP (else the state) whenever either changes:
+    # shifts and interviews are stored in UTC and shown in this zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -48,3 +52,13 @@ class Clinic(Model):
 
     def __repr__(self) -> str:
         return f"<Clinic {self.id} {self.name!r}>"
+
+
+@event.listens_for(Clinic, "before_insert")
+@event.listens_for(Clinic, "before_update")
+def _keep_time_zone(_mapper: object, _connection: object, clinic: Clinic) -> None:
+    attrs = inspect(clinic).attrs
+    moved = attrs.zip_code.history.has_changes() or attrs.state.history.has_changes()
+    if moved or not clinic.time_zone:
+        found = zone_name_for_place(clinic.zip_code, clinic.state)
+        clinic.time_zone = found or clinic.time_zone or ""

@@ -9,6 +9,7 @@ from agency.public import (  # noqa: E402,F401
     feed_views,
     interview_choice,
     security_txt,
+    shift_links,
     unsubscribe,
     views,
 )

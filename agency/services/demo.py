@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from faker import Faker
 from sqlalchemy import func, select, text
@@ -41,7 +42,7 @@ from agency.models import (
 from agency.models.openings import searchable
 from agency.models.self_id import CATEGORIES, DECLINED, SelfIdentification
 from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
-from agency.timezones import clinic_zone
+from agency.timezones import clinic_zone, zone_name_for_place
 from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
 
@@ -302,6 +303,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
                 "city": town,
                 "state": loc.state,
                 "zip_code": zip_code,
+                # Bulk inserts skip the ORM hook that fills the clinic's time zone.
+                "time_zone": zone_name_for_place(zip_code, loc.state) or "",
                 "lat": loc.lat,
                 "lon": loc.lon,
                 "specialty": specialty,
@@ -506,6 +509,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
         clinic_ids[0], opening_ids, opening_rows, cand_ids, staff_id, seen, now
     )
     db.session.flush()
+    demo_shifts(clinic_ids[0], opening_ids, opening_rows, cand_ids, staff_id, now)
+    db.session.flush()
     return DemoSummary(
         len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before
     )
@@ -628,6 +633,133 @@ def _self_identifications(cand_ids: list[int]) -> list[dict[str, Any]]:
             row[column] = rng.choice(list(answers)) if answered else DECLINED
         rows.append(row)
     return rows
+
+
+# Who has a shift record in the demo: the demo candidate and the next few.
+SHIFT_WORKERS = 14
+
+
+def demo_shifts(
+    demo_clinic_id: int,
+    opening_ids: list[int],
+    opening_rows: list[dict[str, Any]],
+    cand_ids: list[int],
+    staff_id: int,
+    now: datetime,
+) -> int:
+    """Past shifts with attendance (so reliability has records), upcoming booked shifts, open
+    gaps (one inside 48 hours) and an offer waiting for the demo candidate. Its own random
+    generator: the rest of the demo stays as it was. The count of shifts made."""
+    from agency.models import Shift, ShiftBooking, ShiftOffer
+    from agency.models.shifts import SHIFT_EMPLOYMENT_TYPES
+
+    rng = random.Random(SEED + 2)
+    live = [
+        (oid, row)
+        for oid, row in zip(opening_ids, opening_rows, strict=True)
+        if row["status"] == "open"
+    ]
+    if not live or not cand_ids:
+        return 0
+    mine = [(oid, row) for oid, row in live if row["clinic_id"] == demo_clinic_id]
+    for oid, row in mine[:1]:  # the demo clinic always has a per-diem opening with shifts
+        if row["employment_type"] not in SHIFT_EMPLOYMENT_TYPES:
+            db.session.get_one(Opening, oid).employment_type = "per_diem"
+            row["employment_type"] = "per_diem"
+    usable = [(oid, row) for oid, row in live if row["employment_type"] in SHIFT_EMPLOYMENT_TYPES]
+    ours = [(oid, row) for oid, row in usable if row["clinic_id"] == demo_clinic_id] or usable
+    zones = {
+        cid: ZoneInfo(tz or "America/New_York")
+        for cid, tz in db.session.execute(select(Clinic.id, Clinic.time_zone)).all()
+    }
+
+    def shift_at(pick: tuple[int, dict[str, Any]], days: int, hour: int, hours: int) -> Shift:
+        oid, row = pick
+        local = datetime.combine(
+            (now + timedelta(days=days)).date(), datetime.min.time(), zones[row["clinic_id"]]
+        ) + timedelta(hours=hour)
+        starts = local.astimezone(UTC)
+        shift = Shift(
+            opening_id=oid,
+            clinic_id=row["clinic_id"],
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=hours),
+            break_minutes=30 if hours > 6 else 0,
+            headcount=1,
+            notes=rng.choice(NOTES),
+            created_by_id=None,
+            created_at=starts - timedelta(days=rng.randint(3, 14)),
+        )
+        db.session.add(shift)
+        return shift
+
+    workers = cand_ids[:SHIFT_WORKERS]
+    made: list[Shift] = []
+    bookings: list[tuple[Shift, int, str | None, bool]] = []
+    for n, worker in enumerate(workers):
+        # The demo candidate's record is good; the others vary, two of them clearly worse.
+        outcomes = ["attended"] * rng.randint(3, 9)
+        if n == 0:
+            outcomes += ["late"]
+        elif n % 5 == 2:
+            outcomes += ["no_show", "late"]
+        elif n % 5 == 4:
+            outcomes += ["late_cancellation"]
+        for k, outcome in enumerate(outcomes):
+            pick = rng.choice(ours if k % 2 == 0 else usable)
+            shift = shift_at(pick, -rng.randint(2, 120), rng.choice((7, 8, 9, 12)), 8)
+            made.append(shift)
+            if outcome == "late_cancellation":
+                bookings.append((shift, worker, None, True))
+            else:
+                bookings.append((shift, worker, outcome, False))
+    # Upcoming booked shifts, the demo candidate's first at the demo clinic.
+    for n, worker in enumerate(workers[:6]):
+        shift = shift_at(ours[0] if n == 0 else rng.choice(usable), 2 + n, 8, 8)
+        made.append(shift)
+        bookings.append((shift, worker, None, False))
+    # Open gaps: one starts within 48 hours; the demo candidate has an offer on another.
+    gaps = [shift_at(rng.choice(ours), days, 9, 6) for days in (1, 3, 4, 6)]
+    made.extend(gaps)
+    db.session.flush()
+    for shift, worker, attendance, late_cancel in bookings:
+        # A late cancellation left the shift unfilled (nobody else took it).
+        shift.booked_count = 0 if late_cancel else 1
+        shift.status = "open" if late_cancel else "filled"
+        db.session.add(
+            ShiftBooking(
+                shift_id=shift.id,
+                candidate_id=worker,
+                status="cancelled" if late_cancel else "booked",
+                booked_at=shift.created_at,
+                cancelled_at=shift.starts_at - timedelta(hours=6) if late_cancel else None,
+                cancelled_by="worker" if late_cancel else None,
+                cancel_reason="Childcare fell through" if late_cancel else "",
+                late_cancellation=late_cancel,
+                attendance=attendance,
+                attendance_marked_at=shift.ends_at + timedelta(hours=2) if attendance else None,
+                reminded_24h_at=shift.starts_at - timedelta(hours=23)
+                if shift.starts_at < now
+                else None,
+                reminded_2h_at=shift.starts_at - timedelta(hours=2)
+                if shift.starts_at < now
+                else None,
+                attendance_asked_at=shift.ends_at if shift.ends_at < now else None,
+            )
+        )
+    db.session.add(ShiftOffer(shift_id=gaps[1].id, candidate_id=workers[0], offered_by_id=staff_id))
+    if len(workers) > 1:
+        db.session.add(
+            ShiftOffer(shift_id=gaps[1].id, candidate_id=workers[1], offered_by_id=staff_id)
+        )
+    return len(made)
+
+
+NOTES = (
+    "Report to the front desk at the main entrance; staff parking behind the building.",
+    "Use the side door on Elm Street; ask for the office manager.",
+    "Street parking only; the front desk lead will show you the phones and the EHR.",
+)
 
 
 @dataclass

@@ -289,6 +289,14 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             "day": payload.get("day", ""),
             **credential_reminders_context(payload.get("reminder_ids") or []),
         }
+    elif event in SHIFT_HEADLINES:
+        shift_context = _shift_context(payload.get("shift_id"))
+        if shift_context is not None:
+            return "staff_shift_event", {
+                **context,
+                **shift_context,
+                "headline": SHIFT_HEADLINES[event],
+            }
     elif event == "credential_expiring":
         credential = db.session.get(Credential, payload.get("credential_id"))
         if credential is not None:
@@ -298,6 +306,30 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 "days": payload.get("days"),
             }
     return "staff_event", context
+
+
+SHIFT_HEADLINES = {
+    "shift_requested": "A clinic requested a shift",
+    "shift_gap": "A booking was cancelled: the shift has a gap again",
+    "shift_unfilled": "A shift starting within 48 hours is not filled",
+}
+
+
+def _shift_context(shift_id: Any) -> dict[str, Any] | None:
+    from agency.models import Shift
+    from agency.services.shifts import when
+
+    shift = db.session.get(Shift, shift_id) if isinstance(shift_id, int) else None
+    if shift is None:
+        return None
+    return {
+        "opening_title": shift.opening.title,
+        "clinic_name": shift.clinic.name,
+        "when": when(shift),
+        "booked": shift.booked_count,
+        "headcount": shift.headcount,
+        "shift_url": link(f"/staff/shifts/{shift.id}"),
+    }
 
 
 # A scan's summary lists this many reminders by name; the rest are counted.

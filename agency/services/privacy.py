@@ -16,6 +16,8 @@ from agency.models import (
     Audience,
     AuditEvent,
     AuthToken,
+    BookingStatus,
+    CancelledBy,
     Candidate,
     CandidateSkill,
     CandidateStatus,
@@ -25,6 +27,10 @@ from agency.models import (
     Note,
     OutboxMessage,
     OutboxStatus,
+    Shift,
+    ShiftBooking,
+    ShiftOffer,
+    ShiftStatus,
     Stage,
     StageChange,
     utcnow,
@@ -40,6 +46,7 @@ ERASURE_REASON = "account erased"
 USER_HIDDEN = frozenset({"password_hash", "session_version"})
 CANDIDATE_HIDDEN = frozenset({"resume_path"})
 CREDENTIAL_HIDDEN = frozenset({"document_path", "verified_by_id"})
+SHIFT_BOOKING_HIDDEN = frozenset({"attendance_correction", "attendance_marked_by_id"})
 
 
 def _own_reason(change: Any) -> str:
@@ -84,6 +91,15 @@ def export(candidate: Candidate) -> dict[str, Any]:
         .where(Application.candidate_id == candidate.id)
         .order_by(Application.id)
     ).scalars()
+    bookings = db.session.execute(
+        select(ShiftBooking)
+        .options(selectinload(ShiftBooking.shift).selectinload(Shift.clinic))
+        .where(ShiftBooking.candidate_id == candidate.id)
+        .order_by(ShiftBooking.id)
+    ).scalars()
+    offers = db.session.execute(
+        select(ShiftOffer).where(ShiftOffer.candidate_id == candidate.id).order_by(ShiftOffer.id)
+    ).scalars()
     return {
         "export_version": EXPORT_VERSION,
         "exported_at": utcnow().isoformat(),
@@ -124,6 +140,17 @@ def export(candidate: Candidate) -> dict[str, Any]:
             {k: v for k, v in _columns(r).items() if k != "handled_by_id"}
             for r in human_review.for_candidate(candidate.id)
         ],
+        # The shift record (issue 18); staff's reason for correcting attendance is internal.
+        "shift_bookings": [
+            {
+                **_columns(b, SHIFT_BOOKING_HIDDEN),
+                "clinic_name": b.shift.clinic.name,
+                "starts_at": b.shift.starts_at.isoformat(),
+                "ends_at": b.shift.ends_at.isoformat(),
+            }
+            for b in bookings
+        ],
+        "shift_offers": [_columns(o) for o in offers],
     }
 
 
@@ -180,6 +207,28 @@ def _close_applications(applications: list[Application]) -> int:
         application.updated_at = now
         closed += 1
     return closed
+
+
+def _close_shifts(candidate_id: int) -> None:
+    """Offers go; upcoming bookings are cancelled (the place opens again, not as the worker's
+    late cancellation); past bookings stay for the agency's records without the reasons the
+    person typed."""
+    now = utcnow()
+    db.session.execute(delete(ShiftOffer).where(ShiftOffer.candidate_id == candidate_id))
+    bookings = db.session.execute(
+        select(ShiftBooking)
+        .options(selectinload(ShiftBooking.shift))
+        .where(ShiftBooking.candidate_id == candidate_id)
+    ).scalars()
+    for booking in bookings:
+        if booking.status == BookingStatus.BOOKED.value and booking.shift.starts_at > now:
+            booking.status = BookingStatus.CANCELLED.value
+            booking.cancelled_at, booking.cancelled_by = now, CancelledBy.STAFF.value
+            booking.shift.booked_count = max(booking.shift.booked_count - 1, 0)
+            if booking.shift.status == ShiftStatus.FILLED.value:
+                booking.shift.status = ShiftStatus.OPEN.value
+        if booking.cancelled_by == CancelledBy.WORKER.value or booking.status == "cancelled":
+            booking.cancel_reason = ""
 
 
 def erase(candidate: Candidate, ip: str = "") -> None:
@@ -242,6 +291,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     db.session.execute(
         delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
     )
+    _close_shifts(candidate_id)
     audit.record(
         "data_erasure",
         object_type="candidate",

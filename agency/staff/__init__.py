@@ -18,4 +18,5 @@ from agency.staff import (  # noqa: E402,F401
     outbox_views,
     pipeline_views,
     search,
+    shifts,
 )

@@ -11,7 +11,7 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
-from agency.services import audit, pipeline
+from agency.services import audit, pipeline, reliability
 from agency.services.engine import COMPONENT_LABELS, engine, name_of
 from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import review as review_queries
@@ -131,6 +131,8 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
         candidate=candidate,
         e=explanation,
         labels=COMPONENT_LABELS,
+        # The shift record behind the track-record component (issue 18).
+        record=reliability.describe([candidate.id])[candidate.id],
         blind=bool(request.args.get("blind")),
     )
     db.session.commit()

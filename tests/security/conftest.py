@@ -25,6 +25,9 @@ from agency.models import (
     InterviewSlot,
     OutboxMessage,
     Role,
+    Shift,
+    ShiftBooking,
+    ShiftOffer,
     VerificationStatus,
     utcnow,
 )
@@ -96,6 +99,25 @@ def build_world() -> World:
     # Candidate B's request for a human review: the object of the staff queue's move route.
     review = HumanReviewRequest(candidate_id=cand_b.id, message="please look at me in person")
     db.session.add(review)
+    # Clinic Y's shift, with candidate B booked on it and offered another (issue 18).
+    starts = utcnow().replace(microsecond=0) + timedelta(days=3)
+    shift_y, shift_y2 = (
+        Shift(
+            opening_id=opening_y.id,
+            clinic_id=clinic_y.id,
+            starts_at=starts + timedelta(days=days),
+            ends_at=starts + timedelta(days=days, hours=8),
+            headcount=2,
+            booked_count=1 - days,
+            notes="Shift notes of Yonder",
+        )
+        for days in (0, 1)
+    )
+    db.session.add_all([shift_y, shift_y2])
+    db.session.flush()
+    booking_b = ShiftBooking(shift_id=shift_y.id, candidate_id=cand_b.id)
+    offer_b = ShiftOffer(shift_id=shift_y2.id, candidate_id=cand_b.id)
+    db.session.add_all([booking_b, offer_b])
     db.session.commit()
     return World(
         ids={
@@ -112,6 +134,9 @@ def build_world() -> World:
             "endpoint_id": hook.id,
             "review_id": review.id,
             "interview_id": interview.id,
+            "shift_id": shift_y.id,
+            "booking_id": booking_b.id,
+            "offer_id": offer_b.id,
         },
         users={
             "candidate_a": cand_a.user,

@@ -39,6 +39,9 @@ OWNED_PARAMS = {
     "token_id",
     "endpoint_id",
     "interview_id",
+    "shift_id",
+    "booking_id",
+    "offer_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
@@ -197,6 +200,7 @@ OWNER_PAGES = {
     "clinics.opening": "clinic_y",
     "clinics.edit_opening": "clinic_y",
     "clinics.duplicate_opening": "clinic_y",
+    "clinics.shift": "clinic_y",
     "api_submittals.get": "clinic_y",
     "api_candidates.get": "candidate_b",
     "clinics.interview": "clinic_y",

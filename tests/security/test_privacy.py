@@ -59,6 +59,11 @@ CANDIDATE_TABLES = {
     "decisions": ("staff decisions, not exported", "kept: scores and stages only"),
     "self_identifications": ("exported", "deleted"),
     "human_review_requests": ("exported", "deleted"),
+    "shift_offers": ("exported", "deleted"),
+    "shift_bookings": (
+        "exported without staff's correction reason",
+        "upcoming ones cancelled; past ones kept for the records, reasons typed cleared",
+    ),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -74,6 +79,9 @@ USER_TABLES = {
     "credentials": "only staff verify credentials",
     "decisions": "only staff decide",
     "human_review_requests": "only staff handle requests",
+    "shifts": "only clinic members and staff request shifts",
+    "shift_offers": "only staff offer shifts",
+    "shift_bookings": "only clinic members and staff mark attendance",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"

@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus, Match, Opening
+from agency.services import reliability
 from agency.services.engine import rescoring
 from agency.services.engine.explaining import ExplanationCache, explain_rows
 from agency.services.engine.openings import OpeningIndexCache
@@ -72,6 +73,7 @@ class Engine:
     def reset(self) -> None:
         """Forget every cache (a bulk load, or tests that empty the tables)."""
         self.pools.reset()
+        reliability.forget_prior()  # a new pool takes the population's mean afresh
         self.explanations.clear()
         self.rerankers.clear()
         self.openings.clear()

@@ -41,6 +41,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.openings import requirements_loaded
+from agency.services import reliability
 from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
 from matching.ranking import CandidatePool
 from matching.similarity import TextSpace
@@ -157,6 +158,8 @@ def load_profiles(where: ColumnElement[bool]) -> list[CandidateProfile]:
     skills = _skills(where)
     creds = _credentials(where)
     cache: dict[str, list[str]] = {}
+    # Reliability (issue 18): from the shift records, the population's mean without one.
+    reliable, newcomer = reliability.values_for_all()
     return [
         CandidateProfile(
             id=cid,
@@ -173,7 +176,7 @@ def load_profiles(where: ColumnElement[bool]) -> list[CandidateProfile]:
             languages=set(_codes(langs, cache)),
             desired_roles=set(_codes(roles, cache)),
             text=profile_text(summary, resume),
-            reliability=None,
+            reliability=reliable.get(cid, newcomer),
         )
         for (
             cid,
