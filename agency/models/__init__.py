@@ -20,6 +20,7 @@ from agency.models.candidates import (
     VerificationStatus,
 )
 from agency.models.clinics import Clinic
+from agency.models.duplicates import DuplicateFlag, DuplicateStatus
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -51,6 +52,8 @@ __all__ = [
     "CredentialReminder",
     "CredentialType",
     "Decision",
+    "DuplicateFlag",
+    "DuplicateStatus",
     "EmploymentType",
     "Match",
     "Note",

@@ -20,7 +20,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, geo, outbox, passwords
+from agency.services import audit, duplicates, geo, outbox, passwords
 
 
 class AccountError(ValueError):
@@ -82,6 +82,7 @@ def register_candidate(email: str, password: str, first_name: str, last_name: st
     )
     db.session.add(candidate)
     db.session.flush()
+    duplicates.flag(candidate)
     audit.record("account_created", actor_id=user.id, object_type="user", object_id=user.id)
     return user
 

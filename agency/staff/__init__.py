@@ -11,6 +11,7 @@ from agency.staff import (  # noqa: E402,F401
     candidates,
     credential_queue,
     dashboard,
+    duplicates_views,
     engine,
     openings,
     outbox_views,

@@ -250,3 +250,9 @@ class AuditFilterForm(FilterForm):
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
         description="Every event about this person's data: views, downloads, changes.",
     )
+
+
+class MergeForm(BaseForm):
+    """Which record of a flagged pair to keep (the other is merged into it)."""
+
+    keep = IntegerField("Keep", validators=[InputRequired()])

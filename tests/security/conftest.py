@@ -21,6 +21,7 @@ from sqlalchemy import text
 from agency.extensions import db
 from agency.models import (
     AuthToken,
+    DuplicateFlag,
     OutboxMessage,
     Role,
     VerificationStatus,
@@ -86,6 +87,10 @@ def build_world() -> World:
     hook = webhooks.register(
         clinic_y.members[0], "https://ats.example.com/hook", [webhooks.STAGE_CHANGED]
     )
+    # A likely-duplicate pair for the staff merge pages.
+    low, high = sorted((cand_a.id, cand_b.id))
+    pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
+    db.session.add(pair)
     db.session.commit()
     return World(
         ids={
@@ -100,6 +105,7 @@ def build_world() -> World:
             "name": "missing.eml",
             "token_id": api_token.id,
             "endpoint_id": hook.id,
+            "flag_id": pair.id,
         },
         users={
             "candidate_a": cand_a.user,
