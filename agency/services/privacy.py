@@ -20,6 +20,7 @@ from agency.models import (
     CandidateSkill,
     CandidateStatus,
     Credential,
+    DuplicateFlag,
     Match,
     Note,
     OutboxMessage,
@@ -225,6 +226,11 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         )
     )
     db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
+    db.session.execute(
+        delete(DuplicateFlag).where(
+            or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)
+        )
+    )
     audit.record(
         "data_erasure",
         object_type="candidate",

@@ -318,6 +318,11 @@ class CandidateFilters:
 
 def candidate_search(f: CandidateFilters, page: int, per_page: int = 25) -> Any:
     """Candidates matching every given filter, newest first, as a Flask-SQLAlchemy page."""
+    return db.paginate(candidate_query(f), page=page, per_page=per_page, error_out=False)
+
+
+def candidate_query(f: CandidateFilters) -> Any:
+    """Candidates matching every given filter, newest first (the search page and its export)."""
     query = select(Candidate).options(joinedload(Candidate.user))
     if f.status:
         query = query.where(Candidate.status == f.status)
@@ -368,8 +373,7 @@ def candidate_search(f: CandidateFilters, page: int, per_page: int = 25) -> Any:
             query = query.where(
                 Candidate.lat.is_not(None), dy * dy + dx * dx <= f.radius * f.radius
             )
-    query = query.order_by(Candidate.updated_at.desc(), Candidate.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query.order_by(Candidate.updated_at.desc(), Candidate.id.desc())
 
 
 @dataclass
@@ -545,6 +549,12 @@ def openings_by_id(ids: list[int]) -> dict[int, Opening]:
 def audit_page(
     action: str, actor: str, page: int, per_page: int = 50, candidate_id: int | None = None
 ) -> Any:
+    query = audit_query(action, actor, candidate_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def audit_query(action: str, actor: str, candidate_id: int | None = None) -> Any:
+    """Audit events, newest first, filtered as the audit page's form says (and its export)."""
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
@@ -556,7 +566,7 @@ def audit_page(
                 select(User.id).where(func.lower(User.email).like(contains(actor.lower()), ESCAPE))
             )
         )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
 
 
 def audit_actions() -> list[str]:

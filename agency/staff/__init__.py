@@ -13,6 +13,7 @@ from agency.staff import (  # noqa: E402,F401
     dashboard,
     duplicates_views,
     engine,
+    export_views,
     intake_views,
     openings,
     outbox_views,
