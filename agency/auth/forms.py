@@ -85,3 +85,18 @@ class ResetPasswordForm(BaseForm):
 
 class LogoutEverywhereForm(BaseForm):
     """Only the CSRF token: ending every session is a state change a foreign page must not cause."""
+
+
+class ClaimAccountForm(BaseForm):
+    """A staff-entered record's person sets a password and accepts the terms."""
+
+    password = PasswordField(
+        "Choose a password",
+        validators=[InputRequired(), PasswordPolicy(email_field=None)],
+        description="At least 12 characters. A short sentence is easy to remember.",
+    )
+    confirm = _confirm_field()
+    accept_terms = BooleanField(
+        "I agree to the terms and the privacy notice",
+        validators=[InputRequired(message="Please accept the terms to use your account.")],
+    )

@@ -12,6 +12,7 @@ from flask_login.config import COOKIE_NAME
 
 from agency.auth import bp
 from agency.auth.forms import (
+    ClaimAccountForm,
     ForgotPasswordForm,
     LoginForm,
     LogoutEverywhereForm,
@@ -222,3 +223,30 @@ def reset_password(token: str) -> ResponseReturnValue:
         flash("Your password is changed. Log in with the new one.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/claim/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=client_ip)
+@public
+def claim_account(token: str) -> ResponseReturnValue:
+    """The invitation of a record staff entered: set a password, accept the terms, log in."""
+    if len(token) > 200 or accounts.claim_token(token) is None:
+        flash(
+            "This invitation link is invalid or has expired. Ask the agency for a new one.",
+            "error",
+        )
+        return redirect(url_for("auth.login"))
+    form = ClaimAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.claim_account(token, form.password.data)
+        except AccountError:
+            db.session.rollback()
+            abort(400)
+        db.session.commit()
+        login_user(user)
+        flash(
+            "Welcome! Your account is ready: check your profile and add what is missing.", "success"
+        )
+        return redirect(landing_url(user))
+    return render_template("auth/claim.html", form=form)

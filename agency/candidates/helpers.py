@@ -12,7 +12,7 @@ from flask_login import current_user
 from agency.extensions import db
 from agency.models import Candidate, CandidateStatus
 from agency.models.candidates import profile_loaded
-from agency.services import profiles, uploads
+from agency.services import duplicates, profiles, uploads
 from agency.services.engine import engine
 
 # Which page completes which step of the profile.
@@ -54,9 +54,13 @@ def rescore_after_commit(candidate_id: int) -> None:
 
 
 def commit_profile_change(candidate_id: int) -> None:
-    """Commit a profile change with its rescore request (outbox), then refresh this process's
-    pool so the candidate's next page already reflects it."""
+    """Commit a profile change with its rescore request (outbox) and any likely duplicate it
+    reveals (a phone, ZIP code or credential date shared with a close name), then refresh this
+    process's pool so the candidate's next page already reflects it."""
     profiles.request_rescore(candidate_id)
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is not None:
+        duplicates.flag(candidate)
     db.session.commit()
     rescore_after_commit(candidate_id)
 

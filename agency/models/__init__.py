@@ -20,6 +20,7 @@ from agency.models.candidates import (
     VerificationStatus,
 )
 from agency.models.clinics import Clinic
+from agency.models.duplicates import DuplicateFlag, DuplicateStatus
 from agency.models.human_review import HumanReviewRequest, ReviewStatus
 from agency.models.interviews import (
     CalendarFeed,
@@ -76,6 +77,8 @@ __all__ = [
     "CredentialReminder",
     "CredentialType",
     "Decision",
+    "DuplicateFlag",
+    "DuplicateStatus",
     "EmploymentType",
     "HumanReviewRequest",
     "Interview",

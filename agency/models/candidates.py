@@ -83,16 +83,26 @@ class Candidate(Model):
     # Consent: whether staff may share the profile with clinics it is submitted to.
     consent_share_profile: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_terms_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who typed the record in (staff intake of a phone call); None: the person registered.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the person of a staff-entered record set their password and accepted the terms.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     skills: Mapped[list[CandidateSkill]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan"
     )
     credentials: Mapped[list[Credential]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan"
     )
+
+    @property
+    def awaiting_claim(self) -> bool:
+        """Entered by staff and not yet claimed by the person: not shown to any clinic."""
+        return self.entered_by_id is not None and self.claimed_at is None
 
     @property
     def full_name(self) -> str:

@@ -64,6 +64,7 @@ class User(UserMixin, Model):
 
 class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a secret)
+    ACCOUNT_CLAIM = "account_claim"  # a staff-entered record's invitation to set a password
 
 
 class AuthToken(Model):

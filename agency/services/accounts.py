@@ -20,7 +20,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, geo, outbox, passwords
+from agency.services import audit, duplicates, geo, outbox, passwords
 from agency.services.errors import FieldError
 
 
@@ -79,6 +79,7 @@ def register_candidate(email: str, password: str, first_name: str, last_name: st
     )
     db.session.add(candidate)
     db.session.flush()
+    duplicates.flag(candidate)
     audit.record("account_created", actor_id=user.id, object_type="user", object_id=user.id)
     return user
 
@@ -181,16 +182,82 @@ def request_password_reset(email: str) -> None:
     )
 
 
-def user_for_reset_token(token: str) -> AuthToken | None:
+def _live_token(token: str, purpose: TokenPurpose) -> AuthToken | None:
     row = db.session.execute(
         select(AuthToken).where(
-            AuthToken.token_hash == _token_hash(token),
-            AuthToken.purpose == TokenPurpose.PASSWORD_RESET.value,
+            AuthToken.token_hash == _token_hash(token), AuthToken.purpose == purpose.value
         )
     ).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return None
     return row
+
+
+def user_for_reset_token(token: str) -> AuthToken | None:
+    return _live_token(token, TokenPurpose.PASSWORD_RESET)
+
+
+# A phoned-in candidate may take a while to read the agency's e-mail.
+CLAIM_DAYS = 14
+
+
+def invite_to_claim(candidate: Candidate) -> None:
+    """E-mail the person of a staff-entered record a link to set their password and accept
+    the terms (staged in the caller's transaction; a new invitation leaves older ones valid)."""
+    user = candidate.user
+    if user is None:
+        return
+    token = secrets.token_urlsafe(32)
+    row = AuthToken(
+        user_id=user.id,
+        purpose=TokenPurpose.ACCOUNT_CLAIM.value,
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + timedelta(days=CLAIM_DAYS),
+    )
+    db.session.add(row)
+    db.session.flush()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.email(
+        "account_invitation",
+        to=user.email,
+        context={
+            "claim_url": f"{base}/claim/{token}",
+            "first_name": candidate.first_name,
+            "days": CLAIM_DAYS,
+        },
+        dedupe_key=f"account-claim:{row.id}",
+        essential=True,
+    )
+
+
+def claim_token(token: str) -> AuthToken | None:
+    return _live_token(token, TokenPurpose.ACCOUNT_CLAIM)
+
+
+def claim_account(token: str, password: str) -> User:
+    """The person sets their password and accepts the terms: the record is theirs, and from
+    now on staff may submit it to clinics. Caller commits."""
+    row = claim_token(token)
+    candidate = None
+    if row is not None:
+        candidate = db.session.execute(
+            select(Candidate).where(Candidate.user_id == row.user_id)
+        ).scalar_one_or_none()
+    if row is None or candidate is None:
+        raise AccountError(
+            "This invitation link is invalid or has expired. Ask the agency for a new one."
+        )
+    now = utcnow()
+    row.used_at = now
+    user = row.user
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+    candidate.claimed_at = candidate.consent_terms_at = now
+    candidate.consent_share_profile = True
+    audit.record(
+        "account_claimed", actor_id=user.id, object_type="candidate", object_id=candidate.id
+    )
+    return user
 
 
 def reset_password(token: str, new_password: str) -> User:

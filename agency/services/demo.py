@@ -41,7 +41,7 @@ from agency.models import (
 )
 from agency.models.openings import searchable
 from agency.models.self_id import CATEGORIES, DECLINED, SelfIdentification
-from agency.services import bulk, geo, outbox, passwords, taxonomy_sync
+from agency.services import bulk, duplicates, geo, outbox, passwords, taxonomy_sync
 from agency.timezones import clinic_zone, zone_name_for_place
 from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
@@ -511,6 +511,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     db.session.flush()
     demo_shifts(clinic_ids[0], opening_ids, opening_rows, cand_ids, staff_id, now)
     db.session.flush()
+    _twice_registered(cand_ids[-1], now)
     return DemoSummary(
         len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before
     )
@@ -760,6 +761,29 @@ NOTES = (
     "Use the side door on Elm Street; ask for the office manager.",
     "Street parking only; the front desk lead will show you the phones and the EHR.",
 )
+
+
+def _twice_registered(candidate_id: int, now: datetime) -> None:
+    """A person who phoned in after registering online: a second record with their phone and
+    ZIP code, flagged for staff (the duplicates page has a pair to show)."""
+    first = db.session.get(Candidate, candidate_id)
+    if first is None:
+        return
+    second = Candidate(
+        first_name=first.first_name,
+        last_name=first.last_name,
+        phone=first.phone or "(617) 555-0142",
+        zip_code=first.zip_code,
+        lat=first.lat,
+        lon=first.lon,
+        desired_roles=list(first.desired_roles),
+        created_at=now,
+        updated_at=now,
+    )
+    first.phone = second.phone
+    db.session.add(second)
+    db.session.flush()
+    duplicates.flag(second)
 
 
 @dataclass

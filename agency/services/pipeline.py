@@ -267,6 +267,12 @@ def move(
         )
     if to_stage in NEEDS_REASON and not reason:
         raise PipelineError("Please give a reason.")
+    if to_stage in TOLD_STAGES and application.candidate.awaiting_claim:
+        raise PipelineError(
+            "This person has not claimed the record staff entered for them yet (the invitation"
+            " e-mail asks them to set a password and accept the terms): until they do, nothing"
+            " of it may go to a clinic."
+        )
     if to_stage == S.PLACED.value:
         problems = placement_problems(application.candidate, application.opening)
         if problems:

@@ -22,6 +22,7 @@ from agency.models import (
     CandidateSkill,
     CandidateStatus,
     Credential,
+    DuplicateFlag,
     HumanReviewRequest,
     Match,
     Note,
@@ -292,6 +293,11 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
     )
     _close_shifts(candidate_id)
+    db.session.execute(
+        delete(DuplicateFlag).where(
+            or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)
+        )
+    )
     audit.record(
         "data_erasure",
         object_type="candidate",

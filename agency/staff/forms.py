@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from agency.forms import BaseForm, PasswordPolicy, choices
+from agency.forms import BaseForm, PasswordPolicy, choices, us_phone, us_zip
 from agency.models import OpeningStatus, Role, RoleType, Stage
 from agency.services import profiles
 
@@ -281,3 +281,35 @@ class BiasAuditForm(FilterForm):
     def validate_end(self, field: Any) -> None:
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end of the period is before its start.")
+
+
+class MergeForm(BaseForm):
+    """Which record of a flagged pair to keep (the other is merged into it)."""
+
+    keep = IntegerField("Keep", validators=[InputRequired()])
+
+
+class CandidateIntakeForm(BaseForm):
+    """A candidate who phoned in: the sign-up's checks on what staff type for them."""
+
+    first_name = StringField("First name", validators=[InputRequired(), Length(max=100)])
+    last_name = StringField("Last name", validators=[InputRequired(), Length(max=100)])
+    email = EmailField(
+        "E-mail",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="The invitation to claim the record goes here.",
+    )
+    phone = StringField("Phone", validators=[Optional(), Length(max=32), us_phone])
+    zip_code = StringField("ZIP code", validators=[Optional(), Length(max=10), us_zip])
+    desired_role = SelectField(
+        "Looking for",
+        choices=choices(
+            [("", "Not said yet")] + [(r.value, r.value.capitalize()) for r in RoleType]
+        ),
+        default="",
+    )
+    years_experience = IntegerField(
+        "Years of experience",
+        default=0,
+        validators=[Optional(), NumberRange(0, 60, "Between 0 and 60 years.")],
+    )

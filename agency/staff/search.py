@@ -21,28 +21,51 @@ def _args_without_page() -> dict[str, object]:
     return {k: request.args.getlist(k) for k in request.args if k != "page"}
 
 
-@bp.route("/candidates")
-@roles_required(*STAFF_ROLES)
-def candidates() -> ResponseReturnValue:
+def candidate_search_form() -> CandidateSearchForm:
     form = CandidateSearchForm(request.args)
     form.skill.choices = choices([("", "Any skill"), *search_queries.skill_choices()])
     form.credential.choices = choices(
         [("", "Any credential"), *search_queries.credential_choices()]
     )
+    return form
+
+
+def candidate_filters(form: CandidateSearchForm) -> search_queries.CandidateFilters:
+    """The filters of a validated search form (the list page and its export)."""
+    return search_queries.CandidateFilters(
+        q=form.q.data or "",
+        role=form.role.data or "",
+        skill=form.skill.data or "",
+        skill_level=int(form.skill_level.data or 1),
+        credential=form.credential.data or "",
+        zip_code=form.zip_code.data or "",
+        radius=form.radius.data,
+        availability=sum(1 << int(b) for b in form.availability.data or []),
+    )
+
+
+def opening_search_form() -> OpeningSearchForm:
+    form = OpeningSearchForm(request.args)
+    form.clinic.choices = choices([("", "Any clinic"), *search_queries.clinic_choices()])
+    return form
+
+
+def opening_filters(form: OpeningSearchForm) -> search_queries.OpeningFilters:
+    return search_queries.OpeningFilters(
+        q=form.q.data or "",
+        clinic_id=int(form.clinic.data) if form.clinic.data else None,
+        role=form.role.data or "",
+        status=form.status.data or "",
+    )
+
+
+@bp.route("/candidates")
+@roles_required(*STAFF_ROLES)
+def candidates() -> ResponseReturnValue:
+    form = candidate_search_form()
     page = None
     if form.validate():
-        mask = sum(1 << int(b) for b in form.availability.data or [])
-        filters = search_queries.CandidateFilters(
-            q=form.q.data or "",
-            role=form.role.data or "",
-            skill=form.skill.data or "",
-            skill_level=int(form.skill_level.data or 1),
-            credential=form.credential.data or "",
-            zip_code=form.zip_code.data or "",
-            radius=form.radius.data,
-            availability=mask,
-        )
-        page = search_queries.candidate_search(filters, page_arg())
+        page = search_queries.candidate_search(candidate_filters(form), page_arg())
         audit.record_views(
             (c.id for c in page.items), actor_id=me().id, page="candidate_search", ip=client_ip()
         )
@@ -55,17 +78,10 @@ def candidates() -> ResponseReturnValue:
 @bp.route("/openings")
 @roles_required(*STAFF_ROLES)
 def openings() -> ResponseReturnValue:
-    form = OpeningSearchForm(request.args)
-    form.clinic.choices = choices([("", "Any clinic"), *search_queries.clinic_choices()])
+    form = opening_search_form()
     page, rows = None, []
     if form.validate():
-        filters = search_queries.OpeningFilters(
-            q=form.q.data or "",
-            clinic_id=int(form.clinic.data) if form.clinic.data else None,
-            role=form.role.data or "",
-            status=form.status.data or "",
-        )
-        page = search_queries.opening_search(filters, page_arg())
+        page = search_queries.opening_search(opening_filters(form), page_arg())
         rows = board_queries.opening_rows(list(page.items))
     return render_template(
         "staff/openings.html", form=form, page=page, rows=rows, args=_args_without_page()

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from agency.extensions import db
 from agency.models import (
     AuthToken,
+    DuplicateFlag,
     HumanReviewRequest,
     Interview,
     InterviewSlot,
@@ -118,6 +119,10 @@ def build_world() -> World:
     booking_b = ShiftBooking(shift_id=shift_y.id, candidate_id=cand_b.id)
     offer_b = ShiftOffer(shift_id=shift_y2.id, candidate_id=cand_b.id)
     db.session.add_all([booking_b, offer_b])
+    # A likely-duplicate pair for the staff merge pages.
+    low, high = sorted((cand_a.id, cand_b.id))
+    pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
+    db.session.add(pair)
     db.session.commit()
     return World(
         ids={
@@ -137,6 +142,7 @@ def build_world() -> World:
             "shift_id": shift_y.id,
             "booking_id": booking_b.id,
             "offer_id": offer_b.id,
+            "flag_id": pair.id,
         },
         users={
             "candidate_a": cand_a.user,

@@ -44,6 +44,8 @@ CANDIDATE_COLUMNS = {
     "status": "records that the person was erased",
     "consent_share_profile": ERASED,
     "consent_terms_at": "when terms were accepted: proof of lawful processing",
+    "entered_by_id": "which staff member typed the record in: bookkeeping",
+    "claimed_at": "when the person claimed a staff-entered record: bookkeeping",
     "created_at": "bookkeeping",
     "updated_at": "bookkeeping",
 }
@@ -64,11 +66,13 @@ CANDIDATE_TABLES = {
         "exported without staff's correction reason",
         "upcoming ones cancelled; past ones kept for the records, reasons typed cleared",
     ),
+    "duplicate_flags": ("staff's duplicate check, not exported", "deleted"),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
     "audit_events": "kept (actor set to null); the e-mail is scrubbed from details",
     "auth_tokens": "deleted",
+    "duplicate_flags": "only staff resolve likely duplicates",
     "api_tokens": "deleted",
     "webhook_endpoints": "only clinic members and admins register webhooks",
     "stage_changes": "kept; reasons the candidate typed are cleared",

@@ -40,6 +40,11 @@ class CandidateFilters:
 
 def candidate_search(f: CandidateFilters, page: int, per_page: int = 25) -> Any:
     """Candidates matching every given filter, newest first, as a Flask-SQLAlchemy page."""
+    return db.paginate(candidate_query(f), page=page, per_page=per_page, error_out=False)
+
+
+def candidate_query(f: CandidateFilters) -> Any:
+    """Candidates matching every given filter, newest first (the search page and its export)."""
     query = select(Candidate).options(joinedload(Candidate.user))
     if f.status:
         query = query.where(Candidate.status == f.status)
@@ -90,8 +95,7 @@ def candidate_search(f: CandidateFilters, page: int, per_page: int = 25) -> Any:
             query = query.where(
                 Candidate.lat.is_not(None), dy * dy + dx * dx <= f.radius * f.radius
             )
-    query = query.order_by(Candidate.updated_at.desc(), Candidate.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query.order_by(Candidate.updated_at.desc(), Candidate.id.desc())
 
 
 @dataclass

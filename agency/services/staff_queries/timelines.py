@@ -141,6 +141,12 @@ def openings_by_id(ids: list[int]) -> dict[int, Opening]:
 def audit_page(
     action: str, actor: str, page: int, per_page: int = 50, candidate_id: int | None = None
 ) -> Any:
+    query = audit_query(action, actor, candidate_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def audit_query(action: str, actor: str, candidate_id: int | None = None) -> Any:
+    """Audit events, newest first, filtered as the audit page's form says (and its export)."""
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
@@ -152,7 +158,7 @@ def audit_page(
                 select(User.id).where(func.lower(User.email).like(contains(actor.lower()), ESCAPE))
             )
         )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
 
 
 def audit_actions() -> list[str]:
