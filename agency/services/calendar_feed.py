@@ -60,9 +60,9 @@ EventSource = Callable[[User, datetime], Iterable[CalendarEvent]]
 
 def _sources() -> list[EventSource]:
     # Imported here: the appointment services build on this module, not the other way round.
-    from agency.services import interviews
+    from agency.services import interviews, shifts
 
-    return [interviews.calendar_events]
+    return [interviews.calendar_events, shifts.calendar_events]
 
 
 def _organizer() -> vCalAddress:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -40,6 +41,7 @@ from agency.models import (
 )
 from agency.models.shifts import SHIFT_EMPLOYMENT_TYPES
 from agency.services import audit, clinic_portal, notifications, outbox
+from agency.services.calendar_feed import CalendarEvent
 from agency.timezones import clinic_zone
 
 LATE_CANCELLATION = timedelta(hours=24)
@@ -875,3 +877,25 @@ def upcoming_shifts_for(user: User, days_back: int = 7) -> list[CalendarShift]:
             )
         )
     return out
+
+
+def calendar_events(user: User, since: datetime) -> list[CalendarEvent]:
+    """The user's shifts as their private calendar feed shows them (a `calendar_feed` source).
+
+    A shift's SEQUENCE is its last change in whole seconds: it only grows, so a calendar that
+    already has the event replaces it with the newer version (a moved or cancelled shift)."""
+    days_back = max((utcnow() - since).days, 0)
+    return [
+        CalendarEvent(
+            uid=s.uid,
+            sequence=int(s.updated_at.timestamp()),
+            start=s.starts_at,
+            end=s.ends_at,
+            zone=ZoneInfo(s.time_zone),
+            summary=s.summary,
+            description=s.description,
+            location=s.location,
+            cancelled=s.cancelled,
+        )
+        for s in upcoming_shifts_for(user, days_back=days_back)
+    ]
