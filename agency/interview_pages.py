@@ -138,7 +138,7 @@ class CancelForm(BaseForm):
     reason = TextAreaField(
         "Reason",
         validators=[InputRequired(message="Please give a reason."), Length(max=500)],
-        description="Read by the agency and the clinic; the candidate is told it is cancelled.",
+        description="Read by the agency and the clinic; the candidate is told it is canceled.",
     )
 
 
@@ -293,7 +293,7 @@ def cancel(interview: Interview, frame: Frame) -> ResponseReturnValue:
     def call_off() -> object:
         return interviews.cancel(interview, current_user, form.reason.data, client_ip())
 
-    done = "The interview is cancelled; everyone is told."
+    done = "The interview is canceled; everyone is told."
     return _act(interview, frame, form, "cancel_form", call_off, done)
 
 

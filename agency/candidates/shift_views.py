@@ -116,7 +116,7 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
             late = booking.late_cancellation
             db.session.commit()
             flash(
-                "Your booking is cancelled"
+                "Your booking is canceled"
                 + (" (less than 24 hours ahead, so it counts as late)." if late else "."),
                 "success",
             )

@@ -1,4 +1,4 @@
-"""The clinic's shift forms: requesting a shift, cancelling it, marking attendance."""
+"""The clinic's shift forms: requesting a shift, canceling it, marking attendance."""
 
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ class ShiftRequestForm(BaseForm):
 
 class CancelShiftForm(BaseForm):
     reason = TextAreaField(
-        "Why is the shift cancelled?",
-        validators=[InputRequired(message="Say why the shift is cancelled."), Length(max=1000)],
+        "Why is the shift canceled?",
+        validators=[InputRequired(message="Say why the shift is canceled."), Length(max=1000)],
     )
 
 

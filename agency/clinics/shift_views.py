@@ -118,7 +118,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
             form.reason.errors = [*form.reason.errors, str(exc)]
         else:
             db.session.commit()
-            flash("The shift is cancelled and anyone booked is told.", "success")
+            flash("The shift is canceled and anyone booked is told.", "success")
             return redirect(url_for("clinics.shifts_page"))
     return _render_shift(found, cancel_form=form, status=FORM_ERROR_STATUS)
 

@@ -14,7 +14,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep the loggers the app already has (its access and request-id lines): a migration run
+# inside a process (tests, `flask prepare`) must not silence them.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 # SQLite's batch migrations reflect the tables they copy; SQLAlchemy cannot reflect the job

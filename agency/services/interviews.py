@@ -462,7 +462,7 @@ def cancel(
     interview: Interview, actor: User | None, reason: str, ip: str = "", *, notify: bool = True
 ) -> Interview:
     """Cancel a proposed or booked interview: open slots are released; a booked one is
-    cancelled on every calendar (METHOD:CANCEL, SEQUENCE + 1)."""
+    canceled on every calendar (METHOD:CANCEL, SEQUENCE + 1)."""
     reason = (reason or "").strip()[:500]
     if interview.status not in ACTIVE_STATUSES:
         raise InterviewError("This interview is already closed.")
@@ -487,7 +487,7 @@ def cancel(
 
 
 def close_for(application: Application, actor: User | None) -> None:
-    """The application closed (declined, withdrawn): its open interview is cancelled."""
+    """The application closed (declined, withdrawn): its open interview is canceled."""
     interview = active_of(application)
     if interview is not None:
         cancel(interview, actor, "The application was closed.")
@@ -744,7 +744,7 @@ def _context(interview: Interview, party: Party) -> dict[str, Any]:
 
 
 def _send_invitations(interview: Interview, change: str) -> None:
-    """Booked, moved or cancelled: each party gets the e-mail with the invitation attached."""
+    """Booked, moved or canceled: each party gets the e-mail with the invitation attached."""
     cancelled = change == "cancelled"
     template = "interview_cancelled" if cancelled else "interview_scheduled"
     for party in parties(interview):

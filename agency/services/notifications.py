@@ -310,7 +310,7 @@ def staff_message(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 SHIFT_HEADLINES = {
     "shift_requested": "A clinic requested a shift",
-    "shift_gap": "A booking was cancelled: the shift has a gap again",
+    "shift_gap": "A booking was canceled: the shift has a gap again",
     "shift_unfilled": "A shift starting within 48 hours is not filled",
 }
 

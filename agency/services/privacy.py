@@ -211,7 +211,7 @@ def _close_applications(applications: list[Application]) -> int:
 
 
 def _close_shifts(candidate_id: int) -> None:
-    """Offers go; upcoming bookings are cancelled (the place opens again, not as the worker's
+    """Offers go; upcoming bookings are canceled (the place opens again, not as the worker's
     late cancellation); past bookings stay for the agency's records without the reasons the
     person typed."""
     now = utcnow()

@@ -5,7 +5,7 @@ Each outcome is a weighted Bernoulli observation: a shift attended counts 1, att
 a late cancellation by the worker 0 and a no-show 0 twice over; each is discounted by its age
 (half-life HALF_LIFE_DAYS), so recent shifts weigh more. The score is the mean of a Beta
 posterior whose prior is the population's own mean (pooled over everyone's record, itself
-shrunk towards DEFAULT_PRIOR_MEAN while the agency has little history) with PRIOR_STRENGTH
+shrunk toward DEFAULT_PRIOR_MEAN while the agency has little history) with PRIOR_STRENGTH
 pseudo-shifts:
 
     score = (m * K + successes) / (K + observations)
@@ -96,7 +96,7 @@ def _count(n: int, word: str) -> str:
 
 
 def score(record: Record, prior_mean: float) -> float:
-    """The posterior mean: the prior's mean for an empty record, pulled towards the record."""
+    """The posterior mean: the prior's mean for an empty record, pulled toward the record."""
     return (prior_mean * PRIOR_STRENGTH + record.successes) / (PRIOR_STRENGTH + record.observations)
 
 
@@ -138,7 +138,7 @@ def record_of(candidate_id: int) -> Record:
 
 
 def population_mean(everyone: dict[int, Record] | None = None) -> float:
-    """The pooled rate of everyone's record, shrunk towards the default while it is small."""
+    """The pooled rate of everyone's record, shrunk toward the default while it is small."""
     everyone = records() if everyone is None else everyone
     successes = sum(r.successes for r in everyone.values())
     observations = sum(r.observations for r in everyone.values())

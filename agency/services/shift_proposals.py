@@ -51,7 +51,7 @@ def shift_mask(starts: datetime, ends: datetime) -> int:
             lo = max(starts, block_start + timedelta(hours=first))
             hi = min(ends, block_start + timedelta(hours=last))
             if hi - lo > BLOCK_SLACK:
-                mask |= week.bit(day.weekday(), block)
+                mask |= 1 << week.bit(day.weekday(), block)
         day += timedelta(days=1)
     return mask
 

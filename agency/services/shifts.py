@@ -420,11 +420,11 @@ def cancel_shift(shift: Shift, by: str, reason: str, user: User) -> None:
     """The clinic or staff cancel the whole shift: bookings end (not late for the worker),
     pending offers are withdrawn, booked workers are told."""
     if shift.status == ShiftStatus.CANCELLED.value:
-        raise ShiftError("This shift is already cancelled.")
+        raise ShiftError("This shift is already canceled.")
     if shift.starts_at <= utcnow():
-        raise ShiftError("A shift that has started cannot be cancelled.")
+        raise ShiftError("A shift that has started cannot be canceled.")
     if not reason:
-        raise ShiftError("Say why the shift is cancelled.", "reason")
+        raise ShiftError("Say why the shift is canceled.", "reason")
     now = utcnow()
     audit.record(
         "shift_cancelled",
@@ -459,7 +459,7 @@ def _tell_worker_cancelled(booking: ShiftBooking) -> None:
         "shift_cancelled",
         candidate.user.email,
         context,
-        f"shift-cancelled:{booking.id}",
+        f"shift-canceled:{booking.id}",
         essential=True,
     )
 
@@ -470,9 +470,9 @@ def cancel_booking(booking: ShiftBooking, by: str, reason: str, user: User) -> N
     shift = booking.shift
     now = utcnow()
     if booking.status != BookingStatus.BOOKED.value:
-        raise ShiftError("This booking is already cancelled.")
+        raise ShiftError("This booking is already canceled.")
     if shift.starts_at <= now:
-        raise ShiftError("A shift that has started cannot be cancelled.")
+        raise ShiftError("A shift that has started cannot be canceled.")
     if not reason:
         raise ShiftError("Say why you cancel.", "reason")
     audit.record(
@@ -744,7 +744,7 @@ def week_of(day: date) -> tuple[datetime, datetime]:
 
 def staff_week(day: date) -> list[Shift]:
     """The week's shifts (Monday to Sunday, by UTC start), gaps first: open shifts soonest
-    first, then the filled and the cancelled ones."""
+    first, then the filled and the canceled ones."""
     starts, ends = week_of(day)
     shifts = list(
         db.session.execute(
@@ -830,7 +830,7 @@ class CalendarShift:
 def upcoming_shifts_for(user: User, days_back: int = 7) -> list[CalendarShift]:
     """The shifts a user's private calendar feed lists: a candidate's booked ones (notes for the
     worker included), a clinic's own shifts, every shift for staff. From a week ago on, so a
-    cancellation still reaches the calendar as a cancelled event."""
+    cancellation still reaches the calendar as a canceled event."""
     since = utcnow() - timedelta(days=days_back)
     query = select(Shift).options(joinedload(Shift.clinic), joinedload(Shift.opening))
     query = query.where(Shift.ends_at > since).order_by(Shift.starts_at, Shift.id)
@@ -883,7 +883,7 @@ def calendar_events(user: User, since: datetime) -> list[CalendarEvent]:
     """The user's shifts as their private calendar feed shows them (a `calendar_feed` source).
 
     A shift's SEQUENCE is its last change in whole seconds: it only grows, so a calendar that
-    already has the event replaces it with the newer version (a moved or cancelled shift)."""
+    already has the event replaces it with the newer version (a moved or canceled shift)."""
     days_back = max((utcnow() - since).days, 0)
     return [
         CalendarEvent(

@@ -162,7 +162,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
         found,
         form,
         lambda: shifts.cancel_shift(found, CancelledBy.STAFF.value, form.reason.data, me()),
-        "The shift is cancelled.",
+        "The shift is canceled.",
     )
 
 
@@ -183,7 +183,7 @@ def cancel_booking(shift_id: int, booking_id: int) -> ResponseReturnValue:
         found,
         form,
         lambda: shifts.cancel_booking(booking, CancelledBy.STAFF.value, form.reason.data, me()),
-        "The booking is cancelled; the place is open again.",
+        "The booking is canceled; the place is open again.",
     )
 
 

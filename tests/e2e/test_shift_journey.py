@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from agency.extensions import db
 from agency.models import EmploymentType, OutboxMessage, Role, Shift, ShiftBooking, utcnow
-from agency.services import reliability, scoring
+from agency.services import reliability
+from agency.services.engine import engine
 from tests.factories import PASSWORD
 
 
@@ -40,7 +41,7 @@ def test_a_shift_from_request_to_attendance(
     make_candidate: Any,
     make_user: Any,
 ) -> None:
-    scoring.reset_pool()
+    engine().reset()
     clinic = make_clinic()
     opening = make_opening(clinic, employment_type=EmploymentType.PER_DIEM.value)
     ana, ben = make_candidate(first_name="Ana"), make_candidate(first_name="Ben")
@@ -83,7 +84,7 @@ def test_a_shift_from_request_to_attendance(
     # 4. The shift happened (moved into the past here); the clinic marks Ben as a no-show.
     booking = db.session.execute(db.select(ShiftBooking)).scalar_one()
     assert booking.candidate_id == ben.id
-    before = {m.candidate_id: m.score for m in scoring.rank_opening(opening, k=10)}
+    before = {m.candidate_id: m.score for m in engine().rank(opening, k=10)}
     moved = db.session.get(Shift, shift.id)
     moved.starts_at = utcnow() - timedelta(hours=9)
     moved.ends_at = utcnow() - timedelta(hours=1)
@@ -95,7 +96,7 @@ def test_a_shift_from_request_to_attendance(
 
     # 5. Ben's next ranking reads the record: below Ana, who has none.
     db.session.expire_all()
-    after = {m.candidate_id: m.score for m in scoring.rank_opening(opening, k=10)}
+    after = {m.candidate_id: m.score for m in engine().rank(opening, k=10)}
     assert after[ben.id] < before[ben.id]
     assert after[ben.id] < after[ana.id]
     assert reliability.record_of(ben.id).describe() == "1 shift, 1 no-show"

@@ -1,5 +1,5 @@
 """Self-identification is out of the engine's reach: no import chain leads from `matching` or the
-scoring bridge to it, and the import-linter contract that guards this stays in pyproject.toml."""
+engine bridge to it, and the import-linter contract that guards this stays in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
 SELF_ID_MODULES = {"agency.models.self_id", "agency.services.self_id", "agency.services.bias_audit"}
-ENGINE = {"matching", "agency.services.scoring"}
+ENGINE = {"matching", "agency.services.engine"}
 
 
 def test_no_import_chain_leads_from_the_engine_to_self_identification() -> None:

@@ -1,4 +1,4 @@
-"""Proposing, booking, moving, cancelling and closing an interview, and what each party is told."""
+"""Proposing, booking, moving, canceling and closing an interview, and what each party is told."""
 
 from __future__ import annotations
 
@@ -259,7 +259,9 @@ def test_a_no_show_declines_with_standard_words_for_the_candidate(scene: Scene) 
 
 
 def test_the_interview_time_follows_the_clinic_zone(app: Any, scene: Scene) -> None:
-    app.config["AGENCY_TIMEZONE"] = "America/Chicago"  # the clinic has no zone of its own
+    # The clinic's own zone (a Chicago practice), not the agency's (New York).
+    scene.clinic.time_zone = "America/Chicago"
+    db.session.commit()
     interview = book_first(scene, propose(scene))
     message = next(m for m in mails("interview_scheduled"))
     assert event_of(message)["DTSTART"].params["TZID"] == "America/Chicago"

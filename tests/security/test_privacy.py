@@ -64,7 +64,7 @@ CANDIDATE_TABLES = {
     "shift_offers": ("exported", "deleted"),
     "shift_bookings": (
         "exported without staff's correction reason",
-        "upcoming ones cancelled; past ones kept for the records, reasons typed cleared",
+        "upcoming ones canceled; past ones kept for the records, reasons typed cleared",
     ),
     "duplicate_flags": ("staff's duplicate check, not exported", "deleted"),
 }
@@ -86,6 +86,8 @@ USER_TABLES = {
     "shifts": "only clinic members and staff request shifts",
     "shift_offers": "only staff offer shifts",
     "shift_bookings": "only clinic members and staff mark attendance",
+    "interviews": "only clinic members and staff propose times and record outcomes",
+    "calendar_feeds": "deleted with the user (its private address stops answering)",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"

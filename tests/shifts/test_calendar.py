@@ -1,5 +1,5 @@
 """A booked shift is on the worker's and the clinic's private calendar feeds, in the clinic's
-time zone; a cancelled one turns into a cancelled event; strangers never see it."""
+time zone; a canceled one turns into a canceled event; strangers never see it."""
 
 from __future__ import annotations
 

@@ -9,10 +9,14 @@ from zoneinfo import ZoneInfo
 from agency.extensions import db
 from agency.models import CredentialType, OpeningCredential
 from agency.services import shift_proposals, shifts
-from matching.features import shift_bit
+from matching import week
 from tests.shifts.conftest import ShiftScene, book, make_shift
 
 NY = ZoneInfo("America/New_York")
+
+
+def _cell(day: int, block: int) -> int:
+    return 1 << week.bit(day, block)
 
 
 def _next(weekday: int, hour: int) -> datetime:
@@ -25,13 +29,13 @@ def _next(weekday: int, hour: int) -> datetime:
 def test_the_shifts_weekly_blocks() -> None:
     monday_9 = _next(0, 9)
     assert shift_proposals.shift_mask(monday_9, monday_9 + timedelta(hours=8)) == (
-        shift_bit(0, 0) | shift_bit(0, 1)
+        _cell(0, 0) | _cell(0, 1)
     )
     evening = _next(4, 18)
-    assert shift_proposals.shift_mask(evening, evening + timedelta(hours=4)) == shift_bit(4, 2)
+    assert shift_proposals.shift_mask(evening, evening + timedelta(hours=4)) == _cell(4, 2)
     # A 07:45 start does not need the whole morning, but it is a morning shift.
     early = _next(2, 7).replace(minute=45)
-    assert shift_proposals.shift_mask(early, early + timedelta(hours=4)) == shift_bit(2, 0)
+    assert shift_proposals.shift_mask(early, early + timedelta(hours=4)) == _cell(2, 0)
 
 
 def test_only_the_qualified_and_free_are_proposed(
@@ -50,7 +54,7 @@ def test_only_the_qualified_and_free_are_proposed(
     make_credential(free, "CPC")
     weekends_only = make_candidate(
         first_name="Weekend",
-        availability_mask=sum(shift_bit(d, b) for d in (5, 6) for b in range(3)),
+        availability_mask=sum(_cell(d, b) for d in (5, 6) for b in range(3)),
     )
     make_credential(weekends_only, "CPC")
     expiring = make_candidate(first_name="Expiring")

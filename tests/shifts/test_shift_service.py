@@ -1,4 +1,4 @@
-"""Shifts as the services run them: requesting, offering, the first accept winning, cancelling,
+"""Shifts as the services run them: requesting, offering, the first accept winning, canceling,
 reminders and the unfilled alert."""
 
 from __future__ import annotations

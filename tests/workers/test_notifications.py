@@ -172,7 +172,11 @@ def test_every_non_essential_template_renders_with_an_unsubscribe_link(app, smtp
     templates = {
         p.name.split(".")[0]
         for p in (mail.Path(app.template_folder) / "email").glob("*.subject.txt")
-    } - {"password_reset", "signup_existing_account"}  # account security notices: essential
+    } - {
+        "password_reset",
+        "signup_existing_account",
+        "account_invitation",
+    }  # account access: essential
     assert len(templates) >= 15
     for template in sorted(templates):
         msg = mail.build(template, "a@example.com", context, f"t:{template}")
