@@ -23,7 +23,17 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import CursorResult, Table, Update, delete, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    UniqueConstraint,
+    Update,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from agency.extensions import db
 from agency.models import (
@@ -212,6 +222,16 @@ def _candidate_columns() -> list[tuple[Table, str]]:
     return found
 
 
+def _one_per_candidate(table: Table, column: str) -> bool:
+    """Whether the table holds at most one row per candidate (a unique candidate column)."""
+    if table.c[column].unique:
+        return True
+    return any(
+        isinstance(c, UniqueConstraint) and [col.name for col in c.columns] == [column]
+        for c in table.constraints
+    )
+
+
 def _merge_applications(keep: Candidate, drop: Candidate) -> int:
     mine = {
         a.opening_id: a
@@ -315,6 +335,15 @@ def merge(keep: Candidate, drop: Candidate, actor: User, ip: str = "") -> dict[s
     moved: dict[str, int] = {}
     for table, column in _candidate_columns():
         if table.name == Match.__tablename__:
+            continue
+        if (
+            _one_per_candidate(table, column)
+            and db.session.execute(
+                select(table.c[column]).where(table.c[column] == keep.id).limit(1)
+            ).first()
+        ):
+            # One row per person (self-identification): the kept record's answers stay.
+            db.session.execute(table.delete().where(table.c[column] == drop.id))
             continue
         count = _changed(table.update().where(table.c[column] == drop.id), {column: keep.id})
         if count:

@@ -184,3 +184,20 @@ def test_other_pairs_of_the_dropped_record_move_to_the_kept_one(
     pairs = [(f.candidate_id, f.other_id) for f in duplicates.open_flags()]
     assert pairs == [(keep.id, third.id)]
     assert db.session.execute(db.select(Credential)).first() is None
+
+
+def test_one_per_person_rows_keep_the_kept_records(make_candidate: Any, make_user: Any) -> None:
+    from agency.models.self_id import SelfIdentification
+
+    keep, drop = make_candidate(first_name="Ann"), make_candidate(first_name="Ann")
+    db.session.add_all(
+        [
+            SelfIdentification(candidate_id=keep.id, sex="female"),
+            SelfIdentification(candidate_id=drop.id, sex="declined"),
+        ]
+    )
+    db.session.commit()
+    duplicates.merge(keep, drop, make_user(Role.STAFF))
+    db.session.commit()
+    rows = db.session.execute(db.select(SelfIdentification)).scalars().all()
+    assert [(r.candidate_id, r.sex) for r in rows] == [(keep.id, "female")]
