@@ -157,21 +157,28 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> tuple[str, AuthToken]:
+    """A single-use token for an e-mailed link: the secret (sent once) and its stored row (the
+    hash only), flushed so the row's id can key the outbox message."""
+    token = secrets.token_urlsafe(32)
+    row = AuthToken(
+        user_id=user.id,
+        purpose=purpose.value,
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + lifetime,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
     user = find_user(email)
     if user is None or not user.active:
         return
-    token = secrets.token_urlsafe(32)
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    row = AuthToken(
-        user_id=user.id,
-        purpose=TokenPurpose.PASSWORD_RESET.value,
-        token_hash=_token_hash(token),
-        expires_at=utcnow() + timedelta(seconds=max_age),
-    )
-    db.session.add(row)
-    db.session.flush()
+    token, row = _new_token(user, TokenPurpose.PASSWORD_RESET, timedelta(seconds=max_age))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     outbox.email(
         "password_reset",
@@ -207,15 +214,7 @@ def invite_to_claim(candidate: Candidate) -> None:
     user = candidate.user
     if user is None:
         return
-    token = secrets.token_urlsafe(32)
-    row = AuthToken(
-        user_id=user.id,
-        purpose=TokenPurpose.ACCOUNT_CLAIM.value,
-        token_hash=_token_hash(token),
-        expires_at=utcnow() + timedelta(days=CLAIM_DAYS),
-    )
-    db.session.add(row)
-    db.session.flush()
+    token, row = _new_token(user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     outbox.email(
         "account_invitation",
