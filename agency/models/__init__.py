@@ -3,6 +3,7 @@
 from agency.models.api_tokens import ApiToken, TokenScope
 from agency.models.applications import (
     CLOSED_STAGES,
+    INTERNAL_STAGES,
     Application,
     ApplicationSource,
     Audience,
@@ -59,6 +60,7 @@ from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CLOSED_STAGES",
+    "INTERNAL_STAGES",
     "ApiToken",
     "Application",
     "ApplicationSource",

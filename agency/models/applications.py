@@ -44,6 +44,9 @@ class Audience(StrEnum):
 
 # Stages that end an application; only staff may reopen one.
 CLOSED_STAGES = frozenset({Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value})
+# The agency's own judgement between steps: the candidate is never told of it (the clinic
+# neither). The candidate's copy of their data still lists it (it is data about them).
+INTERNAL_STAGES = frozenset({Stage.SHORTLISTED.value})
 
 
 class Application(Model):
@@ -82,9 +85,20 @@ class Application(Model):
         agency) from their submission to a clinic; the agency's earlier steps stay internal."""
         if self.source == ApplicationSource.APPLIED.value:
             starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.APPLIED.value]
-            return self.history[starts[-1] if starts else 0 :]
-        starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.SUBMITTED.value]
-        return self.history[starts[0] :] if starts else []
+            told = self.history[starts[-1] if starts else 0 :]
+        else:
+            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.SUBMITTED.value]
+            told = self.history[starts[0] :] if starts else []
+        return [c for c in told if c.to_stage not in INTERNAL_STAGES]
+
+    @property
+    def candidate_stage(self) -> str:
+        """The stage the candidate reads: an internal step shows as the last one they were
+        told of (a shortlisted application still reads "applied")."""
+        if self.stage not in INTERNAL_STAGES:
+            return self.stage
+        told = self.candidate_history
+        return told[-1].to_stage if told else self.source
 
 
 class StageChange(Model):

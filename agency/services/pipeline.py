@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from agency.extensions import db
 from agency.models import (
+    INTERNAL_STAGES,
     Application,
     ApplicationSource,
     Audience,
@@ -213,7 +214,7 @@ def _notify(application: Application, change: StageChange) -> None:
         notifications.submitted_to_clinic(application)
     if change.to_stage == S.PLACED.value:
         notifications.placement_confirmed(application)
-    elif change.to_stage not in (S.SHORTLISTED.value,) and candidate_knows(application):
+    elif change.to_stage not in INTERNAL_STAGES and candidate_knows(application):
         # Shortlisting is internal to the agency, and so is everything about a person the agency
         # sourced until it submits them: the candidate hears when something happens to them.
         notifications.stage_changed(application, change)

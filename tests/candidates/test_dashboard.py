@@ -27,10 +27,27 @@ def test_applications_show_stage_history_and_fit(
     db.session.commit()
     html = client.get("/me").get_data(as_text=True)
     assert "Billing Secretary" in html and "Submitted" in html
-    assert "History (3)" in html
-    for stage in ("Applied", "Shortlisted", "Submitted"):
+    # Shortlisting is the agency's internal judgement: the candidate reads applied, then submitted.
+    assert "History (2)" in html
+    for stage in ("Applied", "Submitted"):
         assert f'<p class="timeline-title">{stage}</p>' in html
+    assert "Shortlisted" not in html
     assert 'aria-label="Fit:' in html  # the stored match score is shown
+
+
+def test_a_shortlisted_application_still_reads_applied(
+    client: FlaskClient, signed_in, make_opening, make_user
+) -> None:
+    opening = make_opening(title="Front Desk Coordinator")
+    _apply_to(signed_in, [opening])
+    app_row = applications.existing(signed_in, opening)
+    pipeline.move(app_row, "shortlisted", make_user("staff"), "strong typist")
+    db.session.commit()
+    for page in ("/me", f"/me/applications/{app_row.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Front Desk Coordinator" in html
+        assert "Shortlisted" not in html and "strong typist" not in html
+        assert "Applied" in html
 
 
 def test_openings_that_fit_exclude_applied_and_closed(
