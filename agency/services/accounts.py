@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, duplicates, geo, outbox, passwords
+from agency.services import audit, duplicates, geo, link_secrets, outbox, passwords
 from agency.services.errors import FieldError
 
 
@@ -157,10 +157,13 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> tuple[str, AuthToken]:
-    """A single-use token for an e-mailed link: the secret (sent once) and its stored row (the
-    hash only), flushed so the row's id can key the outbox message."""
-    token = secrets.token_urlsafe(32)
+def _new_link(
+    user: User, purpose: TokenPurpose, lifetime: timedelta, prefix: str
+) -> tuple[dict[str, Any], AuthToken]:
+    """A single-use link for an e-mail: the sealed context value (rendered as prefix + token
+    by the worker; the token itself is never stored, see link_secrets) and the token's row
+    (its hash only), flushed so the row's id can key the outbox message."""
+    token, sealed = link_secrets.mint(purpose.value, prefix)
     row = AuthToken(
         user_id=user.id,
         purpose=purpose.value,
@@ -169,7 +172,7 @@ def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> tuple[
     )
     db.session.add(row)
     db.session.flush()
-    return token, row
+    return sealed, row
 
 
 def request_password_reset(email: str) -> None:
@@ -178,12 +181,14 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    token, row = _new_token(user, TokenPurpose.PASSWORD_RESET, timedelta(seconds=max_age))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    link, row = _new_link(
+        user, TokenPurpose.PASSWORD_RESET, timedelta(seconds=max_age), f"{base}/reset/"
+    )
     outbox.email(
         "password_reset",
         to=user.email,
-        context={"reset_url": f"{base}/reset/{token}", "minutes": max_age // 60},
+        context={"reset_url": link, "minutes": max_age // 60},
         dedupe_key=f"password-reset:{row.id}",
         essential=True,
     )
@@ -214,13 +219,15 @@ def invite_to_claim(candidate: Candidate) -> None:
     user = candidate.user
     if user is None:
         return
-    token, row = _new_token(user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    link, row = _new_link(
+        user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS), f"{base}/claim/"
+    )
     outbox.email(
         "account_invitation",
         to=user.email,
         context={
-            "claim_url": f"{base}/claim/{token}",
+            "claim_url": link,
             "first_name": candidate.first_name,
             "days": CLAIM_DAYS,
         },

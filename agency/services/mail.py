@@ -30,6 +30,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, render_template
 
+from agency.services import link_secrets
+
 SMTP_TIMEOUT = 10
 _URL = re.compile(r"https?://[^\s<>\"']+")
 # The links whose last part is a token (accounts.request_password_reset, unsubscribe.url_for_user),
@@ -83,6 +85,7 @@ def compose(
 
     `attachments` (the outbox payload's, see outbox.email) are text files; see _with_attachments.
     """
+    context = link_secrets.open_context(context)
     subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
     # Our own boundary: the generator's search for a free one compiles a new regex per message.
     body = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from flask.testing import FlaskClient
 
 from agency.extensions import db
 from agency.models import AuthToken, OutboxMessage, Role, utcnow
-from agency.services import delivery
+from agency.services import delivery, link_secrets
 from tests.conftest import login
 
 
@@ -18,7 +19,7 @@ def _request_link(client: FlaskClient, email: str) -> str:
     assert response.status_code == 302
     message = db.session.execute(db.select(OutboxMessage)).scalar_one()
     assert message.kind == "email" and message.payload["to"] == email
-    url = message.payload["context"]["reset_url"]
+    url = link_secrets.open_context(message.payload["context"])["reset_url"]
     return "/" + url.split("/", 3)[3]
 
 
@@ -78,3 +79,19 @@ def test_password_change_logs_out_other_sessions(app, make_user) -> None:
     new = "a brand new long password"
     mine.post(path, data={"password": new, "confirm": new})
     assert other.get("/staff/").status_code == 302
+
+
+def test_the_database_never_holds_a_live_reset_link(client: FlaskClient, make_user, app) -> None:
+    # Someone who reads the database (a backup, a replica) must not be able to reset a password.
+    user = make_user(Role.CANDIDATE)
+    path = _request_link(client, user.email)
+    token = path.rsplit("/", 1)[1]
+    stored = db.session.execute(db.select(OutboxMessage)).scalar_one()
+    assert token not in json.dumps(stored.payload)
+    assert token not in json.dumps([r.token_hash for r in db.session.scalars(db.select(AuthToken))])
+    # The link is worked out with the app's secret key: another key gives a link that fails.
+    app.config["SECRET_KEY"] = "a-different-secret"
+    other = link_secrets.open_context(stored.payload["context"])["reset_url"]
+    assert other.rsplit("/", 1)[1] != token
+    response = client.get("/" + other.split("/", 3)[3])
+    assert response.status_code == 302 and response.headers["Location"] == "/forgot"

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from agency.extensions import db
 from agency.models import Application, OutboxMessage, Role
-from agency.services import unsubscribe
+from agency.services import link_secrets, unsubscribe
 
 
 def _title(html: str) -> str:
@@ -37,7 +37,9 @@ def test_reset_unsubscribe_and_staff_mail_titles_name_the_site_once(
 ) -> None:
     user = make_user(Role.STAFF)
     client.post("/forgot", data={"email": user.email})
-    url = db.session.execute(db.select(OutboxMessage)).scalar_one().payload["context"]["reset_url"]
+    url = link_secrets.open_context(
+        db.session.execute(db.select(OutboxMessage)).scalar_one().payload["context"]
+    )["reset_url"]
     reset = client.get("/" + url.split("/", 3)[3])
     pages = [reset, client.get(f"/unsubscribe/{unsubscribe.make_token(user.id)}")]
     login_as(user)

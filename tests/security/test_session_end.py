@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from agency.extensions import db
 from agency.models import AuditEvent, OutboxMessage, Role
+from agency.services import link_secrets
 from tests.conftest import login
 from tests.factories import PASSWORD
 
@@ -133,7 +134,7 @@ def test_password_reset_ends_copied_remember_me_cookies(app: Flask, make_candida
     anonymous = app.test_client()
     assert anonymous.post("/forgot", data={"email": user.email}).status_code == 302
     message = db.session.execute(db.select(OutboxMessage)).scalar_one()
-    path = "/" + message.payload["context"]["reset_url"].split("/", 3)[3]
+    path = "/" + link_secrets.open_context(message.payload["context"])["reset_url"].split("/", 3)[3]
     new = "a brand new long password"
     assert anonymous.post(path, data={"password": new, "confirm": new}).status_code == 302
     assert not _logged_in(thief, "/me")

@@ -8,7 +8,7 @@ import pytest
 
 from agency.extensions import db
 from agency.models import AuditEvent, Candidate, OutboxMessage, Role, Stage, User
-from agency.services import pipeline
+from agency.services import link_secrets, pipeline
 from tests.factories import PASSWORD
 
 FORM = {
@@ -35,7 +35,7 @@ def _claim_path() -> str:
         )
     ).scalar_one()
     assert message.payload["to"] == "rosa.diaz@example.com"
-    url = message.payload["context"]["claim_url"]
+    url = link_secrets.open_context(message.payload["context"])["claim_url"]
     return url[url.index("/claim/") :]
 
 
