@@ -1,6 +1,11 @@
 """Shared fixtures: an app per test on a clean database, clients, and factory fixtures.
 
-The schema is created once per backend and session; each test then starts from empty tables.
+The schema is created once per backend and session. A test then runs inside one outer
+transaction that is rolled back at its end: every session the test and its requests open joins
+that transaction, and their commits become savepoints, so nothing a test writes outlives it and
+no table has to be emptied. Tests whose work must be seen by another connection (a worker
+process, a live server, concurrent transactions) ask for real commits with the `commits` marker
+(or a directory's `db_isolation` fixture) and start from truncated tables instead.
 SQLite always runs; PostgreSQL too when TEST_DATABASE_URL is set (each xdist worker gets its
 own database so parallel runs never share rows).
 """
@@ -11,13 +16,15 @@ import contextvars
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from agency import create_app
@@ -110,7 +117,70 @@ def app_config(tmp_path: Path, database_urls: dict[str, str], backend: str) -> d
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+def db_isolation(request: pytest.FixtureRequest) -> str:
+    """ "rollback" (the default) or "commits"; a directory's conftest may override it, and
+    TEST_DB_ISOLATION=commits runs every test the old way (to tell a fixture problem apart)."""
+    if request.node.get_closest_marker("commits"):
+        return "commits"
+    return os.environ.get("TEST_DB_ISOLATION", "rollback")
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Every session opened inside joins one transaction on one connection, which is rolled
+    back at the end; a session's commit releases a savepoint instead of committing."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _sqlite_savepoints(engine)
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = db.session.session_factory
+    saved = dict(factory.kw)
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    db.session.remove()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.kw = saved
+        outer.rollback()
+        connection.close()
+
+
+def _bound_first(
+    self: FlaskSession, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any
+) -> Any:
+    # Flask-SQLAlchemy picks the app's engine before looking at the session's own bind; a test
+    # session bound to the test's connection must use that connection.
+    if bind is None and self.bind is not None:
+        return self.bind
+    return _flask_get_bind(self, mapper, clause, bind, **kw)
+
+
+_flask_get_bind = FlaskSession.get_bind
+FlaskSession.get_bind = _bound_first  # type: ignore[method-assign]
+
+
+def _sqlite_savepoints(engine: Engine) -> None:
+    """pysqlite opens transactions lazily and around DML only, which breaks SAVEPOINT; the
+    SQLAlchemy docs' recipe hands BEGIN to SQLAlchemy instead."""
+    if getattr(engine, "_test_savepoints", False):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _explicit_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    engine.dispose()  # connections already open were made without the listener
+    engine._test_savepoints = True  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], db_isolation: str) -> Iterator[Flask]:
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -119,10 +189,14 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
             db.drop_all()
             db.create_all()
             _schema_ready.add(url)
-        _reset_tables()
-        yield app
-        db.session.remove()
-        _reset_tables()
+        if db_isolation == "rollback":
+            with _rolled_back():
+                yield app
+        else:
+            _reset_tables()
+            yield app
+            db.session.remove()
+            _reset_tables()
         db.engine.dispose()
 
 
@@ -198,8 +272,12 @@ class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
+    # The test's rolled-back transaction turns commits into savepoints: not the app's queries.
+    BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
+        if not statement.lstrip().upper().startswith(self.BOOKKEEPING):
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:

@@ -182,7 +182,7 @@ def streamed_csv(sheet: Sheet, query: Select[Any]) -> Iterator[str]:
     """The CSV of the query's rows for a streamed response: it runs after the view has
     returned, so it reads through a session of its own on the app's engine (no request or app
     context needed while the body is sent)."""
-    bind = db.engine
+    bind = db.session.get_bind()
 
     def body() -> Iterator[str]:
         with Session(bind) as session:

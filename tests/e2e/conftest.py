@@ -40,6 +40,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
+def db_isolation() -> str:
+    # A worker process or a live server reads what the test writes: real commits.
+    return "commits"
+
+
+@pytest.fixture
 def backend() -> str:
     # The browser tests exercise the UI; the data layer runs on both backends elsewhere.
     return "sqlite"

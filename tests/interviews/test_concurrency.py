@@ -18,6 +18,9 @@ from agency.services import interviews
 from agency.services.interviews import SlotGone
 from tests.interviews.conftest import Scene, propose
 
+# Concurrent transactions on their own connections must see each other's commits.
+pytestmark = pytest.mark.commits
+
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
     deadline = time.monotonic() + timeout

@@ -18,9 +18,12 @@ from agency.models import Shift, ShiftBooking, ShiftOffer
 from agency.services import shifts
 from tests.shifts.conftest import ShiftScene, make_shift
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
+    ),
+    pytest.mark.commits,  # concurrent transactions on their own connections
+]
 WAIT_LIMIT = 30.0
 
 

@@ -56,6 +56,12 @@ def free_port() -> int:
 # ---- Redis ------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def db_isolation() -> str:
+    # A worker process or a live server reads what the test writes: real commits.
+    return "commits"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
