@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
-    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF)
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
     def create_user(email: str, role: str, password: str) -> None:
         """Create a staff, admin (or any) account."""

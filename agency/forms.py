@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import phonenumbers
@@ -115,6 +116,6 @@ class PasswordPolicy:
             raise ValidationError(found[0])
 
 
-def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+def choices(pairs: Sequence[tuple[str, str]]) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -39,16 +39,16 @@ from agency.services.pipeline import PipelineError
 from agency.timezones import clinic_zone
 
 MODE_CHOICES = [
-    (InterviewMode.IN_PERSON.value, "In person at the clinic"),
-    (InterviewMode.PHONE.value, "By phone"),
-    (InterviewMode.VIDEO.value, "By video (a link)"),
+    (InterviewMode.IN_PERSON, "In person at the clinic"),
+    (InterviewMode.PHONE, "By phone"),
+    (InterviewMode.VIDEO, "By video (a link)"),
 ]
 LENGTH_CHOICES = [(str(m), f"{m} minutes") for m in interviews.DURATIONS]
 OUTCOME_CHOICES = [("attended", "Attended"), ("no_show", "Did not attend (no-show)")]
 NEXT_CHOICES = [
     ("", "Keep at the interview stage for now"),
-    (Stage.OFFERED.value, "Make an offer"),
-    (Stage.REJECTED.value, "Decline the candidate"),
+    (Stage.OFFERED, "Make an offer"),
+    (Stage.REJECTED, "Decline the candidate"),
 ]
 
 
@@ -89,7 +89,7 @@ class ProposeForm(BaseForm):
     zone: ZoneInfo = ZoneInfo("UTC")
 
     def validate_video_url(self, field: Any) -> None:
-        if self.mode.data == InterviewMode.VIDEO.value and not interviews.valid_video_url(
+        if self.mode.data == InterviewMode.VIDEO and not interviews.valid_video_url(
             field.data or ""
         ):
             raise ValidationError("Enter the video link, starting with https://.")
@@ -238,7 +238,7 @@ def detail_page(
         outcome_words=dict(OUTCOME_CHOICES),
         candidate_name=(
             clinic_portal.display_name(interview.application.candidate)
-            if frame.audience == Audience.CLINIC.value
+            if frame.audience == Audience.CLINIC
             else interview.application.candidate.full_name
         ),
         can_outcome=interviews.can_record_outcome(interview),

@@ -48,11 +48,10 @@ def _save(obj: Any) -> Any:
 class UserFactory:
     def __call__(self, role: str | Role = Role.CANDIDATE, **overrides: Any) -> User:
         n = next(_seq)
-        role_value = role.value if isinstance(role, Role) else role
         fields: dict[str, Any] = {
-            "email": f"{role_value}{n}@example.com",
+            "email": f"{role}{n}@example.com",
             "password_hash": _hash(),
-            "role": role_value,
+            "role": Role(role),
             "active": True,
         }
         fields.update(overrides)
@@ -115,14 +114,14 @@ class OpeningFactory:
             "title": f"Medical Receptionist {n}",
             "role_type": "receptionist",
             "description": "Greet patients, answer phones, schedule visits, verify insurance.",
-            "employment_type": EmploymentType.TEMP_TO_HIRE.value,
+            "employment_type": EmploymentType.TEMP_TO_HIRE,
             "positions": 1,
             # Monday to Friday, mornings and afternoons.
             "shift_mask": sum(1 << (d * 3 + b) for d in range(5) for b in (0, 1)),
             "start_date": date.today() + timedelta(days=14),
             "pay_min": Decimal("18.00"),
             "pay_max": Decimal("24.00"),
-            "status": OpeningStatus.OPEN.value,
+            "status": OpeningStatus.OPEN,
             "ehr_systems": ["epic"],
             "languages": [],
         }
@@ -142,7 +141,7 @@ class CredentialFactory:
             "number": "12345",
             "issued_on": date.today() - timedelta(days=365),
             "expires_on": date.today() + timedelta(days=365),
-            "verification_status": VerificationStatus.VERIFIED.value,
+            "verification_status": VerificationStatus.VERIFIED,
         }
         fields.update(overrides)
         return _save(Credential(**fields))

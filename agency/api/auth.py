@@ -18,7 +18,7 @@ from agency.models import ApiToken, Clinic, Role, User
 from agency.services import api_tokens, audit
 
 F = TypeVar("F", bound=Callable[..., Any])
-STAFF = (Role.STAFF.value, Role.ADMIN.value)
+STAFF = (Role.STAFF, Role.ADMIN)
 
 
 def _bearer() -> str | None:

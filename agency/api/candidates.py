@@ -60,7 +60,7 @@ def list_candidates(cursor: str | None, limit: int) -> Any:
 
 
 @blp.route("/candidates/<int:candidate_id>", methods=["GET"], endpoint="get")
-@auth.roles(*auth.STAFF, Role.CANDIDATE.value)
+@auth.roles(*auth.STAFF, Role.CANDIDATE)
 @blp.etag
 @blp.response(200, CandidateSchema)
 def get_candidate(candidate_id: int) -> Any:

@@ -110,7 +110,7 @@ def list_openings(
     clinic_id = None
     if mine:
         user = auth.require_user()
-        if user.role != Role.CLINIC.value:
+        if user.role != Role.CLINIC:
             abort(403, message="Only a clinic has openings of its own.")
         clinic_id = auth.my_clinic(user).id
     rows = api_lists.openings(
@@ -137,7 +137,7 @@ def get_opening(opening_id: int) -> dict[str, Any]:
 
 
 @blp.route("/openings", methods=["POST"], endpoint="create")
-@auth.roles(Role.CLINIC.value, write=True)
+@auth.roles(Role.CLINIC, write=True)
 @blp.arguments(OpeningInputSchema)
 @blp.response(201, OpeningSchema)
 def create_opening(data: dict[str, Any]) -> Any:
@@ -159,7 +159,7 @@ def create_opening(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/openings/<int:opening_id>", methods=["PATCH"], endpoint="update")
-@auth.roles(Role.CLINIC.value, write=True)
+@auth.roles(Role.CLINIC, write=True)
 @blp.etag
 @blp.arguments(OpeningPatchSchema)
 @blp.response(200, OpeningSchema)
@@ -188,7 +188,7 @@ def update_opening(data: dict[str, Any], opening_id: int) -> dict[str, Any]:
 
 
 @blp.route("/openings/<int:opening_id>/status", methods=["POST"], endpoint="status")
-@auth.roles(Role.CLINIC.value, write=True)
+@auth.roles(Role.CLINIC, write=True)
 @blp.arguments(StatusActionSchema)
 @blp.response(200, OpeningSchema)
 def change_status(data: dict[str, Any], opening_id: int) -> dict[str, Any]:

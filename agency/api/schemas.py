@@ -157,7 +157,7 @@ class OpeningInputSchema(Strict):
     role_type = fields.String(required=True, validate=validate.OneOf(RoleType.values()))
     description = fields.String(load_default="", validate=validate.Length(max=openings.MAX_TEXT))
     employment_type = fields.String(
-        load_default=EmploymentType.TEMP_TO_HIRE.value,
+        load_default=EmploymentType.TEMP_TO_HIRE,
         validate=validate.OneOf(EmploymentType.values()),
     )
     positions = fields.Integer(
@@ -283,7 +283,7 @@ class SubmittalArgs(CursorArgs):
 class FeedbackSchema(Strict):
     to_stage = fields.String(
         required=True,
-        validate=validate.OneOf([Stage.INTERVIEW.value, Stage.OFFERED.value, Stage.REJECTED.value]),
+        validate=validate.OneOf([Stage.INTERVIEW, Stage.OFFERED, Stage.REJECTED]),
     )
     reason = fields.String(
         load_default="",

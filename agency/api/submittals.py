@@ -46,7 +46,7 @@ def submittal_out(application: Application, notes: list[Note], user: User) -> di
 
 
 @blp.route("/submittals", methods=["GET"], endpoint="list")
-@auth.roles(Role.CLINIC.value)
+@auth.roles(Role.CLINIC)
 @blp.arguments(SubmittalArgs, location="query", as_kwargs=True)
 @blp.response(200, SubmittalPage)
 def list_submittals(cursor: str | None, limit: int, opening_id: int | None = None) -> Any:
@@ -78,7 +78,7 @@ def list_submittals(cursor: str | None, limit: int, opening_id: int | None = Non
 
 
 @blp.route("/submittals/<int:application_id>", methods=["GET"], endpoint="get")
-@auth.roles(Role.CLINIC.value)
+@auth.roles(Role.CLINIC)
 @blp.etag
 @blp.response(200, SubmittalSchema)
 def get_submittal(application_id: int) -> Any:
@@ -95,7 +95,7 @@ def get_submittal(application_id: int) -> Any:
 
 
 @blp.route("/submittals/<int:application_id>/feedback", methods=["POST"], endpoint="feedback")
-@auth.roles(Role.CLINIC.value, write=True)
+@auth.roles(Role.CLINIC, write=True)
 @blp.arguments(FeedbackSchema)
 @blp.response(200, SubmittalSchema)
 def record_feedback(data: dict[str, Any], application_id: int) -> Any:

@@ -18,7 +18,7 @@ from agency.services import webhooks
 from agency.services.webhooks import WebhookError
 
 bp = Blueprint("webhooks", __name__, url_prefix="/account/webhooks")
-OWNERS = (Role.CLINIC.value, Role.ADMIN.value)
+OWNERS = (Role.CLINIC, Role.ADMIN)
 EVENT_LABELS = {
     webhooks.SUBMITTAL_CREATED: "A candidate is submitted to us",
     webhooks.STAGE_CHANGED: "An application changes stage",

@@ -33,12 +33,13 @@ def landing_url(user: User) -> str:
 
 
 def role_landing_url(role: str) -> str:
-    return {
-        Role.CANDIDATE.value: url_for("candidates.dashboard"),
-        Role.CLINIC.value: url_for("clinics.dashboard"),
-        Role.STAFF.value: url_for("staff.dashboard"),
-        Role.ADMIN.value: url_for("staff.dashboard"),
-    }[role]
+    homes: dict[str, str] = {
+        Role.CANDIDATE: url_for("candidates.dashboard"),
+        Role.CLINIC: url_for("clinics.dashboard"),
+        Role.STAFF: url_for("staff.dashboard"),
+        Role.ADMIN: url_for("staff.dashboard"),
+    }
+    return homes[role]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -183,7 +184,7 @@ def register() -> ResponseReturnValue:
 
 
 def _flash_welcome(role: str) -> None:
-    if role == Role.CLINIC.value:
+    if role == Role.CLINIC:
         flash("Your clinic is registered. Our staff will approve it shortly.", "success")
     else:
         flash("Welcome to ClinicMatch! Complete your profile to get matched.", "success")

@@ -18,7 +18,7 @@ from agency.services import audit, passwords, privacy
 
 
 @bp.route("/me/settings", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def settings() -> ResponseReturnValue:
     candidate = my_candidate()
     user = current_user
@@ -54,7 +54,7 @@ def settings() -> ResponseReturnValue:
 
 
 @bp.route("/me/export", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def export() -> ResponseReturnValue:
     candidate = my_candidate()
     form = ExportForm()
@@ -73,7 +73,7 @@ def export() -> ResponseReturnValue:
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def delete_account() -> ResponseReturnValue:
     candidate = my_candidate()
     form = DeleteAccountForm()

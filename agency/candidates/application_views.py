@@ -24,13 +24,13 @@ def _public_opening(opening_id: int) -> Opening:
         db.select(Opening).options(joinedload(Opening.clinic)).where(Opening.id == opening_id)
     ).scalar_one_or_none()
     # A draft was never public: it does not exist as far as a candidate can tell.
-    if opening is None or opening.status == OpeningStatus.DRAFT.value:
+    if opening is None or opening.status == OpeningStatus.DRAFT:
         abort(404)
     return opening
 
 
 @bp.route("/me/apply/<int:opening_id>", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def apply(opening_id: int) -> ResponseReturnValue:
     # The form itself shows nothing of the profile; applying scores it (skills, credentials).
     candidate = my_candidate(full=request.method == "POST")
@@ -93,11 +93,11 @@ def _owned_application(application_id: int) -> Application:
 
 
 @bp.route("/me/applications/<int:application_id>")
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def application(application_id: int) -> ResponseReturnValue:
     app_row = _owned_application(application_id)
     fit = None
-    if app_row.opening.status == OpeningStatus.OPEN.value:
+    if app_row.opening.status == OpeningStatus.OPEN:
         fit = engine().explain(app_row.candidate, app_row.opening)
     match = candidate_pages.stored_match(app_row)
     return render_template(
@@ -110,7 +110,7 @@ def application(application_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/me/applications/<int:application_id>/withdraw", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def withdraw(application_id: int) -> ResponseReturnValue:
     app_row = _owned_application(application_id)
     form = WithdrawForm()
@@ -125,7 +125,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
         flash("Your application is withdrawn.", "success")
         return redirect(url_for("candidates.dashboard"))
     fit = None
-    if app_row.opening.status == OpeningStatus.OPEN.value:
+    if app_row.opening.status == OpeningStatus.OPEN:
         fit = engine().explain(app_row.candidate, app_row.opening)
     return render_template(
         "candidates/application.html",

@@ -125,7 +125,7 @@ def _save(
 
 
 @bp.route("/me/credentials", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def credentials() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     form = CredentialForm(type_choices=_type_choices())
@@ -146,7 +146,7 @@ def credentials() -> ResponseReturnValue:
 
 
 @bp.route("/me/credentials/<int:credential_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def edit_credential(credential_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     credential = _owned(candidate, credential_id)
@@ -163,7 +163,7 @@ def edit_credential(credential_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/me/credentials/<int:credential_id>/delete", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def delete_credential(credential_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     credential = _owned(candidate, credential_id)
@@ -175,14 +175,14 @@ def delete_credential(credential_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/files/credentials/<int:credential_id>")
-@roles_required(Role.CANDIDATE.value, Role.STAFF.value, Role.ADMIN.value)
+@roles_required(Role.CANDIDATE, Role.STAFF, Role.ADMIN)
 def credential_file(credential_id: int) -> ResponseReturnValue:
     """The credential's document: its owner, or agency staff (audited). Clinics never."""
-    if current_user.role == Role.CANDIDATE.value:
+    if current_user.role == Role.CANDIDATE:
         credential = _owned(my_candidate(), credential_id)
     else:
         credential = db.get_or_404(Credential, credential_id)
-        if credential.candidate.status == CandidateStatus.ERASED.value:
+        if credential.candidate.status == CandidateStatus.ERASED:
             abort(404)
         audit_here(
             "document_downloaded",

@@ -22,7 +22,7 @@ from agency.services import human_review, self_id
 
 
 @bp.route("/me/self-identification", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def self_identification() -> ResponseReturnValue:
     candidate = my_candidate()
     row = self_id.get(candidate.id)
@@ -41,7 +41,7 @@ def self_identification() -> ResponseReturnValue:
 
 
 @bp.route("/me/self-identification/remove", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def remove_self_identification() -> ResponseReturnValue:
     candidate = my_candidate()
     if RemoveSelfIdentificationForm().validate_on_submit():
@@ -54,7 +54,7 @@ def remove_self_identification() -> ResponseReturnValue:
 
 
 @bp.route("/me/human-review", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def human_review_page() -> ResponseReturnValue:
     candidate = my_candidate()
     form = HumanReviewForm()

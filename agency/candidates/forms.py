@@ -40,9 +40,9 @@ from agency.services.engine import taxonomy
 from agency.services.profiles import SKILL_LEVELS
 
 ROLE_LABELS = {
-    RoleType.RECEPTIONIST.value: "Medical receptionist (front desk)",
-    RoleType.SECRETARY.value: "Medical secretary (back office)",
-    RoleType.HYBRID.value: "Both (hybrid role)",
+    RoleType.RECEPTIONIST: "Medical receptionist (front desk)",
+    RoleType.SECRETARY: "Medical secretary (back office)",
+    RoleType.HYBRID: "Both (hybrid role)",
 }
 EARLIEST = date(1950, 1, 1)
 LATEST = date(2100, 12, 31)

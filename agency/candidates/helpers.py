@@ -31,7 +31,7 @@ def my_candidate(full: bool = False) -> Candidate:
     """The signed-in user's candidate row (404 if there is none); `full` loads skills and
     credentials in the same round trips, so pages that show them stay at a fixed query count."""
     query = db.select(Candidate).where(
-        Candidate.user_id == current_user.id, Candidate.status != CandidateStatus.ERASED.value
+        Candidate.user_id == current_user.id, Candidate.status != CandidateStatus.ERASED
     )
     if full:
         query = query.options(

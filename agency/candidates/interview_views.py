@@ -24,7 +24,7 @@ class PickForm(BaseForm):
 
 
 @bp.route("/me/interviews")
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def interviews_page() -> ResponseReturnValue:
     candidate = my_candidate()
     mine = interviews.of_candidate(candidate)
@@ -40,7 +40,7 @@ def interviews_page() -> ResponseReturnValue:
 
 
 @bp.route("/me/interviews/<int:interview_id>/pick", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def pick_interview(interview_id: int) -> ResponseReturnValue:
     interview = interviews.for_candidate(my_candidate(), interview_id)
     if interview is None:

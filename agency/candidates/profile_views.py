@@ -17,7 +17,7 @@ from agency.services.profiles import BLOCKS, DAYS, ProfileError, ProfileInput
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def profile() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     form = ProfileForm(obj=candidate)
@@ -63,7 +63,7 @@ def profile() -> ResponseReturnValue:
 
 
 @bp.route("/me/skills", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def skills() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     groups = profiles.skills_by_category()

@@ -46,7 +46,7 @@ def _suggestions_form(offered: resumes.Suggestions) -> SuggestionsForm:
 
 
 @bp.route("/me/resume", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def resume() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     form = ResumeForm()
@@ -86,7 +86,7 @@ def resume() -> ResponseReturnValue:
 
 
 @bp.route("/me/resume/suggestions", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def confirm_suggestions() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     form = _suggestions_form(resumes.suggestions(candidate))
@@ -111,7 +111,7 @@ def confirm_suggestions() -> ResponseReturnValue:
 
 
 @bp.route("/me/resume/delete", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def delete_resume() -> ResponseReturnValue:
     candidate = my_candidate()
     resumes.remove(candidate)
@@ -122,16 +122,16 @@ def delete_resume() -> ResponseReturnValue:
 
 
 @bp.route("/files/resumes/<int:candidate_id>")
-@roles_required(Role.CANDIDATE.value, Role.STAFF.value, Role.ADMIN.value)
+@roles_required(Role.CANDIDATE, Role.STAFF, Role.ADMIN)
 def resume_file(candidate_id: int) -> ResponseReturnValue:
     """The resume: its owner, or agency staff (audited). Clinics never."""
-    if current_user.role == Role.CANDIDATE.value:
+    if current_user.role == Role.CANDIDATE:
         candidate = my_candidate()
         if candidate.id != candidate_id:
             abort(404)
     else:
         candidate = db.get_or_404(Candidate, candidate_id)
-        if candidate.status == CandidateStatus.ERASED.value:
+        if candidate.status == CandidateStatus.ERASED:
             abort(404)
         audit_here("resume_downloaded", object_type="candidate", object_id=candidate.id)
         db.session.commit()

@@ -70,13 +70,13 @@ def _render(
 
 
 @bp.route("/me/shifts")
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def my_shifts() -> ResponseReturnValue:
     return _render(my_candidate())
 
 
 @bp.route("/me/shifts/offers/<int:offer_id>/accept", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def accept_offer(offer_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     offer = _own_offer(candidate, offer_id)
@@ -88,7 +88,7 @@ def accept_offer(offer_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/me/shifts/offers/<int:offer_id>/decline", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def decline_offer(offer_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     offer = _own_offer(candidate, offer_id)
@@ -101,14 +101,14 @@ def decline_offer(offer_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/me/shifts/bookings/<int:booking_id>/cancel", methods=["POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def cancel_booking(booking_id: int) -> ResponseReturnValue:
     candidate = my_candidate()
     booking = _own_booking(candidate, booking_id)
     form = CancelBookingForm()
     if form.validate_on_submit():
         try:
-            shifts.cancel_booking(booking, CancelledBy.WORKER.value, form.reason.data, current_user)
+            shifts.cancel_booking(booking, CancelledBy.WORKER, form.reason.data, current_user)
         except ShiftError as exc:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(exc)]

@@ -35,7 +35,7 @@ def _candidate_context() -> dict[str, object]:
 
 
 @bp.route("/me")
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def dashboard() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     home = candidate_pages.dashboard(

@@ -32,10 +32,10 @@ ROLE_CHOICES = [
     ("hybrid", "Hybrid: both front desk and back office"),
 ]
 EMPLOYMENT_CHOICES = [
-    (EmploymentType.TEMP.value, "Temporary"),
-    (EmploymentType.TEMP_TO_HIRE.value, "Temp to hire"),
-    (EmploymentType.PERMANENT.value, "Permanent"),
-    (EmploymentType.PER_DIEM.value, "Per diem"),
+    (EmploymentType.TEMP, "Temporary"),
+    (EmploymentType.TEMP_TO_HIRE, "Temp to hire"),
+    (EmploymentType.PERMANENT, "Permanent"),
+    (EmploymentType.PER_DIEM, "Per diem"),
 ]
 LEVEL_CHOICES = [
     ("", "Not needed"),

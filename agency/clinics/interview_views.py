@@ -26,7 +26,7 @@ def _frame_for(interview: Interview) -> Frame:
 
 
 @bp.route("/applications/<int:application_id>/interview", methods=["GET", "POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def propose_interview(application_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     application = clinic_portal.application_for(clinic, application_id)
@@ -48,28 +48,28 @@ def _own_interview(interview_id: int) -> Interview:
 
 
 @bp.route("/interviews/<int:interview_id>")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def interview(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.detail_page(found, _frame_for(found))
 
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def interview_reschedule(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.reschedule(found, _frame_for(found))
 
 
 @bp.route("/interviews/<int:interview_id>/cancel", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def interview_cancel(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.cancel(found, _frame_for(found))
 
 
 @bp.route("/interviews/<int:interview_id>/outcome", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def interview_outcome(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.record_outcome(found, _frame_for(found))

@@ -81,7 +81,7 @@ def _saved_message(opening: Opening) -> str:
 
 
 @bp.route("/openings/new", methods=["GET", "POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def new_opening() -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -103,7 +103,7 @@ def new_opening() -> ResponseReturnValue:
 
 
 @bp.route("/openings/new/paste", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def paste_opening() -> ResponseReturnValue:
     """Step 1 of 2: read the pasted description and show the filled form; nothing is saved."""
     clinic = _approved_clinic()
@@ -120,7 +120,7 @@ def paste_opening() -> ResponseReturnValue:
 
 
 @bp.route("/openings/<int:opening_id>")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def opening(opening_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_opening(clinic, opening_id)
@@ -137,7 +137,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
         profiles=profiles,
         stages={a.id: clinic_portal.clinic_stage(a) for a in applications},
         submittal_notes=clinic_portal.submittal_notes(applications),
-        moves={a.id: pipeline.allowed_moves(a, Role.CLINIC.value) for a in applications},
+        moves={a.id: pipeline.allowed_moves(a, Role.CLINIC) for a in applications},
         move_labels=clinic_portal.MOVE_LABELS,
         decline_reasons=clinic_portal.DECLINE_REASONS,
         placed=clinic_portal.placed_among(applications)[found.id],
@@ -156,7 +156,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def edit_opening(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -179,7 +179,7 @@ def edit_opening(opening_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/openings/<int:opening_id>/duplicate")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def duplicate_opening(opening_id: int) -> ResponseReturnValue:
     """A new opening's form, filled from an existing one; saved only when the clinic saves it."""
     clinic = _approved_clinic()
@@ -195,7 +195,7 @@ def duplicate_opening(opening_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/openings/<int:opening_id>/status", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def opening_status(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):

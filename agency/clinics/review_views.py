@@ -23,7 +23,7 @@ DONE = {
 
 
 @bp.route("/applications/<int:application_id>/move", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def move_application(application_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     application = clinic_portal.application_for(clinic, application_id)

@@ -34,7 +34,7 @@ def _own_booking(shift: Shift, booking_id: int) -> ShiftBooking:
 
 
 @bp.route("/shifts")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def shifts_page() -> ResponseReturnValue:
     clinic = my_clinic()
     return render_template(
@@ -50,7 +50,7 @@ def shifts_page() -> ResponseReturnValue:
 
 
 @bp.route("/shifts/new", methods=["GET", "POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def new_shift() -> ResponseReturnValue:
     clinic = my_clinic()
     if not clinic.approved:
@@ -79,7 +79,7 @@ def new_shift() -> ResponseReturnValue:
 
 
 @bp.route("/shifts/<int:shift_id>")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def shift(shift_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_shift(clinic, shift_id)
@@ -105,14 +105,14 @@ def _render_shift(
 
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def cancel_shift(shift_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_shift(clinic, shift_id)
     form = CancelShiftForm()
     if form.validate_on_submit():
         try:
-            shifts.cancel_shift(found, CancelledBy.CLINIC.value, form.reason.data, current_user)
+            shifts.cancel_shift(found, CancelledBy.CLINIC, form.reason.data, current_user)
         except ShiftError as exc:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(exc)]
@@ -124,7 +124,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/shifts/<int:shift_id>/bookings/<int:booking_id>/attendance", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def mark_attendance(shift_id: int, booking_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_shift(clinic, shift_id)

@@ -35,7 +35,7 @@ def page_arg() -> int:
 
 
 @bp.route("/")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def dashboard() -> ResponseReturnValue:
     clinic = my_clinic()
     page = clinic_portal.openings_page(clinic, page_arg(), PER_PAGE)
@@ -64,7 +64,7 @@ def dashboard() -> ResponseReturnValue:
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def profile() -> ResponseReturnValue:
     clinic = my_clinic()
     form = ClinicProfileForm(obj=clinic)

@@ -28,7 +28,7 @@ class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
-    scope: Mapped[str] = mapped_column(enum_type(TokenScope))
+    scope: Mapped[TokenScope] = mapped_column(enum_type(TokenScope))
     # SHA-256 of the whole token: the token is long and random, so a slow hash adds nothing.
     token_hash: Mapped[str] = mapped_column(String(64))
     # The first characters, shown on the settings page so a user can tell tokens apart.
@@ -41,4 +41,4 @@ class ApiToken(Model):
 
     @property
     def can_write(self) -> bool:
-        return self.scope == TokenScope.WRITE.value
+        return self.scope == TokenScope.WRITE

@@ -43,10 +43,10 @@ class Audience(StrEnum):
 
 
 # Stages that end an application; only staff may reopen one.
-CLOSED_STAGES = frozenset({Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value})
+CLOSED_STAGES = frozenset({Stage.PLACED, Stage.REJECTED, Stage.WITHDRAWN})
 # The agency's own judgement between steps: the candidate is never told of it (the clinic
 # neither). The candidate's copy of their data still lists it (it is data about them).
-INTERNAL_STAGES = frozenset({Stage.SHORTLISTED.value})
+INTERNAL_STAGES = frozenset({Stage.SHORTLISTED})
 
 
 class Application(Model):
@@ -64,8 +64,8 @@ class Application(Model):
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
     opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(enum_type(ApplicationSource))
-    stage: Mapped[str] = mapped_column(enum_type(Stage))
+    source: Mapped[ApplicationSource] = mapped_column(enum_type(ApplicationSource))
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage))
     note: Mapped[str] = mapped_column(Text, default="")
     stage_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -83,11 +83,11 @@ class Application(Model):
     def candidate_history(self) -> list[StageChange]:
         """The moves the candidate is told of: from their own application, or (sourced by the
         agency) from their submission to a clinic; the agency's earlier steps stay internal."""
-        if self.source == ApplicationSource.APPLIED.value:
-            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.APPLIED.value]
+        if self.source == ApplicationSource.APPLIED:
+            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.APPLIED]
             told = self.history[starts[-1] if starts else 0 :]
         else:
-            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.SUBMITTED.value]
+            starts = [i for i, c in enumerate(self.history) if c.to_stage == Stage.SUBMITTED]
             told = self.history[starts[0] :] if starts else []
         return [c for c in told if c.to_stage not in INTERNAL_STAGES]
 
@@ -119,8 +119,8 @@ class StageChange(Model):
     from_stage: Mapped[str | None] = mapped_column(String(16))
     to_stage: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500), default="")
-    reason_audience: Mapped[str] = mapped_column(
-        enum_type(Audience), default=Audience.STAFF.value, server_default=Audience.STAFF.value
+    reason_audience: Mapped[Audience] = mapped_column(
+        enum_type(Audience), default=Audience.STAFF, server_default=Audience.STAFF
     )
     candidate_message: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -130,9 +130,9 @@ class StageChange(Model):
 
     def text_for(self, reader: str) -> str:
         """The words about this move that `reader` (an Audience value) may read."""
-        if reader == Audience.STAFF.value:
+        if reader == Audience.STAFF:
             return self.reason
-        if reader == Audience.CANDIDATE.value and self.candidate_message:
+        if reader == Audience.CANDIDATE and self.candidate_message:
             return self.candidate_message
         return self.reason if self.reason_audience == reader else ""
 
@@ -156,8 +156,8 @@ class Note(Model):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     body: Mapped[str] = mapped_column(Text)
-    audience: Mapped[str] = mapped_column(
-        enum_type(Audience), default=Audience.STAFF.value, server_default=Audience.STAFF.value
+    audience: Mapped[Audience] = mapped_column(
+        enum_type(Audience), default=Audience.STAFF, server_default=Audience.STAFF
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

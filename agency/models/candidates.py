@@ -77,8 +77,8 @@ class Candidate(Model):
     resume_path: Mapped[str | None] = mapped_column(String(255))
     resume_filename: Mapped[str | None] = mapped_column(String(255))
     resume_text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(
-        enum_type(CandidateStatus), default=CandidateStatus.ACTIVE.value
+    status: Mapped[CandidateStatus] = mapped_column(
+        enum_type(CandidateStatus), default=CandidateStatus.ACTIVE
     )
     # Consent: whether staff may share the profile with clinics it is submitted to.
     consent_share_profile: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -132,7 +132,7 @@ class CandidateSkill(Model):
     )
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(enum_type(SkillSource), default=SkillSource.SELF.value)
+    source: Mapped[SkillSource] = mapped_column(enum_type(SkillSource), default=SkillSource.SELF)
 
     candidate: Mapped[Candidate] = relationship(back_populates="skills")
     skill: Mapped[Skill] = relationship()
@@ -170,8 +170,8 @@ class Credential(Model):
     expires_on: Mapped[date | None] = mapped_column(Date)
     document_path: Mapped[str | None] = mapped_column(String(255))
     document_filename: Mapped[str | None] = mapped_column(String(255))
-    verification_status: Mapped[str] = mapped_column(
-        enum_type(VerificationStatus), default=VerificationStatus.PENDING.value
+    verification_status: Mapped[VerificationStatus] = mapped_column(
+        enum_type(VerificationStatus), default=VerificationStatus.PENDING
     )
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

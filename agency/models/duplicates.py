@@ -44,8 +44,8 @@ class DuplicateFlag(Model):
     )
     # Staff-facing words: "same phone", "similar name, same ZIP code".
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(
-        enum_type(DuplicateStatus), default=DuplicateStatus.OPEN.value, index=True
+    status: Mapped[DuplicateStatus] = mapped_column(
+        enum_type(DuplicateStatus), default=DuplicateStatus.OPEN, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

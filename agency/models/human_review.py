@@ -37,7 +37,7 @@ class HumanReviewRequest(Model):
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(enum_type(ReviewStatus), default=ReviewStatus.OPEN.value)
+    status: Mapped[ReviewStatus] = mapped_column(enum_type(ReviewStatus), default=ReviewStatus.OPEN)
     reply: Mapped[str] = mapped_column(Text, default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -48,4 +48,4 @@ class HumanReviewRequest(Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != ReviewStatus.DONE.value
+        return self.status != ReviewStatus.DONE

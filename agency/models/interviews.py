@@ -43,7 +43,7 @@ class SlotStatus(StrEnum):
 
 
 # Still open for the candidate, or on the calendar: one such interview per application.
-ACTIVE_STATUSES = (InterviewStatus.PROPOSED.value, InterviewStatus.SCHEDULED.value)
+ACTIVE_STATUSES = (InterviewStatus.PROPOSED, InterviewStatus.SCHEDULED)
 
 
 class Interview(Model):
@@ -64,23 +64,23 @@ class Interview(Model):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    mode: Mapped[str] = mapped_column(enum_type(InterviewMode))
+    mode: Mapped[InterviewMode] = mapped_column(enum_type(InterviewMode))
     video_url: Mapped[str] = mapped_column(String(500), default="")
     # For the candidate: who calls whom, where to report. Read by everyone involved.
     details: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(
-        enum_type(InterviewStatus), default=InterviewStatus.PROPOSED.value
+    status: Mapped[InterviewStatus] = mapped_column(
+        enum_type(InterviewStatus), default=InterviewStatus.PROPOSED
     )
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
-    outcome: Mapped[str | None] = mapped_column(enum_type(InterviewOutcome))
+    outcome: Mapped[InterviewOutcome | None] = mapped_column(enum_type(InterviewOutcome))
     # The clinic's (or staff's) words about the interview, read by `feedback_audience` and staff;
     # the candidate reads standard words about the outcome instead.
     feedback: Mapped[str] = mapped_column(Text, default="")
-    feedback_audience: Mapped[str] = mapped_column(
-        enum_type(Audience), default=Audience.CLINIC.value
+    feedback_audience: Mapped[Audience] = mapped_column(
+        enum_type(Audience), default=Audience.CLINIC
     )
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -109,11 +109,11 @@ class Interview(Model):
 
     def open_slots(self, now: datetime | None = None) -> list[InterviewSlot]:
         now = now or utcnow()
-        return [s for s in self.slots if s.status == SlotStatus.OPEN.value and s.starts_at > now]
+        return [s for s in self.slots if s.status == SlotStatus.OPEN and s.starts_at > now]
 
     def feedback_for(self, reader: str) -> str:
         """The recorded feedback if `reader` (an Audience value) may read it."""
-        if reader == Audience.STAFF.value or reader == self.feedback_audience:
+        if reader == Audience.STAFF or reader == self.feedback_audience:
             return self.feedback
         return ""
 
@@ -128,7 +128,7 @@ class InterviewSlot(Model):
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(enum_type(SlotStatus), default=SlotStatus.OPEN.value)
+    status: Mapped[SlotStatus] = mapped_column(enum_type(SlotStatus), default=SlotStatus.OPEN)
 
     interview: Mapped[Interview] = relationship(back_populates="slots")
 

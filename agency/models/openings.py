@@ -77,13 +77,13 @@ class Opening(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    role_type: Mapped[str] = mapped_column(enum_type(RoleType))
+    role_type: Mapped[RoleType] = mapped_column(enum_type(RoleType))
     description: Mapped[str] = mapped_column(Text, default="")
     # Title and description case-folded, kept by the before_insert/update hook below: the job
     # board matches words with a plain LIKE on one column instead of ILIKE on two (ILIKE on
     # PostgreSQL cost 3-5x as much CPU, bench/README.md).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    employment_type: Mapped[str] = mapped_column(enum_type(EmploymentType))
+    employment_type: Mapped[EmploymentType] = mapped_column(enum_type(EmploymentType))
     positions: Mapped[int] = mapped_column(Integer, default=1)
     # Weekly schedule as a 21-bit mask: bit = day * 3 + block (Mon=0; morning, afternoon, evening).
     shift_mask: Mapped[int] = mapped_column(Integer, default=0)
@@ -94,7 +94,9 @@ class Opening(Model):
     min_typing_wpm: Mapped[int | None] = mapped_column(Integer)
     ehr_systems: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(enum_type(OpeningStatus), default=OpeningStatus.DRAFT.value)
+    status: Mapped[OpeningStatus] = mapped_column(
+        enum_type(OpeningStatus), default=OpeningStatus.DRAFT
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

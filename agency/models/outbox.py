@@ -31,7 +31,9 @@ class OutboxMessage(Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Same key, same message: a retried request or a re-run job cannot create a second one.
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
-    status: Mapped[str] = mapped_column(enum_type(OutboxStatus), default=OutboxStatus.PENDING.value)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_type(OutboxStatus), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

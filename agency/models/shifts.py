@@ -77,7 +77,7 @@ class Shift(Model):
     booked_count: Mapped[int] = mapped_column(Integer, default=0)
     # For the worker: where to report, parking, who to ask for.
     notes: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(enum_type(ShiftStatus), default=ShiftStatus.OPEN.value)
+    status: Mapped[ShiftStatus] = mapped_column(enum_type(ShiftStatus), default=ShiftStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -116,7 +116,7 @@ class ShiftOffer(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(enum_type(OfferStatus), default=OfferStatus.PENDING.value)
+    status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus), default=OfferStatus.PENDING)
     offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -139,16 +139,16 @@ class ShiftBooking(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(
-        enum_type(BookingStatus), default=BookingStatus.BOOKED.value
+    status: Mapped[BookingStatus] = mapped_column(
+        enum_type(BookingStatus), default=BookingStatus.BOOKED
     )
     booked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    cancelled_by: Mapped[str | None] = mapped_column(enum_type(CancelledBy))
+    cancelled_by: Mapped[CancelledBy | None] = mapped_column(enum_type(CancelledBy))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # A worker's own cancellation less than 24 hours before the start: it counts on the record.
     late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
-    attendance: Mapped[str | None] = mapped_column(enum_type(Attendance))
+    attendance: Mapped[Attendance | None] = mapped_column(enum_type(Attendance))
     attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attendance_marked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -51,7 +51,7 @@ class RoleProfile(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(enum_type(RoleType))
+    role: Mapped[RoleType] = mapped_column(enum_type(RoleType))
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
     weight: Mapped[float] = mapped_column(Float)
 

@@ -30,7 +30,7 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(enum_type(Role), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     clinic_id: Mapped[int | None] = mapped_column(
         ForeignKey("clinics.id", ondelete="SET NULL"), index=True
@@ -56,7 +56,7 @@ class User(UserMixin, Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.STAFF.value, Role.ADMIN.value)
+        return self.role in (Role.STAFF, Role.ADMIN)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -79,7 +79,7 @@ class AuthToken(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(enum_type(TokenPurpose))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose))
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -81,7 +81,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
     skill_groups = list(groups.items())
     url = url_for("public.job_detail", opening_id=opening.id, _external=True)
     applied = None
-    if current_user.is_authenticated and current_user.role == Role.CANDIDATE.value:
+    if current_user.is_authenticated and current_user.role == Role.CANDIDATE:
         applied = applications.of_user(current_user.id, opening.id)
     return render_template(
         "public/job_detail.html",
@@ -94,7 +94,7 @@ def job_detail(opening_id: int) -> ResponseReturnValue:
         bits=set(openings.bits_from_mask(opening.shift_mask or 0)),
         name_of=tax.name_of,
         show_private=jobboard.may_see_private(opening, current_user),
-        is_public=opening.status == OpeningStatus.OPEN.value and opening.clinic.approved,
+        is_public=opening.status == OpeningStatus.OPEN and opening.clinic.approved,
         json_ld=jobboard.job_posting_ld(opening, url),
         canonical_url=url,
         applied=applied,

@@ -55,7 +55,7 @@ def openings(
         query = query.where(Opening.clinic_id == clinic_id)
     else:
         query = query.join(Opening.clinic).where(
-            Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True)
+            Opening.status == OpeningStatus.OPEN, Clinic.approved.is_(True)
         )
     if role_type:
         query = query.where(Opening.role_type == role_type)

@@ -71,9 +71,9 @@ def of_user(user_id: int, opening_id: int) -> Application | None:
 
 def closed_to(candidate: Candidate, opening: Opening) -> str | None:
     """Why this candidate cannot apply to this opening now, an earlier application aside."""
-    if opening.status != OpeningStatus.OPEN.value:
+    if opening.status != OpeningStatus.OPEN:
         return "This opening is not taking applications any more."
-    if candidate.status != CandidateStatus.ACTIVE.value:
+    if candidate.status != CandidateStatus.ACTIVE:
         return "Your profile is not active, so you cannot apply right now."
     return None
 
@@ -126,8 +126,8 @@ def apply(
     if application is None:
         application = Application(candidate=candidate, opening=opening)
         db.session.add(application)
-    application.source = ApplicationSource.APPLIED.value
-    application.stage = Stage.APPLIED.value
+    application.source = ApplicationSource.APPLIED
+    application.stage = Stage.APPLIED
     application.stage_reason = ""
     application.note = (note or "").strip()[:MAX_NOTE]
     db.session.add(
@@ -135,8 +135,8 @@ def apply(
             application=application,
             actor_id=actor.id,
             from_stage=from_stage,
-            to_stage=Stage.APPLIED.value,
-            reason_audience=Audience.CANDIDATE.value,
+            to_stage=Stage.APPLIED,
+            reason_audience=Audience.CANDIDATE,
         )
     )
     db.session.flush()
@@ -156,8 +156,8 @@ def apply(
 
 def withdraw(application: Application, actor: User, reason: str, ip: str = "") -> StageChange:
     """The candidate withdraws; raises pipeline.PipelineError when the stage does not allow it."""
-    return pipeline.move(application, Stage.WITHDRAWN.value, actor, reason, ip)
+    return pipeline.move(application, Stage.WITHDRAWN, actor, reason, ip)
 
 
 def can_withdraw(application: Application) -> bool:
-    return Stage.WITHDRAWN.value in pipeline.allowed_moves(application, "candidate")
+    return Stage.WITHDRAWN in pipeline.allowed_moves(application, "candidate")

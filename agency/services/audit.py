@@ -122,7 +122,7 @@ def profile_views(candidate_id: int, own_user_id: int | None = None) -> list[Pro
     for i, (_at, actor_id, details, role, clinic_id) in enumerate(rows):
         if own_user_id is not None and actor_id == own_user_id:
             continue
-        if role == Role.CLINIC.value or (role is None and (details or {}).get("clinic_id")):
+        if role == Role.CLINIC or (role is None and (details or {}).get("clinic_id")):
             clinic_of[i] = clinic_id or (details or {}).get("clinic_id")
     ids = {c for c in clinic_of.values() if isinstance(c, int)}
     names = (

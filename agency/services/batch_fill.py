@@ -55,7 +55,7 @@ def _label(candidate: Candidate | None, candidate_id: int, score: float) -> str:
 def propose(openings: Sequence[Opening], min_score: float = MIN_SCORE) -> Proposal:
     """The best total-score assignment over the openings' positions, with a few alternatives
     per opening so staff can change a row."""
-    openings = [o for o in openings if o.status == OpeningStatus.OPEN.value][:MAX_OPENINGS]
+    openings = [o for o in openings if o.status == OpeningStatus.OPEN][:MAX_OPENINGS]
     if not openings:
         return Proposal()
     bridge = engine()
@@ -131,7 +131,7 @@ def accept(rows: Sequence[tuple[int, int]], actor: User, ip: str = "") -> pipeli
         if opening is None or candidate is None:
             result.skipped.append((candidate_id, "not found"))
             continue
-        if opening.status != OpeningStatus.OPEN.value:
+        if opening.status != OpeningStatus.OPEN:
             result.skipped.append((candidate_id, f"{opening.title} is {opening.status}"))
             continue
         if candidate_id in used:
@@ -139,7 +139,7 @@ def accept(rows: Sequence[tuple[int, int]], actor: User, ip: str = "") -> pipeli
             continue
         used.add(candidate_id)
         try:
-            pipeline.advance(candidate, opening, Stage.SUBMITTED.value, actor, ip=ip)
+            pipeline.advance(candidate, opening, Stage.SUBMITTED, actor, ip=ip)
         except pipeline.PipelineError as exc:
             result.skipped.append((candidate_id, str(exc)))
             continue

@@ -34,9 +34,9 @@ from agency.models import Application, Match, Stage, StageChange
 from agency.models.self_id import CATEGORIES, DECLINED, DECLINED_LABEL, SelfIdentification, label
 
 # A candidate counts as selected once an application reaches one of these stages.
-SELECTED_STAGES = (Stage.SHORTLISTED.value, Stage.SUBMITTED.value)
+SELECTED_STAGES = (Stage.SHORTLISTED, Stage.SUBMITTED)
 # Reached only through a submission, whether or not the steps were recorded.
-BEYOND_SELECTION = (Stage.INTERVIEW.value, Stage.OFFERED.value, Stage.PLACED.value)
+BEYOND_SELECTION = (Stage.INTERVIEW, Stage.OFFERED, Stage.PLACED)
 # A group smaller than either of these is too small to judge (Local Law 144 lets an auditor
 # leave out groups under 2 % of the data; a handful of people is noise whatever the share).
 MIN_GROUP_SIZE = 5

@@ -43,10 +43,10 @@ from matching.taxonomy import load_taxonomy
 
 # Stages in which a submitted candidate stays visible to the clinic.
 SHOWN_STAGES = (
-    Stage.SUBMITTED.value,
-    Stage.INTERVIEW.value,
-    Stage.OFFERED.value,
-    Stage.PLACED.value,
+    Stage.SUBMITTED,
+    Stage.INTERVIEW,
+    Stage.OFFERED,
+    Stage.PLACED,
 )
 EXPIRING_DAYS = 30
 MAX_ID = 2**31 - 1  # larger ids cannot exist (and overflow SQLite's driver)
@@ -122,18 +122,18 @@ def update_profile(clinic: Clinic, data: ClinicProfile, actor: User, ip: str = "
 def shown_to_clinic() -> ColumnElement[bool]:
     """Applications the agency submitted: in a submitted-or-later stage, or declined after it."""
     was_submitted = exists().where(
-        StageChange.application_id == Application.id, StageChange.to_stage == Stage.SUBMITTED.value
+        StageChange.application_id == Application.id, StageChange.to_stage == Stage.SUBMITTED
     )
     erased = exists().where(
         Candidate.id == Application.candidate_id,
-        Candidate.status == CandidateStatus.ERASED.value,
+        Candidate.status == CandidateStatus.ERASED,
     )
     return or_(
         Application.stage.in_(SHOWN_STAGES),
-        and_(Application.stage == Stage.REJECTED.value, was_submitted),
+        and_(Application.stage == Stage.REJECTED, was_submitted),
         # Erasure withdrew a submitted candidate: the clinic reads "withdrawn" (no name), rather
         # than the person vanishing from an opening it was considering them for.
-        and_(Application.stage == Stage.WITHDRAWN.value, was_submitted, erased),
+        and_(Application.stage == Stage.WITHDRAWN, was_submitted, erased),
     )
 
 
@@ -180,7 +180,7 @@ def submitted_at(application: Application) -> datetime:
         select(StageChange.created_at)
         .where(
             StageChange.application_id == application.id,
-            StageChange.to_stage == Stage.SUBMITTED.value,
+            StageChange.to_stage == Stage.SUBMITTED,
         )
         .order_by(StageChange.created_at.desc())
         .limit(1)
@@ -206,7 +206,7 @@ def submitted_for(clinic: Clinic, opening_ids: list[int]) -> dict[int, list[Appl
 def placed_among(shown: Iterable[Application]) -> Counter[int]:
     """Placed applications per opening, counted from those shown to the clinic: every placed
     application is among them (SHOWN_STAGES), so the count needs no query of its own."""
-    return Counter(a.opening_id for a in shown if a.stage == Stage.PLACED.value)
+    return Counter(a.opening_id for a in shown if a.stage == Stage.PLACED)
 
 
 def application_for(clinic: Clinic, application_id: int) -> Application | None:
@@ -266,7 +266,7 @@ ERASED_DISPLAY = "Withdrawn"
 
 
 def display_name(candidate: Candidate) -> str:
-    if candidate.status == CandidateStatus.ERASED.value:
+    if candidate.status == CandidateStatus.ERASED:
         return ERASED_DISPLAY
     initial = (candidate.last_name or "").strip()[:1]
     return f"{candidate.first_name} {initial}.".strip() if initial else candidate.first_name
@@ -275,7 +275,7 @@ def display_name(candidate: Candidate) -> str:
 def shared_profile(candidate: Candidate, today: date | None = None) -> SharedProfile:
     today = today or date.today()
     name = display_name(candidate)
-    if not candidate.consent_share_profile or candidate.status == CandidateStatus.ERASED.value:
+    if not candidate.consent_share_profile or candidate.status == CandidateStatus.ERASED:
         return SharedProfile(display_name=name, shared=False)
     tax = load_taxonomy()
     categories = {c.code: c.name for c in tax.categories}
@@ -291,7 +291,7 @@ def shared_profile(candidate: Candidate, today: date | None = None) -> SharedPro
             SharedCredential(
                 name=cred.credential_type.name,
                 code=cred.credential_type.code,
-                verified=cred.verification_status == VerificationStatus.VERIFIED.value,
+                verified=cred.verification_status == VerificationStatus.VERIFIED,
                 expires_on=expires,
                 expired=expires is not None and expires < today,
                 expiring=expires is not None
@@ -322,11 +322,11 @@ class ClinicStage:
 
 
 STAGE_WORDS = {
-    Stage.SUBMITTED.value: ("New: please review", "info"),
-    Stage.INTERVIEW.value: ("Interview", "primary"),
-    Stage.OFFERED.value: ("Offered", "success"),
-    Stage.PLACED.value: ("Placed", "success"),
-    Stage.REJECTED.value: ("Declined", "muted"),
+    Stage.SUBMITTED: ("New: please review", "info"),
+    Stage.INTERVIEW: ("Interview", "primary"),
+    Stage.OFFERED: ("Offered", "success"),
+    Stage.PLACED: ("Placed", "success"),
+    Stage.REJECTED: ("Declined", "muted"),
 }
 AGENCY_WITHDREW = ClinicStage("Withdrawn by the agency", "muted")
 
@@ -334,14 +334,14 @@ AGENCY_WITHDREW = ClinicStage("Withdrawn by the agency", "muted")
 def clinic_stage(application: Application) -> ClinicStage:
     """ "Declined" with the clinic's own reason only when the clinic declined; a candidate the
     agency took back is "withdrawn by the agency" (its staff reason stays with staff)."""
-    if application.stage != Stage.REJECTED.value:
+    if application.stage != Stage.REJECTED:
         label, kind = STAGE_WORDS.get(application.stage, (application.stage.capitalize(), "muted"))
         return ClinicStage(label, kind)
-    rejections = [c for c in application.history if c.to_stage == Stage.REJECTED.value]
+    rejections = [c for c in application.history if c.to_stage == Stage.REJECTED]
     last = rejections[-1] if rejections else None
-    if last is None or last.actor is None or last.actor.role != Role.CLINIC.value:
+    if last is None or last.actor is None or last.actor.role != Role.CLINIC:
         return AGENCY_WITHDREW
-    return ClinicStage("Declined", "muted", last.text_for(Audience.CLINIC.value))
+    return ClinicStage("Declined", "muted", last.text_for(Audience.CLINIC))
 
 
 def submittal_notes(applications: list[Application]) -> dict[int, list[Note]]:
@@ -351,7 +351,7 @@ def submittal_notes(applications: list[Application]) -> dict[int, list[Note]]:
         return out
     rows = db.session.execute(
         select(Note)
-        .where(Note.application_id.in_(list(out)), Note.audience == Audience.CLINIC.value)
+        .where(Note.application_id.in_(list(out)), Note.audience == Audience.CLINIC)
         .order_by(Note.created_at, Note.id)
     ).scalars()
     for note in rows:
@@ -391,7 +391,7 @@ def record_views(
 
 # Words for the clinic's feedback buttons, by the stage they move to.
 MOVE_LABELS = {
-    Stage.INTERVIEW.value: "Invite to interview",
-    Stage.OFFERED.value: "Hire (make an offer)",
-    Stage.REJECTED.value: "Decline",
+    Stage.INTERVIEW: "Invite to interview",
+    Stage.OFFERED: "Hire (make an offer)",
+    Stage.REJECTED: "Decline",
 }

@@ -18,7 +18,7 @@ from agency.models import (
 )
 from agency.services import audit
 
-OUTCOMES = (VerificationStatus.VERIFIED.value, VerificationStatus.REJECTED.value)
+OUTCOMES = (VerificationStatus.VERIFIED, VerificationStatus.REJECTED)
 
 
 def record_check(credential: Credential, outcome: str, actor: User, ip: str = "") -> None:
@@ -30,14 +30,12 @@ def record_check(credential: Credential, outcome: str, actor: User, ip: str = ""
     if outcome not in OUTCOMES:
         raise ValueError(f"Unknown outcome {outcome!r}.")
     previous = credential.verification_status
-    credential.verification_status = outcome
+    credential.verification_status = VerificationStatus(outcome)
     credential.verified_by_id = actor.id
     credential.verified_at = utcnow()
     credential.candidate.updated_at = utcnow()
     audit.record(
-        "credential_verified"
-        if outcome == VerificationStatus.VERIFIED.value
-        else "credential_rejected",
+        "credential_verified" if outcome == VerificationStatus.VERIFIED else "credential_rejected",
         actor_id=actor.id,
         object_type="credential",
         object_id=credential.id,
@@ -59,8 +57,8 @@ def awaiting(page: int, per_page: int = 30) -> Any:
         .join(Credential.candidate)
         .options(joinedload(Credential.candidate), joinedload(Credential.credential_type))
         .where(
-            Credential.verification_status == VerificationStatus.PENDING.value,
-            Candidate.status != CandidateStatus.ERASED.value,
+            Credential.verification_status == VerificationStatus.PENDING,
+            Candidate.status != CandidateStatus.ERASED,
         )
         .order_by(Credential.created_at, Credential.id)
     )

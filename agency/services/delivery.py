@@ -41,8 +41,8 @@ BATCH_SIZE = 20  # messages one worker claims at once (OUTBOX_BATCH_SIZE overrid
 # A batch starts no new message after this long; the rest go back to pending for another task.
 # Short against the lease: a message started late still ends (or is killed) before its lease.
 BATCH_SECONDS = 5.0
-PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
-SENT, DEAD = OutboxStatus.SENT.value, OutboxStatus.DEAD.value
+PENDING, SENDING = OutboxStatus.PENDING, OutboxStatus.SENDING
+SENT, DEAD = OutboxStatus.SENT, OutboxStatus.DEAD
 
 
 def _seconds(key: str, default: float) -> timedelta:

@@ -24,6 +24,7 @@ from agency.models import (
     Clinic,
     Credential,
     CredentialType,
+    EmploymentType,
     Interview,
     InterviewMode,
     InterviewOutcome,
@@ -33,6 +34,7 @@ from agency.models import (
     OpeningCredential,
     OpeningSkill,
     Role,
+    ShiftStatus,
     Skill,
     SlotStatus,
     Stage,
@@ -270,7 +272,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
             {
                 "email": STAFF_EMAIL,
                 "password_hash": pw_hash,
-                "role": Role.STAFF.value,
+                "role": Role.STAFF,
                 "active": True,
                 "created_at": now,
                 "updated_at": now,
@@ -278,7 +280,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
             {
                 "email": ADMIN_EMAIL,
                 "password_hash": pw_hash,
-                "role": Role.ADMIN.value,
+                "role": Role.ADMIN,
                 "active": True,
                 "created_at": now,
                 "updated_at": now,
@@ -324,7 +326,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
             {
                 "email": CLINIC_EMAIL if i == 0 else f"office{i}@clinic{i}.demo.clinicmatch.test",
                 "password_hash": pw_hash,
-                "role": Role.CLINIC.value,
+                "role": Role.CLINIC,
                 "active": True,
                 "clinic_id": cid,
                 "created_at": now,
@@ -549,9 +551,9 @@ def _demo_interviews(
 
     added = 0
     plans = [
-        (cand_ids[0], InterviewStatus.SCHEDULED.value, [at(2, 10), at(3, 14)]),
-        (others[0], InterviewStatus.PROPOSED.value, [at(4, 9), at(4, 15), at(5, 11)]),
-        (others[1], InterviewStatus.COMPLETED.value, [at(-3, 11), at(-2, 11)]),
+        (cand_ids[0], InterviewStatus.SCHEDULED, [at(2, 10), at(3, 14)]),
+        (others[0], InterviewStatus.PROPOSED, [at(4, 9), at(4, 15), at(5, 11)]),
+        (others[1], InterviewStatus.COMPLETED, [at(-3, 11), at(-2, 11)]),
     ]
     for number, (cid, status, starts) in enumerate(plans):
         seen.add((cid, oid))
@@ -560,7 +562,7 @@ def _demo_interviews(
             candidate_id=cid,
             opening_id=oid,
             source="applied",
-            stage=Stage.INTERVIEW.value,
+            stage=Stage.INTERVIEW,
             created_at=created,
             updated_at=created,
         )
@@ -575,11 +577,11 @@ def _demo_interviews(
             )
             for i, (before, after, actor) in enumerate(steps)
         ]
-        booked = status != InterviewStatus.PROPOSED.value
+        booked = status != InterviewStatus.PROPOSED
         interview = Interview(
             application=application,
             proposed_by_id=staff_id,
-            mode=InterviewMode.IN_PERSON.value if number != 1 else InterviewMode.VIDEO.value,
+            mode=InterviewMode.IN_PERSON if number != 1 else InterviewMode.VIDEO,
             video_url="https://meet.example.com/clinicmatch-demo" if number == 1 else "",
             details="Ask for the office manager at the front desk.",
             status=status,
@@ -591,20 +593,20 @@ def _demo_interviews(
                     starts_at=start,
                     duration_minutes=30,
                     status=(
-                        SlotStatus.OPEN.value
+                        SlotStatus.OPEN
                         if not booked
-                        else SlotStatus.BOOKED.value
+                        else SlotStatus.BOOKED
                         if i == 0
-                        else SlotStatus.RELEASED.value
+                        else SlotStatus.RELEASED
                     ),
                 )
                 for i, start in enumerate(starts)
             ],
         )
-        if status == InterviewStatus.COMPLETED.value:
-            interview.outcome = InterviewOutcome.ATTENDED.value
+        if status == InterviewStatus.COMPLETED:
+            interview.outcome = InterviewOutcome.ATTENDED
             interview.feedback = "Calm with patients and quick on the scheduling system."
-            interview.feedback_audience = Audience.CLINIC.value
+            interview.feedback_audience = Audience.CLINIC
             interview.outcome_at = starts[0] + timedelta(hours=1)
         db.session.add(application)
         db.session.add(interview)
@@ -665,7 +667,7 @@ def demo_shifts(
     mine = [(oid, row) for oid, row in live if row["clinic_id"] == demo_clinic_id]
     for oid, row in mine[:1]:  # the demo clinic always has a per-diem opening with shifts
         if row["employment_type"] not in SHIFT_EMPLOYMENT_TYPES:
-            db.session.get_one(Opening, oid).employment_type = "per_diem"
+            db.session.get_one(Opening, oid).employment_type = EmploymentType.PER_DIEM
             row["employment_type"] = "per_diem"
     usable = [(oid, row) for oid, row in live if row["employment_type"] in SHIFT_EMPLOYMENT_TYPES]
     ours = [(oid, row) for oid, row in usable if row["clinic_id"] == demo_clinic_id] or usable
@@ -726,7 +728,7 @@ def demo_shifts(
     for shift, worker, attendance, late_cancel in bookings:
         # A late cancellation left the shift unfilled (nobody else took it).
         shift.booked_count = 0 if late_cancel else 1
-        shift.status = "open" if late_cancel else "filled"
+        shift.status = ShiftStatus.OPEN if late_cancel else ShiftStatus.FILLED
         db.session.add(
             ShiftBooking(
                 shift_id=shift.id,
@@ -811,7 +813,7 @@ def _insert_candidates(ctx: _CandidateContext, numbers: range, staff_id: int) ->
             {
                 "email": email,
                 "password_hash": pw_hash,
-                "role": Role.CANDIDATE.value,
+                "role": Role.CANDIDATE,
                 "active": True,
                 "created_at": now,
                 "updated_at": now,

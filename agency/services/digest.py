@@ -46,12 +46,12 @@ ACTIVITY_LABELS = {
     "withdrawn_by_candidate": "Withdrawn by the candidate",
     "withdrawn_by_staff": "Withdrawn by staff",
 }
-BY_ROLE = {Role.CLINIC.value: "clinic", Role.CANDIDATE.value: "candidate"}
+BY_ROLE: dict[str, str] = {Role.CLINIC: "clinic", Role.CANDIDATE: "candidate"}
 
 
 def activity_kind(to_stage: str, actor_role: str | None) -> str:
     """What kind of move this was: rejections and withdrawals say whose they were."""
-    if to_stage in (Stage.REJECTED.value, Stage.WITHDRAWN.value):
+    if to_stage in (Stage.REJECTED, Stage.WITHDRAWN):
         return f"{to_stage}_by_{BY_ROLE.get(actor_role or '', 'staff')}"
     return to_stage
 
@@ -93,7 +93,7 @@ def _openings_without_strong() -> list[dict[str, Any]]:
     )
     rows = db.session.execute(
         select(Opening.id, Opening.title)
-        .where(Opening.status == OpeningStatus.OPEN.value, Opening.id.not_in(strong))
+        .where(Opening.status == OpeningStatus.OPEN, Opening.id.not_in(strong))
         .order_by(Opening.posted_at)
         .limit(LIST_LIMIT)
     ).all()
@@ -108,7 +108,7 @@ def _expiring_credentials(today: date) -> int:
             .where(
                 Credential.expires_on > today,
                 Credential.expires_on <= today + timedelta(days=EXPIRING_DAYS),
-                Candidate.status != CandidateStatus.ERASED.value,
+                Candidate.status != CandidateStatus.ERASED,
             )
         )
         or 0
@@ -116,8 +116,8 @@ def _expiring_credentials(today: date) -> int:
 
 
 def _failed_messages() -> int:
-    failing = (OutboxMessage.status == OutboxStatus.DEAD.value) | (
-        (OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.attempts > 0)
+    failing = (OutboxMessage.status == OutboxStatus.DEAD) | (
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.attempts > 0)
     )
     return int(db.session.scalar(select(func.count(OutboxMessage.id)).where(failing)) or 0)
 

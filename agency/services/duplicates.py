@@ -68,15 +68,15 @@ NAME_AND_CREDENTIAL = "similar name, a credential of the same kind dated the sam
 
 # How far along each stage is: two applications to one opening keep the further one.
 _PROGRESS = {
-    Stage.SOURCED.value: 0,
-    Stage.APPLIED.value: 1,
-    Stage.WITHDRAWN.value: 1,
-    Stage.REJECTED.value: 2,
-    Stage.SHORTLISTED.value: 3,
-    Stage.SUBMITTED.value: 4,
-    Stage.INTERVIEW.value: 5,
-    Stage.OFFERED.value: 6,
-    Stage.PLACED.value: 7,
+    Stage.SOURCED: 0,
+    Stage.APPLIED: 1,
+    Stage.WITHDRAWN: 1,
+    Stage.REJECTED: 2,
+    Stage.SHORTLISTED: 3,
+    Stage.SUBMITTED: 4,
+    Stage.INTERVIEW: 5,
+    Stage.OFFERED: 6,
+    Stage.PLACED: 7,
 }
 
 
@@ -100,7 +100,7 @@ def names_close(a: Candidate, b: Candidate) -> bool:
 
 
 def _live() -> Any:
-    return Candidate.status != CandidateStatus.ERASED.value
+    return Candidate.status != CandidateStatus.ERASED
 
 
 def find_likely(candidate: Candidate) -> list[Likely]:
@@ -175,7 +175,7 @@ def flag(candidate: Candidate) -> list[DuplicateFlag]:
         if existing is None:
             existing = DuplicateFlag(candidate_id=low, other_id=high, reasons=list(likely.reasons))
             db.session.add(existing)
-        elif existing.status == DuplicateStatus.OPEN.value:
+        elif existing.status == DuplicateStatus.OPEN:
             existing.reasons = sorted(set(existing.reasons) | set(likely.reasons))
         flags.append(existing)
     return flags
@@ -185,7 +185,7 @@ def open_flags() -> list[DuplicateFlag]:
     return list(
         db.session.execute(
             select(DuplicateFlag)
-            .where(DuplicateFlag.status == DuplicateStatus.OPEN.value)
+            .where(DuplicateFlag.status == DuplicateStatus.OPEN)
             .order_by(DuplicateFlag.created_at.desc(), DuplicateFlag.id.desc())
         ).scalars()
     )
@@ -193,7 +193,7 @@ def open_flags() -> list[DuplicateFlag]:
 
 def dismiss(pair: DuplicateFlag, actor: User, ip: str = "") -> None:
     """Staff say the two records are different people; the pair is not flagged again."""
-    pair.status = DuplicateStatus.DISMISSED.value
+    pair.status = DuplicateStatus.DISMISSED
     pair.resolved_at = utcnow()
     pair.resolved_by_id = actor.id
     audit.record(
@@ -318,7 +318,7 @@ def merge(keep: Candidate, drop: Candidate, actor: User, ip: str = "") -> dict[s
     the caller rolls back and nothing has changed). Returns the rows moved per table."""
     if keep.id == drop.id:
         raise MergeError("Choose two different records.")
-    if CandidateStatus.ERASED.value in (keep.status, drop.status):
+    if CandidateStatus.ERASED in (keep.status, drop.status):
         raise MergeError("An erased record cannot be merged.")
     snapshot = {
         "merged_id": drop.id,

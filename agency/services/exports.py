@@ -151,7 +151,7 @@ def pipeline_query(stage: str = "") -> Select[Application]:
 
 
 def placements_query() -> Select[Application]:
-    return pipeline_query(Stage.PLACED.value)
+    return pipeline_query(Stage.PLACED)
 
 
 def objects(query: Select[Any], session: Session | None = None) -> Iterator[Any]:

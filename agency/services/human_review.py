@@ -48,8 +48,8 @@ def request_review(candidate: Candidate, message: str, ip: str = "") -> HumanRev
 def queue(page: int, per_page: int = 30) -> Any:
     """Staff's queue: open requests first (oldest first), then the ones in review, then done."""
     order = case(
-        (HumanReviewRequest.status == ReviewStatus.OPEN.value, 0),
-        (HumanReviewRequest.status == ReviewStatus.IN_REVIEW.value, 1),
+        (HumanReviewRequest.status == ReviewStatus.OPEN, 0),
+        (HumanReviewRequest.status == ReviewStatus.IN_REVIEW, 1),
         else_=2,
     )
     query = (
@@ -66,7 +66,7 @@ def open_count() -> int:
     return int(
         db.session.execute(
             select(func.count(HumanReviewRequest.id)).where(
-                HumanReviewRequest.status != ReviewStatus.DONE.value
+                HumanReviewRequest.status != ReviewStatus.DONE
             )
         ).scalar_one()
     )
@@ -74,13 +74,13 @@ def open_count() -> int:
 
 def move(row: HumanReviewRequest, status: str, staff: User, reply: str = "", ip: str = "") -> None:
     """Take a request (in review) or close it (done, with a reply the candidate reads). Staged."""
-    if status not in (ReviewStatus.IN_REVIEW.value, ReviewStatus.DONE.value):
+    if status not in (ReviewStatus.IN_REVIEW, ReviewStatus.DONE):
         raise ReviewError("Choose in review or done.")
-    if row.status == ReviewStatus.DONE.value:
+    if row.status == ReviewStatus.DONE:
         raise ReviewError("This request is already done.")
-    if status == ReviewStatus.DONE.value and not reply:
+    if status == ReviewStatus.DONE and not reply:
         raise ReviewError("Tell the candidate what the review found before closing it.")
-    row.status = status
+    row.status = ReviewStatus(status)
     row.handled_by_id = staff.id
     if reply:
         row.reply = reply

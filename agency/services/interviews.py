@@ -55,7 +55,7 @@ MIN_SLOTS, MAX_SLOTS = 2, 5
 DURATIONS = (15, 20, 30, 45, 60, 90)
 # A proposal can be made while the clinic considers the candidate: submitted, or already at the
 # interview stage (a second interview, or a new proposal after a cancellation).
-PROPOSABLE_STAGES = frozenset({Stage.SUBMITTED.value, Stage.INTERVIEW.value})
+PROPOSABLE_STAGES = frozenset({Stage.SUBMITTED, Stage.INTERVIEW})
 # Slots are proposed for the coming months, not years.
 MAX_AHEAD = timedelta(days=180)
 PICK_LINK_MAX_AGE = 60 * 60 * 24 * 60  # seconds; the slots are in the past long before
@@ -63,21 +63,21 @@ _PICK_SALT = "clinicmatch-interview-pick"
 REMINDERS = (("2h", timedelta(hours=2)), ("24h", timedelta(hours=24)))
 
 MODE_WORDS = {
-    InterviewMode.IN_PERSON.value: "In person at the clinic",
-    InterviewMode.PHONE.value: "By phone",
-    InterviewMode.VIDEO.value: "By video",
+    InterviewMode.IN_PERSON: "In person at the clinic",
+    InterviewMode.PHONE: "By phone",
+    InterviewMode.VIDEO: "By video",
 }
 # What the candidate reads about the outcome: standard words, never the clinic's feedback.
 OUTCOME_WORDS = {
-    InterviewOutcome.ATTENDED.value: "The clinic recorded that you attended this interview.",
-    InterviewOutcome.NO_SHOW.value: (
+    InterviewOutcome.ATTENDED: "The clinic recorded that you attended this interview.",
+    InterviewOutcome.NO_SHOW: (
         "The clinic recorded that you did not attend this interview. Please contact your recruiter."
     ),
 }
 NO_SHOW_REASON = "Did not attend the interview."
 DECLINED_AFTER_INTERVIEW = "Declined after the interview."
 # Where the outcome may move the application (the empty string: it stays at "interview").
-NEXT_STAGES = ("", Stage.OFFERED.value, Stage.REJECTED.value)
+NEXT_STAGES = ("", Stage.OFFERED, Stage.REJECTED)
 
 
 class InterviewError(ValueError):
@@ -253,7 +253,7 @@ def upcoming(
         )
     waiting = (
         db.session.execute(
-            base.where(Interview.status == InterviewStatus.PROPOSED.value)
+            base.where(Interview.status == InterviewStatus.PROPOSED)
             .order_by(Interview.created_at)
             .limit(limit)
         )
@@ -262,9 +262,7 @@ def upcoming(
     )
     booked = (
         db.session.execute(
-            base.where(
-                Interview.status == InterviewStatus.SCHEDULED.value, Interview.starts_at >= since
-            )
+            base.where(Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at >= since)
             .order_by(Interview.starts_at)
             .limit(limit)
         )
@@ -301,16 +299,16 @@ def propose(
     if mode not in InterviewMode.values():
         raise InterviewError("Choose how the interview takes place.", "mode")
     video_url = (video_url or "").strip()
-    if mode == InterviewMode.VIDEO.value and not valid_video_url(video_url):
+    if mode == InterviewMode.VIDEO and not valid_video_url(video_url):
         raise InterviewError("Enter the video link, starting with https://.", "video_url")
     _check_slots(slots, now)
     interview = Interview(
         application=application,
         proposed_by_id=actor.id,
         mode=mode,
-        video_url=video_url if mode == InterviewMode.VIDEO.value else "",
+        video_url=video_url if mode == InterviewMode.VIDEO else "",
         details=(details or "").strip()[:500],
-        status=InterviewStatus.PROPOSED.value,
+        status=InterviewStatus.PROPOSED,
         uid=f"interview-{secrets.token_hex(12)}@clinicmatch",
         sequence=0,
         slots=[
@@ -320,9 +318,9 @@ def propose(
     )
     db.session.add(interview)
     db.session.flush()
-    if application.stage == Stage.SUBMITTED.value:
+    if application.stage == Stage.SUBMITTED:
         # The slots e-mail is the candidate's invitation (see notifications.stage_changed).
-        pipeline.move(application, Stage.INTERVIEW.value, actor, ip=ip)
+        pipeline.move(application, Stage.INTERVIEW, actor, ip=ip)
     _audit("interview_proposed", interview, actor, ip, slots=len(slots), mode=mode)
     _tell_candidate_of_slots(interview)
     return interview
@@ -371,15 +369,15 @@ def book(
             InterviewSlot.id == slot_id, InterviewSlot.interview_id == interview.id
         )
     ).scalar_one_or_none()
-    if slot is None or slot.status != SlotStatus.OPEN.value or slot.starts_at <= now:
+    if slot is None or slot.status != SlotStatus.OPEN or slot.starts_at <= now:
         raise SlotGone()
     # The claim: only one transaction finds the interview still "proposed" (on PostgreSQL the
     # second waits for the first's row lock, then sees its commit and updates nothing).
     claimed = db.session.execute(
         update(Interview)
-        .where(Interview.id == interview.id, Interview.status == InterviewStatus.PROPOSED.value)
+        .where(Interview.id == interview.id, Interview.status == InterviewStatus.PROPOSED)
         .values(
-            status=InterviewStatus.SCHEDULED.value,
+            status=InterviewStatus.SCHEDULED,
             starts_at=slot.starts_at,
             duration_minutes=slot.duration_minutes,
             updated_at=now,
@@ -392,10 +390,10 @@ def book(
         update(InterviewSlot)
         .where(
             InterviewSlot.id == slot.id,
-            InterviewSlot.status == SlotStatus.OPEN.value,
+            InterviewSlot.status == SlotStatus.OPEN,
             InterviewSlot.starts_at > now,
         )
-        .values(status=SlotStatus.BOOKED.value)
+        .values(status=SlotStatus.BOOKED)
         .execution_options(synchronize_session=False)
     )
     if marked.rowcount != 1:  # type: ignore[attr-defined]
@@ -405,9 +403,9 @@ def book(
         .where(
             InterviewSlot.interview_id == interview.id,
             InterviewSlot.id != slot.id,
-            InterviewSlot.status == SlotStatus.OPEN.value,
+            InterviewSlot.status == SlotStatus.OPEN,
         )
-        .values(status=SlotStatus.RELEASED.value)
+        .values(status=SlotStatus.RELEASED)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(interview)
@@ -427,7 +425,7 @@ def reschedule(
 ) -> Interview:
     """Move a booked interview to a new time: same UID, SEQUENCE + 1, new invitations."""
     now = now or utcnow()
-    if interview.status != InterviewStatus.SCHEDULED.value:
+    if interview.status != InterviewStatus.SCHEDULED:
         raise InterviewError("Only a booked interview can be moved.")
     if slot.starts_at <= now:
         raise InterviewError("The new time must be in the future.", "starts_on")
@@ -439,7 +437,7 @@ def reschedule(
         update(Interview)
         .where(
             Interview.id == interview.id,
-            Interview.status == InterviewStatus.SCHEDULED.value,
+            Interview.status == InterviewStatus.SCHEDULED,
             Interview.sequence == interview.sequence,
         )
         .values(
@@ -468,14 +466,14 @@ def cancel(
         raise InterviewError("This interview is already closed.")
     if not reason:
         raise InterviewError("Please give a reason.", "reason")
-    was_booked = interview.status == InterviewStatus.SCHEDULED.value
-    interview.status = InterviewStatus.CANCELLED.value
+    was_booked = interview.status == InterviewStatus.SCHEDULED
+    interview.status = InterviewStatus.CANCELLED
     interview.sequence += 1
     interview.cancel_reason = reason
     interview.cancelled_at = utcnow()
     for slot in interview.slots:
-        if slot.status == SlotStatus.OPEN.value:
-            slot.status = SlotStatus.RELEASED.value
+        if slot.status == SlotStatus.OPEN:
+            slot.status = SlotStatus.RELEASED
     db.session.flush()
     _audit("interview_cancelled", interview, actor, ip, reason=reason)
     if notify:
@@ -495,7 +493,7 @@ def close_for(application: Application, actor: User | None) -> None:
 
 def can_record_outcome(interview: Interview, now: datetime | None = None) -> bool:
     return (
-        interview.status == InterviewStatus.SCHEDULED.value
+        interview.status == InterviewStatus.SCHEDULED
         and interview.starts_at is not None
         and interview.starts_at <= (now or utcnow())
     )
@@ -519,12 +517,12 @@ def record_outcome(
         raise InterviewError("Choose whether the candidate attended.", "outcome")
     if next_stage not in NEXT_STAGES:
         raise InterviewError("Choose a next step from the list.", "next_stage")
-    if outcome == InterviewOutcome.NO_SHOW.value and next_stage == Stage.OFFERED.value:
+    if outcome == InterviewOutcome.NO_SHOW and next_stage == Stage.OFFERED:
         raise InterviewError("An offer needs an interview that took place.", "next_stage")
     feedback = (feedback or "").strip()[:2000]
     application = interview.application
-    interview.status = InterviewStatus.COMPLETED.value
-    interview.outcome = outcome
+    interview.status = InterviewStatus.COMPLETED
+    interview.outcome = InterviewOutcome(outcome)
     interview.feedback = feedback
     interview.feedback_audience = pipeline.reason_audience(actor.role)
     interview.outcome_at = now
@@ -533,8 +531,8 @@ def record_outcome(
     _audit("interview_outcome", interview, actor, ip, outcome=outcome, next=next_stage)
     if next_stage:
         reason = feedback[:500]
-        if next_stage == Stage.REJECTED.value and not reason:
-            no_show = outcome == InterviewOutcome.NO_SHOW.value
+        if next_stage == Stage.REJECTED and not reason:
+            no_show = outcome == InterviewOutcome.NO_SHOW
             reason = NO_SHOW_REASON if no_show else DECLINED_AFTER_INTERVIEW
         pipeline.move(application, next_stage, actor, reason, ip)
     return interview
@@ -571,7 +569,7 @@ def stage_reminders(now: datetime | None = None) -> int:
     due = list(
         db.session.execute(
             _loaded().where(
-                Interview.status == InterviewStatus.SCHEDULED.value,
+                Interview.status == InterviewStatus.SCHEDULED,
                 Interview.starts_at > now,
                 Interview.starts_at <= now + REMINDERS[-1][1],
             )
@@ -621,7 +619,7 @@ def staff_owner(application: Application) -> User | None:
     """The recruiter who put the candidate in front of the clinic (the last staff submission)."""
     for change in reversed(application.history):
         actor = change.actor
-        if change.to_stage == Stage.SUBMITTED.value and actor is not None and actor.is_staff:
+        if change.to_stage == Stage.SUBMITTED and actor is not None and actor.is_staff:
             return actor
     return None
 
@@ -631,10 +629,10 @@ def parties(interview: Interview) -> list[Party]:
     found: list[Party] = []
     candidate_user = application.candidate.user
     if candidate_user is not None and candidate_user.active:
-        found.append(Party(candidate_user, Audience.CANDIDATE.value, "/me/interviews"))
+        found.append(Party(candidate_user, Audience.CANDIDATE, "/me/interviews"))
     clinic_path = f"/clinic/interviews/{interview.id}"
     found += [
-        Party(member, Audience.CLINIC.value, clinic_path)
+        Party(member, Audience.CLINIC, clinic_path)
         for member in _clinic_members(application.opening.clinic_id)
         if member.active
     ]
@@ -642,14 +640,14 @@ def parties(interview: Interview) -> list[Party]:
     if owner is None and interview.proposed_by is not None and interview.proposed_by.is_staff:
         owner = interview.proposed_by
     if owner is not None and owner.active:
-        found.append(Party(owner, Audience.STAFF.value, f"/staff/interviews/{interview.id}"))
+        found.append(Party(owner, Audience.STAFF, f"/staff/interviews/{interview.id}"))
     return found
 
 
 def _clinic_members(clinic_id: int) -> list[User]:
     return list(
         db.session.execute(
-            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC.value)
+            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC)
         ).scalars()
     )
 
@@ -665,7 +663,7 @@ def _link(path: str) -> str:
 
 
 def _who(application: Application, audience: str) -> str:
-    if audience == Audience.CLINIC.value:
+    if audience == Audience.CLINIC:
         return clinic_portal.display_name(application.candidate)
     return application.candidate.full_name
 
@@ -673,9 +671,9 @@ def _who(application: Application, audience: str) -> str:
 def where(interview: Interview) -> str:
     """Where the interview happens, in words every party may read."""
     clinic = interview.application.opening.clinic
-    if interview.mode == InterviewMode.VIDEO.value:
+    if interview.mode == InterviewMode.VIDEO:
         return interview.video_url
-    if interview.mode == InterviewMode.PHONE.value:
+    if interview.mode == InterviewMode.PHONE:
         return "By phone"
     address = ", ".join(
         p for p in (clinic.address_line, clinic.city, f"{clinic.state} {clinic.zip_code}") if p
@@ -685,10 +683,10 @@ def where(interview: Interview) -> str:
 
 def _summary(interview: Interview, audience: str) -> str:
     opening = interview.application.opening
-    if audience == Audience.CANDIDATE.value:
+    if audience == Audience.CANDIDATE:
         return f"Interview: {opening.title} at {opening.clinic.name}"
     who = _who(interview.application, audience)
-    if audience == Audience.CLINIC.value:
+    if audience == Audience.CLINIC:
         return f"Interview with {who} ({opening.title})"
     return f"Interview: {who} at {opening.clinic.name} ({opening.title})"
 
@@ -700,7 +698,7 @@ def event_for(
     assert interview.starts_at is not None and interview.ends_at is not None
     clinic = interview.application.opening.clinic
     lines = [MODE_WORDS[interview.mode]]
-    if interview.mode == InterviewMode.VIDEO.value:
+    if interview.mode == InterviewMode.VIDEO:
         lines.append(f"Join: {interview.video_url}")
     if interview.details:
         lines.append(interview.details)
@@ -716,7 +714,7 @@ def event_for(
         description="\n".join(lines),
         location=where(interview),
         url=_link(page_path) if page_path else "",
-        cancelled=interview.status == InterviewStatus.CANCELLED.value,
+        cancelled=interview.status == InterviewStatus.CANCELLED,
         attendees=(attendee,) if attendee else (),
     )
 
@@ -726,7 +724,7 @@ def _context(interview: Interview, party: Party) -> dict[str, Any]:
     opening = application.opening
     return {
         "first_name": application.candidate.first_name
-        if party.audience == Audience.CANDIDATE.value
+        if party.audience == Audience.CANDIDATE
         else "",
         "audience": party.audience,
         "candidate_name": _who(application, party.audience),
@@ -778,7 +776,7 @@ def _send_reminders(interview: Interview, kind: str) -> None:
 
 
 def _candidate_party(interview: Interview) -> Party | None:
-    return next((p for p in parties(interview) if p.audience == Audience.CANDIDATE.value), None)
+    return next((p for p in parties(interview) if p.audience == Audience.CANDIDATE), None)
 
 
 def _tell_candidate_of_slots(interview: Interview) -> None:
@@ -831,22 +829,20 @@ def calendar_events(user: User, since: datetime) -> list[CalendarEvent]:
         .join(Interview.application)
         .join(Application.opening)
         .where(
-            Interview.status.in_(
-                [InterviewStatus.SCHEDULED.value, InterviewStatus.COMPLETED.value]
-            ),
+            Interview.status.in_([InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED]),
             Interview.starts_at >= since,
         )
     )
-    if user.role == Role.CANDIDATE.value:
-        audience, path = Audience.CANDIDATE.value, "/me/interviews"
+    if user.role == Role.CANDIDATE:
+        audience, path = Audience.CANDIDATE, "/me/interviews"
         query = query.join(Application.candidate).where(Candidate.user_id == user.id)
-    elif user.role == Role.CLINIC.value:
+    elif user.role == Role.CLINIC:
         if user.clinic_id is None:
             return []
-        audience, path = Audience.CLINIC.value, "/clinic/interviews/{id}"
+        audience, path = Audience.CLINIC, "/clinic/interviews/{id}"
         query = query.where(Opening.clinic_id == user.clinic_id, clinic_portal.shown_to_clinic())
     elif user.is_staff:
-        audience, path = Audience.STAFF.value, "/staff/interviews/{id}"
+        audience, path = Audience.STAFF, "/staff/interviews/{id}"
     else:
         return []
     rows = db.session.execute(query.limit(2000)).scalars().unique()

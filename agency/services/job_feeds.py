@@ -17,7 +17,7 @@ from agency.services import jobboard
 FEED_LIMIT = 5_000  # aggregators fetch the whole feed; one agency's open openings fit
 NEWEST_LIMIT = 50  # a feed reader wants what is new, not the archive
 MAX_ID = 2**31 - 1
-GONE_STATUSES = (OpeningStatus.FILLED.value, OpeningStatus.CLOSED.value)
+GONE_STATUSES = (OpeningStatus.FILLED, OpeningStatus.CLOSED)
 JOB_TYPES = {
     # Indeed's <jobtype> words.
     "temp": "temporary",
@@ -32,7 +32,7 @@ def _open() -> Any:
         select(Opening)
         .join(Opening.clinic)
         .options(joinedload(Opening.clinic))
-        .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
+        .where(Opening.status == OpeningStatus.OPEN, Clinic.approved.is_(True))
     )
 
 

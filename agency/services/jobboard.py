@@ -140,7 +140,7 @@ def _base(filters: JobFilters) -> Select[Any]:
     query = (
         select(Opening)
         .join(Opening.clinic)
-        .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
+        .where(Opening.status == OpeningStatus.OPEN, Clinic.approved.is_(True))
     )
     for word in _words(filters.q):
         # Every word must appear somewhere: title or description (one case-folded column, a
@@ -302,7 +302,7 @@ def latest(n: int) -> list[Opening]:
             select(Opening)
             .join(Opening.clinic)
             .options(joinedload(Opening.clinic))
-            .where(Opening.status == OpeningStatus.OPEN.value, Clinic.approved.is_(True))
+            .where(Opening.status == OpeningStatus.OPEN, Clinic.approved.is_(True))
             .order_by(Opening.created_at.desc())
             .limit(n)
         ).scalars()
@@ -325,16 +325,16 @@ def public_opening(opening_id: int, user: User | Any) -> Opening | None:
     opening = opening_with_requirements(Opening.id == opening_id)
     if opening is None:
         return None
-    if opening.status == OpeningStatus.OPEN.value and opening.clinic.approved:
+    if opening.status == OpeningStatus.OPEN and opening.clinic.approved:
         return opening
     return opening if may_see_private(opening, user) else None
 
 
 EMPLOYMENT_SCHEMA = {
-    EmploymentType.TEMP.value: ["TEMPORARY"],
-    EmploymentType.TEMP_TO_HIRE.value: ["TEMPORARY", "FULL_TIME"],
-    EmploymentType.PERMANENT.value: ["FULL_TIME"],
-    EmploymentType.PER_DIEM.value: ["PER_DIEM"],
+    EmploymentType.TEMP: ["TEMPORARY"],
+    EmploymentType.TEMP_TO_HIRE: ["TEMPORARY", "FULL_TIME"],
+    EmploymentType.PERMANENT: ["FULL_TIME"],
+    EmploymentType.PER_DIEM: ["PER_DIEM"],
 }
 
 

@@ -11,7 +11,7 @@ from agency.models import Application, Audience, Candidate, Note, Opening, User
 from agency.services import audit
 
 MAX_NOTE = 5000
-NOTE_AUDIENCES = frozenset({Audience.STAFF.value, Audience.CLINIC.value})
+NOTE_AUDIENCES = frozenset({Audience.STAFF, Audience.CLINIC})
 
 
 def add(
@@ -21,7 +21,7 @@ def add(
     candidate: Candidate | None = None,
     opening: Opening | None = None,
     application: Application | None = None,
-    audience: str = Audience.STAFF.value,
+    audience: str = Audience.STAFF,
     ip: str = "",
 ) -> Note:
     """Record a note in the caller's transaction; the application implies its candidate."""
@@ -31,7 +31,7 @@ def add(
         raise ValueError("A note cannot be empty.")
     if audience not in NOTE_AUDIENCES:
         raise ValueError(f"Unknown audience {audience!r}.")
-    if audience == Audience.CLINIC.value and application is None:
+    if audience == Audience.CLINIC and application is None:
         raise ValueError("A note for the clinic belongs to one application.")
     if application is not None:
         candidate = candidate or application.candidate

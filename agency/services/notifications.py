@@ -42,14 +42,14 @@ STRONG_MATCH = STRONG_FIT
 # An opening counts as new for this long after it was posted.
 NEW_OPENING_DAYS = 7
 
-STAGE_WORDS = {
-    Stage.APPLIED.value: "received",
-    Stage.SUBMITTED.value: "sent to the clinic",
-    Stage.INTERVIEW.value: "invited to interview",
-    Stage.OFFERED.value: "offered the position",
-    Stage.PLACED.value: "placed",
-    Stage.REJECTED.value: "not selected this time",
-    Stage.WITHDRAWN.value: "withdrawn",
+STAGE_WORDS: dict[str, str] = {
+    Stage.APPLIED: "received",
+    Stage.SUBMITTED: "sent to the clinic",
+    Stage.INTERVIEW: "invited to interview",
+    Stage.OFFERED: "offered the position",
+    Stage.PLACED: "placed",
+    Stage.REJECTED: "not selected this time",
+    Stage.WITHDRAWN: "withdrawn",
 }
 
 
@@ -79,7 +79,7 @@ def tell_staff(event: str, key: str, **ids: Any) -> OutboxMessage | None:
 def clinic_members(clinic_id: int) -> list[User]:
     return list(
         db.session.execute(
-            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC.value)
+            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC)
         ).scalars()
     )
 
@@ -126,7 +126,7 @@ def _clinic_context(application: Application) -> dict[str, Any]:
 
 def submitted_to_clinic(application: Application) -> None:
     """Tell the clinic's members that the agency submitted a candidate to their opening."""
-    change_id = _last_change_id(application, Stage.SUBMITTED.value)
+    change_id = _last_change_id(application, Stage.SUBMITTED)
     context = {**_clinic_context(application), "review_url": link("/clinic/")}
     key = f"submitted:{_flushed_id(application)}:{change_id}"
     for member in clinic_members(application.opening.clinic_id):
@@ -136,15 +136,15 @@ def submitted_to_clinic(application: Application) -> None:
 def stage_changed(application: Application, stage_change: StageChange) -> None:
     """Tell the candidate where their application stands; 'interview' is an invitation."""
     to_stage = stage_change.to_stage
-    if to_stage == Stage.INTERVIEW.value and _has_proposed_interview(application):
+    if to_stage == Stage.INTERVIEW and _has_proposed_interview(application):
         return  # the e-mail with the proposed times is the invitation (services.interviews)
-    template = "interview_invitation" if to_stage == Stage.INTERVIEW.value else "stage_changed"
+    template = "interview_invitation" if to_stage == Stage.INTERVIEW else "stage_changed"
     context = {
         **_application_context(application),
         "stage": to_stage,
         "stage_words": STAGE_WORDS.get(to_stage, to_stage.replace("_", " ")),
         # Only words written for the candidate: never a staff reason or a clinic's note.
-        "message": stage_change.text_for(Audience.CANDIDATE.value),
+        "message": stage_change.text_for(Audience.CANDIDATE),
         "dashboard_url": link("/me"),
     }
     key = f"stage:{_flushed_id(stage_change)}"
@@ -156,7 +156,7 @@ def _has_proposed_interview(application: Application) -> bool:
         db.session.execute(
             select(Interview.id).where(
                 Interview.application_id == application.id,
-                Interview.status == InterviewStatus.PROPOSED.value,
+                Interview.status == InterviewStatus.PROPOSED,
             )
         ).first()
         is not None
@@ -165,7 +165,7 @@ def _has_proposed_interview(application: Application) -> bool:
 
 def placement_confirmed(application: Application) -> None:
     """Tell the candidate and the clinic's members that the placement is confirmed."""
-    key = f"placed:{_flushed_id(application)}:{_last_change_id(application, Stage.PLACED.value)}"
+    key = f"placed:{_flushed_id(application)}:{_last_change_id(application, Stage.PLACED)}"
     opening = application.opening
     context = {
         **_application_context(application),
@@ -226,7 +226,7 @@ def account_erased(candidate_id: int) -> None:
 def alert_strong_matches(opening_id: int) -> int:
     """After a rescore, offer the opening to opted-in candidates it fits strongly; staged count."""
     opening = db.session.get(Opening, opening_id)
-    if opening is None or opening.status != OpeningStatus.OPEN.value:
+    if opening is None or opening.status != OpeningStatus.OPEN:
         return 0
     applied = select(Application.candidate_id).where(Application.opening_id == opening_id)
     rows = db.session.execute(
@@ -247,9 +247,7 @@ def alert_strong_matches(opening_id: int) -> int:
 def active_staff() -> list[User]:
     return list(
         db.session.execute(
-            select(User).where(
-                User.role.in_([Role.STAFF.value, Role.ADMIN.value]), User.active.is_(True)
-            )
+            select(User).where(User.role.in_([Role.STAFF, Role.ADMIN]), User.active.is_(True))
         ).scalars()
     )
 

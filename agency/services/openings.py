@@ -64,9 +64,9 @@ class OpeningDraft:
     """Everything a clinic fills in for an opening, before it is saved."""
 
     title: str = ""
-    role_type: str = RoleType.RECEPTIONIST.value
+    role_type: str = RoleType.RECEPTIONIST
     description: str = ""
-    employment_type: str = EmploymentType.TEMP_TO_HIRE.value
+    employment_type: str = EmploymentType.TEMP_TO_HIRE
     positions: int = 1
     shift_mask: int = 0
     start_date: date | None = None
@@ -143,7 +143,7 @@ def schedule_summary(mask: int) -> str:
 def default_draft(role: str) -> OpeningDraft:
     """A new opening of this role, prefilled with the role profile's default requirements."""
     if role not in RoleType.values():
-        role = RoleType.RECEPTIONIST.value
+        role = RoleType.RECEPTIONIST
     reqs = load_taxonomy().default_requirements(role)
     titles = {
         "receptionist": "Medical Receptionist",
@@ -172,7 +172,7 @@ def draft_from_text(text: str) -> tuple[OpeningDraft, TextFindings]:
     text = text[:MAX_TEXT]
     tax = regional.taxonomy()
     found = extract_skills(text, tax)
-    role = found.role if found.role in RoleType.values() else RoleType.RECEPTIONIST.value
+    role = found.role if found.role in RoleType.values() else RoleType.RECEPTIONIST
     known_creds = {c.code for c in tax.credentials}
     draft = default_draft(role)
     draft.title = _guess_title(text, role)
@@ -384,12 +384,12 @@ def save(
     if found:
         raise found[0]
     if opening is None:
-        opening = Opening(clinic=clinic, created_by_id=actor.id, status=OpeningStatus.DRAFT.value)
+        opening = Opening(clinic=clinic, created_by_id=actor.id, status=OpeningStatus.DRAFT)
         db.session.add(opening)
     opening.title = draft.title.strip()[:200]
-    opening.role_type = draft.role_type
+    opening.role_type = RoleType(draft.role_type)
     opening.description = draft.description.strip()[:MAX_TEXT]
-    opening.employment_type = draft.employment_type
+    opening.employment_type = EmploymentType(draft.employment_type)
     opening.positions = draft.positions
     opening.shift_mask = draft.shift_mask
     opening.start_date = draft.start_date  # type: ignore[assignment]
@@ -400,14 +400,14 @@ def save(
     opening.ehr_systems = sorted(set(draft.ehr_systems))
     opening.languages = sorted(set(draft.languages))
     _set_requirements(opening, draft)
-    if publish and opening.status == OpeningStatus.DRAFT.value:
-        opening.status = OpeningStatus.OPEN.value
+    if publish and opening.status == OpeningStatus.DRAFT:
+        opening.status = OpeningStatus.OPEN
         opening.posted_at = utcnow()
     # Set explicitly: a change to the skills alone would not touch the opening's row.
     opening.updated_at = utcnow()
     db.session.flush()
     request_rescore(opening)
-    if opening.status == OpeningStatus.OPEN.value:
+    if opening.status == OpeningStatus.OPEN:
         outbox.add(
             "notify_staff",
             {"event": "opening_posted", "opening_id": opening.id},
@@ -425,25 +425,23 @@ def save(
 
 
 # Which status each action leads to, and from which statuses it is allowed.
-STATUS_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "publish": (OpeningStatus.OPEN.value, frozenset({OpeningStatus.DRAFT.value})),
-    "hold": (OpeningStatus.ON_HOLD.value, frozenset({OpeningStatus.OPEN.value})),
+STATUS_ACTIONS: dict[str, tuple[OpeningStatus, frozenset[OpeningStatus]]] = {
+    "publish": (OpeningStatus.OPEN, frozenset({OpeningStatus.DRAFT})),
+    "hold": (OpeningStatus.ON_HOLD, frozenset({OpeningStatus.OPEN})),
     "close": (
-        OpeningStatus.CLOSED.value,
+        OpeningStatus.CLOSED,
         frozenset(
             {
-                OpeningStatus.DRAFT.value,
-                OpeningStatus.OPEN.value,
-                OpeningStatus.ON_HOLD.value,
-                OpeningStatus.FILLED.value,
+                OpeningStatus.DRAFT,
+                OpeningStatus.OPEN,
+                OpeningStatus.ON_HOLD,
+                OpeningStatus.FILLED,
             }
         ),
     ),
     "reopen": (
-        OpeningStatus.OPEN.value,
-        frozenset(
-            {OpeningStatus.ON_HOLD.value, OpeningStatus.CLOSED.value, OpeningStatus.FILLED.value}
-        ),
+        OpeningStatus.OPEN,
+        frozenset({OpeningStatus.ON_HOLD, OpeningStatus.CLOSED, OpeningStatus.FILLED}),
     ),
 }
 ACTION_LABELS = {"publish": "Publish", "hold": "Put on hold", "close": "Close", "reopen": "Reopen"}
@@ -464,7 +462,7 @@ def change_status(opening: Opening, action: str, actor: User, ip: str = "") -> O
     to_status = STATUS_ACTIONS[action][0]
     before = opening.status
     opening.status = to_status
-    if to_status == OpeningStatus.OPEN.value:
+    if to_status == OpeningStatus.OPEN:
         opening.posted_at = opening.posted_at or utcnow()
         opening.filled_at = None
     opening.updated_at = utcnow()

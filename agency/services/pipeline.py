@@ -47,13 +47,11 @@ _MOVES: dict[Stage, frozenset[Stage]] = {
 TRANSITIONS: dict[str, frozenset[str]] = {
     k.value: frozenset(v.value for v in vs) for k, vs in _MOVES.items()
 }
-CLINIC_MOVES = frozenset({S.INTERVIEW.value, S.OFFERED.value, S.REJECTED.value})
-CANDIDATE_MOVES = frozenset({S.WITHDRAWN.value})
-NEEDS_REASON = frozenset({S.REJECTED.value, S.WITHDRAWN.value})
-POSITIVE = frozenset(
-    {S.SHORTLISTED.value, S.SUBMITTED.value, S.INTERVIEW.value, S.OFFERED.value, S.PLACED.value}
-)
-NEGATIVE = frozenset({S.REJECTED.value})
+CLINIC_MOVES = frozenset({S.INTERVIEW, S.OFFERED, S.REJECTED})
+CANDIDATE_MOVES = frozenset({S.WITHDRAWN})
+NEEDS_REASON = frozenset({S.REJECTED, S.WITHDRAWN})
+POSITIVE = frozenset({S.SHORTLISTED, S.SUBMITTED, S.INTERVIEW, S.OFFERED, S.PLACED})
+NEGATIVE = frozenset({S.REJECTED})
 
 
 # What the candidate reads about a move somebody else made, written for them: the reason
@@ -62,7 +60,7 @@ CLINIC_DECLINED = "The clinic chose another candidate for this opening."
 AGENCY_REJECTED = "The agency will not put you forward for this opening."
 AGENCY_WITHDREW = "The agency closed your application for this opening."
 # Where a stage passes through a clinic's hands, a sourced candidate has been told about it.
-TOLD_STAGES = frozenset({S.SUBMITTED.value, S.INTERVIEW.value, S.OFFERED.value, S.PLACED.value})
+TOLD_STAGES = frozenset({S.SUBMITTED, S.INTERVIEW, S.OFFERED, S.PLACED})
 
 
 class PipelineError(ValueError):
@@ -81,21 +79,21 @@ class NotEligible(PipelineError):
         )
 
 
-def reason_audience(role: str) -> str:
+def reason_audience(role: str) -> Audience:
     """Who reads the reason a user of this role types: their own side of the table."""
-    if role == Role.CLINIC.value:
-        return Audience.CLINIC.value
-    if role == Role.CANDIDATE.value:
-        return Audience.CANDIDATE.value
-    return Audience.STAFF.value
+    if role == Role.CLINIC:
+        return Audience.CLINIC
+    if role == Role.CANDIDATE:
+        return Audience.CANDIDATE
+    return Audience.STAFF
 
 
 def standard_candidate_message(to_stage: str, role: str) -> str:
-    if role == Role.CANDIDATE.value:
+    if role == Role.CANDIDATE:
         return ""  # their own words (audience: the candidate) are what they read
-    if to_stage == S.REJECTED.value:
-        return CLINIC_DECLINED if role == Role.CLINIC.value else AGENCY_REJECTED
-    if to_stage == S.WITHDRAWN.value:
+    if to_stage == S.REJECTED:
+        return CLINIC_DECLINED if role == Role.CLINIC else AGENCY_REJECTED
+    if to_stage == S.WITHDRAWN:
         return AGENCY_WITHDREW
     return ""
 
@@ -103,7 +101,7 @@ def standard_candidate_message(to_stage: str, role: str) -> str:
 def candidate_knows(application: Application) -> bool:
     """Whether the candidate knows of this application: they applied, or the agency put them in
     front of a clinic. Sourcing from the ranking and rejecting before that stay internal."""
-    if application.source == ApplicationSource.APPLIED.value:
+    if application.source == ApplicationSource.APPLIED:
         return True
     return any(change.to_stage in TOLD_STAGES for change in application.history)
 
@@ -113,7 +111,7 @@ def known_to_candidate() -> ColumnElement[bool]:
     told = exists().where(
         StageChange.application_id == Application.id, StageChange.to_stage.in_(TOLD_STAGES)
     )
-    return or_(Application.source == ApplicationSource.APPLIED.value, told)
+    return or_(Application.source == ApplicationSource.APPLIED, told)
 
 
 def ineligibility(candidate: Candidate, opening: Opening) -> list[str]:
@@ -131,7 +129,7 @@ WITHDRAWN = "This candidate has withdrawn."
 
 
 def is_erased(candidate: Candidate | None) -> bool:
-    return candidate is not None and candidate.status == CandidateStatus.ERASED.value
+    return candidate is not None and candidate.status == CandidateStatus.ERASED
 
 
 def allowed_moves(application: Application, role: str) -> list[str]:
@@ -139,11 +137,11 @@ def allowed_moves(application: Application, role: str) -> list[str]:
         # Erasure closed the application; not even staff may reopen it (see privacy.erase).
         return []
     moves = TRANSITIONS.get(application.stage, frozenset())
-    if role == Role.CLINIC.value:
+    if role == Role.CLINIC:
         moves = moves & CLINIC_MOVES
-    elif role == Role.CANDIDATE.value:
+    elif role == Role.CANDIDATE:
         moves = moves & CANDIDATE_MOVES
-    elif role not in (Role.STAFF.value, Role.ADMIN.value):
+    elif role not in (Role.STAFF, Role.ADMIN):
         moves = frozenset()
     order = [s.value for s in Stage]
     return sorted(moves, key=order.index)
@@ -210,9 +208,9 @@ def _notify(application: Application, change: StageChange) -> None:
 
     webhooks.stage_changed(application, change)
 
-    if change.to_stage == S.SUBMITTED.value:
+    if change.to_stage == S.SUBMITTED:
         notifications.submitted_to_clinic(application)
-    if change.to_stage == S.PLACED.value:
+    if change.to_stage == S.PLACED:
         notifications.placement_confirmed(application)
     elif change.to_stage not in INTERNAL_STAGES and candidate_knows(application):
         # Shortlisting is internal to the agency, and so is everything about a person the agency
@@ -224,13 +222,13 @@ def _mark_filled(opening: Opening) -> None:
     placed = (
         db.session.scalar(
             select(func.count(Application.id)).where(
-                Application.opening_id == opening.id, Application.stage == S.PLACED.value
+                Application.opening_id == opening.id, Application.stage == S.PLACED
             )
         )
         or 0
     )
-    if placed >= opening.positions and opening.status == OpeningStatus.OPEN.value:
-        opening.status = OpeningStatus.FILLED.value
+    if placed >= opening.positions and opening.status == OpeningStatus.OPEN:
+        opening.status = OpeningStatus.FILLED
         opening.filled_at = utcnow()
 
 
@@ -253,13 +251,11 @@ def move(
     candidate the engine marks not eligible raises NotEligible unless `confirm_ineligible`.
     """
     reason = (reason or "").strip()[:500]
-    is_staff = actor.role in (Role.STAFF.value, Role.ADMIN.value)
+    is_staff = actor.role in (Role.STAFF, Role.ADMIN)
     candidate_message = (candidate_message or "").strip()[:500] if is_staff else ""
     if is_erased(application.candidate):
         # Only the agency learns why; a clinic reads what its portal shows ("withdrawn").
-        raise PipelineError(
-            ERASED if actor.role in (Role.STAFF.value, Role.ADMIN.value) else WITHDRAWN
-        )
+        raise PipelineError(ERASED if actor.role in (Role.STAFF, Role.ADMIN) else WITHDRAWN)
     if to_stage not in allowed_moves(application, actor.role):
         raise PipelineError(
             f"Cannot move from {application.stage} to {to_stage}."
@@ -274,11 +270,11 @@ def move(
             " e-mail asks them to set a password and accept the terms): until they do, nothing"
             " of it may go to a clinic."
         )
-    if to_stage == S.PLACED.value:
+    if to_stage == S.PLACED:
         problems = placement_problems(application.candidate, application.opening)
         if problems:
             raise PipelineError("Cannot place: " + "; ".join(problems) + ".")
-    if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+    if to_stage == S.SUBMITTED and not confirm_ineligible:
         reasons = ineligibility(application.candidate, application.opening)
         if reasons:
             raise NotEligible(reasons)
@@ -292,27 +288,27 @@ def move(
         candidate_message=candidate_message or standard_candidate_message(to_stage, actor.role),
     )
     db.session.add(change)
-    application.stage = to_stage
+    application.stage = Stage(to_stage)
     application.stage_reason = reason
     application.updated_at = utcnow()
     _decision(application, to_stage, actor)
     db.session.flush()
-    if to_stage == S.PLACED.value:
+    if to_stage == S.PLACED:
         _mark_filled(application.opening)
     audit.record(
-        "stage_changed" if to_stage != S.PLACED.value else "placement",
+        "stage_changed" if to_stage != S.PLACED else "placement",
         actor_id=actor.id,
         object_type="application",
         object_id=application.id,
         ip=ip,
         details={"from": change.from_stage, "to": to_stage, "reason": reason},
     )
-    if to_stage in (S.REJECTED.value, S.WITHDRAWN.value):
+    if to_stage in (S.REJECTED, S.WITHDRAWN):
         from agency.services import interviews
 
         # A closed application has nothing to interview for: its open interview is cancelled.
         interviews.close_for(application, actor)
-    if clinic_note.strip() and is_staff and to_stage == S.SUBMITTED.value:
+    if clinic_note.strip() and is_staff and to_stage == S.SUBMITTED:
         from agency.services import notes
 
         notes.add(actor, clinic_note, application=application, audience=Audience.CLINIC, ip=ip)
@@ -334,14 +330,12 @@ def source(candidate: Candidate, opening: Opening, actor: User) -> Application:
     application = Application(
         candidate=candidate,
         opening=opening,
-        source=ApplicationSource.SOURCED.value,
-        stage=S.SOURCED.value,
+        source=ApplicationSource.SOURCED,
+        stage=S.SOURCED,
     )
     db.session.add(application)
     db.session.add(
-        StageChange(
-            application=application, actor_id=actor.id, from_stage=None, to_stage=S.SOURCED.value
-        )
+        StageChange(application=application, actor_id=actor.id, from_stage=None, to_stage=S.SOURCED)
     )
     db.session.flush()
     return application
@@ -364,15 +358,15 @@ def refusal(
     if to_stage not in TRANSITIONS:
         return f"Unknown stage {to_stage!r}."
     if application is None:
-        if role not in (Role.STAFF.value, Role.ADMIN.value):
+        if role not in (Role.STAFF, Role.ADMIN):
             return "Only staff can add a candidate who did not apply."
-        if to_stage not in TRANSITIONS[S.SOURCED.value]:
+        if to_stage not in TRANSITIONS[S.SOURCED]:
             return f"Cannot move from not in pipeline to {to_stage}."
     elif to_stage not in allowed_moves(application, role):
         return f"Cannot move from {application.stage} to {to_stage}."
     if to_stage in NEEDS_REASON and not (reason or "").strip():
         return "Please give a reason."
-    if to_stage == S.PLACED.value and application is not None:
+    if to_stage == S.PLACED and application is not None:
         problems = placement_problems(application.candidate, application.opening)
         if problems:
             return "Cannot place: " + "; ".join(problems) + "."
@@ -402,7 +396,7 @@ def advance(
     problem = refusal(application, to_stage, actor.role, reason, candidate)
     if problem:
         raise PipelineError(problem)
-    if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+    if to_stage == S.SUBMITTED and not confirm_ineligible:
         reasons = ineligibility(candidate, opening)
         if reasons:
             raise NotEligible(reasons)
@@ -415,16 +409,16 @@ def advance(
 
 # What the staff review page's buttons do: a stage to move to, or a note.
 REVIEW_ACTIONS = {
-    "shortlist": S.SHORTLISTED.value,
-    "submit": S.SUBMITTED.value,
-    "reject": S.REJECTED.value,
+    "shortlist": S.SHORTLISTED,
+    "submit": S.SUBMITTED,
+    "reject": S.REJECTED,
 }
 
 
 def review_moves(stage: str | None) -> frozenset[str]:
     """The review page's stage actions (keys of REVIEW_ACTIONS) staff may take on an application
     in `stage`; None means not in the pipeline yet (staff source the candidate first)."""
-    reachable = TRANSITIONS.get(stage or S.SOURCED.value, frozenset())
+    reachable = TRANSITIONS.get(stage or S.SOURCED, frozenset())
     return frozenset(action for action, to in REVIEW_ACTIONS.items() if to in reachable)
 
 
@@ -485,7 +479,7 @@ def bulk_review(
         if problem:
             result.skipped.append((candidate.id, problem))
             continue
-        if to_stage == S.SUBMITTED.value and not confirm_ineligible:
+        if to_stage == S.SUBMITTED and not confirm_ineligible:
             reasons = ineligibility(candidate, opening)
             if reasons:
                 result.unconfirmed.append((candidate.id, reasons))
@@ -498,7 +492,7 @@ def bulk_review(
             reason,
             ip,
             application,
-            clinic_note=clinic_note if to_stage == S.SUBMITTED.value else "",
+            clinic_note=clinic_note if to_stage == S.SUBMITTED else "",
             confirm_ineligible=True,
         )
         if note.strip():

@@ -53,7 +53,7 @@ SHIFT_BOOKING_HIDDEN = frozenset({"attendance_correction", "attendance_marked_by
 def _own_reason(change: Any) -> str:
     # Reasons are read by their audience: a staff or clinic reason is not the candidate's to
     # read (candidate_message holds what was written for them).
-    return str(change.reason) if change.reason_audience == Audience.CANDIDATE.value else ""
+    return str(change.reason) if change.reason_audience == Audience.CANDIDATE else ""
 
 
 def _plain(value: Any) -> Any:
@@ -165,7 +165,7 @@ def _scrub_outbox(email: str) -> None:
     rows = db.session.execute(
         select(OutboxMessage).where(
             OutboxMessage.kind == "email",
-            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.DEAD.value]),
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.DEAD]),
         )
     ).scalars()
     for message in rows:
@@ -199,11 +199,11 @@ def _close_applications(applications: list[Application]) -> int:
                 application_id=application.id,
                 actor_id=None,
                 from_stage=application.stage,
-                to_stage=Stage.WITHDRAWN.value,
+                to_stage=Stage.WITHDRAWN,
                 reason=ERASURE_REASON,
             )
         )
-        application.stage = Stage.WITHDRAWN.value
+        application.stage = Stage.WITHDRAWN
         application.stage_reason = ERASURE_REASON
         application.updated_at = now
         closed += 1
@@ -222,13 +222,13 @@ def _close_shifts(candidate_id: int) -> None:
         .where(ShiftBooking.candidate_id == candidate_id)
     ).scalars()
     for booking in bookings:
-        if booking.status == BookingStatus.BOOKED.value and booking.shift.starts_at > now:
-            booking.status = BookingStatus.CANCELLED.value
-            booking.cancelled_at, booking.cancelled_by = now, CancelledBy.STAFF.value
+        if booking.status == BookingStatus.BOOKED and booking.shift.starts_at > now:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at, booking.cancelled_by = now, CancelledBy.STAFF
             booking.shift.booked_count = max(booking.shift.booked_count - 1, 0)
-            if booking.shift.status == ShiftStatus.FILLED.value:
-                booking.shift.status = ShiftStatus.OPEN.value
-        if booking.cancelled_by == CancelledBy.WORKER.value or booking.status == "cancelled":
+            if booking.shift.status == ShiftStatus.FILLED:
+                booking.shift.status = ShiftStatus.OPEN
+        if booking.cancelled_by == CancelledBy.WORKER or booking.status == "cancelled":
             booking.cancel_reason = ""
 
 
@@ -263,7 +263,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     candidate.resume_filename = None
     candidate.resume_text = ""
     candidate.consent_share_profile = False
-    candidate.status = CandidateStatus.ERASED.value
+    candidate.status = CandidateStatus.ERASED
     application_ids = select(Application.id).where(Application.candidate_id == candidate_id)
     applications = list(
         db.session.execute(

@@ -115,11 +115,11 @@ def set_skills(candidate: Candidate, levels: dict[int, int]) -> None:
                 candidate.skills.remove(row)
         elif row is None:
             candidate.skills.append(
-                CandidateSkill(skill_id=skill_id, level=level, source=SkillSource.SELF.value)
+                CandidateSkill(skill_id=skill_id, level=level, source=SkillSource.SELF)
             )
         elif row.level != level:
             row.level = level
-            row.source = SkillSource.SELF.value
+            row.source = SkillSource.SELF
 
 
 def request_rescore(candidate_id: int) -> None:
@@ -198,9 +198,9 @@ def save_credential(
         credential.document_filename = document.filename
         changed = True
     reset = False
-    if changed and credential.verification_status != VerificationStatus.PENDING.value:
-        reset = credential.verification_status == VerificationStatus.VERIFIED.value
-        credential.verification_status = VerificationStatus.PENDING.value
+    if changed and credential.verification_status != VerificationStatus.PENDING:
+        reset = credential.verification_status == VerificationStatus.VERIFIED
+        credential.verification_status = VerificationStatus.PENDING
         credential.verified_by_id = None
         credential.verified_at = None
     return credential, reset

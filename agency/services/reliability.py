@@ -36,9 +36,9 @@ POPULATION_STRENGTH = 50.0  # pseudo-shifts holding the population's mean near t
 HALF_LIFE_DAYS = 180.0
 # (value, weight) of each outcome.
 OUTCOMES: dict[str, tuple[float, float]] = {
-    Attendance.ATTENDED.value: (1.0, 1.0),
-    Attendance.LATE.value: (0.5, 1.0),
-    Attendance.NO_SHOW.value: (0.0, 2.0),
+    Attendance.ATTENDED: (1.0, 1.0),
+    Attendance.LATE: (0.5, 1.0),
+    Attendance.NO_SHOW: (0.0, 2.0),
     "late_cancellation": (0.0, 1.0),
 }
 
@@ -68,11 +68,11 @@ class Record:
         w = weight * 0.5 ** (age_days / HALF_LIFE_DAYS)
         self.successes += value * w
         self.observations += w
-        if outcome == Attendance.ATTENDED.value:
+        if outcome == Attendance.ATTENDED:
             self.attended += 1
-        elif outcome == Attendance.LATE.value:
+        elif outcome == Attendance.LATE:
             self.late += 1
-        elif outcome == Attendance.NO_SHOW.value:
+        elif outcome == Attendance.NO_SHOW:
             self.no_shows += 1
         else:
             self.late_cancellations += 1
@@ -104,7 +104,7 @@ def records(candidate_ids: Iterable[int] | None = None) -> dict[int, Record]:
     """The records of these candidates (everyone's when None), from one query."""
     now = utcnow()
     counted = or_(
-        (ShiftBooking.status == BookingStatus.BOOKED.value) & ShiftBooking.attendance.is_not(None),
+        (ShiftBooking.status == BookingStatus.BOOKED) & ShiftBooking.attendance.is_not(None),
         ShiftBooking.late_cancellation.is_(True),
     )
     query = (
@@ -126,7 +126,7 @@ def records(candidate_ids: Iterable[int] | None = None) -> dict[int, Record]:
     found: dict[int, Record] = {}
     for cid, status, attendance, late_cancel, starts_at in db.session.execute(query):
         record = found.setdefault(cid, Record())
-        if status == BookingStatus.BOOKED.value and attendance:
+        if status == BookingStatus.BOOKED and attendance:
             record.add(attendance, starts_at, now)
         elif late_cancel:
             record.add("late_cancellation", starts_at, now)

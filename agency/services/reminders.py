@@ -37,8 +37,8 @@ def _due(today: date) -> list[tuple[Credential, int]]:
         .where(
             Credential.expires_on > today,
             Credential.expires_on <= today + timedelta(days=max(THRESHOLDS)),
-            Credential.verification_status != VerificationStatus.REJECTED.value,
-            Candidate.status != CandidateStatus.ERASED.value,
+            Credential.verification_status != VerificationStatus.REJECTED,
+            Candidate.status != CandidateStatus.ERASED,
         )
         .options(
             selectinload(Credential.candidate).selectinload(Candidate.user),

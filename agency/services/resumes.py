@@ -179,14 +179,14 @@ def confirm(
             row = existing.get(suggestion.code)
             if row is not None:
                 row.level = max(row.level, suggestion.level)
-                row.source = SkillSource.RESUME.value
+                row.source = SkillSource.RESUME
                 changed += 1
             elif suggestion.code in skills:
                 candidate.skills.append(
                     CandidateSkill(
                         skill=skills[suggestion.code],
                         level=suggestion.level,
-                        source=SkillSource.RESUME.value,
+                        source=SkillSource.RESUME,
                     )
                 )
                 changed += 1

@@ -34,7 +34,7 @@ def purge() -> Purged:
     )
     messages = db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.SENT.value,
+            OutboxMessage.status == OutboxStatus.SENT,
             OutboxMessage.sent_at < now - timedelta(days=SENT_DAYS),
         )
     )

@@ -46,12 +46,10 @@ def write(marks: list[Mark]) -> set[int]:
             db.session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.status == OutboxStatus.SENDING.value,
+                    OutboxMessage.status == OutboxStatus.SENDING,
                     tuple_(OutboxMessage.id, OutboxMessage.attempts).in_(pairs),
                 )
-                .values(
-                    status=OutboxStatus.SENT.value, sent_at=now, locked_until=None, last_error=note
-                )
+                .values(status=OutboxStatus.SENT, sent_at=now, locked_until=None, last_error=note)
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             ).scalars()

@@ -65,8 +65,8 @@ def busy_candidates(shift: Shift, rest_hours: float | None = None) -> set[int]:
             select(ShiftBooking.candidate_id)
             .join(Shift, Shift.id == ShiftBooking.shift_id)
             .where(
-                ShiftBooking.status == BookingStatus.BOOKED.value,
-                Shift.status != ShiftStatus.CANCELLED.value,
+                ShiftBooking.status == BookingStatus.BOOKED,
+                Shift.status != ShiftStatus.CANCELLED,
                 Shift.id != shift.id,
                 Shift.starts_at < shift.ends_at + rest,
                 Shift.ends_at > shift.starts_at - rest,
@@ -86,7 +86,7 @@ def propose(shift: Shift, k: int = 20, today: date | None = None) -> list[Propos
         start_date=starts.date(),
     )
     excluded = busy_candidates(shift) | {
-        b.candidate_id for b in shift.bookings if b.status == BookingStatus.BOOKED.value
+        b.candidate_id for b in shift.bookings if b.status == BookingStatus.BOOKED
     }
     ranked: list[RankedMatch] = rank(
         spec, engine().pool(), k=k + len(excluded), scorer=engine().scorer

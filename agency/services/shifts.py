@@ -53,9 +53,9 @@ OFFER_SALT = "clinicmatch-shift-offer"
 ATTENDANCE_SALT = "clinicmatch-shift-attendance"
 ATTENDANCE_LINK_DAYS = 14
 ATTENDANCE_WORDS = {
-    Attendance.ATTENDED.value: "Attended",
-    Attendance.LATE.value: "Came late",
-    Attendance.NO_SHOW.value: "Did not come",
+    Attendance.ATTENDED: "Attended",
+    Attendance.LATE: "Came late",
+    Attendance.NO_SHOW: "Did not come",
 }
 
 
@@ -114,7 +114,7 @@ def shift_openings(clinic: Clinic) -> list[Opening]:
             .where(
                 Opening.clinic_id == clinic.id,
                 Opening.employment_type.in_(SHIFT_EMPLOYMENT_TYPES),
-                Opening.status.in_([OpeningStatus.OPEN.value, OpeningStatus.ON_HOLD.value]),
+                Opening.status.in_([OpeningStatus.OPEN, OpeningStatus.ON_HOLD]),
             )
             .order_by(Opening.title, Opening.id)
         ).scalars()
@@ -127,7 +127,7 @@ def request_shift(clinic: Clinic, req: ShiftRequest, user: User, ip: str = "") -
         raise ShiftError("Choose one of your openings.", "opening_id")
     if opening.employment_type not in SHIFT_EMPLOYMENT_TYPES:
         raise ShiftError("Shifts are for temp, per-diem and temp-to-hire openings.", "opening_id")
-    if opening.status not in (OpeningStatus.OPEN.value, OpeningStatus.ON_HOLD.value):
+    if opening.status not in (OpeningStatus.OPEN, OpeningStatus.ON_HOLD):
         raise ShiftError("This opening is closed.", "opening_id")
     starts, ends = utc_span(clinic, req.day, req.start, req.end)
     now = utcnow()
@@ -200,7 +200,7 @@ def _worker_context(shift: Shift) -> dict[str, Any]:
 def offer(shift: Shift, candidate_ids: Sequence[int], staff: User) -> list[ShiftOffer]:
     """Offer the shift to these candidates at once (one e-mail each, with a one-click link);
     the first to accept gets it. Candidates already offered it are skipped."""
-    if shift.status != ShiftStatus.OPEN.value or shift.starts_at <= utcnow():
+    if shift.status != ShiftStatus.OPEN or shift.starts_at <= utcnow():
         raise ShiftError("Only an open shift that has not started can be offered.")
     wanted = list(dict.fromkeys(int(c) for c in candidate_ids))
     if not wanted:
@@ -269,8 +269,8 @@ def conflicts(candidate_id: int, starts: datetime, ends: datetime, shift_id: int
         .join(Shift, Shift.id == ShiftBooking.shift_id)
         .where(
             ShiftBooking.candidate_id == candidate_id,
-            ShiftBooking.status == BookingStatus.BOOKED.value,
-            Shift.status != ShiftStatus.CANCELLED.value,
+            ShiftBooking.status == BookingStatus.BOOKED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.id != shift_id,
             Shift.starts_at < ends + rest,
             Shift.ends_at > starts - rest,
@@ -289,17 +289,17 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
     """
     now = utcnow()
     shift = offer_row.shift
-    if offer_row.status == OfferStatus.ACCEPTED.value:
+    if offer_row.status == OfferStatus.ACCEPTED:
         return AcceptResult("already", _booking_of(shift.id, offer_row.candidate_id))
-    if offer_row.status != OfferStatus.PENDING.value:
-        return AcceptResult("taken" if offer_row.status == OfferStatus.TAKEN.value else "gone")
-    if shift.status == ShiftStatus.CANCELLED.value or shift.starts_at <= now:
+    if offer_row.status != OfferStatus.PENDING:
+        return AcceptResult("taken" if offer_row.status == OfferStatus.TAKEN else "gone")
+    if shift.status == ShiftStatus.CANCELLED or shift.starts_at <= now:
         return AcceptResult("gone")
     earlier = _booking_of(shift.id, offer_row.candidate_id)
     if earlier is not None:
         # Booked already, or booked and cancelled: a cancellation stays on the record, so the
         # same shift is not booked again on top of it.
-        booked = earlier.status == BookingStatus.BOOKED.value
+        booked = earlier.status == BookingStatus.BOOKED
         return AcceptResult("already", earlier) if booked else AcceptResult("gone")
     if conflicts(offer_row.candidate_id, shift.starts_at, shift.ends_at, shift.id):
         return AcceptResult("conflict")
@@ -310,7 +310,7 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         update(Shift)
         .where(
             Shift.id == shift.id,
-            Shift.status == ShiftStatus.OPEN.value,
+            Shift.status == ShiftStatus.OPEN,
             Shift.booked_count < Shift.headcount,
         )
         .values(booked_count=Shift.booked_count + 1, updated_at=now)
@@ -323,8 +323,8 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         return AcceptResult("taken")
     claimed = db.session.execute(
         update(ShiftOffer)
-        .where(ShiftOffer.id == offer_row.id, ShiftOffer.status == OfferStatus.PENDING.value)
-        .values(status=OfferStatus.ACCEPTED.value, responded_at=now)
+        .where(ShiftOffer.id == offer_row.id, ShiftOffer.status == OfferStatus.PENDING)
+        .values(status=OfferStatus.ACCEPTED, responded_at=now)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -335,7 +335,7 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
     db.session.flush()
     db.session.refresh(shift)
     if shift.booked_count >= shift.headcount:
-        shift.status = ShiftStatus.FILLED.value
+        shift.status = ShiftStatus.FILLED
         _tell_others_taken(shift)
     _tell_booked(booking)
     db.session.commit()
@@ -343,9 +343,9 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
 
 
 def decline(offer_row: ShiftOffer) -> bool:
-    if offer_row.status != OfferStatus.PENDING.value:
+    if offer_row.status != OfferStatus.PENDING:
         return False
-    offer_row.status = OfferStatus.DECLINED.value
+    offer_row.status = OfferStatus.DECLINED
     offer_row.responded_at = utcnow()
     return True
 
@@ -363,7 +363,7 @@ def _mark_taken(offer_ids: Sequence[int]) -> None:
         db.session.execute(
             update(ShiftOffer)
             .where(ShiftOffer.id.in_(list(offer_ids)), ShiftOffer.status == "pending")
-            .values(status=OfferStatus.TAKEN.value, responded_at=utcnow())
+            .values(status=OfferStatus.TAKEN, responded_at=utcnow())
             .execution_options(synchronize_session=False)
         )
 
@@ -419,7 +419,7 @@ def _tell_booked(booking: ShiftBooking) -> None:
 def cancel_shift(shift: Shift, by: str, reason: str, user: User) -> None:
     """The clinic or staff cancel the whole shift: bookings end (not late for the worker),
     pending offers are withdrawn, booked workers are told."""
-    if shift.status == ShiftStatus.CANCELLED.value:
+    if shift.status == ShiftStatus.CANCELLED:
         raise ShiftError("This shift is already canceled.")
     if shift.starts_at <= utcnow():
         raise ShiftError("A shift that has started cannot be canceled.")
@@ -433,18 +433,18 @@ def cancel_shift(shift: Shift, by: str, reason: str, user: User) -> None:
         object_id=shift.id,
         details={"by": by, "reason": reason[:500]},
     )
-    shift.status = ShiftStatus.CANCELLED.value
+    shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = now
     shift.cancel_reason = reason
     for pending in shift.offers:
-        if pending.status == OfferStatus.PENDING.value:
-            pending.status = OfferStatus.WITHDRAWN.value
+        if pending.status == OfferStatus.PENDING:
+            pending.status = OfferStatus.WITHDRAWN
             pending.responded_at = now
     for booking in shift.bookings:
-        if booking.status == BookingStatus.BOOKED.value:
-            booking.status = BookingStatus.CANCELLED.value
+        if booking.status == BookingStatus.BOOKED:
+            booking.status = BookingStatus.CANCELLED
             booking.cancelled_at = now
-            booking.cancelled_by = by
+            booking.cancelled_by = CancelledBy(by)
             booking.cancel_reason = reason
             _tell_worker_cancelled(booking)
     shift.booked_count = 0
@@ -469,7 +469,7 @@ def cancel_booking(booking: ShiftBooking, by: str, reason: str, user: User) -> N
     worker's own cancellation less than 24 hours before the start counts as late."""
     shift = booking.shift
     now = utcnow()
-    if booking.status != BookingStatus.BOOKED.value:
+    if booking.status != BookingStatus.BOOKED:
         raise ShiftError("This booking is already canceled.")
     if shift.starts_at <= now:
         raise ShiftError("A shift that has started cannot be canceled.")
@@ -483,22 +483,22 @@ def cancel_booking(booking: ShiftBooking, by: str, reason: str, user: User) -> N
         candidate_id=booking.candidate_id,
         details={"by": by, "booking_id": booking.id},
     )
-    booking.status = BookingStatus.CANCELLED.value
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
-    booking.cancelled_by = by
+    booking.cancelled_by = CancelledBy(by)
     booking.cancel_reason = reason
-    booking.late_cancellation = by == CancelledBy.WORKER.value and (
+    booking.late_cancellation = by == CancelledBy.WORKER and (
         shift.starts_at - now < LATE_CANCELLATION
     )
     db.session.execute(
         update(Shift)
         .where(Shift.id == shift.id)
-        .values(booked_count=Shift.booked_count - 1, status=ShiftStatus.OPEN.value, updated_at=now)
+        .values(booked_count=Shift.booked_count - 1, status=ShiftStatus.OPEN, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if booking.late_cancellation:
         _record_changed(booking.candidate)
-    if by != CancelledBy.WORKER.value:
+    if by != CancelledBy.WORKER:
         _tell_worker_cancelled(booking)
     notifications.tell_staff(
         "shift_gap", f"shift-gap:{booking.id}", shift_id=shift.id, booking_id=booking.id
@@ -514,7 +514,7 @@ def _record_changed(candidate: Candidate) -> None:
 
 
 def can_mark(booking: ShiftBooking) -> bool:
-    return booking.status == BookingStatus.BOOKED.value and booking.shift.starts_at <= utcnow()
+    return booking.status == BookingStatus.BOOKED and booking.shift.starts_at <= utcnow()
 
 
 def mark_attendance(booking: ShiftBooking, outcome: str, user: User) -> None:
@@ -526,7 +526,7 @@ def mark_attendance(booking: ShiftBooking, outcome: str, user: User) -> None:
         raise ShiftError("Attendance can be marked once the shift has started.")
     if booking.attendance_correction:
         raise ShiftError("The agency corrected this record; ask them to change it.")
-    booking.attendance = outcome
+    booking.attendance = Attendance(outcome)
     booking.attendance_marked_at = utcnow()
     booking.attendance_marked_by_id = user.id
     audit.record(
@@ -548,7 +548,7 @@ def correct_attendance(booking: ShiftBooking, outcome: str, reason: str, staff: 
         raise ShiftError("Say why the record is corrected.", "reason")
     if not can_mark(booking):
         raise ShiftError("Attendance can be marked once the shift has started.")
-    booking.attendance = outcome
+    booking.attendance = Attendance(outcome)
     booking.attendance_marked_at = utcnow()
     booking.attendance_marked_by_id = staff.id
     booking.attendance_correction = reason
@@ -577,7 +577,7 @@ def read_attendance_token(token: str) -> tuple[ShiftBooking, User] | None:
     member = db.session.get(User, user_id)
     if booking is None or member is None or not member.active:
         return None
-    if member.role != Role.CLINIC.value or member.clinic_id != booking.shift.clinic_id:
+    if member.role != Role.CLINIC or member.clinic_id != booking.shift.clinic_id:
         return None
     return booking, member
 
@@ -598,8 +598,8 @@ def stage_reminders(now: datetime | None = None) -> int:
                 joinedload(ShiftBooking.candidate).joinedload(Candidate.user),
             )
             .where(
-                ShiftBooking.status == BookingStatus.BOOKED.value,
-                Shift.status != ShiftStatus.CANCELLED.value,
+                ShiftBooking.status == BookingStatus.BOOKED,
+                Shift.status != ShiftStatus.CANCELLED,
                 Shift.starts_at > now,
                 Shift.starts_at <= now + timedelta(hours=max(REMINDERS)),
                 ShiftBooking.reminded_2h_at.is_(None),
@@ -642,7 +642,7 @@ def alert_unfilled(now: datetime | None = None) -> int:
     ids = list(
         db.session.execute(
             select(Shift.id).where(
-                Shift.status == ShiftStatus.OPEN.value,
+                Shift.status == ShiftStatus.OPEN,
                 Shift.starts_at > now,
                 Shift.starts_at <= now + UNFILLED_ALERT,
             )
@@ -669,10 +669,10 @@ def ask_attendance(now: datetime | None = None) -> int:
                 joinedload(ShiftBooking.candidate),
             )
             .where(
-                ShiftBooking.status == BookingStatus.BOOKED.value,
+                ShiftBooking.status == BookingStatus.BOOKED,
                 ShiftBooking.attendance.is_(None),
                 ShiftBooking.attendance_asked_at.is_(None),
-                Shift.status != ShiftStatus.CANCELLED.value,
+                Shift.status != ShiftStatus.CANCELLED,
                 Shift.ends_at <= now,
                 Shift.ends_at > now - timedelta(days=ATTENDANCE_LINK_DAYS),
             )
@@ -755,7 +755,7 @@ def staff_week(day: date) -> list[Shift]:
         .scalars()
         .unique()
     )
-    rank = {ShiftStatus.OPEN.value: 0, ShiftStatus.FILLED.value: 1, ShiftStatus.CANCELLED.value: 2}
+    rank = {ShiftStatus.OPEN: 0, ShiftStatus.FILLED: 1, ShiftStatus.CANCELLED: 2}
     shifts.sort(key=lambda s: (rank.get(s.status, 3), s.starts_at, s.id))
     return shifts
 
@@ -770,9 +770,9 @@ def candidate_offers(candidate: Candidate) -> list[ShiftOffer]:
             )
             .where(
                 ShiftOffer.candidate_id == candidate.id,
-                ShiftOffer.status == OfferStatus.PENDING.value,
+                ShiftOffer.status == OfferStatus.PENDING,
                 Shift.starts_at > utcnow(),
-                Shift.status == ShiftStatus.OPEN.value,
+                Shift.status == ShiftStatus.OPEN,
             )
             .order_by(Shift.starts_at)
         ).scalars()
@@ -791,7 +791,7 @@ def candidate_bookings(candidate: Candidate, upcoming: bool, limit: int = 50) ->
     )
     if upcoming:
         query = query.where(
-            Shift.ends_at > now, ShiftBooking.status == BookingStatus.BOOKED.value
+            Shift.ends_at > now, ShiftBooking.status == BookingStatus.BOOKED
         ).order_by(Shift.starts_at)
     else:
         query = query.where(Shift.ends_at <= now).order_by(Shift.starts_at.desc())
@@ -802,7 +802,7 @@ def open_gaps_count() -> int:
     return int(
         db.session.scalar(
             select(func.count(Shift.id)).where(
-                Shift.status == ShiftStatus.OPEN.value, Shift.starts_at > utcnow()
+                Shift.status == ShiftStatus.OPEN, Shift.starts_at > utcnow()
             )
         )
         or 0
@@ -835,7 +835,7 @@ def upcoming_shifts_for(user: User, days_back: int = 7) -> list[CalendarShift]:
     query = select(Shift).options(joinedload(Shift.clinic), joinedload(Shift.opening))
     query = query.where(Shift.ends_at > since).order_by(Shift.starts_at, Shift.id)
     cancelled_ids: set[int] = set()
-    if user.role == Role.CANDIDATE.value:
+    if user.role == Role.CANDIDATE:
         candidate = db.session.execute(
             select(Candidate).where(Candidate.user_id == user.id)
         ).scalar_one_or_none()
@@ -848,13 +848,13 @@ def upcoming_shifts_for(user: User, days_back: int = 7) -> list[CalendarShift]:
         ).all()
         if not rows:
             return []
-        cancelled_ids = {sid for sid, status in rows if status != BookingStatus.BOOKED.value}
+        cancelled_ids = {sid for sid, status in rows if status != BookingStatus.BOOKED}
         query = query.where(Shift.id.in_([sid for sid, _ in rows]))
-    elif user.role == Role.CLINIC.value:
+    elif user.role == Role.CLINIC:
         if user.clinic_id is None:
             return []
         query = query.where(Shift.clinic_id == user.clinic_id)
-    elif user.role not in (Role.STAFF.value, Role.ADMIN.value):
+    elif user.role not in (Role.STAFF, Role.ADMIN):
         return []
     out = []
     for shift in db.session.execute(query.limit(1000)).scalars().unique():
@@ -872,7 +872,7 @@ def upcoming_shifts_for(user: User, days_back: int = 7) -> list[CalendarShift]:
                     if p
                 ),
                 description=shift.notes,
-                cancelled=shift.status == ShiftStatus.CANCELLED.value or shift.id in cancelled_ids,
+                cancelled=shift.status == ShiftStatus.CANCELLED or shift.id in cancelled_ids,
                 updated_at=shift.updated_at,
             )
         )

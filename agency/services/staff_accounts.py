@@ -5,7 +5,7 @@ from __future__ import annotations
 from agency.models import Role, User
 from agency.services import accounts, audit
 
-STAFF_ROLES = (Role.STAFF.value, Role.ADMIN.value)
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 
 
 def create(email: str, password: str, role: str, actor: User, ip: str = "") -> User:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from agency.extensions import db
-from agency.models import CredentialType, RoleProfile, Skill
+from agency.models import CredentialType, RoleProfile, RoleType, Skill
 from matching.taxonomy import load_taxonomy
 
 
@@ -37,7 +37,7 @@ def sync() -> dict[str, int]:
 
     existing = {(p.role, p.skill_id): p for p in db.session.execute(select(RoleProfile)).scalars()}
     n_weights = 0
-    for role in ("receptionist", "secretary", "hybrid"):
+    for role in (RoleType.RECEPTIONIST, RoleType.SECRETARY, RoleType.HYBRID):
         for code, weight in taxonomy.role_profile(role).items():
             skill_id = skills[code].id
             row = existing.get((role, skill_id))

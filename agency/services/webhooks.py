@@ -86,9 +86,9 @@ def endpoints_of(user: User) -> list[WebhookEndpoint]:
 
 
 def register(user: User, url: str, events: list[str], ip: str = "") -> WebhookEndpoint:
-    if user.role not in (Role.CLINIC.value, Role.ADMIN.value):
+    if user.role not in (Role.CLINIC, Role.ADMIN):
         raise WebhookError("Only clinics and admins register webhooks.")
-    if user.role == Role.CLINIC.value and user.clinic_id is None:
+    if user.role == Role.CLINIC and user.clinic_id is None:
         raise WebhookError("Your account belongs to no clinic.")
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -99,7 +99,7 @@ def register(user: User, url: str, events: list[str], ip: str = "") -> WebhookEn
         raise WebhookError("Choose at least one event.", "events")
     endpoint = WebhookEndpoint(
         owner_id=user.id,
-        clinic_id=user.clinic_id if user.role == Role.CLINIC.value else None,
+        clinic_id=user.clinic_id if user.role == Role.CLINIC else None,
         url=url,
         secret="whsec_" + secrets.token_hex(24),
         events=chosen,

@@ -52,7 +52,7 @@ def _staff_page() -> Any:
 
 
 @bp.route("/admin/staff", methods=["GET", "POST"], endpoint="accounts")
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def accounts_page() -> ResponseReturnValue:
     form = StaffAccountForm()
     if form.validate_on_submit():
@@ -71,7 +71,7 @@ def accounts_page() -> ResponseReturnValue:
 
 
 @bp.route("/admin/staff/<int:user_id>/active", methods=["POST"])
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def account_active(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) if user_id <= MAX_ID else None
     if user is None or user.role not in staff_accounts.STAFF_ROLES:

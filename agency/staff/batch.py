@@ -41,7 +41,7 @@ def batch() -> ResponseReturnValue:
     if form.validate():
         filters = search_queries.OpeningFilters(
             role=form.role.data or "",
-            status=OpeningStatus.OPEN.value,
+            status=OpeningStatus.OPEN,
             start_from=form.start_from.data,
             start_to=form.start_to.data,
         )

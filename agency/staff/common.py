@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from agency.models import Role, User
 
-STAFF_ROLES = (Role.STAFF.value, Role.ADMIN.value)
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 MAX_PAGE = 10_000
 
 

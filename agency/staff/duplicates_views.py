@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def _open_pair_or_404(flag_id: int) -> DuplicateFlag:
     pair = db.session.get(DuplicateFlag, flag_id)
-    if pair is None or pair.status != DuplicateStatus.OPEN.value:
+    if pair is None or pair.status != DuplicateStatus.OPEN:
         abort(404)
     return pair
 

@@ -73,7 +73,7 @@ def _period(form: BiasAuditForm) -> tuple[date, date]:
 
 
 @bp.route("/admin/bias-audit")
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def bias_audit_page() -> ResponseReturnValue:
     form = BiasAuditForm(request.args)
     report = None
@@ -94,7 +94,7 @@ def bias_audit_page() -> ResponseReturnValue:
 
 
 @bp.route("/admin/bias-audit.csv")
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def bias_audit_csv() -> ResponseReturnValue:
     form = BiasAuditForm(request.args)
     if not form.validate():

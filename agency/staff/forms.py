@@ -233,7 +233,7 @@ class StaffAccountForm(BaseForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
         "Role",
-        choices=choices([(Role.STAFF.value, "Staff"), (Role.ADMIN.value, "Administrator")]),
+        choices=choices([(Role.STAFF, "Staff"), (Role.ADMIN, "Administrator")]),
     )
     password = PasswordField(
         "Initial password",

@@ -31,9 +31,9 @@ from agency.staff.forms import MoveForm, VerifyForm
 MAX_ID = 2**31 - 1
 # Who reads a reason or a note (staff read everything).
 AUDIENCE_WORDS = {
-    Audience.STAFF.value: "staff only",
-    Audience.CLINIC.value: "read by the clinic",
-    Audience.CANDIDATE.value: "read by the candidate",
+    Audience.STAFF: "staff only",
+    Audience.CLINIC: "read by the clinic",
+    Audience.CANDIDATE: "read by the candidate",
 }
 
 
@@ -67,7 +67,7 @@ def _move_form(application: Application) -> MoveForm:
     form = MoveForm()
     moves = pipeline.allowed_moves(application, me().role)
     form.to_stage.choices = choices([(m, m.capitalize()) for m in moves])
-    if Stage.SUBMITTED.value not in moves:
+    if Stage.SUBMITTED not in moves:
         del form.clinic_note
     return form
 
@@ -78,7 +78,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
         del form.confirm_ineligible
     app_notes = list_queries.application_notes(application.id)
     its = interviews.of_applications([application.id])[application.id]
-    can_place = Stage.PLACED.value in pipeline.allowed_moves(application, me().role)
+    can_place = Stage.PLACED in pipeline.allowed_moves(application, me().role)
     problems = (
         pipeline.placement_problems(application.candidate, application.opening) if can_place else []
     )
@@ -109,7 +109,7 @@ def _awaiting_verification(application: Application) -> list[Credential]:
         cred
         for cred in application.candidate.credentials
         if cred.credential_type.code in required
-        and cred.verification_status == VerificationStatus.PENDING.value
+        and cred.verification_status == VerificationStatus.PENDING
     ]
 
 

@@ -161,7 +161,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
     return _act(
         found,
         form,
-        lambda: shifts.cancel_shift(found, CancelledBy.STAFF.value, form.reason.data, me()),
+        lambda: shifts.cancel_shift(found, CancelledBy.STAFF, form.reason.data, me()),
         "The shift is canceled.",
     )
 
@@ -182,7 +182,7 @@ def cancel_booking(shift_id: int, booking_id: int) -> ResponseReturnValue:
     return _act(
         found,
         form,
-        lambda: shifts.cancel_booking(booking, CancelledBy.STAFF.value, form.reason.data, me()),
+        lambda: shifts.cancel_booking(booking, CancelledBy.STAFF, form.reason.data, me()),
         "The booking is canceled; the place is open again.",
     )
 

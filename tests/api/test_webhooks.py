@@ -139,7 +139,7 @@ def test_failures_retry_with_backoff_then_turn_the_webhook_off(
     before = utcnow()
     assert delivery.deliver(row.id) is False
     db.session.refresh(row)
-    assert row.status == OutboxStatus.PENDING.value and row.attempts == 1
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert row.next_attempt_at > before  # backoff: not due again at once
     assert delivery.deliver(row.id) is False  # not due yet: nothing is sent
     assert len(receiver.requests) == 1

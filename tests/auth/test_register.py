@@ -29,7 +29,7 @@ def test_candidate_signs_up_and_lands_on_me(client: FlaskClient) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == "/me"
     user = db.session.execute(db.select(User)).scalar_one()
-    assert user.role == Role.CANDIDATE.value
+    assert user.role == Role.CANDIDATE
     assert user.password_hash.startswith("$argon2id$")
     candidate = db.session.execute(db.select(Candidate)).scalar_one()
     assert candidate.user_id == user.id and candidate.first_name == "Ana"

@@ -114,14 +114,14 @@ def test_applying_twice_is_refused_politely(client: FlaskClient, signed_in, make
 def test_only_open_openings_take_applications(
     client: FlaskClient, signed_in, make_opening, status
 ) -> None:
-    opening = make_opening(status=status.value)
+    opening = make_opening(status=status)
     response = client.post(f"/me/apply/{opening.id}", data={}, follow_redirects=True)
     assert "not taking applications" in response.get_data(as_text=True)
     assert _applications() == []
 
 
 def test_draft_and_unknown_openings_are_404(client: FlaskClient, signed_in, make_opening) -> None:
-    draft = make_opening(status=OpeningStatus.DRAFT.value)
+    draft = make_opening(status=OpeningStatus.DRAFT)
     assert client.get(f"/me/apply/{draft.id}").status_code == 404
     assert client.post(f"/me/apply/{draft.id}", data={}).status_code == 404
     assert client.post("/me/apply/987654321", data={}).status_code == 404

@@ -55,7 +55,7 @@ def test_openings_that_fit_exclude_applied_and_closed(
 ) -> None:
     applied = make_opening(title="Already Applied Desk")
     fits = make_opening(title="Great Fit Front Desk")
-    make_opening(title="Closed Desk", status=OpeningStatus.CLOSED.value)
+    make_opening(title="Closed Desk", status=OpeningStatus.CLOSED)
     _apply_to(signed_in, [applied])
     html = client.get("/me").get_data(as_text=True)
     section = html.split("Openings that fit me")[1]

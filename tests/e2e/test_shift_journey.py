@@ -43,7 +43,7 @@ def test_a_shift_from_request_to_attendance(
 ) -> None:
     engine().reset()
     clinic = make_clinic()
-    opening = make_opening(clinic, employment_type=EmploymentType.PER_DIEM.value)
+    opening = make_opening(clinic, employment_type=EmploymentType.PER_DIEM)
     ana, ben = make_candidate(first_name="Ana"), make_candidate(first_name="Ben")
     staff = make_user(Role.STAFF)
 

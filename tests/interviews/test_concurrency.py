@@ -102,13 +102,13 @@ def test_the_second_pick_waits_for_the_first_and_finds_it_gone(
     assert result == {str(first): "booked", str(second): "gone"}
     booked = db.session.execute(db.select(Interview).where(Interview.id == interview_id))
     found = booked.scalar_one()
-    assert found.status == InterviewStatus.SCHEDULED.value
+    assert found.status == InterviewStatus.SCHEDULED
     slots = db.session.execute(
         db.select(InterviewSlot).where(InterviewSlot.interview_id == interview_id)
     ).scalars()
     assert {s.id: s.status for s in slots} == {
-        first: SlotStatus.BOOKED.value,
-        second: SlotStatus.RELEASED.value,
+        first: SlotStatus.BOOKED,
+        second: SlotStatus.RELEASED,
     }
     assert found.starts_at == db.session.get(InterviewSlot, first).starts_at
 

@@ -60,7 +60,7 @@ def test_the_clinic_proposes_times_from_its_portal(app: Flask, scene: Scene) -> 
     )
     assert interview.details == "Ask for Dana at the front desk"
     db.session.refresh(scene.application)
-    assert scene.application.stage == Stage.INTERVIEW.value
+    assert scene.application.stage == Stage.INTERVIEW
     assert [m.payload["template"] for m in mails()] == ["interview_slots"]
 
 
@@ -117,7 +117,7 @@ def test_the_candidate_books_from_their_page(app: Flask, scene: Scene) -> None:
     response = client.post(f"/me/interviews/{interview.id}/pick", data={"slot_id": second.id})
     assert response.status_code == 302
     db.session.refresh(interview)
-    assert interview.status == InterviewStatus.SCHEDULED.value
+    assert interview.status == InterviewStatus.SCHEDULED
     assert interview.starts_at == second.starts_at
     page = client.get("/me/interviews").get_data(as_text=True)
     assert "Booked" in page and "Ask for" not in page
@@ -142,7 +142,7 @@ def test_the_signed_link_asks_first_then_books(app: Flask, scene: Scene) -> None
     page = anonymous.get(paths[0])
     assert page.status_code == 200 and "Book this time" in page.get_data(as_text=True)
     db.session.refresh(interview)
-    assert interview.status == InterviewStatus.PROPOSED.value  # a mail scanner's GET books nothing
+    assert interview.status == InterviewStatus.PROPOSED  # a mail scanner's GET books nothing
     booked = anonymous.post(paths[0])
     assert booked.status_code == 200 and "is booked" in booked.get_data(as_text=True)
     again = anonymous.post(paths[1])
@@ -176,7 +176,7 @@ def test_the_clinic_records_the_outcome_and_the_candidate_reads_standard_words(
     )
     assert done.status_code == 302
     db.session.refresh(scene.application)
-    assert scene.application.stage == Stage.OFFERED.value
+    assert scene.application.stage == Stage.OFFERED
     assert feedback in client.get(url).get_data(as_text=True)
     staff_page = client_for(app, scene.staff).get(f"/staff/interviews/{interview.id}")
     assert feedback in staff_page.get_data(as_text=True)
@@ -201,7 +201,7 @@ def test_reschedule_and_cancel_forms(app: Flask, scene: Scene) -> None:
     assert "Please give a reason." in no_reason.get_data(as_text=True)
     assert client.post(f"{url}/cancel", data={"reason": "Doctor ill"}).status_code == 302
     db.session.refresh(interview)
-    assert interview.status == InterviewStatus.CANCELLED.value and interview.sequence == 2
+    assert interview.status == InterviewStatus.CANCELLED and interview.sequence == 2
 
 
 def test_staff_propose_on_the_clinics_behalf(app: Flask, scene: Scene) -> None:

@@ -87,7 +87,7 @@ def test_the_delivered_invitation_carries_the_ics(app: Flask, scene: Scene) -> N
     interview = book_first(scene, propose(scene))
     for message in mails():
         delivery.deliver(message.id)
-    assert {m.status for m in mails()} == {OutboxStatus.SENT.value}
+    assert {m.status for m in mails()} == {OutboxStatus.SENT}
     sent = sorted(Path(app.config["MAIL_DIR"]).glob("*.eml"))
     found: dict[str, Any] = {}
     for path in sent:

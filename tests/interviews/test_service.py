@@ -38,7 +38,7 @@ def event_of(message: OutboxMessage) -> Any:
 
 def test_proposing_moves_to_interview_and_mails_the_candidate_the_times(scene: Scene) -> None:
     interview = propose(scene, 48, 72, 96)
-    assert scene.application.stage == Stage.INTERVIEW.value
+    assert scene.application.stage == Stage.INTERVIEW
     assert [s.status for s in interview.slots] == ["open"] * 3
     to_candidate = [m for m in mails() if m.payload["to"] == scene.candidate_user.email]
     # One e-mail: the times to choose from (not a second, generic interview invitation).
@@ -70,7 +70,7 @@ def test_bad_proposals_are_refused_with_the_field(
         interviews.propose(scene.application, scene.clinic_user, slots(*hours), mode, **kw)
     assert caught.value.field == field
     db.session.rollback()
-    assert scene.application.stage == Stage.SUBMITTED.value
+    assert scene.application.stage == Stage.SUBMITTED
     assert mails() == []
 
 
@@ -96,7 +96,7 @@ def test_booking_releases_the_others_and_invites_everyone(scene: Scene) -> None:
     chosen = interview.slots[1]
     interviews.book(interview, chosen.id, scene.candidate_user)
     db.session.commit()
-    assert interview.status == InterviewStatus.SCHEDULED.value
+    assert interview.status == InterviewStatus.SCHEDULED
     assert interview.starts_at == chosen.starts_at
     assert [s.status for s in interview.slots] == [SlotStatus.RELEASED, SlotStatus.BOOKED]
 
@@ -150,7 +150,7 @@ def test_a_gone_or_past_slot_cannot_be_booked(scene: Scene) -> None:
         )
     db.session.rollback()
     db.session.refresh(later)
-    assert later.status == InterviewStatus.PROPOSED.value
+    assert later.status == InterviewStatus.PROPOSED
 
 
 def test_rescheduling_keeps_the_uid_and_raises_the_sequence(scene: Scene) -> None:
@@ -199,14 +199,14 @@ def test_withdrawing_the_times_tells_the_candidate_without_an_invitation(scene: 
     [message] = mails("interview_cancelled")
     assert message.payload["to"] == scene.candidate_user.email
     assert "attachments" not in message.payload
-    assert {s.status for s in interview.slots} == {SlotStatus.RELEASED.value}
+    assert {s.status for s in interview.slots} == {SlotStatus.RELEASED}
 
 
 def test_declining_the_application_cancels_its_interview(scene: Scene) -> None:
     interview = book_first(scene, propose(scene))
-    pipeline.move(scene.application, Stage.REJECTED.value, scene.clinic_user, "Position filled")
+    pipeline.move(scene.application, Stage.REJECTED, scene.clinic_user, "Position filled")
     db.session.commit()
-    assert interview.status == InterviewStatus.CANCELLED.value
+    assert interview.status == InterviewStatus.CANCELLED
     assert len(mails("interview_cancelled")) == 3
 
 
@@ -222,14 +222,14 @@ def test_the_outcome_moves_the_pipeline_and_feedback_stays_with_its_audience(
     assert not interviews.can_record_outcome(interview)  # not before it starts
     feedback = "Great with patients; a little slow on Epic scheduling"
     interviews.record_outcome(
-        interview, scene.clinic_user, "attended", feedback, Stage.OFFERED.value, now=later
+        interview, scene.clinic_user, "attended", feedback, Stage.OFFERED, now=later
     )
     db.session.commit()
-    assert scene.application.stage == Stage.OFFERED.value
-    assert interview.status == InterviewStatus.COMPLETED.value
-    assert interview.feedback_for(Audience.STAFF.value) == feedback
-    assert interview.feedback_for(Audience.CLINIC.value) == feedback
-    assert interview.feedback_for(Audience.CANDIDATE.value) == ""
+    assert scene.application.stage == Stage.OFFERED
+    assert interview.status == InterviewStatus.COMPLETED
+    assert interview.feedback_for(Audience.STAFF) == feedback
+    assert interview.feedback_for(Audience.CLINIC) == feedback
+    assert interview.feedback_for(Audience.CANDIDATE) == ""
     to_candidate = [m for m in mails() if m.payload["to"] == scene.candidate_user.email]
     assert all("Epic scheduling" not in text_of(m) for m in to_candidate)
     assert any(m.payload["template"] == "stage_changed" for m in to_candidate)
@@ -239,7 +239,7 @@ def test_a_no_show_declines_with_standard_words_for_the_candidate(scene: Scene) 
     interview, later = _started(scene)
     with pytest.raises(InterviewError) as caught:
         interviews.record_outcome(
-            interview, scene.clinic_user, "no_show", "", Stage.OFFERED.value, now=later
+            interview, scene.clinic_user, "no_show", "", Stage.OFFERED, now=later
         )
     assert caught.value.field == "next_stage"
     db.session.rollback()
@@ -247,10 +247,10 @@ def test_a_no_show_declines_with_standard_words_for_the_candidate(scene: Scene) 
         interview, scene.clinic_user, "no_show", "Never came, never called", "rejected", now=later
     )
     db.session.commit()
-    assert scene.application.stage == Stage.REJECTED.value
+    assert scene.application.stage == Stage.REJECTED
     change = scene.application.history[-1]
-    assert change.text_for(Audience.CANDIDATE.value) == pipeline.CLINIC_DECLINED
-    assert change.text_for(Audience.STAFF.value) == "Never came, never called"
+    assert change.text_for(Audience.CANDIDATE) == pipeline.CLINIC_DECLINED
+    assert change.text_for(Audience.STAFF) == "Never came, never called"
     [stage_mail] = [
         m for m in mails("stage_changed") if m.payload["to"] == scene.candidate_user.email
     ]

@@ -61,7 +61,7 @@ def build_world() -> World:
     cand_b = make_candidate(first_name="Bruno", last_name="Bramblethorn", phone="(617) 555-0199")
     make_credential(cand_a, "CPC")
     cred_b = make_credential(
-        cand_b, "CPC", number="SECRET-B-4711", verification_status=VerificationStatus.PENDING.value
+        cand_b, "CPC", number="SECRET-B-4711", verification_status=VerificationStatus.PENDING
     )
     staff, admin = make_user(Role.STAFF), make_user(Role.ADMIN)
     other_staff = make_user(Role.STAFF)

@@ -25,10 +25,10 @@ from tests.security.conftest import (
 
 PERSONAS = {
     "anonymous": None,
-    "candidate_b": Role.CANDIDATE.value,
-    "clinic_y": Role.CLINIC.value,
-    "staff": Role.STAFF.value,
-    "admin": Role.ADMIN.value,
+    "candidate_b": Role.CANDIDATE,
+    "clinic_y": Role.CLINIC,
+    "staff": Role.STAFF,
+    "admin": Role.ADMIN,
 }
 # Pages the URL map alone does not reach with the right arguments.
 EXTRA_PAGES = {

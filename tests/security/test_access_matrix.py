@@ -123,10 +123,10 @@ def _expected(
         return {302, 401}
     if role not in policy:
         return {403}
-    if role in (Role.STAFF.value, Role.ADMIN.value) or persona in OWNERS:
+    if role in (Role.STAFF, Role.ADMIN) or persona in OWNERS:
         return "allowed"
     owned = params & OWNED_PARAMS
-    if role == Role.CANDIDATE.value:
+    if role == Role.CANDIDATE:
         # Open openings are public; everything else of another candidate is out of reach.
         owned -= {"opening_id"}
     if owned and api_method in ("POST", "PATCH"):
@@ -138,12 +138,12 @@ def _expected(
 
 PERSONAS = {
     "anonymous": None,
-    "candidate_a": Role.CANDIDATE.value,
-    "clinic_x": Role.CLINIC.value,
-    "candidate_b": Role.CANDIDATE.value,
-    "clinic_y": Role.CLINIC.value,
-    "staff": Role.STAFF.value,
-    "admin": Role.ADMIN.value,
+    "candidate_a": Role.CANDIDATE,
+    "clinic_x": Role.CLINIC,
+    "candidate_b": Role.CANDIDATE,
+    "clinic_y": Role.CLINIC,
+    "staff": Role.STAFF,
+    "admin": Role.ADMIN,
 }
 # The owners of the objects in `World.ids`: for them those objects are not foreign.
 OWNERS = {"candidate_b", "clinic_y"}
@@ -227,10 +227,10 @@ def test_every_object_page_has_an_owner_check(app: Flask) -> None:
         policy = getattr(app.view_functions[endpoint], "allowed_roles", None)
         if not policy or "GET" not in methods:
             continue
-        if not policy & {Role.CANDIDATE.value, Role.CLINIC.value}:
+        if not policy & {Role.CANDIDATE, Role.CLINIC}:
             continue
         params = set(rule.arguments) & OWNED_PARAMS
-        if Role.CLINIC.value not in policy:
+        if Role.CLINIC not in policy:
             params -= {"opening_id"}
         if params and endpoint not in OWNER_PAGES:
             unlisted.append(endpoint)

@@ -143,4 +143,4 @@ def test_staff_can_read_the_audit_log_and_others_cannot(app: Flask, world: World
     assert page.status_code == 200
     assert world.users["candidate_a"].email in page.get_data(as_text=True)
     assert _client(app, world.users["clinic_x"]).get("/staff/admin/audit").status_code == 403
-    assert db.session.get(User, world.users["candidate_a"].id).role == Role.CANDIDATE.value
+    assert db.session.get(User, world.users["candidate_a"].id).role == Role.CANDIDATE

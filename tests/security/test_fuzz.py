@@ -163,7 +163,7 @@ def _owns(app: Flask, persona: str, form: Form) -> bool:
     if policy is None:
         return persona == "anonymous"
     if persona == "admin":
-        return Role.STAFF.value not in policy
+        return Role.STAFF not in policy
     return True
 
 

@@ -71,7 +71,7 @@ def test_a_dismissed_pair_stays_dismissed(make_candidate: Any, make_user: Any) -
     duplicates.dismiss(pair, make_user(Role.STAFF))
     db.session.commit()
     _flag(second)
-    assert db.session.get(DuplicateFlag, pair.id).status == DuplicateStatus.DISMISSED.value
+    assert db.session.get(DuplicateFlag, pair.id).status == DuplicateStatus.DISMISSED
     assert duplicates.open_flags() == []
 
 

@@ -46,7 +46,7 @@ def scene(
     taxonomy: Any, make_clinic: Any, make_opening: Any, make_candidate: Any, make_user: Any
 ) -> ShiftScene:
     clinic = make_clinic()
-    opening = make_opening(clinic, employment_type=EmploymentType.PER_DIEM.value)
+    opening = make_opening(clinic, employment_type=EmploymentType.PER_DIEM)
     workers = [make_candidate(first_name=f"Worker{i}") for i in range(3)]
     return ShiftScene(clinic, clinic.members[0], opening, workers, make_user(Role.STAFF))
 

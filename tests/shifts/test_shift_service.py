@@ -31,7 +31,7 @@ def test_a_requested_shift_is_stored_in_utc_from_the_clinics_local_time(
 ) -> None:
     denver = make_clinic(zip_code="80202", city="Denver", state="CO", lat=39.75, lon=-104.99)
     assert denver.time_zone == "America/Denver"
-    opening = make_opening(denver, employment_type=EmploymentType.TEMP.value)
+    opening = make_opening(denver, employment_type=EmploymentType.TEMP)
     day = date.today() + timedelta(days=10)
     shift = shifts.request_shift(
         denver,
@@ -82,8 +82,8 @@ def test_a_bad_request_names_the_field(
 def test_permanent_openings_and_other_clinics_openings_take_no_shifts(
     scene: ShiftScene, make_opening: Any
 ) -> None:
-    permanent = make_opening(scene.clinic, employment_type=EmploymentType.PERMANENT.value)
-    foreign = make_opening(employment_type=EmploymentType.TEMP.value)
+    permanent = make_opening(scene.clinic, employment_type=EmploymentType.PERMANENT)
+    foreign = make_opening(employment_type=EmploymentType.TEMP)
     day = date.today() + timedelta(days=3)
     for opening in (permanent, foreign):
         with pytest.raises(ShiftError):

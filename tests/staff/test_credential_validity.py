@@ -33,7 +33,7 @@ def offered(make_user: Any, make_opening: Any, make_candidate: Any, taxonomy: An
             CredentialFactory()(person, "HIPAA", **credential)
         application = pipeline.source(person, opening, staff)
         # Staff saw the engine's warning and confirmed the submission.
-        for stage in (Stage.SUBMITTED.value, Stage.OFFERED.value):
+        for stage in (Stage.SUBMITTED, Stage.OFFERED):
             pipeline.move(application, stage, staff, confirm_ineligible=True)
         db.session.commit()
         db.session.expire_all()
@@ -52,7 +52,7 @@ def test_an_expired_credential_does_not_count_again_once_the_start_has_passed(
         f"HIPAA expired {lapsed.isoformat()}"
     ]
     with pytest.raises(pipeline.PipelineError, match=f"HIPAA expired {lapsed.isoformat()}"):
-        pipeline.move(application, Stage.PLACED.value, staff)
+        pipeline.move(application, Stage.PLACED, staff)
     db.session.rollback()
     # The engine agrees: not eligible, in the same words.
     expl = engine().explain(application.candidate, application.opening)
@@ -77,7 +77,7 @@ def test_a_credential_expiring_before_the_start_is_refused_in_words(
 def test_the_application_page_offers_the_check_the_gate_waits_for(
     client: Any, login_as: Any, offered: Any
 ) -> None:
-    staff, application = offered(verification_status=VerificationStatus.PENDING.value)
+    staff, application = offered(verification_status=VerificationStatus.PENDING)
     login_as(staff)
     url = f"/staff/applications/{application.id}"
     page = client.get(url).get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_the_application_page_offers_the_check_the_gate_waits_for(
 
 
 def test_a_back_link_never_leaves_our_pages(client: Any, login_as: Any, offered: Any) -> None:
-    staff, _application = offered(verification_status=VerificationStatus.PENDING.value)
+    staff, _application = offered(verification_status=VerificationStatus.PENDING)
     login_as(staff)
     [credential] = db.session.execute(db.select(Credential)).scalars().all()
     for back in ("//evil.example/", "application-99999999999", "https://evil.example"):

@@ -65,7 +65,7 @@ def test_dismissing_keeps_both_records(client: Any, staff: Any, pair: DuplicateF
     response = client.post(f"/staff/duplicates/{pair.id}/dismiss")
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(DuplicateFlag, pair.id).status == DuplicateStatus.DISMISSED.value
+    assert db.session.get(DuplicateFlag, pair.id).status == DuplicateStatus.DISMISSED
     assert "No likely duplicates" in client.get("/staff/duplicates").get_data(as_text=True)
     assert client.post(f"/staff/duplicates/{pair.id}/dismiss").status_code == 404
 

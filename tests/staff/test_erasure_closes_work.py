@@ -30,10 +30,10 @@ def erased_scene(
     make_credential(make_candidate(first_name="Zoe", last_name="Stays"), "CPC")
     second = make_opening(clinic=scene.clinic, title="Back Office Secretary")
     submitted = pipeline.source(scene.near, second, staff)
-    pipeline.move(submitted, Stage.SUBMITTED.value, staff)
+    pipeline.move(submitted, Stage.SUBMITTED, staff)
     third = make_opening(clinic=scene.clinic, title="Weekend Receptionist")
     rejected = pipeline.source(scene.other, third, staff)
-    pipeline.move(rejected, Stage.REJECTED.value, staff, reason="Schedule does not fit")
+    pipeline.move(rejected, Stage.REJECTED, staff, reason="Schedule does not fit")
     db.session.commit()
     engine().rescore_opening(scene.opening.id)
     assert db.session.execute(db.select(Match).where(Match.candidate_id == scene.near.id)).first()
@@ -50,14 +50,14 @@ def test_erasure_withdraws_every_open_application_with_the_reason(erased_scene: 
             db.select(Application).where(Application.candidate_id == scene.near.id)
         ).scalars()
     }
-    assert {a.stage for a in rows.values()} == {Stage.WITHDRAWN.value}
+    assert {a.stage for a in rows.values()} == {Stage.WITHDRAWN}
     for application in rows.values():
         assert application.stage_reason == "account erased"
         last = application.history[-1]
-        assert (last.to_stage, last.reason) == (Stage.WITHDRAWN.value, "account erased")
+        assert (last.to_stage, last.reason) == (Stage.WITHDRAWN, "account erased")
     # A closed application stays as it was (it is not withdrawn a second time).
     closed = db.session.get(Application, rejected.id)
-    assert closed.stage == Stage.REJECTED.value
+    assert closed.stage == Stage.REJECTED
     assert [h.to_stage for h in closed.history] == ["sourced", "rejected"]
 
 
@@ -65,17 +65,17 @@ def test_no_stage_move_is_possible_after_erasure(erased_scene: Any, staff: Any) 
     scene, submitted, rejected, _second = erased_scene
     before = set(db.session.execute(db.select(OutboxMessage.id)).scalars())
     application = db.session.get(Application, submitted.id)
-    assert pipeline.allowed_moves(application, Role.STAFF.value) == []
+    assert pipeline.allowed_moves(application, Role.STAFF) == []
     with pytest.raises(pipeline.PipelineError, match="erased their account"):
-        pipeline.move(application, Stage.INTERVIEW.value, staff)
+        pipeline.move(application, Stage.INTERVIEW, staff)
     # Reconsidering a rejection is closed too, and so is sourcing them anew.
     reopened = db.session.get(Application, rejected.id)
     with pytest.raises(pipeline.PipelineError, match="erased their account"):
-        pipeline.advance(reopened.candidate, reopened.opening, Stage.SHORTLISTED.value, staff)
+        pipeline.advance(reopened.candidate, reopened.opening, Stage.SHORTLISTED, staff)
     fresh_opening = scene.opening
     db.session.rollback()
     with pytest.raises(pipeline.PipelineError, match="erased their account"):
-        pipeline.advance(scene.other, fresh_opening, Stage.SUBMITTED.value, staff)
+        pipeline.advance(scene.other, fresh_opening, Stage.SUBMITTED, staff)
     db.session.rollback()
     result = pipeline.bulk_review(fresh_opening, [scene.other], "submit", staff)
     assert result.done == [] and "erased their account" in result.skipped[0][1]
@@ -97,7 +97,7 @@ def test_the_staff_application_page_says_why_and_a_forced_move_is_refused(
     assert forced.status_code == 200
     assert "erased their account" in forced.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN.value
+    assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN
     assert db.session.execute(db.select(OutboxMessage.id)).scalars().all() == before
 
 
@@ -154,4 +154,4 @@ def test_a_clinic_forcing_a_move_reads_withdrawn_and_nothing_moves(
     assert "This candidate has withdrawn." in text
     assert "erased" not in text.lower()
     db.session.expire_all()
-    assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN.value
+    assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN

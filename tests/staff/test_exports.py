@@ -63,8 +63,8 @@ def test_pipeline_placements_openings_and_audit_export(
 ) -> None:
     ann, bob = make_candidate(first_name="Ann"), make_candidate(first_name="Bob")
     opening = make_opening(title="Front desk")
-    make_application(ann, opening, Stage.PLACED.value)
-    make_application(bob, opening, Stage.APPLIED.value)
+    make_application(ann, opening, Stage.PLACED)
+    make_application(bob, opening, Stage.APPLIED)
     applied = _csv(client.get("/staff/pipeline/export?stage=applied"))
     assert [r[2].split()[0] for r in applied[1:]] == ["Bob"]
     placed = _csv(client.get("/staff/placements/export"))

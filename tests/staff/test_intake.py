@@ -99,7 +99,7 @@ def test_an_unclaimed_record_cannot_go_to_a_clinic_until_claimed(
     application = pipeline.source(person, make_opening(), staff)
     db.session.commit()
     with pytest.raises(pipeline.PipelineError, match="has not claimed"):
-        pipeline.move(application, Stage.SUBMITTED.value, staff, confirm_ineligible=True)
+        pipeline.move(application, Stage.SUBMITTED, staff, confirm_ineligible=True)
     db.session.rollback()
 
     client.post("/logout")
@@ -118,8 +118,8 @@ def test_an_unclaimed_record_cannot_go_to_a_clinic_until_claimed(
     # The link works once.
     assert client.get(path).status_code == 302
     application = db.session.merge(application)
-    pipeline.move(application, Stage.SUBMITTED.value, staff, confirm_ineligible=True)
-    assert application.stage == Stage.SUBMITTED.value
+    pipeline.move(application, Stage.SUBMITTED, staff, confirm_ineligible=True)
+    assert application.stage == Stage.SUBMITTED
 
 
 def test_a_wrong_claim_link_sends_to_login(client: Any) -> None:

@@ -35,7 +35,7 @@ def test_a_broadcast_of_300_arrives_exactly_once(app, smtp: SmtpServer, workers:
     wait_for(lambda: arrived(smtp, set(keys)), 90, "all 300 offers")
 
     def settled() -> bool:
-        return all(m.status == OutboxStatus.SENT.value for m in all_messages())
+        return all(m.status == OutboxStatus.SENT for m in all_messages())
 
     wait_for(settled, 30, "every row marked sent")
     assert smtp.sink.keys() == dict.fromkeys(keys, 1)
@@ -58,15 +58,13 @@ def test_worker_killed_with_its_smtp_connection_open_mid_batch(
     # The five before it went over the same connection that is open now ...
     assert len({peer for k in [*before, stalled] for peer in smtp.sink.peers[k]}) == 1
     # ... and each was marked sent right after its acceptance, before the next began.
-    assert all(message(k).status == OutboxStatus.SENT.value for k in before)
+    assert all(message(k).status == OutboxStatus.SENT for k in before)
     victim.kill()
     killed_at = time.time()
     workers.start("rescuer", beat=True, **FAST_SWEEP)
     wait_for(lambda: arrived(smtp, set(keys)), 60, "the whole batch after the kill")
     assert smtp.sink.accepted_at[stalled] - killed_at < 60
-    wait_for(
-        lambda: all(m.status == OutboxStatus.SENT.value for m in all_messages()), 15, "sent marks"
-    )
+    wait_for(lambda: all(m.status == OutboxStatus.SENT for m in all_messages()), 15, "sent marks")
     assert smtp.sink.keys() == dict.fromkeys(keys, 1)
     assert smtp.sink.tries[stalled] == 2  # the killed attempt was never accepted
     assert all(smtp.sink.tries[k] == 1 for k in keys if k != stalled)

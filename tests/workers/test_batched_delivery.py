@@ -29,7 +29,7 @@ def test_a_batch_goes_over_one_connection_and_each_message_is_marked_once(
     assert delivery.deliver_many(ids) == []
     assert smtp.sink.keys() == dict.fromkeys(keys, 1)
     assert len(connections(smtp, keys)) == 1
-    assert {(m.status, m.attempts) for m in all_messages()} == {(OutboxStatus.SENT.value, 1)}
+    assert {(m.status, m.attempts) for m in all_messages()} == {(OutboxStatus.SENT, 1)}
     assert delivery.deliver_many(ids) == []  # a repeated task finds nothing left to do
     assert sum(smtp.sink.tries.values()) == 5
 
@@ -55,7 +55,7 @@ def test_a_connection_the_server_dropped_is_replaced_without_a_failed_attempt(
     smtp.start()
     assert delivery.deliver(second) is True
     row = message("after-drop")
-    assert row.status == OutboxStatus.SENT.value and row.attempts == 1 and row.last_error == ""
+    assert row.status == OutboxStatus.SENT and row.attempts == 1 and row.last_error == ""
     assert connections(smtp, ["before-drop"]) != connections(smtp, ["after-drop"])
     assert smtp.sink.keys() == {"before-drop": 1, "after-drop": 1}
 
@@ -70,8 +70,8 @@ def test_a_batch_fills_up_with_other_due_email_but_not_with_slow_kinds(
     # Handed one message, the worker takes three more due e-mails along, oldest first.
     assert delivery.deliver_many([ids[0]]) == []
     assert smtp.sink.keys() == {f"fill-{n}": 1 for n in range(4)}
-    assert message("slow-kind").status == OutboxStatus.PENDING.value
-    assert message("fill-4").status == OutboxStatus.PENDING.value
+    assert message("slow-kind").status == OutboxStatus.PENDING
+    assert message("fill-4").status == OutboxStatus.PENDING
 
 
 def test_a_batch_out_of_time_hands_back_the_unattempted_rest(app, smtp: SmtpServer) -> None:
@@ -81,7 +81,7 @@ def test_a_batch_out_of_time_hands_back_the_unattempted_rest(app, smtp: SmtpServ
     assert smtp.sink.keys() == {"late-0": 1}
     for key in ("late-1", "late-2"):
         row = message(key)  # back to pending, due now, no attempt counted
-        assert (row.status, row.attempts, row.locked_until) == (OutboxStatus.PENDING.value, 0, None)
+        assert (row.status, row.attempts, row.locked_until) == (OutboxStatus.PENDING, 0, None)
     assert delivery.deliver_many(ids[1:]) == [ids[2]]
     assert smtp.sink.keys() == {"late-0": 1, "late-1": 1}
 
@@ -92,7 +92,7 @@ def test_a_failure_in_a_batch_retries_that_message_only(app, smtp: SmtpServer) -
     assert delivery.deliver_many(ids) == []
     assert smtp.sink.keys() == {"ok-0": 1, "ok-1": 1}
     row = message("refused")
-    assert row.status == OutboxStatus.PENDING.value and row.attempts == 1
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert "451" in row.last_error
 
 
@@ -132,5 +132,5 @@ def test_a_line_break_in_an_address_is_dead_at_once(app, smtp: SmtpServer) -> No
     )
     db.session.commit()
     assert delivery.deliver(message("inject").id) is False
-    assert message("inject").status == OutboxStatus.DEAD.value
+    assert message("inject").status == OutboxStatus.DEAD
     assert smtp.sink.tries == {}

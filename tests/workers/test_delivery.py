@@ -28,7 +28,7 @@ def test_a_message_is_sent_once_however_often_it_is_delivered(app, smtp: SmtpSer
     assert delivery.deliver(row_id) is False
     assert smtp.sink.keys() == {"once": 1}
     sent = message("once")
-    assert sent.status == OutboxStatus.SENT.value and sent.attempts == 1
+    assert sent.status == OutboxStatus.SENT and sent.attempts == 1
     msg = smtp.sink.accepted[0]
     assert msg["Message-ID"] == mail.message_id("once")  # stable: receivers can drop a copy
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
@@ -53,7 +53,7 @@ def test_smtp_down_is_retried_with_backoff_then_delivered(app, smtp: SmtpServer)
         before = utcnow()
         assert delivery.deliver(row_id) is False
         row = message("down")
-        assert row.status == OutboxStatus.PENDING.value and row.attempts == attempt
+        assert row.status == OutboxStatus.PENDING and row.attempts == attempt
         assert "ConnectionRefusedError" in row.last_error
         waits.append((row.next_attempt_at - before).total_seconds())
         # Not due yet: a stray task before the backoff ends does nothing.
@@ -89,7 +89,7 @@ def test_a_message_dies_after_eight_attempts(app, smtp: SmtpServer) -> None:
         db.session.commit()
         delivery.deliver(row_id)
     row = message("hopeless")
-    assert row.status == OutboxStatus.DEAD.value and row.attempts == 8
+    assert row.status == OutboxStatus.DEAD and row.attempts == 8
     assert "451" in row.last_error
 
 
@@ -99,7 +99,7 @@ def test_a_permanent_rejection_is_dead_at_once(app, smtp: SmtpServer) -> None:
     smtp.sink.reply = "550 5.1.1 no such user"
     assert delivery.deliver(message("rejected").id) is False
     row = message("rejected")
-    assert row.status == OutboxStatus.DEAD.value and row.attempts == 1
+    assert row.status == OutboxStatus.DEAD and row.attempts == 1
     assert "550" in row.last_error and "no such user" in row.last_error
 
 
@@ -117,7 +117,7 @@ def test_a_claim_whose_worker_died_is_taken_over_and_the_late_worker_cannot_fini
     assert delivery.deliver(row_id) is True
     assert delivery._finish(first, "") is False  # the first claimer's write is fenced off
     row = message("lease")
-    assert row.status == OutboxStatus.SENT.value and row.attempts == 2
+    assert row.status == OutboxStatus.SENT and row.attempts == 2
     assert smtp.sink.keys() == {"lease": 1}
 
 

@@ -15,7 +15,7 @@ from tests.workers.helpers import all_messages, stage_email
 def deliver_everything() -> None:
     """Deliver until nothing is pending (fan-outs stage more)."""
     for _ in range(5):
-        pending = [m.id for m in all_messages() if m.status == OutboxStatus.PENDING.value]
+        pending = [m.id for m in all_messages() if m.status == OutboxStatus.PENDING]
         if not pending:
             return
         for message_id in pending:
@@ -75,9 +75,9 @@ def test_retention_removes_expired_tokens_and_old_sent_messages(app, make_user) 
     old = utcnow() - timedelta(days=200)
     db.session.add_all(
         [
-            AuthToken(user_id=user.id, purpose=TokenPurpose.PASSWORD_RESET.value,
+            AuthToken(user_id=user.id, purpose=TokenPurpose.PASSWORD_RESET,
                       token_hash="a" * 64, expires_at=old),
-            AuthToken(user_id=user.id, purpose=TokenPurpose.PASSWORD_RESET.value,
+            AuthToken(user_id=user.id, purpose=TokenPurpose.PASSWORD_RESET,
                       token_hash="b" * 64, expires_at=utcnow() + timedelta(hours=1)),
         ]
     )  # fmt: skip
@@ -86,7 +86,7 @@ def test_retention_removes_expired_tokens_and_old_sent_messages(app, make_user) 
     stage_email("old-dead")
     db.session.commit()
     for m in all_messages():
-        m.status = OutboxStatus.DEAD.value if "dead" in m.dedupe_key else OutboxStatus.SENT.value
+        m.status = OutboxStatus.DEAD if "dead" in m.dedupe_key else OutboxStatus.SENT
         m.sent_at = old if "old" in m.dedupe_key else utcnow()
     db.session.commit()
     purged = retention.purge()
@@ -108,7 +108,7 @@ def test_rescore_kinds_recompute_matches_through_the_outbox(
     outbox.add("rescore_candidate", {"candidate_id": candidate.id}, "rescore-candidate:t")
     db.session.commit()
     deliver_everything()
-    assert {m.status for m in all_messages()} == {OutboxStatus.SENT.value}
+    assert {m.status for m in all_messages()} == {OutboxStatus.SENT}
     pairs = db.session.execute(db.select(Match.candidate_id, Match.opening_id)).all()
     assert (candidate.id, opening.id) in pairs
 
@@ -120,7 +120,7 @@ def test_an_unknown_kind_is_dead_and_says_why(app) -> None:
     db.session.commit()
     deliver_everything()
     (row,) = all_messages()
-    assert row.status == OutboxStatus.DEAD.value and "no_such_kind" in row.last_error
+    assert row.status == OutboxStatus.DEAD and "no_such_kind" in row.last_error
 
 
 def test_beat_tasks_are_thin_and_idempotent(app, make_user, caplog) -> None:
@@ -146,4 +146,4 @@ def test_weekly_retrain_goes_through_the_outbox_once_a_week(app) -> None:
     deliver_everything()
     (row,) = all_messages()
     # Too few staff decisions yet is an answer, not a failure.
-    assert row.status == OutboxStatus.SENT.value and row.last_error.startswith("not trained")
+    assert row.status == OutboxStatus.SENT and row.last_error.startswith("not trained")

@@ -27,8 +27,8 @@ def application(make_candidate, make_opening):
     application = Application(
         candidate=candidate,
         opening=opening,
-        source=ApplicationSource.APPLIED.value,
-        stage=Stage.APPLIED.value,
+        source=ApplicationSource.APPLIED,
+        stage=Stage.APPLIED,
     )
     db.session.add(application)
     db.session.commit()
@@ -54,7 +54,7 @@ def test_application_received_mails_the_candidate_and_tells_staff(app, applicati
 
 def test_stage_changes_and_interviews_go_to_the_candidate(app, application, make_user):
     actor = make_user(Role.STAFF)
-    for stage in (Stage.INTERVIEW.value, Stage.OFFERED.value):
+    for stage in (Stage.INTERVIEW, Stage.OFFERED):
         change = StageChange(
             application=application, actor_id=actor.id, from_stage="applied", to_stage=stage
         )
@@ -66,7 +66,7 @@ def test_stage_changes_and_interviews_go_to_the_candidate(app, application, make
 
 def test_submitted_and_placed_reach_the_clinic(app, application, make_user):
     actor = make_user(Role.STAFF)
-    for stage in (Stage.SUBMITTED.value, Stage.PLACED.value):
+    for stage in (Stage.SUBMITTED, Stage.PLACED):
         db.session.add(StageChange(application=application, actor_id=actor.id, to_stage=stage))
         db.session.flush()
     notifications.submitted_to_clinic(application)

@@ -27,7 +27,7 @@ def test_a_rejected_message_shows_as_dead_and_retry_sends_it(
     db.session.commit()
     smtp.sink.reply = "550 5.1.1 mailbox unavailable"
     delivery.deliver(message("bounce").id)
-    assert message("bounce").status == OutboxStatus.DEAD.value
+    assert message("bounce").status == OutboxStatus.DEAD
 
     page = client.get("/staff/outbox").get_data(as_text=True)
     assert "nobody@example.com" in page and "mailbox unavailable" in page and "dead" in page
@@ -36,7 +36,7 @@ def test_a_rejected_message_shows_as_dead_and_retry_sends_it(
     response = client.post(f"/staff/outbox/{message('bounce').id}/retry")
     assert response.status_code == 302
     row = message("bounce")
-    assert row.status == OutboxStatus.PENDING.value and row.attempts == 0
+    assert row.status == OutboxStatus.PENDING and row.attempts == 0
     assert delivery.deliver(row.id) is True
     assert smtp.sink.keys() == {"bounce": 1}
 

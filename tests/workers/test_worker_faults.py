@@ -65,7 +65,7 @@ def test_committed_sends_exactly_one_and_rolled_back_sends_none(
     db.session.commit()
     wait_for(lambda: arrived(smtp, {"committed"}), 30, "the committed message")
     # The worker handles one task at a time in order: anything before it is done too.
-    wait_for(lambda: message("committed").status == OutboxStatus.SENT.value, 10, "sent mark")
+    wait_for(lambda: message("committed").status == OutboxStatus.SENT, 10, "sent mark")
     assert smtp.sink.keys() == {"committed": 1}
     assert smtp.sink.tries == {"committed": 1}
     assert [m.dedupe_key for m in all_messages()] == ["committed"]
@@ -86,9 +86,7 @@ def test_worker_killed_mid_delivery_still_delivers_once_within_a_minute(
     workers.start("rescuer", beat=True, **FAST_SWEEP)
     wait_for(lambda: arrived(smtp, {"kill-me", "bystander"}), 60, "both messages after the kill")
     assert smtp.sink.accepted_at["kill-me"] - killed_at < 60
-    wait_for(
-        lambda: all(m.status == OutboxStatus.SENT.value for m in all_messages()), 15, "sent marks"
-    )
+    wait_for(lambda: all(m.status == OutboxStatus.SENT for m in all_messages()), 15, "sent marks")
     assert smtp.sink.keys() == {"kill-me": 1, "bystander": 1}
     assert smtp.sink.tries["kill-me"] == 2  # the killed attempt was never accepted
 
@@ -104,14 +102,14 @@ def test_smtp_down_retries_with_backoff_then_delivers(
 
     def failed_thrice() -> bool:
         row = message("smtp-down")
-        return row.attempts >= 3 and row.status == OutboxStatus.PENDING.value
+        return row.attempts >= 3 and row.status == OutboxStatus.PENDING
 
     wait_for(failed_thrice, 60, "three failed attempts, waiting for the next")
     row = message("smtp-down")
     assert "Connection" in row.last_error
     smtp.start()
     wait_for(lambda: arrived(smtp, {"smtp-down"}), 60, "delivery after the server returned")
-    wait_for(lambda: message("smtp-down").status == OutboxStatus.SENT.value, 10, "sent mark")
+    wait_for(lambda: message("smtp-down").status == OutboxStatus.SENT, 10, "sent mark")
     assert smtp.sink.keys() == {"smtp-down": 1}
     assert message("smtp-down").attempts >= 4
 
@@ -146,9 +144,7 @@ def test_two_workers_sweeping_at_once_send_nothing_twice(
     def settled() -> bool:
         db.session.expire_all()
         return not db.session.scalar(
-            select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.status != OutboxStatus.SENT.value
-            )
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status != OutboxStatus.SENT)
         )
 
     wait_for(settled, 30, "every row marked sent")

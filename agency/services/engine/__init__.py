@@ -173,7 +173,7 @@ class Engine:
     def openings_for(self, candidate: Candidate, k: int = 10) -> list[OpeningMatch]:
         """The open openings that fit this candidate best, with reasons (none for an erased
         person: they are in no ranking, either way round)."""
-        if candidate.status == CandidateStatus.ERASED.value:
+        if candidate.status == CandidateStatus.ERASED:
             return []
         profile = load_profile(candidate.id)
         if profile is None:

@@ -40,7 +40,7 @@ class OpeningIndexCache:
             for oid, changed, clinic_changed in plain_rows(
                 select(Opening.id, Opening.updated_at, Clinic.updated_at)
                 .outerjoin(Opening.clinic)
-                .where(Opening.status == OpeningStatus.OPEN.value)
+                .where(Opening.status == OpeningStatus.OPEN)
             )
         }
         today = date.today()

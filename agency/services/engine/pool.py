@@ -49,7 +49,7 @@ from matching.similarity import TextSpace
 
 def active() -> ColumnElement[bool]:
     """The candidates the pool holds."""
-    return Candidate.status == CandidateStatus.ACTIVE.value
+    return Candidate.status == CandidateStatus.ACTIVE
 
 
 def plain_rows(statement: Executable) -> list[tuple[Any, ...]]:
@@ -113,7 +113,7 @@ def _skills(where: ColumnElement[bool]) -> dict[int, dict[str, int]]:
 
 def _credentials(where: ColumnElement[bool]) -> dict[int, list[CredentialHeld]]:
     creds: dict[int, list[CredentialHeld]] = {}
-    verified = VerificationStatus.VERIFIED.value
+    verified = VerificationStatus.VERIFIED
     for cid, code, status, expires in plain_rows(
         select(
             Credential.candidate_id,
@@ -235,7 +235,7 @@ def load_opening_specs(
 ) -> list[OpeningSpec]:
     query = opening_query()
     if open_only:
-        query = query.where(Opening.status == OpeningStatus.OPEN.value)
+        query = query.where(Opening.status == OpeningStatus.OPEN)
     if ids is not None:
         query = query.where(Opening.id.in_(list(ids)))
     return [opening_spec(o) for o in db.session.execute(query).scalars()]
@@ -243,7 +243,7 @@ def load_opening_specs(
 
 def open_opening_texts() -> list[str]:
     jobs = plain_rows(
-        select(Opening.title, Opening.description).where(Opening.status == OpeningStatus.OPEN.value)
+        select(Opening.title, Opening.description).where(Opening.status == OpeningStatus.OPEN)
     )
     return [opening_text(title, description) for title, description in jobs]
 
@@ -314,7 +314,7 @@ class PoolCache:
             status = db.session.execute(
                 select(Candidate.status).where(Candidate.id == candidate_id)
             ).scalar_one_or_none()
-            if status == CandidateStatus.ACTIVE.value:
+            if status == CandidateStatus.ACTIVE:
                 self._apply([candidate_id], [])
             else:
                 self._apply([], [candidate_id])
@@ -349,8 +349,8 @@ class PoolCache:
             return
         for cid, at, _status in fresh:
             self._applied[cid] = at
-        kept = [cid for cid, _at, status in fresh if status == CandidateStatus.ACTIVE.value]
-        gone = [cid for cid, _at, status in fresh if status != CandidateStatus.ACTIVE.value]
+        kept = [cid for cid, _at, status in fresh if status == CandidateStatus.ACTIVE]
+        gone = [cid for cid, _at, status in fresh if status != CandidateStatus.ACTIVE]
         self._apply(kept, gone)
 
     def _apply(self, kept: list[int], gone: list[int]) -> None:

@@ -86,7 +86,7 @@ def rescore_opening(engine: Engine, opening_id: int) -> int:
     if opening is None:
         return 0
     db.session.execute(delete(Match).where(Match.opening_id == opening_id))
-    if opening.status != OpeningStatus.OPEN.value:
+    if opening.status != OpeningStatus.OPEN:
         db.session.commit()
         return 0
     # Stamped with the time the opening was read: an edit while this runs leaves it stale.
@@ -112,7 +112,7 @@ def rescore_candidate(engine: Engine, candidate_id: int) -> int:
     ).scalar_one_or_none()
     db.session.execute(delete(Match).where(Match.candidate_id == candidate_id))
     profile = load_profile(candidate_id)
-    if profile is None or status != CandidateStatus.ACTIVE.value:
+    if profile is None or status != CandidateStatus.ACTIVE:
         db.session.commit()
         return 0
     space = engine.text_space()
@@ -154,7 +154,7 @@ def _applicant_rows(
     if outside:  # withdrawn or paused candidates who applied earlier: read them from the rows
         # An erased person is in no ranking, not even through an old application.
         for profile in load_profiles(
-            Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED.value)
+            Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED)
         ):
             expl = engine.scorer.explain(profile, spec, text_space=pool.text_space)
             rows[profile.id] = match_row(profile.id, spec.id, expl)
@@ -190,7 +190,7 @@ def rescore_all(engine: Engine) -> int:
     for oid, cid in db.session.execute(
         select(Application.opening_id, Application.candidate_id)
         .join(Opening, Opening.id == Application.opening_id)
-        .where(Opening.status == OpeningStatus.OPEN.value)
+        .where(Opening.status == OpeningStatus.OPEN)
     ):
         applicants.setdefault(oid, []).append(cid)
     stored = 0

@@ -27,12 +27,12 @@ from agency.models import (
 from agency.services import charts
 
 FUNNEL = [
-    ("In pipeline", (Stage.APPLIED.value, Stage.SOURCED.value)),
-    ("Shortlisted", (Stage.SHORTLISTED.value,)),
-    ("Submitted", (Stage.SUBMITTED.value,)),
-    ("Interview", (Stage.INTERVIEW.value,)),
-    ("Offered", (Stage.OFFERED.value,)),
-    ("Placed", (Stage.PLACED.value,)),
+    ("In pipeline", (Stage.APPLIED, Stage.SOURCED)),
+    ("Shortlisted", (Stage.SHORTLISTED,)),
+    ("Submitted", (Stage.SUBMITTED,)),
+    ("Interview", (Stage.INTERVIEW,)),
+    ("Offered", (Stage.OFFERED,)),
+    ("Placed", (Stage.PLACED,)),
 ]
 EXPIRY_WINDOW_DAYS = 30
 LIST_LIMIT = 8
@@ -79,11 +79,11 @@ def opening_rows(openings: list[Opening], today: date | None = None) -> list[Ope
     for o in openings:
         c = counts.get(o.id, Counter())
         started = o.posted_at or o.created_at or now
-        closed = {Stage.PLACED.value, Stage.REJECTED.value, Stage.WITHDRAWN.value}
+        closed = {Stage.PLACED, Stage.REJECTED, Stage.WITHDRAWN}
         rows.append(
             OpeningRow(
                 opening=o,
-                placed=c.get(Stage.PLACED.value, 0),
+                placed=c.get(Stage.PLACED, 0),
                 in_pipeline=sum(n for s, n in c.items() if s not in closed),
                 days_open=max((now - started).days, 0),
             )
@@ -104,7 +104,7 @@ def dashboard(today: date | None = None) -> Dashboard:
     counts_row = db.session.execute(
         select(
             select(func.count(Opening.id))
-            .where(Opening.status == OpeningStatus.OPEN.value)
+            .where(Opening.status == OpeningStatus.OPEN)
             .scalar_subquery(),
             select(func.count(Application.id))
             .where(Application.created_at >= week_ago)
@@ -112,7 +112,7 @@ def dashboard(today: date | None = None) -> Dashboard:
             select(func.count(Credential.id)).where(expiring_where).scalar_subquery(),
             select(func.count(Clinic.id)).where(Clinic.approved.is_(False)).scalar_subquery(),
             select(func.count(OutboxMessage.id))
-            .where(OutboxMessage.status == OutboxStatus.DEAD.value)
+            .where(OutboxMessage.status == OutboxStatus.DEAD)
             .scalar_subquery(),
         )
     ).one()
@@ -127,7 +127,7 @@ def dashboard(today: date | None = None) -> Dashboard:
         db.session.execute(
             select(Opening)
             .options(joinedload(Opening.clinic))
-            .where(Opening.status == OpeningStatus.OPEN.value)
+            .where(Opening.status == OpeningStatus.OPEN)
             .order_by(func.coalesce(Opening.posted_at, Opening.created_at), Opening.id)
             .limit(LIST_LIMIT)
         ).scalars()
@@ -164,7 +164,7 @@ def dashboard(today: date | None = None) -> Dashboard:
     failed = list(
         db.session.execute(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.DEAD.value)
+            .where(OutboxMessage.status == OutboxStatus.DEAD)
             .order_by(OutboxMessage.created_at.desc())
             .limit(5)
         ).scalars()
@@ -204,7 +204,7 @@ def dashboard_charts(today: date) -> dict[str, Any]:
     since = datetime.combine(weeks[0], time.min, tzinfo=UTC)
     placed_at = db.session.execute(
         select(StageChange.created_at).where(
-            StageChange.to_stage == Stage.PLACED.value, StageChange.created_at >= since
+            StageChange.to_stage == Stage.PLACED, StageChange.created_at >= since
         )
     ).scalars()
     per_week = Counter(_week_start(ts.date()) for ts in placed_at)

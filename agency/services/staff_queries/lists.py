@@ -97,7 +97,7 @@ def clinics_page(approved: bool, page: int, per_page: int = 30) -> Any:
 def staff_accounts_page(page: int, per_page: int = 50) -> Any:
     query = (
         select(User)
-        .where(User.role.in_([Role.STAFF.value, Role.ADMIN.value]))
+        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
         .order_by(User.active.desc(), User.email)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
@@ -106,11 +106,11 @@ def staff_accounts_page(page: int, per_page: int = 50) -> Any:
 # ---------- Outbox ----------
 
 OUTBOX_FILTERS: dict[str, ColumnElement[bool]] = {
-    "failing": (OutboxMessage.status == OutboxStatus.DEAD.value)
-    | ((OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.attempts > 0)),
-    "dead": OutboxMessage.status == OutboxStatus.DEAD.value,
-    "pending": OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
-    "sent": OutboxMessage.status == OutboxStatus.SENT.value,
+    "failing": (OutboxMessage.status == OutboxStatus.DEAD)
+    | ((OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.attempts > 0)),
+    "dead": OutboxMessage.status == OutboxStatus.DEAD,
+    "pending": OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+    "sent": OutboxMessage.status == OutboxStatus.SENT,
 }
 
 

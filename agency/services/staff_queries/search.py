@@ -76,7 +76,7 @@ def candidate_query(f: CandidateFilters) -> Any:
                 Credential.candidate_id == Candidate.id,
                 Credential.credential_type_id == CredentialType.id,
                 CredentialType.code == f.credential,
-                Credential.verification_status == VerificationStatus.VERIFIED.value,
+                Credential.verification_status == VerificationStatus.VERIFIED,
                 or_(Credential.expires_on.is_(None), Credential.expires_on >= date.today()),
             )
         )

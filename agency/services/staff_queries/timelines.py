@@ -101,9 +101,9 @@ def candidate_timeline(
             body = f"by {who}" + (f" — {change.reason}" if change.reason else "")
             kind = (
                 "success"
-                if change.to_stage == Stage.PLACED.value
+                if change.to_stage == Stage.PLACED
                 else "danger"
-                if change.to_stage == Stage.REJECTED.value
+                if change.to_stage == Stage.REJECTED
                 else ""
             )
             entries.append(TimelineEntry(change.created_at, title, body, kind))
