@@ -185,7 +185,9 @@ def streamed_csv(sheet: Sheet, query: Select[Any]) -> Iterator[str]:
     bind = db.session.get_bind()
 
     def body() -> Iterator[str]:
-        with Session(bind) as session:
+        # Read-only: bound to a connection already in a transaction (a test's), closing this
+        # session (also when a client abandons the download) leaves that transaction alone.
+        with Session(bind, join_transaction_mode="rollback_only") as session:
             yield from csv_chunks(sheet, objects(query, session))
 
     return body()
