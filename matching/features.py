@@ -139,6 +139,7 @@ class Layout:
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.skills = self.taxonomy.skill_codes
+        self.skill_names = [self.taxonomy.skill(c).name for c in self.skills]
         s = len(self.skills)
         self.experience = s
         self.wpm = s + 1
