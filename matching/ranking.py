@@ -361,7 +361,7 @@ def score_rows(
 ) -> ScoredRows:
     """Constraints and scores for every row, vectorised; k=None keeps every eligible row.
 
-    `linear` is the opening's share of a batched linear pass (see rank_many).
+    `linear` is the opening's share of a batched linear pass (see OpeningIndex.rank).
     """
     return score_compiled(
         pool.compile(opening, scorer or MatchScorer()), pool, k, include_ineligible, linear
@@ -490,28 +490,6 @@ def rank(
         return results
     results.sort(key=lambda m: (not m.eligible, -m.score, m.candidate_id))
     return results
-
-
-def rank_many(
-    openings: Sequence[OpeningSpec],
-    pool: CandidatePool,
-    k: int = 50,
-    scorer: MatchScorer | None = None,
-    include_ineligible: bool = False,
-    batch: int = 32,
-) -> dict[int, list[RankedMatch]]:
-    """rank() for many openings (a full rescore): each batch shares one matrix product."""
-    scorer = scorer or MatchScorer()
-    members = [(opening, pool.compile(opening, scorer)) for opening in openings]
-    out: dict[int, list[RankedMatch]] = {}
-    if members:
-        for start in range(0, len(members), batch):
-            part = members[start : start + batch]
-            passes = pool.linear_pass_many([q for _, q in part]) if pool.n_rows else []
-            for j, (opening, _) in enumerate(part):
-                linear = passes[j] if passes else None
-                out[opening.id] = rank(opening, pool, k, scorer, include_ineligible, linear=linear)
-    return out
 
 
 def pool_components(
