@@ -17,12 +17,14 @@ from matching.features import (
     MAX_LEVEL,
     NOT_HELD,
     TEXT_FULL_COSINE,
+    CandidateColumns,
     CandidateProfile,
     EncodedRows,
     Layout,
     OpeningQuery,
     OpeningSpec,
     compile_opening,
+    encode_columns,
     encode_profiles,
     popcount,
 )
@@ -160,31 +162,44 @@ class CandidatePool:
         active[:old] = self.active
         self.ids, self.active = ids, active
 
+    @classmethod
+    def from_columns(
+        cls,
+        columns: CandidateColumns,
+        texts: Sequence[str],
+        text_space: TextSpace,
+        layout: Layout | None = None,
+    ) -> CandidatePool:
+        """Build a pool from columns (a database's rows) and each candidate's text."""
+        pool = cls(text_space, layout, capacity=max(len(columns), 16))
+        pool._append_columns(columns, texts)
+        return pool
+
     def _append(self, profiles: Sequence[CandidateProfile], bulk: bool = False) -> None:
-        if not profiles:
+        self._append_columns(CandidateColumns.of(profiles), [p.text for p in profiles])
+
+    def _append_columns(self, columns: CandidateColumns, texts: Sequence[str]) -> None:
+        count = len(columns)
+        if not count:
             return
         start = self.n_rows
-        self._reserve(start + len(profiles))
-        rows = slice(start, start + len(profiles))
-        self._write(rows, encode_profiles(profiles, self.layout))
-        for offset, p in enumerate(profiles):
-            if p.id in self.row_of:
-                raise KeyError(f"candidate {p.id} appears twice")
-            self.row_of[p.id] = start + offset
-            self.ids[start + offset] = p.id
-        self.n_rows = start + len(profiles)
+        self._reserve(start + count)
+        rows = slice(start, start + count)
+        self._write(rows, encode_columns(columns, self.layout))
+        for offset, cid in enumerate(columns.ids):
+            if cid in self.row_of:
+                raise KeyError(f"candidate {cid} appears twice")
+            self.row_of[cid] = start + offset
+        self.ids[rows] = columns.ids
+        self.n_rows = start + count
         # Large batches extend the CSR matrix; single additions go to the overrides so that an
         # add does not copy the whole matrix.
-        if (
-            len(profiles) >= BULK_ROWS
-            and start == self.text_matrix.shape[0]
-            and not self.text_overrides
-        ):
-            block = self.text_space.transform([p.text for p in profiles])
+        if count >= BULK_ROWS and start == self.text_matrix.shape[0] and not self.text_overrides:
+            block = self.text_space.transform(texts)
             self.text_matrix = sp.vstack([self.text_matrix, block], format="csr")
         else:
-            for offset, p in enumerate(profiles):
-                self._set_text(start + offset, p.text)
+            for offset, text in enumerate(texts):
+                self._set_text(start + offset, text)
 
     def _write(self, rows: slice, enc: EncodedRows) -> None:
         self.version += 1
