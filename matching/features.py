@@ -212,7 +212,9 @@ class CandidateColumns:
     over, encoded without building a CandidateProfile per person (at 100,000 candidates the
     profiles' sets and dicts were most of a pool build's time and memory).
 
-    Skills and credentials are long-form: one entry per (candidate row, code).
+    Skills and credentials are long-form: one entry per (candidate row, code); a skill entry
+    names its code by its index in `skill_code_table` (millions of entries at 100,000
+    candidates: arrays, not lists).
     """
 
     ids: list[int]
@@ -228,9 +230,10 @@ class CandidateColumns:
     desired_roles: list[Iterable[str]]
     has_text: list[bool]
     reliability: list[float | None]
-    skill_rows: list[int] = field(default_factory=list)
-    skill_codes: list[str] = field(default_factory=list)
-    skill_levels: list[int] = field(default_factory=list)
+    skill_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_code_ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_levels: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_code_table: list[str] = field(default_factory=list)
     credential_rows: list[int] = field(default_factory=list)
     credential_codes: list[str] = field(default_factory=list)
     credential_cells: list[int] = field(default_factory=list)  # see credential_cell()
@@ -255,15 +258,21 @@ class CandidateColumns:
             has_text=[bool(p.text.strip()) for p in profiles],
             reliability=[p.reliability for p in profiles],
         )
+        code_ids: dict[str, int] = {}
+        rows, codes, levels = [], [], []
         for i, p in enumerate(profiles):
             for code, level in p.skills.items():
-                cols.skill_rows.append(i)
-                cols.skill_codes.append(code)
-                cols.skill_levels.append(level)
+                rows.append(i)
+                codes.append(code_ids.setdefault(code, len(code_ids)))
+                levels.append(int(level))
             for cred in p.credentials:
                 cols.credential_rows.append(i)
                 cols.credential_codes.append(cred.code)
                 cols.credential_cells.append(credential_cell(cred))
+        cols.skill_rows = np.array(rows, dtype=np.int64)
+        cols.skill_code_ids = np.array(codes, dtype=np.int64)
+        cols.skill_levels = np.array(levels, dtype=np.int64)
+        cols.skill_code_table = list(code_ids)
         return cols
 
 
@@ -294,14 +303,11 @@ def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
     # Column by column: a per-row Python loop that writes into numpy cells costs tens of
     # microseconds a candidate, seconds for a 100,000-candidate pool.
     skill_col = {code: j for j, code in enumerate(layout.skills)}
-    cells_i, cells_j, cells_v = [], [], []
-    for i, code, level in zip(cols.skill_rows, cols.skill_codes, cols.skill_levels, strict=True):
-        j = skill_col.get(code)
-        if j is not None:
-            cells_i.append(i)
-            cells_j.append(j)
-            cells_v.append(min(max(int(level), 0), MAX_LEVEL))
-    X[cells_i, cells_j] = cells_v
+    # The layout's column of each code in the table (-1: a code the layout does not know).
+    column_of = np.array([skill_col.get(c, -1) for c in cols.skill_code_table] + [-1])
+    cols_j = column_of[cols.skill_code_ids]
+    known = cols_j >= 0
+    X[cols.skill_rows[known], cols_j[known]] = np.clip(cols.skill_levels[known], 0, MAX_LEVEL)
     desire_cache: dict[frozenset[str], list[float] | None] = {}
     desires: list[list[float] | None] = []
     for roles in cols.desired_roles:
