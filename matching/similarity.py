@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from itertools import repeat
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -34,16 +34,25 @@ class TextSpace:
         self.max_features = max_features
 
     def fit(self, corpus: Iterable[str]) -> TextSpace:
-        # Document frequencies counted with numpy over the whole corpus: a 100,000-resume pool
-        # is fitted in about a second instead of a Counter update per document.
-        flat, lengths = _tokenize([text.lower() for text in corpus])
-        n = len(lengths)
+        # Document frequencies counted with numpy, CHUNK_TEXTS documents at a time: a
+        # 100,000-resume pool is fitted in seconds instead of a Counter update per document,
+        # and only one chunk's tokens (tens of bytes each) exist at once.
+        n = 0
         seen: dict[str, int] = {}
-        ids = np.fromiter(
-            (seen.setdefault(t, len(seen)) for t in flat), dtype=np.int64, count=len(flat)
-        )
+        df = np.zeros(0, dtype=np.int64)
+        for chunk in _chunks(corpus):
+            flat, lengths = _tokenize([text.lower() for text in chunk])
+            n += len(lengths)
+            ids = np.fromiter(
+                (seen.setdefault(t, len(seen)) for t in flat), dtype=np.int64, count=len(flat)
+            )
+            del flat
+            counted = np.bincount(
+                _term_counts(lengths, ids, len(seen)).indices, minlength=len(seen)
+            )
+            counted[: df.size] += df
+            df = counted
         terms = list(seen)
-        df = np.bincount(_term_counts(lengths, ids, len(terms)).indices, minlength=len(terms))
         kept = [
             (t, int(c))
             for t, c in zip(terms, df, strict=True)
@@ -75,7 +84,13 @@ class TextSpace:
         return {i: v / norm for i, v in vec.items()} if norm > 0 else {}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The same numbers as vector() for each text, computed for all rows at once."""
+        """The same numbers as vector() for each text, computed CHUNK_TEXTS rows at a time."""
+        if len(texts) <= CHUNK_TEXTS:
+            return self._transform(texts)
+        blocks = [self._transform(chunk) for chunk in _chunks(texts)]
+        return sp.vstack(blocks, format="csr")
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         n, width = len(texts), len(self.vocabulary_)
         flat, lengths = _tokenize([text.lower() for text in texts])
         # Stop words never enter the vocabulary, so a plain lookup filters them too.
@@ -91,6 +106,17 @@ class TextSpace:
         return sp.csr_matrix(
             (data.astype(np.float32), cols.astype(np.int32), indptr), shape=(n, width)
         )
+
+
+# Texts tokenized at a time by fit and transform: a chunk's tokens are Python strings (about
+# 50 bytes each), so 100,000 resumes at once held most of a gigabyte.
+CHUNK_TEXTS = 10_000
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
+    it = iter(texts)
+    while chunk := list(islice(it, CHUNK_TEXTS)):
+        yield chunk
 
 
 def _tokenize(lowered: Sequence[str]) -> tuple[list[str], list[int]]:
