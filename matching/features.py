@@ -330,7 +330,9 @@ def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
         row = layout.credentials.add(code)
         if row is None:
             continue
-        cells = creds.setdefault(row, np.full(n, NOT_HELD, dtype=np.int16))
+        cells = creds.get(row)
+        if cells is None:  # (not setdefault: that would allocate a column for every entry)
+            cells = creds[row] = np.full(n, NOT_HELD, dtype=np.int16)
         cells[i] = max(int(cells[i]), cell)
     years = np.array(cols.years_experience, dtype=np.float64).reshape(n)
     X[:, layout.wpm] = [w or 0 for w in cols.typing_wpm]

@@ -169,16 +169,23 @@ class CandidatePool:
         texts: Sequence[str],
         text_space: TextSpace,
         layout: Layout | None = None,
+        text_matrix: sp.csr_matrix | None = None,
     ) -> CandidatePool:
-        """Build a pool from columns (a database's rows) and each candidate's text."""
+        """Build a pool from columns (a database's rows) and each candidate's text;
+        `text_matrix` is text_space.transform(texts) when the caller has it (fit_transform)."""
         pool = cls(text_space, layout, capacity=max(len(columns), 16))
-        pool._append_columns(columns, texts)
+        pool._append_columns(columns, texts, text_matrix)
         return pool
 
     def _append(self, profiles: Sequence[CandidateProfile], bulk: bool = False) -> None:
         self._append_columns(CandidateColumns.of(profiles), [p.text for p in profiles])
 
-    def _append_columns(self, columns: CandidateColumns, texts: Sequence[str]) -> None:
+    def _append_columns(
+        self,
+        columns: CandidateColumns,
+        texts: Sequence[str],
+        text_matrix: sp.csr_matrix | None = None,
+    ) -> None:
         count = len(columns)
         if not count:
             return
@@ -195,7 +202,7 @@ class CandidatePool:
         # Large batches extend the CSR matrix; single additions go to the overrides so that an
         # add does not copy the whole matrix.
         if count >= BULK_ROWS and start == self.text_matrix.shape[0] and not self.text_overrides:
-            block = self.text_space.transform(texts)
+            block = self.text_space.transform(texts) if text_matrix is None else text_matrix
             self.text_matrix = sp.vstack([self.text_matrix, block], format="csr")
         else:
             for offset, text in enumerate(texts):

@@ -34,24 +34,49 @@ class TextSpace:
         self.max_features = max_features
 
     def fit(self, corpus: Iterable[str]) -> TextSpace:
+        self._fit(corpus, ())
+        del self._seen
+        return self
+
+    def fit_transform(self, texts: Sequence[str], more: Iterable[str] = ()) -> sp.csr_matrix:
+        """fit(texts + more), then transform(texts), tokenizing each text once (tokenizing is
+        most of the time of both): the pool's build."""
+        kept = self._fit(texts, more)
+        # Each term's number while counting -> its column in the vocabulary (-1: left out).
+        column = np.full(len(self._seen), -1, dtype=np.int64)
+        for term, j in self.vocabulary_.items():
+            column[self._seen[term]] = j
+        del self._seen
+        blocks = [self._matrix(lengths, column[ids]) for ids, lengths in kept]
+        if not blocks:
+            return sp.csr_matrix((0, len(self.vocabulary_)), dtype=np.float32)
+        return blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
+
+    def _fit(
+        self, corpus: Iterable[str], more: Iterable[str]
+    ) -> list[tuple[npt.NDArray[np.int64], list[int]]]:
+        """Fit on corpus then more; returns the corpus's token numbers (in `self._seen`) with
+        each text's token count, chunk by chunk, for fit_transform."""
         # Document frequencies counted with numpy, CHUNK_TEXTS documents at a time: a
         # 100,000-resume pool is fitted in seconds instead of a Counter update per document,
         # and only one chunk's tokens (tens of bytes each) exist at once.
         n = 0
         seen: dict[str, int] = {}
         df = np.zeros(0, dtype=np.int64)
-        for chunk in _chunks(corpus):
-            flat, lengths = _tokenize([text.lower() for text in chunk])
-            n += len(lengths)
-            ids = np.fromiter(
-                (seen.setdefault(t, len(seen)) for t in flat), dtype=np.int64, count=len(flat)
-            )
-            del flat
-            counted = np.bincount(
-                _term_counts(lengths, ids, len(seen)).indices, minlength=len(seen)
-            )
-            counted[: df.size] += df
-            df = counted
+        kept_ids: list[tuple[npt.NDArray[np.int64], list[int]]] = []
+        for keep, texts in ((True, corpus), (False, more)):
+            for chunk in _chunks(texts):
+                flat, lengths = _tokenize([text.lower() for text in chunk])
+                n += len(lengths)
+                ids = _term_ids(flat, seen)
+                del flat
+                counted = np.bincount(
+                    _term_counts(lengths, ids, len(seen)).indices, minlength=len(seen)
+                )
+                counted[: df.size] += df
+                df = counted
+                if keep:
+                    kept_ids.append((ids, lengths))
         terms = list(seen)
         kept = [
             (t, int(c))
@@ -64,7 +89,8 @@ class TextSpace:
         kept.sort()
         self.vocabulary_ = {t: i for i, (t, _) in enumerate(kept)}
         self.idf_ = np.array([math.log((1 + n) / (1 + c)) + 1.0 for _, c in kept], dtype=np.float64)
-        return self
+        self._seen = seen
+        return kept_ids
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TextSpace:
@@ -91,12 +117,16 @@ class TextSpace:
         return sp.vstack(blocks, format="csr")
 
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        n, width = len(texts), len(self.vocabulary_)
         flat, lengths = _tokenize([text.lower() for text in texts])
         # Stop words never enter the vocabulary, so a plain lookup filters them too.
         ids = np.fromiter(
             map(self.vocabulary_.get, flat, repeat(-1)), dtype=np.int64, count=len(flat)
         )
+        return self._matrix(lengths, ids)
+
+    def _matrix(self, lengths: list[int], ids: npt.NDArray[np.int64]) -> sp.csr_matrix:
+        """Rows of sublinear tf-idf, l2-normalised, from each text's vocabulary columns."""
+        n, width = len(lengths), len(self.vocabulary_)
         counts = _term_counts(lengths, ids, width)
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(counts.indptr))
         data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
@@ -117,6 +147,19 @@ def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
     it = iter(texts)
     while chunk := list(islice(it, CHUNK_TEXTS)):
         yield chunk
+
+
+def _term_ids(flat: list[str], seen: dict[str, int]) -> npt.NDArray[np.int64]:
+    """Each token's number in `seen`, numbering new terms in order of first appearance.
+
+    Looked up with map() first (C speed: after the first few thousand documents almost every
+    term is known), then the new terms are numbered in one Python pass over those tokens only.
+    """
+    ids = np.fromiter(map(seen.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    new = np.flatnonzero(ids < 0)
+    for i in new.tolist():
+        ids[i] = seen.setdefault(flat[i], len(seen))
+    return ids
 
 
 def _tokenize(lowered: Sequence[str]) -> tuple[list[str], list[int]]:

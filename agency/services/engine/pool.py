@@ -89,10 +89,16 @@ def _codes(value: object, cache: dict[str, list[str]]) -> list[str]:
     return list(value or [])  # type: ignore[call-overload]
 
 
-def _day(value: object) -> date | None:
+def _day(value: object, cache: dict[str, date] | None = None) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    text = str(value)
+    found = cache.get(text) if cache is not None else None
+    if found is None:
+        found = date.fromisoformat(text[:10])
+        if cache is not None:  # SQLite hands dates back as text; many repeat
+            cache[text] = found
+    return found
 
 
 def profile_text(summary: str | None, resume: str | None) -> str:
@@ -122,6 +128,7 @@ def _skills(where: ColumnElement[bool]) -> dict[int, dict[str, int]]:
 def _credentials(where: ColumnElement[bool]) -> dict[int, list[CredentialHeld]]:
     creds: dict[int, list[CredentialHeld]] = {}
     verified = VerificationStatus.VERIFIED.value
+    days: dict[str, date] = {}
     for cid, code, status, expires in plain_rows(
         select(
             Credential.candidate_id,
@@ -133,7 +140,9 @@ def _credentials(where: ColumnElement[bool]) -> dict[int, list[CredentialHeld]]:
         .join(Candidate, Candidate.id == Credential.candidate_id)
         .where(where)
     ):
-        creds.setdefault(cid, []).append(CredentialHeld(code, status == verified, _day(expires)))
+        creds.setdefault(cid, []).append(
+            CredentialHeld(code, status == verified, _day(expires, days))
+        )
     return creds
 
 
@@ -229,22 +238,26 @@ def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str
     columns = CandidateColumns(*([] for _ in range(13)))  # type: ignore[arg-type]
     texts: list[str] = []
     for chunk in chunked_rows(select(*_PROFILE_COLUMNS).where(where)):
-        for cid, mask, lat, lon, commute, min_pay, years, wpm, ehr, langs, roles, su, re in chunk:
-            columns.ids.append(cid)
-            columns.availability.append(mask or 0)
-            columns.lat.append(_float(lat))
-            columns.lon.append(_float(lon))
-            columns.commute_miles.append(float(commute or 0))
-            columns.min_pay.append(_float(min_pay))
-            columns.years_experience.append(float(years or 0))
-            columns.typing_wpm.append(wpm)
-            columns.ehr.append(_codes(ehr, cache))
-            columns.languages.append(_codes(langs, cache))
-            columns.desired_roles.append(_codes(roles, cache))
-            text = profile_text(su, re)
-            columns.has_text.append(bool(text.strip()))
-            columns.reliability.append(reliable.get(cid, newcomer))
-            texts.append(text)
+        # Column by column (the same conversions as load_profiles, in _PROFILE_COLUMNS order).
+        cids, mask, lat, lon, commute, min_pay, years, wpm, ehr, langs, roles, su, re = zip(
+            *chunk, strict=True
+        )
+        del chunk
+        columns.ids.extend(cids)
+        columns.availability.extend(m or 0 for m in mask)
+        columns.lat.extend(map(_float, lat))
+        columns.lon.extend(map(_float, lon))
+        columns.commute_miles.extend(float(c or 0) for c in commute)
+        columns.min_pay.extend(map(_float, min_pay))
+        columns.years_experience.extend(float(y or 0) for y in years)
+        columns.typing_wpm.extend(wpm)
+        columns.ehr.extend(_codes(v, cache) for v in ehr)
+        columns.languages.extend(_codes(v, cache) for v in langs)
+        columns.desired_roles.extend(_codes(v, cache) for v in roles)
+        chunk_texts = list(map(profile_text, su, re))
+        columns.has_text.extend(bool(t.strip()) for t in chunk_texts)
+        columns.reliability.extend(reliable.get(c, newcomer) for c in cids)
+        texts.extend(chunk_texts)
     ids = np.asarray(columns.ids, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     by_id = ids[order]
@@ -422,9 +435,12 @@ class PoolCache:
     def _build(self) -> CandidatePool:
         self.generation += 1
         columns, texts = load_columns(active())
+        matrix = None
         if self._space is None:
-            self._space = fit_text_space(texts)
-        return CandidatePool.from_columns(columns, texts, self._space)
+            # The same space fit_text_space(texts) gives, with the texts tokenized once.
+            self._space = TextSpace(min_df=1)
+            matrix = self._space.fit_transform(texts, open_opening_texts())
+        return CandidatePool.from_columns(columns, texts, self._space, text_matrix=matrix)
 
     def _sync(self, since: datetime) -> None:
         """Apply the candidates changed since `since` that this pool has not applied yet."""
