@@ -242,6 +242,11 @@ class CandidateColumns:
         return len(self.ids)
 
     @classmethod
+    def empty(cls) -> CandidateColumns:
+        """No candidates yet: lists to extend chunk by chunk."""
+        return cls([], [], [], [], [], [], [], [], [], [], [], [], [])
+
+    @classmethod
     def of(cls, profiles: Sequence[CandidateProfile]) -> CandidateColumns:
         cols = cls(
             ids=[p.id for p in profiles],

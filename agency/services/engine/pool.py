@@ -235,7 +235,7 @@ def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str
     `load_profiles` reads (a test holds the two encodings equal)."""
     cache: dict[str, list[str]] = {}
     reliable, newcomer = reliability.values_for_all()
-    columns = CandidateColumns(*([] for _ in range(13)))  # type: ignore[arg-type]
+    columns = CandidateColumns.empty()
     texts: list[str] = []
     for chunk in chunked_rows(select(*_PROFILE_COLUMNS).where(where)):
         # Column by column (the same conversions as load_profiles, in _PROFILE_COLUMNS order).
