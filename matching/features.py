@@ -139,6 +139,7 @@ class Layout:
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.skills = self.taxonomy.skill_codes
+        self.skill_names = [self.taxonomy.skill(c).name for c in self.skills]
         s = len(self.skills)
         self.experience = s
         self.wpm = s + 1
@@ -205,87 +206,165 @@ class EncodedRows:
     has_text: F32  # 1 where the candidate has a resume or profile text, else 0
 
 
+@dataclass
+class CandidateColumns:
+    """Candidates as columns, entry i of each list for candidate i: what a database query hands
+    over, encoded without building a CandidateProfile per person (at 100,000 candidates the
+    profiles' sets and dicts were most of a pool build's time and memory).
+
+    Skills and credentials are long-form: one entry per (candidate row, code); a skill entry
+    names its code by its index in `skill_code_table` (millions of entries at 100,000
+    candidates: arrays, not lists).
+    """
+
+    ids: list[int]
+    availability: list[int]
+    lat: list[float | None]
+    lon: list[float | None]
+    commute_miles: list[float]
+    min_pay: list[float | None]
+    years_experience: list[float]
+    typing_wpm: list[int | None]
+    ehr: list[Iterable[str]]
+    languages: list[Iterable[str]]
+    desired_roles: list[Iterable[str]]
+    has_text: list[bool]
+    reliability: list[float | None]
+    skill_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_code_ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_levels: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    skill_code_table: list[str] = field(default_factory=list)
+    credential_rows: list[int] = field(default_factory=list)
+    credential_codes: list[str] = field(default_factory=list)
+    credential_cells: list[int] = field(default_factory=list)  # see credential_cell()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls) -> CandidateColumns:
+        """No candidates yet: lists to extend chunk by chunk."""
+        return cls([], [], [], [], [], [], [], [], [], [], [], [], [])
+
+    @classmethod
+    def of(cls, profiles: Sequence[CandidateProfile]) -> CandidateColumns:
+        cols = cls(
+            ids=[p.id for p in profiles],
+            availability=[p.availability for p in profiles],
+            lat=[p.lat for p in profiles],
+            lon=[p.lon for p in profiles],
+            commute_miles=[p.commute_miles for p in profiles],
+            min_pay=[p.min_pay for p in profiles],
+            years_experience=[p.years_experience for p in profiles],
+            typing_wpm=[p.typing_wpm for p in profiles],
+            ehr=[p.ehr for p in profiles],
+            languages=[p.languages for p in profiles],
+            desired_roles=[p.desired_roles for p in profiles],
+            has_text=[bool(p.text.strip()) for p in profiles],
+            reliability=[p.reliability for p in profiles],
+        )
+        code_ids: dict[str, int] = {}
+        rows, codes, levels = [], [], []
+        for i, p in enumerate(profiles):
+            for code, level in p.skills.items():
+                rows.append(i)
+                codes.append(code_ids.setdefault(code, len(code_ids)))
+                levels.append(int(level))
+            for cred in p.credentials:
+                cols.credential_rows.append(i)
+                cols.credential_codes.append(cred.code)
+                cols.credential_cells.append(credential_cell(cred))
+        cols.skill_rows = np.array(rows, dtype=np.int64)
+        cols.skill_code_ids = np.array(codes, dtype=np.int64)
+        cols.skill_levels = np.array(levels, dtype=np.int64)
+        cols.skill_code_table = list(code_ids)
+        return cols
+
+
 def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> EncodedRows:
-    n = len(profiles)
+    return encode_columns(CandidateColumns.of(profiles), layout)
+
+
+def _code_masks(values: list[Iterable[str]], book: CodeBook) -> I64:
+    """Each row's codes as a bit mask (most rows repeat a few combinations)."""
+    cache: dict[frozenset[str], int] = {}
+    out = np.zeros(len(values), dtype=np.int64)
+    for i, codes in enumerate(values):
+        key = frozenset(codes)
+        bits = cache.get(key)
+        if bits is None:
+            bits = cache[key] = book.mask(codes)
+        out[i] = bits
+    return out
+
+
+def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
+    n = len(cols)
     X = np.zeros((n, layout.width), dtype=np.float32)
-    skill_col = {code: j for j, code in enumerate(layout.skills)}
     cos_commute = np.full(n, 2.0, dtype=np.float32)
-    min_pay = np.full(n, np.nan, dtype=np.float32)
-    avail = np.zeros(n, dtype=np.int32)
-    ehr = np.zeros(n, dtype=np.int64)
-    langs = np.zeros(n, dtype=np.int64)
     lat = np.full(n, np.nan, dtype=np.float32)
     lon = np.full(n, np.nan, dtype=np.float32)
     xyz = np.zeros((n, 3), dtype=np.float32)
-    commute = np.zeros(n, dtype=np.float32)
-    creds: dict[int, npt.NDArray[np.int16]] = {}
-    # Column-wise where possible: a per-row Python loop that writes into numpy cells costs
-    # tens of microseconds a candidate, seconds for a 100,000-candidate pool.
-    cells_i: list[int] = []
-    cells_j: list[int] = []
-    cells_v: list[int] = []
+    # Column by column: a per-row Python loop that writes into numpy cells costs tens of
+    # microseconds a candidate, seconds for a 100,000-candidate pool.
+    skill_col = {code: j for j, code in enumerate(layout.skills)}
+    # The layout's column of each code in the table (-1: a code the layout does not know).
+    column_of = np.array([skill_col.get(c, -1) for c in cols.skill_code_table] + [-1])
+    cols_j = column_of[cols.skill_code_ids]
+    known = cols_j >= 0
+    X[cols.skill_rows[known], cols_j[known]] = np.clip(cols.skill_levels[known], 0, MAX_LEVEL)
     desire_cache: dict[frozenset[str], list[float] | None] = {}
-    ehr_cache: dict[frozenset[str], int] = {}
-    lang_cache: dict[frozenset[str], int] = {}
     desires: list[list[float] | None] = []
-    located: list[int] = []
-    for i, p in enumerate(profiles):
-        for code, level in p.skills.items():
-            j = skill_col.get(code)
-            if j is not None:
-                cells_i.append(i)
-                cells_j.append(j)
-                cells_v.append(min(max(int(level), 0), MAX_LEVEL))
-        key = frozenset(p.desired_roles)
+    for roles in cols.desired_roles:
+        key = frozenset(roles)
         if key not in desire_cache:
             desire_cache[key] = (
-                [0.5 * (role_desire(r, p.desired_roles) or 0.0) for r in ROLES]
-                if p.desired_roles
-                else None
+                [0.5 * (role_desire(r, set(key)) or 0.0) for r in ROLES] if key else None
             )
         desires.append(desire_cache[key])
-        if p.reliability is not None:
-            X[i, layout.reliability] = min(max(p.reliability, 0.0), 1.0)
-            X[i, layout.has_reliability] = 1.0
-        if p.lat is not None and p.lon is not None:
-            located.append(i)
-        key = frozenset(p.ehr)
-        bits = ehr_cache.get(key)
-        if bits is None:
-            bits = ehr_cache[key] = layout.ehr.mask(p.ehr)
-        ehr[i] = bits
-        key = frozenset(p.languages)
-        bits = lang_cache.get(key)
-        if bits is None:
-            bits = lang_cache[key] = layout.languages.mask(p.languages)
-        langs[i] = bits
-        for cred in p.credentials:
-            row = layout.credentials.add(cred.code)
-            if row is None:
-                continue
-            cells = creds.setdefault(row, np.full(n, NOT_HELD, dtype=np.int16))
-            cells[i] = max(int(cells[i]), _credential_cell(cred))
-    if n:
-        years = np.array([p.years_experience for p in profiles], dtype=np.float64)
-        X[:, layout.wpm] = [p.typing_wpm or 0 for p in profiles]
-        commute[:] = [p.commute_miles for p in profiles]
-        min_pay[:] = [np.nan if p.min_pay is None else p.min_pay for p in profiles]
-        avail[:] = [p.availability & FULL_MASK for p in profiles]
-    else:
-        years = np.zeros(0, dtype=np.float64)
-    X[cells_i, cells_j] = cells_v
+    rel = np.array([np.nan if r is None else r for r in cols.reliability], dtype=np.float64)
+    has_rel = ~np.isnan(rel)
+    X[has_rel, layout.reliability] = np.clip(rel[has_rel], 0.0, 1.0)
+    X[has_rel, layout.has_reliability] = 1.0
+    ehr = _code_masks(cols.ehr, layout.ehr)
+    langs = _code_masks(cols.languages, layout.languages)
+    creds: dict[int, npt.NDArray[np.int16]] = {}
+    for i, code, cell in zip(
+        cols.credential_rows, cols.credential_codes, cols.credential_cells, strict=True
+    ):
+        row = layout.credentials.add(code)
+        if row is None:
+            continue
+        cells = creds.get(row)
+        if cells is None:  # (not setdefault: that would allocate a column for every entry)
+            cells = creds[row] = np.full(n, NOT_HELD, dtype=np.int16)
+        cells[i] = max(int(cells[i]), cell)
+    years = np.array(cols.years_experience, dtype=np.float64).reshape(n)
+    X[:, layout.wpm] = [w or 0 for w in cols.typing_wpm]
+    commute = np.array(cols.commute_miles, dtype=np.float32).reshape(n)
+    min_pay = np.array(
+        [np.nan if v is None else v for v in cols.min_pay], dtype=np.float32
+    ).reshape(n)
+    avail = np.array([a & FULL_MASK for a in cols.availability], dtype=np.int32).reshape(n)
     # Saturating: the first years of front-office experience matter most.
     X[:, layout.experience] = 1.0 - np.exp(-np.maximum(years, 0.0) / EXPERIENCE_SCALE_YEARS)
     wished = np.array([d is not None for d in desires], dtype=bool)
     if wished.any():
         role_cols = np.array([layout.role[role] for role in ROLES], dtype=np.intp)
         X[np.ix_(np.flatnonzero(wished), role_cols)] = [d for d in desires if d is not None]
+    located = [
+        i
+        for i, (a, b) in enumerate(zip(cols.lat, cols.lon, strict=True))
+        if a is not None and b is not None
+    ]
     if located:
         at = np.array(located, dtype=np.intp)
-        lat[at] = [profiles[i].lat for i in located]
-        lon[at] = [profiles[i].lon for i in located]
-        xyz[at] = [unit_vector(profiles[i].lat, profiles[i].lon) for i in located]  # type: ignore[arg-type]
-        cos_commute[at] = [radius_cosine(profiles[i].commute_miles) for i in located]
+        lats = [cols.lat[i] for i in located]
+        lons = [cols.lon[i] for i in located]
+        lat[at] = lats
+        lon[at] = lons
+        xyz[at] = [unit_vector(a, b) for a, b in zip(lats, lons, strict=True)]  # type: ignore[arg-type]
+        cos_commute[at] = [radius_cosine(cols.commute_miles[i]) for i in located]
     # Role fit = half the stated wish (above) + half how well the skills cover the role profile;
     # with no wish stated, the coverage alone (a missing wish is not held against anyone).
     coverage = X[:, : len(layout.skills)].astype(np.float64) @ layout.profile_matrix.T
@@ -297,7 +376,7 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
         X[:, layout.fit[role]] = layout.default_fit(levels, role)
     wpm = X[:, layout.wpm].copy()
     levels_t = np.ascontiguousarray(levels.T.astype(np.uint8))
-    has_text = np.array([bool(p.text.strip()) for p in profiles], dtype=np.float32)
+    has_text = np.array(cols.has_text, dtype=np.float32).reshape(n)
     return EncodedRows(
         X,
         cos_commute,
@@ -316,7 +395,7 @@ def encode_profiles(profiles: Sequence[CandidateProfile], layout: Layout) -> Enc
     )
 
 
-def _credential_cell(cred: CredentialHeld) -> int:
+def credential_cell(cred: CredentialHeld) -> int:
     if not cred.verified:
         return UNVERIFIED
     if cred.expires is None:

@@ -17,12 +17,14 @@ from matching.features import (
     MAX_LEVEL,
     NOT_HELD,
     TEXT_FULL_COSINE,
+    CandidateColumns,
     CandidateProfile,
     EncodedRows,
     Layout,
     OpeningQuery,
     OpeningSpec,
     compile_opening,
+    encode_columns,
     encode_profiles,
     popcount,
 )
@@ -160,31 +162,51 @@ class CandidatePool:
         active[:old] = self.active
         self.ids, self.active = ids, active
 
+    @classmethod
+    def from_columns(
+        cls,
+        columns: CandidateColumns,
+        texts: Sequence[str],
+        text_space: TextSpace,
+        layout: Layout | None = None,
+        text_matrix: sp.csr_matrix | None = None,
+    ) -> CandidatePool:
+        """Build a pool from columns (a database's rows) and each candidate's text;
+        `text_matrix` is text_space.transform(texts) when the caller has it (fit_transform)."""
+        pool = cls(text_space, layout, capacity=max(len(columns), 16))
+        pool._append_columns(columns, texts, text_matrix)
+        return pool
+
     def _append(self, profiles: Sequence[CandidateProfile], bulk: bool = False) -> None:
-        if not profiles:
+        self._append_columns(CandidateColumns.of(profiles), [p.text for p in profiles])
+
+    def _append_columns(
+        self,
+        columns: CandidateColumns,
+        texts: Sequence[str],
+        text_matrix: sp.csr_matrix | None = None,
+    ) -> None:
+        count = len(columns)
+        if not count:
             return
         start = self.n_rows
-        self._reserve(start + len(profiles))
-        rows = slice(start, start + len(profiles))
-        self._write(rows, encode_profiles(profiles, self.layout))
-        for offset, p in enumerate(profiles):
-            if p.id in self.row_of:
-                raise KeyError(f"candidate {p.id} appears twice")
-            self.row_of[p.id] = start + offset
-            self.ids[start + offset] = p.id
-        self.n_rows = start + len(profiles)
+        self._reserve(start + count)
+        rows = slice(start, start + count)
+        self._write(rows, encode_columns(columns, self.layout))
+        for offset, cid in enumerate(columns.ids):
+            if cid in self.row_of:
+                raise KeyError(f"candidate {cid} appears twice")
+            self.row_of[cid] = start + offset
+        self.ids[rows] = columns.ids
+        self.n_rows = start + count
         # Large batches extend the CSR matrix; single additions go to the overrides so that an
         # add does not copy the whole matrix.
-        if (
-            len(profiles) >= BULK_ROWS
-            and start == self.text_matrix.shape[0]
-            and not self.text_overrides
-        ):
-            block = self.text_space.transform([p.text for p in profiles])
+        if count >= BULK_ROWS and start == self.text_matrix.shape[0] and not self.text_overrides:
+            block = self.text_space.transform(texts) if text_matrix is None else text_matrix
             self.text_matrix = sp.vstack([self.text_matrix, block], format="csr")
         else:
-            for offset, p in enumerate(profiles):
-                self._set_text(start + offset, p.text)
+            for offset, text in enumerate(texts):
+                self._set_text(start + offset, text)
 
     def _write(self, rows: slice, enc: EncodedRows) -> None:
         self.version += 1
@@ -273,6 +295,21 @@ class CandidatePool:
     def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32]:
         return self.linear_pass_many([q])[0]
 
+    def linear_rows(self, q: OpeningQuery, rows: Idx) -> F32:
+        """The linear pass's numerator for `rows` only (the same float32 arithmetic per row).
+
+        Ranking computes constraints first and this for the eligible rows alone: at 100,000
+        candidates a typical opening keeps one or two thousand, so the product over the whole
+        matrix was most of a ranking's time.
+        """
+        num: F32 = self.store.X[rows] @ q.W
+        for skill, table in q.skill_corrections:
+            num += table[self.store.levels_t[skill, rows]]
+        if q.typing_target is not None:
+            wpm = np.minimum(self.store.wpm[rows], np.float32(q.typing_target))
+            num += wpm * np.float32(q.typing_coef)
+        return num
+
 
 def _extra_numerator(
     pool: CandidatePool, rows: Idx, q: OpeningQuery, miles: F64 | None
@@ -301,11 +338,13 @@ def _extra_numerator(
 
 def _skill_component(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64:
     """The skills component of `rows` (the same formula as the explanation), which gates the
-    rest; read from the uint8 level columns of these rows only."""
+    rest."""
     if q.fit_column is None:
         return np.full(len(rows), np.nan)
     s = len(pool.layout.skills)
-    levels = pool.store.levels_t[:, rows].T.astype(np.float64)
+    # The same levels as the uint8 columns, read row by row (a gather of whole rows of X is
+    # several times cheaper than one per skill column).
+    levels = pool.store.X[rows, :s].astype(np.float64)
     caps = np.minimum(q.caps[:s].astype(np.float64), MAX_LEVEL)
     return np.asarray(np.minimum(levels, caps) @ q.skill_weights, dtype=np.float64)
 
@@ -344,7 +383,7 @@ def score_rows(
 ) -> ScoredRows:
     """Constraints and scores for every row, vectorised; k=None keeps every eligible row.
 
-    `linear` is the opening's share of a batched linear pass (see rank_many).
+    `linear` is the opening's share of a batched linear pass (see OpeningIndex.rank).
     """
     return score_compiled(
         pool.compile(opening, scorer or MatchScorer()), pool, k, include_ineligible, linear
@@ -368,11 +407,22 @@ def score_compiled(
     )
     if n == 0 or (k is not None and k <= 0):
         return empty
-    num, dot = linear if linear is not None else pool.linear_pass(q)
-    ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
-    rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
-    if rows.size == 0:
-        return empty
+    if linear is None and not include_ineligible:
+        # Constraints first (bit and comparison operations on contiguous columns), then the
+        # matrix product for the rows that pass only.
+        row_ok = eligible(pool.store, slice(0, n), q) & pool.active[:n]
+        rows = np.flatnonzero(row_ok)
+        if rows.size == 0:
+            return empty
+        num_rows = pool.linear_rows(q, rows)
+        row_ok = np.ones(rows.size, dtype=bool)
+    else:
+        num, dot = linear if linear is not None else pool.linear_pass(q)
+        ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
+        rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
+        if rows.size == 0:
+            return empty
+        num_rows, row_ok = num[rows], ok[rows]
     # A track record counts only for candidates who have one; a blank resume, pay ask or
     # location drops out of the candidate's denominator (see scorer.contributions_from_components).
     w = q.weights
@@ -391,10 +441,9 @@ def score_compiled(
     else:
         gate = gate_from_skills(skills)
         skill_points = w["skills"] * skills
-    rest = num[rows].astype(np.float64) - skill_points + extra
+    rest = num_rows.astype(np.float64) - skill_points + extra
     base = 100.0 * (skill_points + gate * rest) / den
     text_w = 100.0 * w["text"] * gate * has_text / den
-    row_ok = ok[rows]
     # Text similarity is the costliest part: compute it only where it could still reach the top k
     # (eligible rows first, as the ranking orders them).
     if k is not None and rows.size > k:
@@ -451,11 +500,11 @@ def rank(
         best, learned_scores = best[order], learned_scores[order]
     rows = scored.rows[best]
     explanations = scorer.explain_rows(
-        pool.store, rows, scored.query, scored.text_cosine[best], pool.layout
+        pool.store, rows, scored.query, scored.text_cosine[best], pool.layout, scored.eligible[best]
     )
     results = [
-        RankedMatch(int(pool.ids[row]), e.score, e.eligible, e)
-        for row, e in zip(rows, explanations, strict=True)
+        RankedMatch(cid, e.score, e.eligible, e)
+        for cid, e in zip(pool.ids[rows].tolist(), explanations, strict=True)
     ]
     if learned_scores is not None:
         for match, value in zip(results, learned_scores, strict=True):
@@ -463,28 +512,6 @@ def rank(
         return results
     results.sort(key=lambda m: (not m.eligible, -m.score, m.candidate_id))
     return results
-
-
-def rank_many(
-    openings: Sequence[OpeningSpec],
-    pool: CandidatePool,
-    k: int = 50,
-    scorer: MatchScorer | None = None,
-    include_ineligible: bool = False,
-    batch: int = 32,
-) -> dict[int, list[RankedMatch]]:
-    """rank() for many openings (a full rescore): each batch shares one matrix product."""
-    scorer = scorer or MatchScorer()
-    members = [(opening, pool.compile(opening, scorer)) for opening in openings]
-    out: dict[int, list[RankedMatch]] = {}
-    if members:
-        for start in range(0, len(members), batch):
-            part = members[start : start + batch]
-            passes = pool.linear_pass_many([q for _, q in part]) if pool.n_rows else []
-            for j, (opening, _) in enumerate(part):
-                linear = passes[j] if passes else None
-                out[opening.id] = rank(opening, pool, k, scorer, include_ineligible, linear=linear)
-    return out
 
 
 def pool_components(

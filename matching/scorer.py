@@ -205,28 +205,38 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         q: OpeningQuery,
         text_cosine: F64,
         layout: Layout,
+        ok: npt.NDArray[np.bool_] | None = None,
     ) -> list[MatchExplanation]:
-        """Explanations for several rows at once (the top k of a ranking)."""
+        """Explanations for several rows at once (the top k of a ranking); `ok` is the rows'
+        eligibility when the caller has already checked it (ranking has)."""
         values = component_values(enc, rows, q, text_cosine, layout)
         weights = np.array([q.weights[c] for c in COMPONENTS])
         applies = ~np.isnan(values)
         contrib = contributions_from_components(values, weights)
         gates = skill_gate(values, weights).tolist()
-        ok = eligible(enc, rows, q).tolist()
+        eligible_rows = (eligible(enc, rows, q) if ok is None else ok).tolist()
         skill_notes = _skill_notes(enc, rows, q, layout)
+        notes = _NoteContext(enc, rows, q, layout)
         version = self.model_version
         # Plain Python lists: iterating numpy scalars costs more than the arithmetic here.
-        value_rows, contrib_rows, applies_rows = values.tolist(), contrib.tolist(), applies.tolist()
+        value_rows, contrib_rows = values.tolist(), contrib.tolist()
+        # Which components apply, as one small int per row: most rows share a few patterns,
+        # and each pattern's (column, name) pairs are worked out once.
+        patterns = (applies @ (1 << np.arange(len(COMPONENTS)))).tolist()
+        columns: dict[int, list[tuple[int, str]]] = {}
         out = []
         for i, row in enumerate(rows.tolist()):
-            failed = [] if ok[i] else failed_constraints(enc, row, q, layout)
-            on = applies_rows[i]
-            components = {c: v for c, v, a in zip(COMPONENTS, value_rows[i], on, strict=True) if a}
-            contributions = {
-                c: v for c, v, a in zip(COMPONENTS, contrib_rows[i], on, strict=True) if a
-            }
+            failed = [] if eligible_rows[i] else failed_constraints(enc, row, q, layout)
+            on = columns.get(patterns[i])
+            if on is None:
+                on = columns[patterns[i]] = [
+                    (j, c) for j, c in enumerate(COMPONENTS) if patterns[i] >> j & 1
+                ]
+            value_row, contrib_row = value_rows[i], contrib_rows[i]
+            components = {c: value_row[j] for j, c in on}
+            contributions = {c: contrib_row[j] for j, c in on}
             score = sum(contributions.values())
-            strengths, gaps = _other_notes(enc, row, q, components, layout, *skill_notes[i])
+            strengths, gaps = notes.other(i, components, *skill_notes[i])
             out.append(
                 MatchExplanation(
                     score=score,
@@ -292,7 +302,7 @@ def _skill_notes(
     s = len(layout.skills)
     need = np.array([q.requirements.get(c, (0, 0.0))[0] for c in layout.skills], dtype=np.float64)
     weight = np.array([q.requirements.get(c, (0, 0.0))[1] for c in layout.skills], dtype=np.float64)
-    names = [layout.taxonomy.skill(c).name for c in layout.skills]
+    names = layout.skill_names
     levels = enc.X[rows, :s].astype(np.float64)
     required = (need > 0) & (weight > 0)
     short = np.where(required & (levels < need), weight * (need - levels), 0.0)
@@ -320,38 +330,54 @@ def _skill_notes(
     return out
 
 
-def _other_notes(
-    enc: EncodedRows,
-    row: int,
-    q: OpeningQuery,
-    components: dict[str, float],
-    layout: Layout,
-    strengths: list[str],
-    gaps: list[str],
-) -> tuple[list[str], list[str]]:
-    tax = layout.taxonomy
-    if q.ehr:
-        known = layout.ehr.codes_in(int(enc.ehr[row]) & q.ehr)
-        missing = layout.ehr.codes_in(q.ehr & ~int(enc.ehr[row]))
-        if known:
-            strengths.append("knows " + ", ".join(tax.name_of(c) for c in known))
-        if missing:
-            gaps.append("no experience with " + ", ".join(tax.name_of(c) for c in missing))
-    wpm = int(enc.X[row, layout.wpm])
-    if q.typing_target is not None:
-        if wpm >= q.typing_target:
-            strengths.append(f"types {wpm} wpm (needs {q.typing_target})")
-        else:
-            gaps.append(f"types {wpm or 'untested'} wpm, needs {q.typing_target}")
-    closeness = components.get("distance", 0.0)
-    if closeness >= 0.5 and q.has_location and not np.isnan(enc.lat[row]):
-        # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it rather than recompute.
-        strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
-    if components.get("reliability", 0.0) >= STRONG_RECORD:
-        strengths.append("strong track record on past placements")
-    if components.get("experience", 0.0) >= 0.8:
-        strengths.append("experienced")
-    return strengths, gaps
+class _NoteContext:
+    """What the strengths and gaps of one explain_rows call read, taken out of the arrays once
+    (reading numpy scalars cell by cell cost more than writing the notes)."""
+
+    def __init__(
+        self, enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, layout: Layout
+    ) -> None:
+        self.q, self.layout = q, layout
+        self.ehr = enc.ehr[rows].tolist() if q.ehr else []
+        self.wpm = enc.X[rows, layout.wpm].astype(int).tolist()
+        self.located = (~np.isnan(enc.lat[rows])).tolist()
+        self._names: dict[int, str] = {}
+
+    def _ehr_names(self, mask: int) -> str:
+        """The EHR systems of a mask, named ("" when none); a handful of masks repeat."""
+        found = self._names.get(mask)
+        if found is None:
+            tax = self.layout.taxonomy
+            codes = self.layout.ehr.codes_in(mask)
+            found = self._names[mask] = ", ".join(tax.name_of(c) for c in codes)
+        return found
+
+    def other(
+        self, i: int, components: dict[str, float], strengths: list[str], gaps: list[str]
+    ) -> tuple[list[str], list[str]]:
+        q = self.q
+        if q.ehr:
+            known = self._ehr_names(self.ehr[i] & q.ehr)
+            missing = self._ehr_names(q.ehr & ~self.ehr[i])
+            if known:
+                strengths.append("knows " + known)
+            if missing:
+                gaps.append("no experience with " + missing)
+        wpm = self.wpm[i]
+        if q.typing_target is not None:
+            if wpm >= q.typing_target:
+                strengths.append(f"types {wpm} wpm (needs {q.typing_target})")
+            else:
+                gaps.append(f"types {wpm or 'untested'} wpm, needs {q.typing_target}")
+        closeness = components.get("distance", 0.0)
+        if closeness >= 0.5 and q.has_location and self.located[i]:
+            # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it, not recompute.
+            strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
+        if components.get("reliability", 0.0) >= STRONG_RECORD:
+            strengths.append("strong track record on past placements")
+        if components.get("experience", 0.0) >= 0.8:
+            strengths.append("experienced")
+        return strengths, gaps
 
 
 def _summary(score: float, failed: list[str], gaps: list[str]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from itertools import repeat
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -34,16 +34,50 @@ class TextSpace:
         self.max_features = max_features
 
     def fit(self, corpus: Iterable[str]) -> TextSpace:
-        # Document frequencies counted with numpy over the whole corpus: a 100,000-resume pool
-        # is fitted in about a second instead of a Counter update per document.
-        flat, lengths = _tokenize([text.lower() for text in corpus])
-        n = len(lengths)
+        self._fit(corpus, ())
+        del self._seen
+        return self
+
+    def fit_transform(self, texts: Sequence[str], more: Iterable[str] = ()) -> sp.csr_matrix:
+        """fit(texts + more), then transform(texts), tokenizing each text once (tokenizing is
+        most of the time of both): the pool's build."""
+        kept = self._fit(texts, more)
+        # Each term's number while counting -> its column in the vocabulary (-1: left out).
+        column = np.full(len(self._seen), -1, dtype=np.int64)
+        for term, j in self.vocabulary_.items():
+            column[self._seen[term]] = j
+        del self._seen
+        blocks = [self._matrix(lengths, column[ids]) for ids, lengths in kept]
+        if not blocks:
+            return sp.csr_matrix((0, len(self.vocabulary_)), dtype=np.float32)
+        return blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
+
+    def _fit(
+        self, corpus: Iterable[str], more: Iterable[str]
+    ) -> list[tuple[npt.NDArray[np.int64], list[int]]]:
+        """Fit on corpus then more; returns the corpus's token numbers (in `self._seen`) with
+        each text's token count, chunk by chunk, for fit_transform."""
+        # Document frequencies counted with numpy, CHUNK_TEXTS documents at a time: a
+        # 100,000-resume pool is fitted in seconds instead of a Counter update per document,
+        # and only one chunk's tokens (tens of bytes each) exist at once.
+        n = 0
         seen: dict[str, int] = {}
-        ids = np.fromiter(
-            (seen.setdefault(t, len(seen)) for t in flat), dtype=np.int64, count=len(flat)
-        )
+        df = np.zeros(0, dtype=np.int64)
+        kept_ids: list[tuple[npt.NDArray[np.int64], list[int]]] = []
+        for keep, texts in ((True, corpus), (False, more)):
+            for chunk in _chunks(texts):
+                flat, lengths = _tokenize([text.lower() for text in chunk])
+                n += len(lengths)
+                ids = _term_ids(flat, seen)
+                del flat
+                counted = np.bincount(
+                    _term_counts(lengths, ids, len(seen)).indices, minlength=len(seen)
+                )
+                counted[: df.size] += df
+                df = counted
+                if keep:
+                    kept_ids.append((ids, lengths))
         terms = list(seen)
-        df = np.bincount(_term_counts(lengths, ids, len(terms)).indices, minlength=len(terms))
         kept = [
             (t, int(c))
             for t, c in zip(terms, df, strict=True)
@@ -55,7 +89,8 @@ class TextSpace:
         kept.sort()
         self.vocabulary_ = {t: i for i, (t, _) in enumerate(kept)}
         self.idf_ = np.array([math.log((1 + n) / (1 + c)) + 1.0 for _, c in kept], dtype=np.float64)
-        return self
+        self._seen = seen
+        return kept_ids
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TextSpace:
@@ -75,13 +110,23 @@ class TextSpace:
         return {i: v / norm for i, v in vec.items()} if norm > 0 else {}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The same numbers as vector() for each text, computed for all rows at once."""
-        n, width = len(texts), len(self.vocabulary_)
+        """The same numbers as vector() for each text, computed CHUNK_TEXTS rows at a time."""
+        if len(texts) <= CHUNK_TEXTS:
+            return self._transform(texts)
+        blocks = [self._transform(chunk) for chunk in _chunks(texts)]
+        return sp.vstack(blocks, format="csr")
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         flat, lengths = _tokenize([text.lower() for text in texts])
         # Stop words never enter the vocabulary, so a plain lookup filters them too.
         ids = np.fromiter(
             map(self.vocabulary_.get, flat, repeat(-1)), dtype=np.int64, count=len(flat)
         )
+        return self._matrix(lengths, ids)
+
+    def _matrix(self, lengths: list[int], ids: npt.NDArray[np.int64]) -> sp.csr_matrix:
+        """Rows of sublinear tf-idf, l2-normalised, from each text's vocabulary columns."""
+        n, width = len(lengths), len(self.vocabulary_)
         counts = _term_counts(lengths, ids, width)
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(counts.indptr))
         data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
@@ -91,6 +136,30 @@ class TextSpace:
         return sp.csr_matrix(
             (data.astype(np.float32), cols.astype(np.int32), indptr), shape=(n, width)
         )
+
+
+# Texts tokenized at a time by fit and transform: a chunk's tokens are Python strings (about
+# 50 bytes each), so 100,000 resumes at once held most of a gigabyte.
+CHUNK_TEXTS = 10_000
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
+    it = iter(texts)
+    while chunk := list(islice(it, CHUNK_TEXTS)):
+        yield chunk
+
+
+def _term_ids(flat: list[str], seen: dict[str, int]) -> npt.NDArray[np.int64]:
+    """Each token's number in `seen`, numbering new terms in order of first appearance.
+
+    Looked up with map() first (C speed: after the first few thousand documents almost every
+    term is known), then the new terms are numbered in one Python pass over those tokens only.
+    """
+    ids = np.fromiter(map(seen.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    new = np.flatnonzero(ids < 0)
+    for i in new.tolist():
+        ids[i] = seen.setdefault(flat[i], len(seen))
+    return ids
 
 
 def _tokenize(lowered: Sequence[str]) -> tuple[list[str], list[int]]:

@@ -242,19 +242,21 @@ def test_text_updates_survive_compaction(monkeypatch):
     assert after[profiles[5].id + 10_000].explanation.components["text"] == pytest.approx(1.0)
 
 
-def test_rank_many_equals_rank_one_by_one():
-    from matching.ranking import rank_many
-
+def test_ranking_the_eligible_rows_alone_equals_the_pass_over_every_row():
+    # rank() checks the constraints first and scores the eligible rows only; the pass over every
+    # row (include_ineligible) must agree on who is eligible, in what order, with what score.
     openings = [
         make_opening_plain(id=i, role=r) for i, r in enumerate(["receptionist", "secretary"] * 3)
     ]
-    openings[2].required_skills = {"typing": (4, 1.0)}
+    openings[2].required_skills = {"typing": (4, 1.0)}  # a skill correction
+    openings[3].min_typing_wpm = 70  # the typing term
+    openings[4].shift_mask = 0
     pool, _ = random_pool(200, seed=5)
-    many = rank_many(openings, pool, k=10, batch=2)
     for o in openings:
-        assert [(m.candidate_id, m.score) for m in many[o.id]] == [
-            (m.candidate_id, m.score) for m in rank(o, pool, k=10)
-        ]
+        every = rank(o, pool, k=len(pool), include_ineligible=True)
+        expected = [(m.candidate_id, m.score) for m in every if m.eligible][:10]
+        assert expected
+        assert [(m.candidate_id, m.score) for m in rank(o, pool, k=10)] == expected
 
 
 def test_ranking_and_openings_that_fit_judge_credentials_on_today_too():

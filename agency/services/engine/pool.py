@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Executable
@@ -42,7 +44,13 @@ from agency.models import (
 )
 from agency.models.openings import requirements_loaded
 from agency.services import reliability
-from matching.features import CandidateProfile, CredentialHeld, OpeningSpec
+from matching.features import (
+    CandidateColumns,
+    CandidateProfile,
+    CredentialHeld,
+    OpeningSpec,
+    credential_cell,
+)
 from matching.ranking import CandidatePool
 from matching.similarity import TextSpace
 
@@ -81,10 +89,16 @@ def _codes(value: object, cache: dict[str, list[str]]) -> list[str]:
     return list(value or [])  # type: ignore[call-overload]
 
 
-def _day(value: object) -> date | None:
+def _day(value: object, cache: dict[str, date] | None = None) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    text = str(value)
+    found = cache.get(text) if cache is not None else None
+    if found is None:
+        found = date.fromisoformat(text[:10])
+        if cache is not None:  # SQLite hands dates back as text; many repeat
+            cache[text] = found
+    return found
 
 
 def profile_text(summary: str | None, resume: str | None) -> str:
@@ -114,6 +128,7 @@ def _skills(where: ColumnElement[bool]) -> dict[int, dict[str, int]]:
 def _credentials(where: ColumnElement[bool]) -> dict[int, list[CredentialHeld]]:
     creds: dict[int, list[CredentialHeld]] = {}
     verified = VerificationStatus.VERIFIED
+    days: dict[str, date] = {}
     for cid, code, status, expires in plain_rows(
         select(
             Credential.candidate_id,
@@ -125,7 +140,9 @@ def _credentials(where: ColumnElement[bool]) -> dict[int, list[CredentialHeld]]:
         .join(Candidate, Candidate.id == Credential.candidate_id)
         .where(where)
     ):
-        creds.setdefault(cid, []).append(CredentialHeld(code, status == verified, _day(expires)))
+        creds.setdefault(cid, []).append(
+            CredentialHeld(code, status == verified, _day(expires, days))
+        )
     return creds
 
 
@@ -194,6 +211,93 @@ def load_profiles(where: ColumnElement[bool]) -> list[CandidateProfile]:
             resume,
         ) in plain_rows(select(*_PROFILE_COLUMNS).where(where))
     ]
+
+
+# Rows fetched at a time while the pool is built: the driver's tuples of one chunk are turned
+# into arrays before the next is read, so they never all exist at once.
+CHUNK_ROWS = 50_000
+
+
+def chunked_rows(statement: Executable) -> Iterator[Sequence[Any]]:
+    """plain_rows in chunks of CHUNK_ROWS."""
+    db.session.flush()
+    result = db.session.connection().execute(statement)
+    try:
+        while chunk := result.cursor.fetchmany(CHUNK_ROWS):
+            yield chunk
+    finally:
+        result.close()
+
+
+def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str]]:
+    """The candidates matching `where` as the engine's columns, and each one's text: the pool's
+    build, without a `CandidateProfile` (sets, dicts) per candidate. The same values as
+    `load_profiles` reads (a test holds the two encodings equal)."""
+    cache: dict[str, list[str]] = {}
+    reliable, newcomer = reliability.values_for_all()
+    columns = CandidateColumns.empty()
+    texts: list[str] = []
+    for chunk in chunked_rows(select(*_PROFILE_COLUMNS).where(where)):
+        # Column by column (the same conversions as load_profiles, in _PROFILE_COLUMNS order).
+        cids, mask, lat, lon, commute, min_pay, years, wpm, ehr, langs, roles, su, re = zip(
+            *chunk, strict=True
+        )
+        del chunk
+        columns.ids.extend(cids)
+        columns.availability.extend(m or 0 for m in mask)
+        columns.lat.extend(map(_float, lat))
+        columns.lon.extend(map(_float, lon))
+        columns.commute_miles.extend(float(c or 0) for c in commute)
+        columns.min_pay.extend(map(_float, min_pay))
+        columns.years_experience.extend(float(y or 0) for y in years)
+        columns.typing_wpm.extend(wpm)
+        columns.ehr.extend(_codes(v, cache) for v in ehr)
+        columns.languages.extend(_codes(v, cache) for v in langs)
+        columns.desired_roles.extend(_codes(v, cache) for v in roles)
+        chunk_texts = list(map(profile_text, su, re))
+        columns.has_text.extend(bool(t.strip()) for t in chunk_texts)
+        columns.reliability.extend(reliable.get(c, newcomer) for c in cids)
+        texts.extend(chunk_texts)
+    ids = np.asarray(columns.ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    by_id = ids[order]
+
+    def rows_of(cids: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+        """Each id's row, -1 for an id not read above (a candidate who changed in between)."""
+        if by_id.size == 0:
+            return np.full(cids.size, -1, dtype=np.intp)
+        at = np.minimum(np.searchsorted(by_id, cids), by_id.size - 1)
+        return np.where(by_id[at] == cids, order[at], -1).astype(np.intp)
+
+    skill_ids = plain_rows(select(Skill.id, Skill.code))
+    columns.skill_code_table = [code for _, code in skill_ids]
+    code_of = np.full(max((sid for sid, _ in skill_ids), default=0) + 1, -1, dtype=np.intp)
+    code_of[[sid for sid, _ in skill_ids]] = np.arange(len(skill_ids))
+    parts: list[npt.NDArray[np.int64]] = []
+    for chunk in chunked_rows(
+        select(CandidateSkill.candidate_id, CandidateSkill.skill_id, CandidateSkill.level)
+        .join(Candidate, Candidate.id == CandidateSkill.candidate_id)
+        .where(where)
+    ):
+        part = np.array(chunk, dtype=np.int64).reshape(-1, 3)
+        part[:, 0] = rows_of(part[:, 0])
+        # A skill added since the table was read has no code here: -1, left out when encoded.
+        known = part[:, 1] < code_of.size
+        part[:, 1] = np.where(known, code_of[np.where(known, part[:, 1], 0)], -1)
+        parts.append(part[part[:, 0] >= 0])
+    cells = np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.int64)
+    columns.skill_rows, columns.skill_code_ids = cells[:, 0], cells[:, 1]
+    columns.skill_levels = cells[:, 2]
+    row_of = {cid: i for i, cid in enumerate(columns.ids)}
+    for cid, held in _credentials(where).items():
+        row = row_of.get(cid)
+        if row is None:
+            continue
+        for cred in held:
+            columns.credential_rows.append(row)
+            columns.credential_codes.append(cred.code)
+            columns.credential_cells.append(credential_cell(cred))
+    return columns, texts
 
 
 def load_profile(candidate_id: int) -> CandidateProfile | None:
@@ -330,10 +434,13 @@ class PoolCache:
 
     def _build(self) -> CandidatePool:
         self.generation += 1
-        profiles = load_profiles(active())
+        columns, texts = load_columns(active())
+        matrix = None
         if self._space is None:
-            self._space = fit_text_space([p.text for p in profiles])
-        return CandidatePool.from_profiles(profiles, text_space=self._space)
+            # The same space fit_text_space(texts) gives, with the texts tokenized once.
+            self._space = TextSpace(min_df=1)
+            matrix = self._space.fit_transform(texts, open_opening_texts())
+        return CandidatePool.from_columns(columns, texts, self._space, text_matrix=matrix)
 
     def _sync(self, since: datetime) -> None:
         """Apply the candidates changed since `since` that this pool has not applied yet."""

@@ -1,0 +1,146 @@
+"""The engine against the database bench_seed.py left (100,000 candidates, 2,000 openings).
+
+- `pool`: the first pool build of a process (what every deploy and worker restart pays), from
+  columns read straight into arrays and, for comparison, through a `CandidateProfile` per
+  candidate (the build before issue 23); each variant in its own fresh process, alternated,
+  with the process's peak RSS growth during the build.
+- `rescore`: `engine().rescore_all()` (every open opening against every active candidate, Match
+  rows written), split into pool build, ranking, explaining and writing.
+
+    .venv/bin/python bench/bench_engine_db.py [--backend sqlite|postgresql]
+        [--part pool|rescore|all]
+        [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see bench/README.md (matching engine)
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_seed import database_url  # noqa: E402
+
+
+def rss_mb() -> float:
+    """The process's resident set now (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def build_once(backend: str, variant: str) -> None:
+    """One pool build in this (fresh) process; prints seconds and peak RSS growth."""
+    os.environ["DATABASE_URL"] = database_url(backend)
+    from agency import create_app
+    from agency.services.engine.pool import PoolCache, active, fit_text_space, load_profiles
+    from matching.ranking import CandidatePool
+
+    app = create_app()
+    with app.app_context():
+        before = rss_mb()
+        started = time.perf_counter()
+        if variant == "columns":
+            pool = PoolCache().get()  # the app's own build
+        else:
+            profiles = load_profiles(active())
+            space = fit_text_space([p.text for p in profiles])
+            pool = CandidatePool.from_profiles(profiles, text_space=space)
+            del profiles
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+        print(
+            f"{variant:<9} {len(pool):>8,} candidates  {seconds:5.1f} s  "
+            f"peak RSS growth {peak - before:6.0f} MB  (pool kept: {rss_mb() - before:.0f} MB)",
+            flush=True,
+        )
+
+
+def pool_part(backend: str, rounds: int) -> None:
+    print(f"\n{backend}: first pool build of a fresh process ({rounds} rounds, alternated)")
+    for _ in range(rounds):
+        for variant in ("columns", "profiles"):
+            subprocess.run(
+                [sys.executable, __file__, "--backend", backend, "--build-once", variant],
+                check=True,
+                timeout=540,
+            )
+
+
+def timed(owner: Any, name: str, bucket: list[float]) -> None:
+    """Wrap owner.name so the seconds spent in it add up in bucket[0]."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            bucket[0] += time.perf_counter() - started
+
+    setattr(owner, name, wrapper)
+
+
+def rescore_part(backend: str) -> None:
+    os.environ["DATABASE_URL"] = database_url(backend)
+    from sqlalchemy import func, select
+
+    from agency import create_app
+    from agency.extensions import db
+    from agency.models import Candidate, Opening
+    from agency.services.engine import engine, rescoring
+    from agency.services.engine.pool import PoolCache
+    from matching.scorer import MatchScorer
+
+    building, ranking, explaining = [0.0], [0.0], [0.0]
+    timed(PoolCache, "_build", building)
+    timed(rescoring, "rank", ranking)  # the ranking, its explanations included
+    timed(MatchScorer, "explain_rows", explaining)  # the top k's and applicants' explanations
+    app = create_app()
+    with app.app_context():
+        people = db.session.scalar(select(func.count(Candidate.id)))
+        jobs = db.session.scalar(select(func.count(Opening.id)).where(Opening.status == "open"))
+        db.session.commit()
+        started = time.perf_counter()
+        stored = engine().rescore_all()
+        total = time.perf_counter() - started
+    rank_only = ranking[0] - explaining[0]  # explain_rows runs inside rank() mostly
+    writing = total - building[0] - ranking[0]
+    print(
+        f"\n{backend}: rescore_all, {people:,} candidates x {jobs:,} open openings, "
+        f"{stored:,} Match rows: {total:.1f} s\n"
+        f"  pool build {building[0]:.1f} s, ranking {rank_only:.1f} s, "
+        f"explaining {explaining[0]:.1f} s, writing (rows, inserts, commits) {writing:.1f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--part", choices=["pool", "rescore", "all"], default="all")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--build-once", choices=["columns", "profiles"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_once:
+        build_once(args.backend, args.build_once)
+        return
+    print(f"bench_engine_db on {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    if args.part in ("pool", "all"):
+        pool_part(args.backend, args.rounds)
+    if args.part in ("rescore", "all"):
+        rescore_part(args.backend)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The pool built from columns (no profile per candidate) holds what the profiles would."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, timedelta
+
+import numpy as np
+
+from agency.extensions import db
+from agency.models import CandidateSkill, Skill
+from agency.services.engine import pool as pool_module
+from agency.services.engine.pool import active, fit_text_space, load_columns, load_profiles
+from matching.features import EncodedRows
+from matching.ranking import CandidatePool
+
+
+def _give(candidate, code: str, level: int) -> None:
+    skill = db.session.execute(db.select(Skill).where(Skill.code == code)).scalar_one()
+    db.session.add(CandidateSkill(candidate_id=candidate.id, skill_id=skill.id, level=level))
+
+
+def _people(make_candidate, make_credential):
+    coder = make_candidate(
+        typing_wpm=72, ehr_systems=["epic", "athenahealth"], min_pay=21.5, languages=["spanish"]
+    )
+    _give(coder, "icd10_coding", 3)
+    _give(coder, "phone_handling", 2)
+    make_credential(coder, "CPC", expires_on=date.today() + timedelta(days=40))
+    make_credential(coder, "BLS", verification_status="pending")
+    desk = make_candidate(desired_roles=["receptionist"], summary="", resume_text="")
+    _give(desk, "phone_handling", 4)
+    make_candidate(lat=None, lon=None, desired_roles=[], min_pay=None)
+    make_candidate(status="inactive")  # not in the pool
+    db.session.commit()
+
+
+def test_the_pool_built_from_columns_equals_the_one_built_from_profiles(
+    taxonomy, make_candidate, make_credential, monkeypatch
+) -> None:
+    monkeypatch.setattr(pool_module, "CHUNK_ROWS", 2)  # several chunks of rows
+    _people(make_candidate, make_credential)
+    profiles = load_profiles(active())
+    columns, texts = load_columns(active())
+    assert texts == [p.text for p in profiles]
+    space = fit_text_space(texts)
+    by_profiles = CandidatePool.from_profiles(profiles, text_space=space)
+    by_columns = CandidatePool.from_columns(columns, texts, space)
+    assert by_columns.row_of == by_profiles.row_of and len(by_columns) == 3
+    n = by_columns.n_rows
+    for f in fields(EncodedRows):
+        got, want = getattr(by_columns.store, f.name), getattr(by_profiles.store, f.name)
+        if f.name == "credentials":
+            assert got.keys() == want.keys()
+            for key in want:
+                assert np.array_equal(got[key][:n], want[key][:n])
+        elif f.name == "levels_t":
+            assert np.array_equal(got[:, :n], want[:, :n])
+        else:
+            assert np.array_equal(got[:n], want[:n], equal_nan=True), f.name
+    assert (by_columns.text_matrix != by_profiles.text_matrix).nnz == 0
+
+
+def test_a_change_to_one_candidate_reaches_the_pool_built_from_columns(
+    bridge, taxonomy, make_candidate, make_credential
+) -> None:
+    _people(make_candidate, make_credential)
+    pool = bridge.pool()
+    mover = make_candidate(typing_wpm=30)
+    db.session.commit()
+    bridge.refresh_candidate(mover.id)
+    row = pool.row_of[mover.id]
+    wpm_column = pool.layout.wpm
+    assert pool.store.X[row, wpm_column] == 30
+    mover.typing_wpm = 90
+    db.session.commit()
+    bridge.refresh_candidate(mover.id)
+    assert pool.store.X[pool.row_of[mover.id], wpm_column] == 90
