@@ -41,6 +41,7 @@ from agency.models.openings import (
     OpeningStatus,
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
+from agency.models.rates import ClinicHoliday, RateCard
 from agency.models.reminders import CredentialReminder
 from agency.models.shifts import (
     Attendance,
@@ -53,11 +54,13 @@ from agency.models.shifts import (
     ShiftStatus,
 )
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
+from agency.models.timesheets import BILLABLE_STATUSES, Timesheet, TimesheetStatus
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
 from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "BILLABLE_STATUSES",
     "CLOSED_STAGES",
     "ApiToken",
     "Application",
@@ -73,6 +76,7 @@ __all__ = [
     "CandidateSkill",
     "CandidateStatus",
     "Clinic",
+    "ClinicHoliday",
     "Credential",
     "CredentialReminder",
     "CredentialType",
@@ -97,6 +101,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "RankerModel",
+    "RateCard",
     "ReviewStatus",
     "Role",
     "RoleProfile",
@@ -110,6 +115,8 @@ __all__ = [
     "SlotStatus",
     "Stage",
     "StageChange",
+    "Timesheet",
+    "TimesheetStatus",
     "TokenPurpose",
     "TokenScope",
     "User",
