@@ -32,6 +32,16 @@ from agency.models.interviews import (
     InterviewStatus,
     SlotStatus,
 )
+from agency.models.invoices import (
+    BillingPeriod,
+    ClinicBilling,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    IssuedInvoiceChanged,
+)
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -69,6 +79,7 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "BillingPeriod",
     "BookingStatus",
     "CalendarFeed",
     "CancelledBy",
@@ -76,6 +87,7 @@ __all__ = [
     "CandidateSkill",
     "CandidateStatus",
     "Clinic",
+    "ClinicBilling",
     "ClinicHoliday",
     "Credential",
     "CredentialReminder",
@@ -91,6 +103,12 @@ __all__ = [
     "InterviewReminder",
     "InterviewSlot",
     "InterviewStatus",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "IssuedInvoiceChanged",
     "Match",
     "Note",
     "OfferStatus",
