@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from agency.models import (
     HumanReviewRequest,
     Interview,
     InterviewSlot,
+    Invoice,
+    InvoiceLine,
     OutboxMessage,
     Role,
     Shift,
@@ -123,6 +126,32 @@ def build_world() -> World:
     low, high = sorted((cand_a.id, cand_b.id))
     pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
     db.session.add(pair)
+    # Clinic Y's issued invoice, billing candidate B's hours (issue 19).
+    invoice = Invoice(
+        clinic_id=clinic_y.id,
+        status="issued",
+        number="INV-2026-00001",
+        period_start=starts.date(),
+        period_end=starts.date() + timedelta(days=6),
+        issue_date=starts.date(),
+        due_date=starts.date() + timedelta(days=30),
+        issued_at=utcnow(),
+        bill_to="Harbor Pediatrics Yonder",
+        total=Decimal("240.00"),
+        lines=[
+            InvoiceLine(
+                position=1,
+                work_date=starts.date(),
+                worker_name=f"{cand_b.first_name} {cand_b.last_name}",
+                description="Medical Secretary Yonder",
+                regular_minutes=450,
+                bill_rate=Decimal("32.00"),
+                amount=Decimal("240.00"),
+                pay_amount=Decimal("150.00"),
+            )
+        ],
+    )
+    db.session.add(invoice)
     db.session.commit()
     return World(
         ids={
@@ -143,6 +172,8 @@ def build_world() -> World:
             "booking_id": booking_b.id,
             "offer_id": offer_b.id,
             "flag_id": pair.id,
+            "invoice_id": invoice.id,
+            "table": "weeks",
         },
         users={
             "candidate_a": cand_a.user,
