@@ -560,6 +560,22 @@ def credit_notes_of(invoice: Invoice) -> list[Invoice]:
     )
 
 
+@dataclass(frozen=True)
+class PayAndMargin:
+    """Staff only: what the invoice's hours paid the workers, and what the agency keeps."""
+
+    pay: Decimal
+    margin: Decimal
+    percent: Decimal | None  # of the invoice total, one decimal
+
+
+def pay_and_margin(invoice: Invoice) -> PayAndMargin:
+    pay = sum((line.pay_amount for line in invoice.lines), Decimal("0.00"))
+    margin = invoice.total - pay
+    percent = (margin * 100 / invoice.total).quantize(Decimal("0.1")) if invoice.total else None
+    return PayAndMargin(pay, margin, percent)
+
+
 def hours(minutes: int) -> Decimal:
     """Minutes as decimal hours to the hundredth, for print (amounts come from the sheets)."""
     return (Decimal(minutes) / 60).quantize(CENT)

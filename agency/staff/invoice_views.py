@@ -118,6 +118,7 @@ def _render(found: Invoice, status: int = 200, **extra: object) -> ResponseRetur
         credits=invoicing.credit_notes_of(found) if not found.is_credit_note else [],
         action_form=ActionForm(),
         fmt=FMT,
+        totals=invoicing.pay_and_margin(found),
         **extra,
     ), status
 

@@ -88,6 +88,7 @@ USER_TABLES = {
     "shift_bookings": "only clinic members and staff mark attendance",
     "interviews": "only clinic members and staff propose times and record outcomes",
     "calendar_feeds": "deleted with the user (its private address stops answering)",
+    "invoices": "only staff draft, issue and credit invoices",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"
