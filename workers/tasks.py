@@ -12,6 +12,7 @@ from agency.services import (
     delivery,
     digest,
     interviews,
+    invoicing,
     outbox,
     ranker,
     reminders,
@@ -73,6 +74,11 @@ def register(celery_app: Celery) -> None:
         shifts.stage_reminders()
         shifts.alert_unfilled()
         shifts.ask_attendance()
+
+    @task(name="workers.draft_invoices", acks_late=True)
+    def draft_invoices() -> None:
+        invoicing.draft_due()
+        db.session.commit()
 
     @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:

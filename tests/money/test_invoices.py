@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -259,3 +260,15 @@ def test_run_for_a_week_and_the_beat_job(money: MoneyScene) -> None:
     assert (money.clinic.id, WEEK + timedelta(days=14)) in {
         (i.clinic_id, i.period_start) for i in later.drafted
     }
+
+
+def test_the_beat_task_drafts_once_however_often_it_runs(app: Any, money: MoneyScene) -> None:
+    sheet(money, money.workers[0], local(WEEK + timedelta(days=1), 8))
+    task = app.extensions["celery"].tasks["workers.draft_invoices"]
+    task.run()
+    task.run()
+    drafts = db.session.execute(select(Invoice)).scalars().all()
+    assert [(d.status, d.period_start, d.total) for d in drafts] == [
+        ("draft", WEEK, Decimal("240.00"))
+    ]
+    assert "draft-invoices" in app.extensions["celery"].conf.beat_schedule
