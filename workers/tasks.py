@@ -17,6 +17,7 @@ from agency.services import (
     reminders,
     retention,
     shifts,
+    timesheets,
 )
 from workers import housekeeping
 
@@ -73,6 +74,7 @@ def register(celery_app: Celery) -> None:
         shifts.stage_reminders()
         shifts.alert_unfilled()
         shifts.ask_attendance()
+        timesheets.stage_reminders()
 
     @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:

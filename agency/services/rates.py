@@ -104,9 +104,10 @@ def holiday_days(clinic_id: int) -> set[date]:
 # -- stamping defaults -------------------------------------------------------------------------
 
 
-def stamp_booking(booking: ShiftBooking) -> None:
-    """Give a new booking its rates from the opening / rate card (when it has none yet)."""
-    found = for_opening(booking.shift.opening)
+def stamp_booking(booking: ShiftBooking, opening: Opening) -> None:
+    """Give a new booking (of a shift of `opening`) its rates from the opening / rate card, when
+    it has none yet."""
+    found = for_opening(opening)
     if booking.pay_rate is None:
         booking.pay_rate = found.pay
     if booking.bill_rate is None:

@@ -331,8 +331,7 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         db.session.rollback()  # the same person twice at once: the place goes back
         return AcceptResult("already")
     booking = ShiftBooking(shift_id=shift.id, candidate_id=offer_row.candidate_id, booked_at=now)
-    booking.shift = shift
-    rates.stamp_booking(booking)
+    rates.stamp_booking(booking, shift.opening)
     db.session.add(booking)
     db.session.flush()
     db.session.refresh(shift)

@@ -22,4 +22,5 @@ from agency.staff import (  # noqa: E402,F401
     pipeline_views,
     search,
     shifts,
+    timesheets,
 )
