@@ -97,7 +97,7 @@ def dispute_timesheet(timesheet_id: int) -> ResponseReturnValue:
         timesheets.dispute(sheet, form.reason.data, current_user, client_ip())
     except TimesheetError as exc:
         db.session.rollback()
-        return _render(clinic, {sheet.id: str(exc)}, 409)
+        return _render(clinic, {sheet.id: str(exc)}, FORM_ERROR_STATUS if exc.field else 409)
     db.session.commit()
     flash("Disputed: the agency will look at the hours and tell you the outcome.", "success")
     return redirect(url_for("clinics.timesheets_page"))

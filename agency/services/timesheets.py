@@ -393,7 +393,7 @@ def dispute(sheet: Timesheet, reason: str, user: User, ip: str = "") -> None:
     if not can_review(sheet):
         raise TimesheetError(_reviewed_already(sheet))
     if not reason:
-        raise TimesheetError("Please say what is wrong with the hours.", "reason")
+        raise TimesheetError("Say what is wrong with the hours.", "reason")
     sheet.status = S.DISPUTED.value
     sheet.reviewed_at, sheet.reviewed_by_id = utcnow(), user.id
     sheet.dispute_reason = reason
