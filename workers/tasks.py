@@ -18,6 +18,7 @@ from agency.services import (
     reminders,
     retention,
     shifts,
+    timesheets,
 )
 from workers import housekeeping
 
@@ -74,6 +75,7 @@ def register(celery_app: Celery) -> None:
         shifts.stage_reminders()
         shifts.alert_unfilled()
         shifts.ask_attendance()
+        timesheets.stage_reminders()
 
     @task(name="workers.draft_invoices", acks_late=True)
     def draft_invoices() -> None:

@@ -24,4 +24,5 @@ from agency.staff import (  # noqa: E402,F401
     pipeline_views,
     search,
     shifts,
+    timesheets,
 )

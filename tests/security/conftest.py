@@ -32,6 +32,7 @@ from agency.models import (
     Shift,
     ShiftBooking,
     ShiftOffer,
+    Timesheet,
     VerificationStatus,
     utcnow,
 )
@@ -122,6 +123,35 @@ def build_world() -> World:
     booking_b = ShiftBooking(shift_id=shift_y.id, candidate_id=cand_b.id)
     offer_b = ShiftOffer(shift_id=shift_y2.id, candidate_id=cand_b.id)
     db.session.add_all([booking_b, offer_b])
+    # Candidate B's submitted timesheet for a past shift at clinic Y (issue 19).
+    past = utcnow().replace(microsecond=0) - timedelta(days=2)
+    shift_past = Shift(
+        opening_id=opening_y.id,
+        clinic_id=clinic_y.id,
+        starts_at=past,
+        ends_at=past + timedelta(hours=8),
+        headcount=1,
+        booked_count=1,
+        status="filled",
+    )
+    db.session.add(shift_past)
+    db.session.flush()
+    booking_past = ShiftBooking(shift_id=shift_past.id, candidate_id=cand_b.id)
+    db.session.add(booking_past)
+    db.session.flush()
+    sheet_b = Timesheet(
+        booking_id=booking_past.id,
+        shift_id=shift_past.id,
+        clinic_id=clinic_y.id,
+        candidate_id=cand_b.id,
+        status="submitted",
+        started_at=past,
+        ended_at=past + timedelta(hours=8),
+        pay_rate=Decimal("21.37"),
+        bill_rate=Decimal("38.91"),
+        submitted_at=past + timedelta(hours=9),
+    )
+    db.session.add(sheet_b)
     # A likely-duplicate pair for the staff merge pages.
     low, high = sorted((cand_a.id, cand_b.id))
     pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
@@ -174,6 +204,7 @@ def build_world() -> World:
             "flag_id": pair.id,
             "invoice_id": invoice.id,
             "table": "weeks",
+            "timesheet_id": sheet_b.id,
         },
         users={
             "candidate_a": cand_a.user,

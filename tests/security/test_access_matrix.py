@@ -43,6 +43,7 @@ OWNED_PARAMS = {
     "booking_id",
     "offer_id",
     "invoice_id",
+    "timesheet_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
@@ -209,6 +210,7 @@ OWNER_PAGES = {
     "clinics.invoice": "clinic_y",
     "clinics.invoice_pdf": "clinic_y",
     "clinics.invoice_csv": "clinic_y",
+    "candidates.my_timesheet": "candidate_b",
 }
 
 
