@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from agency import invoice_pages
@@ -48,13 +48,12 @@ def invoice(invoice_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/invoices/<int:invoice_id>/pdf")
+@bp.route("/invoices/<int:invoice_id>/export")
 @roles_required(Role.CLINIC.value)
-def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
-    return invoice_pages.download(_own_invoice(invoice_id), "pdf")
-
-
-@bp.route("/invoices/<int:invoice_id>/csv")
-@roles_required(Role.CLINIC.value)
-def invoice_csv(invoice_id: int) -> ResponseReturnValue:
-    return invoice_pages.download(_own_invoice(invoice_id), "csv")
+def invoice_file(invoice_id: int) -> ResponseReturnValue:
+    """?format=pdf (the default) or csv."""
+    found = _own_invoice(invoice_id)
+    ext = request.args.get("format", "pdf")
+    if ext not in invoice_pages.FORMATS:
+        abort(404)
+    return invoice_pages.download(found, ext)

@@ -200,13 +200,12 @@ def credit_invoice(invoice_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/invoices/<int:invoice_id>/pdf")
+@bp.route("/invoices/<int:invoice_id>/export")
 @roles_required(*STAFF_ROLES)
-def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
-    return invoice_pages.download(_invoice_or_404(invoice_id), "pdf")
-
-
-@bp.route("/invoices/<int:invoice_id>/csv")
-@roles_required(*STAFF_ROLES)
-def invoice_csv(invoice_id: int) -> ResponseReturnValue:
-    return invoice_pages.download(_invoice_or_404(invoice_id), "csv")
+def invoice_file(invoice_id: int) -> ResponseReturnValue:
+    """?format=pdf (the default) or csv."""
+    found = _invoice_or_404(invoice_id)
+    ext = request.args.get("format", "pdf")
+    if ext not in invoice_pages.FORMATS:
+        abort(404)
+    return invoice_pages.download(found, ext)

@@ -39,7 +39,7 @@ def money() -> ResponseReturnValue:
     )
 
 
-@bp.route("/money/export/<table>")
+@bp.route("/money/<table>/export")
 @roles_required(*STAFF_ROLES)
 def money_export(table: str) -> ResponseReturnValue:
     sheet = money_reports.TABLES.get(table)

@@ -45,14 +45,16 @@ def test_staff_draft_issue_and_download(client: Any, login_as: Any, money: Money
     year = invoicing.agency_today().year
     assert issued.number == f"INV-{year}-00001" and issued.total == Decimal("576.00")
 
-    pdf = client.get(f"/staff/invoices/{issued.id}/pdf")
+    pdf = client.get(f"/staff/invoices/{issued.id}/export?format=pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert issued.number in text and "$576.00" in text and "Ana Worker" in text
     assert "150.00" not in text  # the pay never goes on the document
 
-    rows = list(csv.reader(io.StringIO(client.get(f"/staff/invoices/{issued.id}/csv").text)))
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/staff/invoices/{issued.id}/export?format=csv").text))
+    )
     assert [r[-1] for r in rows[1:]] == ["240.00", "336.00", "576.00"]
     assert rows[2][10] == "2.00"  # overtime hours
 
@@ -105,9 +107,9 @@ def test_the_clinic_sees_its_issued_invoices_and_no_pay(
     for pay_figure in ("$150.00", "$210.00", "$20.00", "Pay", "Margin", "$360.00"):
         assert pay_figure not in page, pay_figure
     assert client.get(f"/clinic/invoices/{theirs.id}").status_code == 404
-    assert client.get(f"/clinic/invoices/{theirs.id}/pdf").status_code == 404
-    assert client.get(f"/clinic/invoices/{mine.id}/pdf").data.startswith(b"%PDF")
-    clinic_csv = client.get(f"/clinic/invoices/{mine.id}/csv").text
+    assert client.get(f"/clinic/invoices/{theirs.id}/export?format=pdf").status_code == 404
+    assert client.get(f"/clinic/invoices/{mine.id}/export?format=pdf").data.startswith(b"%PDF")
+    clinic_csv = client.get(f"/clinic/invoices/{mine.id}/export?format=csv").text
     assert "150.00" not in clinic_csv and "pay" not in clinic_csv.lower()
     assert client.get("/staff/invoices").status_code == 403
     assert client.get("/staff/payroll").status_code == 403
@@ -124,7 +126,7 @@ def test_a_candidate_reaches_no_invoice_or_bill_rate(
     for url in (
         "/clinic/invoices",
         f"/clinic/invoices/{invoice.id}",
-        f"/clinic/invoices/{invoice.id}/pdf",
+        f"/clinic/invoices/{invoice.id}/export?format=pdf",
         f"/staff/invoices/{invoice.id}",
         "/staff/money",
         "/staff/payroll/export",
@@ -172,7 +174,7 @@ def test_money_report_and_its_exports(client: Any, login_as: Any, money: MoneySc
     weeks = list(
         csv.reader(
             io.StringIO(
-                client.get(f"/staff/money/export/weeks?format=csv&week={WEEK.isoformat()}").text
+                client.get(f"/staff/money/weeks/export?format=csv&week={WEEK.isoformat()}").text
             )
         )
     )
@@ -184,7 +186,7 @@ def test_money_report_and_its_exports(client: Any, login_as: Any, money: MoneySc
         "176.00",
         "32.8",
     ]
-    xlsx = client.get(f"/staff/money/export/clinics?format=xlsx&week={WEEK.isoformat()}")
+    xlsx = client.get(f"/staff/money/clinics/export?format=xlsx&week={WEEK.isoformat()}")
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     xlsx.close()  # send_file's temporary file
-    assert client.get("/staff/money/export/nope").status_code == 404
+    assert client.get("/staff/money/nope/export").status_code == 404

@@ -208,8 +208,7 @@ OWNER_PAGES = {
     "clinics.interview": "clinic_y",
     "clinics.propose_interview": "clinic_y",
     "clinics.invoice": "clinic_y",
-    "clinics.invoice_pdf": "clinic_y",
-    "clinics.invoice_csv": "clinic_y",
+    "clinics.invoice_file": "clinic_y",
     "candidates.my_timesheet": "candidate_b",
 }
 
