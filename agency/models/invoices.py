@@ -213,7 +213,8 @@ class InvoiceLine(Model):
 
 class IssuedInvoiceChanged(Exception):
     """Something tried to change an issued invoice or its lines (a bug: the service refuses
-    first, with words for staff)."""
+    first, with words for staff). The one sanctioned change, a person's erasure taking their
+    name off the lines, is a bulk UPDATE in services.invoicing.erase_worker_name."""
 
 
 def _was_issued(invoice: Invoice | None) -> bool:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from agency.extensions import db
@@ -516,6 +516,31 @@ def credit_note(
         },
     )
     return note
+
+
+# -- erasure --------------------------------------------------------------------------------
+
+
+def erase_worker_name(candidate_id: int, replacement: str) -> int:
+    """A person's account erasure: their name leaves the invoice and credit-note lines that bill
+    their timesheets. The one change an issued invoice accepts (hours, rates and amounts stay:
+    the agency's financial record), written as a bulk UPDATE past the flush guard on purpose.
+    Staged in the caller's transaction; the count of lines changed."""
+    sheets = select(Timesheet.id).where(Timesheet.candidate_id == candidate_id)
+    line_ids = list(
+        db.session.execute(
+            select(InvoiceLine.id).where(InvoiceLine.timesheet_id.in_(sheets))
+        ).scalars()
+    )
+    if not line_ids:
+        return 0
+    result = db.session.execute(
+        update(InvoiceLine)
+        .where(InvoiceLine.id.in_(line_ids) | InvoiceLine.credited_line_id.in_(line_ids))
+        .values(worker_name=replacement)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # -- reading ---------------------------------------------------------------------------------

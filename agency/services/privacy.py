@@ -38,7 +38,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
-from agency.services import audit, human_review, notifications, self_id, uploads
+from agency.services import audit, human_review, invoicing, notifications, self_id, uploads
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
@@ -303,6 +303,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
     )
     _close_shifts(candidate_id)
+    invoicing.erase_worker_name(candidate_id, ERASED_NAME)
     db.session.execute(
         delete(DuplicateFlag).where(
             or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)

@@ -171,6 +171,7 @@ def build_world() -> World:
         lines=[
             InvoiceLine(
                 position=1,
+                timesheet_id=sheet_b.id,
                 work_date=starts.date(),
                 worker_name=f"{cand_b.first_name} {cand_b.last_name}",
                 description="Medical Secretary Yonder",
