@@ -22,6 +22,7 @@ from agency.staff import (  # noqa: E402,F401
     openings,
     outbox_views,
     pipeline_views,
+    rates_views,
     search,
     shifts,
     timesheets,

@@ -205,3 +205,49 @@ def test_the_worker_submits_from_the_page(money_scene: ShiftScene, client: Any) 
     assert sheet.status == "submitted" and sheet.ended_at - sheet.started_at == timedelta(
         hours=8, minutes=15
     )
+
+
+def test_booking_rates_by_audience_on_the_shift_pages(money_scene: ShiftScene, client: Any) -> None:
+    from agency.models import utcnow
+    from tests.money.conftest import shift_at
+    from tests.shifts.conftest import book
+
+    shift = shift_at(money_scene, utcnow() + timedelta(days=2), 8)
+    booking = book(shift, money_scene.workers[0])
+    rates.stamp_booking(booking, money_scene.opening)
+    db.session.commit()
+    login(client, money_scene.workers[0].user.email)
+    page = client.get("/me/shifts").get_data(as_text=True)
+    assert "21.37" in page and "38.91" not in page
+    client.post("/logout")
+    login(client, money_scene.member.email)
+    page = client.get(f"/clinic/shifts/{shift.id}").get_data(as_text=True)
+    assert "38.91" in page and "21.37" not in page
+    client.post("/logout")
+    login(client, money_scene.staff.email)
+    page = client.get(f"/staff/shifts/{shift.id}").get_data(as_text=True)
+    # 38.91 - 21.37 = 17.54 an hour, 45.1% of the bill.
+    assert "17.54/h (45.1%)" in page
+
+
+def test_staff_set_opening_and_placement_rates(
+    money_scene: ShiftScene, client: Any, make_application: Any
+) -> None:
+    opening = money_scene.opening
+    placed = make_application(money_scene.workers[2], opening, stage="placed")
+    login(client, money_scene.staff.email)
+    page = client.get(f"/staff/openings/{opening.id}/rates").get_data(as_text=True)
+    assert "pay $21.37/h, bill $38.91/h" in page
+    bad = client.post(
+        f"/staff/openings/{opening.id}/rates", data={"pay_rate": "-3", "bill_rate": ""}
+    )
+    assert "Enter an amount from 0." in bad.get_data(as_text=True)
+    client.post(f"/staff/openings/{opening.id}/rates", data={"pay_rate": "22.5", "bill_rate": ""})
+    db.session.refresh(opening)
+    assert (opening.pay_rate, opening.bill_rate) == (Decimal("22.50"), None)
+    assert rates.for_opening(opening).bill == Decimal("38.91")
+    client.post(
+        f"/staff/applications/{placed.id}/rates", data={"pay_rate": "23", "bill_rate": "40"}
+    )
+    db.session.refresh(placed)
+    assert (placed.pay_rate, placed.bill_rate) == (Decimal("23.00"), Decimal("40.00"))
