@@ -82,6 +82,27 @@ def billing_of(clinic: Clinic) -> ClinicBilling:
     )
 
 
+def set_billing(
+    clinic: Clinic, period: str, net_days: int, bill_to: str, actor: User, ip: str = ""
+) -> ClinicBilling:
+    """Save the clinic's billing settings (audited). Issued invoices keep their own terms."""
+    row = db.session.get(ClinicBilling, clinic.id)
+    if row is None:
+        row = ClinicBilling(clinic_id=clinic.id)
+        db.session.add(row)
+    before = {"period": row.period, "net_days": row.net_days}
+    row.period, row.net_days, row.bill_to = period, net_days, bill_to.strip()
+    audit.record(
+        "clinic_billing_changed",
+        actor_id=actor.id,
+        object_type="clinic",
+        object_id=clinic.id,
+        ip=ip,
+        details={"before": before, "period": period, "net_days": net_days},
+    )
+    return row
+
+
 def _week_start(day: date, starts_on: int) -> date:
     return day - timedelta(days=(day.weekday() - starts_on) % 7)
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms import DateField, DecimalField, TextAreaField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from agency import invoice_pages
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, BaseForm
+from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
 from agency.invoice_pages import FMT
-from agency.models import Invoice, InvoiceStatus
+from agency.models import BillingPeriod, Clinic, Invoice, InvoiceStatus
 from agency.security import client_ip, roles_required
 from agency.services import invoicing
 from agency.services.invoicing import InvoiceError
@@ -209,3 +209,45 @@ def invoice_file(invoice_id: int) -> ResponseReturnValue:
     if ext not in invoice_pages.FORMATS:
         abort(404)
     return invoice_pages.download(found, ext)
+
+
+class BillingForm(BaseForm):
+    period = SelectField("Billing period", choices=choices(BillingPeriod.choices()))
+    net_days = IntegerField(
+        "Payment terms (days after the invoice date)",
+        default=invoicing.DEFAULT_NET_DAYS,
+        validators=[
+            InputRequired(message="Enter the days (0 for due on receipt)."),
+            NumberRange(min=0, max=120, message="Enter 0 to 120 days."),
+        ],
+    )
+    bill_to = TextAreaField(
+        "Bill to (blank: the clinic's name and address)",
+        validators=[Length(max=1000)],
+    )
+
+
+@bp.route("/clinics/<int:clinic_id>/billing", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def clinic_billing(clinic_id: int) -> ResponseReturnValue:
+    clinic = db.session.get(Clinic, clinic_id) if clinic_id <= MAX_ID else None
+    if clinic is None:
+        abort(404)
+    saved = invoicing.billing_of(clinic)
+    form = BillingForm(obj=saved)
+    status = 200
+    if form.validate_on_submit():
+        invoicing.set_billing(
+            clinic,
+            form.period.data or BillingPeriod.WEEKLY.value,
+            form.net_days.data or 0,
+            form.bill_to.data or "",
+            me(),
+            client_ip(),
+        )
+        db.session.commit()
+        flash("Billing settings saved: the next drafts use them.", "success")
+        return redirect(url_for("staff.clinic_billing", clinic_id=clinic.id))
+    if request.method == "POST":
+        status = FORM_ERROR_STATUS
+    return render_template("invoices/staff_billing.html", clinic=clinic, form=form), status

@@ -190,3 +190,25 @@ def test_money_report_and_its_exports(client: Any, login_as: Any, money: MoneySc
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     xlsx.close()  # send_file's temporary file
     assert client.get("/staff/money/nope/export").status_code == 404
+
+
+def test_staff_set_a_clinic_billing_period_and_terms(
+    client: Any, login_as: Any, money: MoneyScene
+) -> None:
+    login_as(money.staff)
+    url = f"/staff/clinics/{money.clinic.id}/billing"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, data={"period": "monthly", "net_days": "400", "bill_to": "AP dept"})
+    assert "Enter 0 to 120 days." in bad.get_data(as_text=True) and "AP dept" in bad.get_data(
+        as_text=True
+    )
+    ok = client.post(url, data={"period": "monthly", "net_days": "15", "bill_to": "AP dept"})
+    assert ok.status_code == 302
+    sheet(money, money.workers[0], local(WEEK + timedelta(days=1), 8))
+    invoice = invoicing.draft(money.clinic, invoicing.period_containing(money.clinic, WEEK))
+    invoicing.issue(invoice, money.staff)
+    db.session.commit()
+    assert (invoice.period_start.day, invoice.period_end.day) == (1, 30)  # November
+    assert invoice.due_date == invoice.issue_date + timedelta(days=15)
+    assert invoice.bill_to == "AP dept"
+    assert client.get(f"/staff/clinics/{10**12}/billing").status_code == 404
