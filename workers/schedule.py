@@ -25,6 +25,9 @@ def configure(celery_app: Celery, sweep_seconds: float = SWEEP_SECONDS) -> None:
         # Every 10 minutes: the 2-hour reminder goes out 1h50 to 2h before; each scan is
         # idempotent (stamps on the booking and the outbox's dedupe keys).
         "shift-scans": {"task": "workers.shift_scans", "schedule": 600.0},
+        # Drafts invoices for billing periods that ended (rebuilt if they exist): staff check and
+        # issue them in the morning. Idempotent, so a missed or doubled run costs nothing.
+        "draft-invoices": {"task": "workers.draft_invoices", "schedule": crontab(hour=5, minute=0)},
         "daily-digest": {"task": "workers.daily_digest", "schedule": crontab(hour=7, minute=0)},
         "retention-cleanup": {
             "task": "workers.retention_cleanup",

@@ -12,11 +12,13 @@ from agency.services import (
     delivery,
     digest,
     interviews,
+    invoicing,
     outbox,
     ranker,
     reminders,
     retention,
     shifts,
+    timesheets,
 )
 from workers import housekeeping
 
@@ -73,6 +75,12 @@ def register(celery_app: Celery) -> None:
         shifts.stage_reminders()
         shifts.alert_unfilled()
         shifts.ask_attendance()
+        timesheets.stage_reminders()
+
+    @task(name="workers.draft_invoices", acks_late=True)
+    def draft_invoices() -> None:
+        invoicing.draft_due()
+        db.session.commit()
 
     @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:

@@ -14,5 +14,6 @@ from agency.candidates import (  # noqa: E402,F401
     profile_views,
     resume_views,
     shift_views,
+    timesheet_views,
     views,
 )

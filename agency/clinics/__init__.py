@@ -7,8 +7,10 @@ bp = Blueprint("clinics", __name__, url_prefix="/clinic")
 # Importing the modules registers their routes.
 from agency.clinics import (  # noqa: E402,F401
     interview_views,
+    invoice_views,
     opening_views,
     review_views,
     shift_views,
+    timesheet_views,
     views,
 )

@@ -33,6 +33,16 @@ from agency.models.interviews import (
     InterviewStatus,
     SlotStatus,
 )
+from agency.models.invoices import (
+    BillingPeriod,
+    ClinicBilling,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    IssuedInvoiceChanged,
+)
 from agency.models.matches import Decision, Match, RankerModel
 from agency.models.openings import (
     EmploymentType,
@@ -42,6 +52,7 @@ from agency.models.openings import (
     OpeningStatus,
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
+from agency.models.rates import ClinicHoliday, RateCard
 from agency.models.reminders import CredentialReminder
 from agency.models.shifts import (
     Attendance,
@@ -54,11 +65,13 @@ from agency.models.shifts import (
     ShiftStatus,
 )
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
+from agency.models.timesheets import BILLABLE_STATUSES, Timesheet, TimesheetStatus
 from agency.models.types import utcnow
 from agency.models.users import AuthToken, Role, TokenPurpose, User
 from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "BILLABLE_STATUSES",
     "CLOSED_STAGES",
     "INTERNAL_STAGES",
     "ApiToken",
@@ -68,6 +81,7 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "AuthToken",
+    "BillingPeriod",
     "BookingStatus",
     "CalendarFeed",
     "CancelledBy",
@@ -75,6 +89,8 @@ __all__ = [
     "CandidateSkill",
     "CandidateStatus",
     "Clinic",
+    "ClinicBilling",
+    "ClinicHoliday",
     "Credential",
     "CredentialReminder",
     "CredentialType",
@@ -89,6 +105,12 @@ __all__ = [
     "InterviewReminder",
     "InterviewSlot",
     "InterviewStatus",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "IssuedInvoiceChanged",
     "Match",
     "Note",
     "OfferStatus",
@@ -99,6 +121,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "RankerModel",
+    "RateCard",
     "ReviewStatus",
     "Role",
     "RoleProfile",
@@ -112,6 +135,8 @@ __all__ = [
     "SlotStatus",
     "Stage",
     "StageChange",
+    "Timesheet",
+    "TimesheetStatus",
     "TokenPurpose",
     "TokenScope",
     "User",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.extensions import Model
@@ -68,6 +69,10 @@ class Application(Model):
     stage: Mapped[Stage] = mapped_column(enum_type(Stage))
     note: Mapped[str] = mapped_column(Text, default="")
     stage_reason: Mapped[str] = mapped_column(String(500), default="")
+    # A placement's rates per hour, set when the application is placed (from the opening, else
+    # the clinic's rate card); staff may change them. Empty before placement.
+    pay_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    bill_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, event, inspect
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.extensions import Model
@@ -35,6 +35,9 @@ class Clinic(Model):
     # IANA name (America/Chicago), filled from the ZIP (else the state) whenever either changes:
     # shifts and interviews are stored in UTC and shown in this zone.
     time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The first day of the clinic's overtime workweek (Python weekday: 0 = Monday, 6 = Sunday),
+    # midnight in time_zone. US FLSA lets the employer fix it; Sunday is the usual.
+    workweek_starts_on: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     description: Mapped[str] = mapped_column(Text, default="")
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -91,6 +91,10 @@ class Opening(Model):
     end_date: Mapped[date | None] = mapped_column(Date)
     pay_min: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     pay_max: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    # Default pay / bill rate per hour for this opening's placements and shifts (staff set them;
+    # empty = the clinic's rate card for the role). See services/rates.py.
+    pay_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    bill_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     min_typing_wpm: Mapped[int | None] = mapped_column(Integer)
     ehr_systems: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -4,9 +4,19 @@ what happened on the day (attendance), which the reliability score reads."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.extensions import Model
@@ -159,6 +169,10 @@ class ShiftBooking(Model):
     reminded_2h_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the clinic was asked to mark attendance (once, after the shift ended).
     attendance_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Rates per hour for this booking, set when it is booked (opening, else the clinic's rate
+    # card; services/rates.py); its timesheet copies them. Empty only on rows older than 0018.
+    pay_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    bill_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
 
     shift: Mapped[Shift] = relationship(back_populates="bookings")
     candidate: Mapped[Candidate] = relationship()

@@ -10,6 +10,7 @@ from agency.public import (  # noqa: E402,F401
     interview_choice,
     security_txt,
     shift_links,
+    timesheet_links,
     unsubscribe,
     views,
 )

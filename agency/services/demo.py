@@ -43,7 +43,16 @@ from agency.models import (
 )
 from agency.models.openings import searchable
 from agency.models.self_id import CATEGORIES, DECLINED, SelfIdentification
-from agency.services import bulk, duplicates, geo, outbox, passwords, taxonomy_sync
+from agency.services import (
+    bulk,
+    demo_invoices,
+    demo_money,
+    duplicates,
+    geo,
+    outbox,
+    passwords,
+    taxonomy_sync,
+)
 from agency.timezones import clinic_zone, zone_name_for_place
 from matching import week
 from matching.taxonomy import Taxonomy, load_taxonomy
@@ -513,6 +522,8 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     db.session.flush()
     demo_shifts(clinic_ids[0], opening_ids, opening_rows, cand_ids, staff_id, now)
     db.session.flush()
+    demo_money.seed_money(now, cand_ids[0] if cand_ids else None)
+    demo_invoices.seed_invoices(staff_id)
     _twice_registered(cand_ids[-1], now)
     return DemoSummary(
         len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before

@@ -310,6 +310,7 @@ SHIFT_HEADLINES = {
     "shift_requested": "A clinic requested a shift",
     "shift_gap": "A booking was canceled: the shift has a gap again",
     "shift_unfilled": "A shift starting within 48 hours is not filled",
+    "timesheet_disputed": "A clinic disputed a timesheet: staff must resolve it",
 }
 
 

@@ -29,7 +29,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit
+from agency.services import audit, rates
 
 S = Stage
 # The moves staff may make; clinics and candidates get a subset (below).
@@ -295,6 +295,7 @@ def move(
     db.session.flush()
     if to_stage == S.PLACED:
         _mark_filled(application.opening)
+        rates.stamp_placement(application)
     audit.record(
         "stage_changed" if to_stage != S.PLACED else "placement",
         actor_id=actor.id,

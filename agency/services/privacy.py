@@ -34,10 +34,11 @@ from agency.models import (
     ShiftStatus,
     Stage,
     StageChange,
+    Timesheet,
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
-from agency.services import audit, human_review, notifications, self_id, uploads
+from agency.services import audit, human_review, invoicing, notifications, self_id, uploads
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
@@ -47,7 +48,11 @@ ERASURE_REASON = "account erased"
 USER_HIDDEN = frozenset({"password_hash", "session_version"})
 CANDIDATE_HIDDEN = frozenset({"resume_path"})
 CREDENTIAL_HIDDEN = frozenset({"document_path", "verified_by_id"})
-SHIFT_BOOKING_HIDDEN = frozenset({"attendance_correction", "attendance_marked_by_id"})
+# What the clinic is billed is the agency's and the clinic's business, never the worker's.
+BILL_HIDDEN = frozenset({"bill_rate", "bill_amount"})
+SHIFT_BOOKING_HIDDEN = frozenset({"attendance_correction", "attendance_marked_by_id"}) | BILL_HIDDEN
+APPLICATION_HIDDEN = BILL_HIDDEN
+TIMESHEET_HIDDEN = BILL_HIDDEN | {"reviewed_by_id", "resolved_by_id", "clinic_reminded_at"}
 
 
 def _own_reason(change: Any) -> str:
@@ -101,6 +106,9 @@ def export(candidate: Candidate) -> dict[str, Any]:
     offers = db.session.execute(
         select(ShiftOffer).where(ShiftOffer.candidate_id == candidate.id).order_by(ShiftOffer.id)
     ).scalars()
+    sheets = db.session.execute(
+        select(Timesheet).where(Timesheet.candidate_id == candidate.id).order_by(Timesheet.id)
+    ).scalars()
     return {
         "export_version": EXPORT_VERSION,
         "exported_at": utcnow().isoformat(),
@@ -126,7 +134,7 @@ def export(candidate: Candidate) -> dict[str, Any]:
         ],
         "applications": [
             {
-                **_columns(a),
+                **_columns(a, APPLICATION_HIDDEN),
                 "stage_reason": _own_reason(a.history[-1]) if a.history else "",
                 "opening_title": a.opening.title,
                 "history": [
@@ -152,6 +160,8 @@ def export(candidate: Candidate) -> dict[str, Any]:
             for b in bookings
         ],
         "shift_offers": [_columns(o) for o in offers],
+        # The worker's hours and pay (issue 19); the bill side is not theirs.
+        "timesheets": [_columns(t, TIMESHEET_HIDDEN) for t in sheets],
     }
 
 
@@ -293,6 +303,7 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
     )
     _close_shifts(candidate_id)
+    invoicing.erase_worker_name(candidate_id, ERASED_NAME)
     db.session.execute(
         delete(DuplicateFlag).where(
             or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)

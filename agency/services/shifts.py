@@ -40,7 +40,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.shifts import SHIFT_EMPLOYMENT_TYPES
-from agency.services import audit, clinic_portal, notifications, outbox
+from agency.services import audit, clinic_portal, notifications, outbox, rates
 from agency.services.calendar_feed import CalendarEvent
 from agency.timezones import clinic_zone
 
@@ -331,6 +331,7 @@ def accept(offer_row: ShiftOffer) -> AcceptResult:
         db.session.rollback()  # the same person twice at once: the place goes back
         return AcceptResult("already")
     booking = ShiftBooking(shift_id=shift.id, candidate_id=offer_row.candidate_id, booked_at=now)
+    rates.stamp_booking(booking, shift.opening)
     db.session.add(booking)
     db.session.flush()
     db.session.refresh(shift)

@@ -17,9 +17,13 @@ from agency.staff import (  # noqa: E402,F401
     fairness,
     intake_views,
     interview_views,
+    invoice_views,
+    money_views,
     openings,
     outbox_views,
     pipeline_views,
+    rates_views,
     search,
     shifts,
+    timesheets,
 )

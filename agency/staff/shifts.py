@@ -16,7 +16,7 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
 from agency.models import CancelledBy, Candidate, Shift, ShiftBooking
 from agency.security import roles_required
-from agency.services import shift_proposals, shifts
+from agency.services import money, shift_proposals, shifts
 from agency.services.engine import COMPONENT_LABELS
 from agency.services.shifts import ShiftError
 from agency.staff import bp
@@ -104,6 +104,7 @@ def _render_shift(
         labels=COMPONENT_LABELS,
         words=shifts.ATTENDANCE_WORDS,
         can_mark=shifts.can_mark,
+        margin=money.margin,
         errors=errors or [],
         offer_form=offer_form,
     ), status

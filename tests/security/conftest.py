@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,11 +25,14 @@ from agency.models import (
     HumanReviewRequest,
     Interview,
     InterviewSlot,
+    Invoice,
+    InvoiceLine,
     OutboxMessage,
     Role,
     Shift,
     ShiftBooking,
     ShiftOffer,
+    Timesheet,
     VerificationStatus,
     utcnow,
 )
@@ -119,10 +123,66 @@ def build_world() -> World:
     booking_b = ShiftBooking(shift_id=shift_y.id, candidate_id=cand_b.id)
     offer_b = ShiftOffer(shift_id=shift_y2.id, candidate_id=cand_b.id)
     db.session.add_all([booking_b, offer_b])
+    # Candidate B's submitted timesheet for a past shift at clinic Y (issue 19).
+    past = utcnow().replace(microsecond=0) - timedelta(days=2)
+    shift_past = Shift(
+        opening_id=opening_y.id,
+        clinic_id=clinic_y.id,
+        starts_at=past,
+        ends_at=past + timedelta(hours=8),
+        headcount=1,
+        booked_count=1,
+        status="filled",
+    )
+    db.session.add(shift_past)
+    db.session.flush()
+    booking_past = ShiftBooking(shift_id=shift_past.id, candidate_id=cand_b.id)
+    db.session.add(booking_past)
+    db.session.flush()
+    sheet_b = Timesheet(
+        booking_id=booking_past.id,
+        shift_id=shift_past.id,
+        clinic_id=clinic_y.id,
+        candidate_id=cand_b.id,
+        status="submitted",
+        started_at=past,
+        ended_at=past + timedelta(hours=8),
+        pay_rate=Decimal("21.37"),
+        bill_rate=Decimal("38.91"),
+        submitted_at=past + timedelta(hours=9),
+    )
+    db.session.add(sheet_b)
     # A likely-duplicate pair for the staff merge pages.
     low, high = sorted((cand_a.id, cand_b.id))
     pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
     db.session.add(pair)
+    # Clinic Y's issued invoice, billing candidate B's hours (issue 19).
+    invoice = Invoice(
+        clinic_id=clinic_y.id,
+        status="issued",
+        number="INV-2026-00001",
+        period_start=starts.date(),
+        period_end=starts.date() + timedelta(days=6),
+        issue_date=starts.date(),
+        due_date=starts.date() + timedelta(days=30),
+        issued_at=utcnow(),
+        bill_to="Harbor Pediatrics Yonder",
+        total=Decimal("240.00"),
+        lines=[
+            InvoiceLine(
+                position=1,
+                timesheet_id=sheet_b.id,
+                work_date=starts.date(),
+                worker_name=f"{cand_b.first_name} {cand_b.last_name}",
+                description="Medical Secretary Yonder",
+                regular_minutes=450,
+                bill_rate=Decimal("32.00"),
+                amount=Decimal("240.00"),
+                pay_amount=Decimal("150.00"),
+            )
+        ],
+    )
+    db.session.add(invoice)
     db.session.commit()
     return World(
         ids={
@@ -143,6 +203,9 @@ def build_world() -> World:
             "booking_id": booking_b.id,
             "offer_id": offer_b.id,
             "flag_id": pair.id,
+            "invoice_id": invoice.id,
+            "table": "weeks",
+            "timesheet_id": sheet_b.id,
         },
         users={
             "candidate_a": cand_a.user,

@@ -42,6 +42,8 @@ OWNED_PARAMS = {
     "shift_id",
     "booking_id",
     "offer_id",
+    "invoice_id",
+    "timesheet_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
@@ -205,6 +207,9 @@ OWNER_PAGES = {
     "api_candidates.get": "candidate_b",
     "clinics.interview": "clinic_y",
     "clinics.propose_interview": "clinic_y",
+    "clinics.invoice": "clinic_y",
+    "clinics.invoice_file": "clinic_y",
+    "candidates.my_timesheet": "candidate_b",
 }
 
 

@@ -67,6 +67,10 @@ CANDIDATE_TABLES = {
         "upcoming ones canceled; past ones kept for the records, reasons typed cleared",
     ),
     "duplicate_flags": ("staff's duplicate check, not exported", "deleted"),
+    "timesheets": (
+        "exported without the bill side (bill rate and amount) and who reviewed",
+        "kept: payroll and invoices rest on the hours",
+    ),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -88,6 +92,9 @@ USER_TABLES = {
     "shift_bookings": "only clinic members and staff mark attendance",
     "interviews": "only clinic members and staff propose times and record outcomes",
     "calendar_feeds": "deleted with the user (its private address stops answering)",
+    "invoices": "only staff draft, issue and credit invoices",
+    "rate_cards": "only staff set rates",
+    "timesheets": "kept; who submitted is cleared with the user row (SET NULL)",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"
