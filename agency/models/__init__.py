@@ -22,6 +22,7 @@ from agency.models.candidates import (
 from agency.models.clinics import Clinic
 from agency.models.duplicates import DuplicateFlag, DuplicateStatus
 from agency.models.human_review import HumanReviewRequest, ReviewStatus
+from agency.models.imports import ImportJob, ImportKind, ImportRowError, ImportStatus
 from agency.models.interviews import (
     CalendarFeed,
     Interview,
@@ -81,6 +82,10 @@ __all__ = [
     "DuplicateStatus",
     "EmploymentType",
     "HumanReviewRequest",
+    "ImportJob",
+    "ImportKind",
+    "ImportRowError",
+    "ImportStatus",
     "Interview",
     "InterviewMode",
     "InterviewOutcome",

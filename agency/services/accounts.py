@@ -20,7 +20,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, duplicates, geo, outbox, passwords
+from agency.services import audit, bulk, duplicates, geo, outbox, passwords
 from agency.services.errors import FieldError
 
 
@@ -208,6 +208,11 @@ def user_for_reset_token(token: str) -> AuthToken | None:
 CLAIM_DAYS = 14
 
 
+def _claim_context(token: str, first_name: str) -> dict[str, object]:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return {"claim_url": f"{base}/claim/{token}", "first_name": first_name, "days": CLAIM_DAYS}
+
+
 def invite_to_claim(candidate: Candidate) -> None:
     """E-mail the person of a staff-entered record a link to set their password and accept
     the terms (staged in the caller's transaction; a new invitation leaves older ones valid)."""
@@ -215,18 +220,44 @@ def invite_to_claim(candidate: Candidate) -> None:
     if user is None:
         return
     token, row = _new_token(user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS))
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     outbox.email(
         "account_invitation",
         to=user.email,
-        context={
-            "claim_url": f"{base}/claim/{token}",
-            "first_name": candidate.first_name,
-            "days": CLAIM_DAYS,
-        },
+        context=_claim_context(token, candidate.first_name),
         dedupe_key=f"account-claim:{row.id}",
         essential=True,
     )
+
+
+def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
+    """The invitation of `invite_to_claim` for many imported records at once: (user id, e-mail,
+    first name) each; the tokens are written in one statement. Returns how many were staged."""
+    if not people:
+        return 0
+    tokens = [secrets.token_urlsafe(32) for _ in people]
+    expires = utcnow() + timedelta(days=CLAIM_DAYS)
+    ids = bulk.insert_with_ids(
+        AuthToken,
+        [
+            {
+                "user_id": user_id,
+                "purpose": TokenPurpose.ACCOUNT_CLAIM.value,
+                "token_hash": _token_hash(token),
+                "created_at": utcnow(),
+                "expires_at": expires,
+            }
+            for (user_id, _, _), token in zip(people, tokens, strict=True)
+        ],
+    )
+    staged = outbox.email_many(
+        "account_invitation",
+        (
+            (email, _claim_context(token, first_name), f"account-claim:{row_id}")
+            for (_, email, first_name), token, row_id in zip(people, tokens, ids, strict=True)
+        ),
+        essential=True,
+    )
+    return len(staged)
 
 
 def claim_token(token: str) -> AuthToken | None:
