@@ -254,11 +254,12 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
     for start in range(0, len(pairs), 500):
         chunk = pairs[start : start + 500]
         known.update(
-            db.session.execute(
+            (low, high)
+            for low, high in db.session.execute(
                 select(DuplicateFlag.candidate_id, DuplicateFlag.other_id).where(
                     tuple_(DuplicateFlag.candidate_id, DuplicateFlag.other_id).in_(chunk)
                 )
-            ).tuples()
+            )
         )
     now = utcnow()
     rows = [

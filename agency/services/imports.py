@@ -199,6 +199,10 @@ def _path(job: ImportJob) -> Path:
     return upload_dir() / job.stored_name
 
 
+def file_present(job: ImportJob) -> bool:
+    return _path(job).is_file()
+
+
 def read_table(job: ImportJob) -> Iterator[list[str]]:
     """The file's rows as lists of text, the header first (blank rows left out)."""
     path = _path(job)
@@ -587,7 +591,7 @@ def _write_candidates(state: _Slice, good: list[tuple[int, dict[str, Any]]]) -> 
 
 
 def _skill_ids() -> dict[str, int]:
-    return dict(db.session.execute(select(Skill.code, Skill.id)).tuples().all())
+    return {code: skill_id for code, skill_id in db.session.execute(select(Skill.code, Skill.id))}
 
 
 def _write_openings(state: _Slice, good: list[tuple[int, dict[str, Any]]]) -> None:

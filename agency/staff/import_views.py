@@ -83,8 +83,10 @@ def _mapping_form(job: ImportJob, header: list[str], **kwargs: Any) -> Any:
 @roles_required(*STAFF_ROLES)
 def import_job(job_id: int) -> ResponseReturnValue:
     job = _job_or_404(job_id)
-    if job.status != ImportStatus.UPLOADED.value:
-        return render_template("staff/import_progress.html", job=job)
+    if job.status != ImportStatus.UPLOADED.value or not imports.file_present(job):
+        return render_template(
+            "staff/import_progress.html", job=job, gone=not imports.file_present(job)
+        )
     header, rows = imports.preview(job)
     guessed = imports.guess_mapping(job.kind, header)
     data = {f"col_{name}": str(index) for name, index in guessed.items()}

@@ -22,6 +22,7 @@ from agency.models import (
     AuthToken,
     DuplicateFlag,
     HumanReviewRequest,
+    ImportJob,
     Interview,
     InterviewSlot,
     OutboxMessage,
@@ -123,6 +124,9 @@ def build_world() -> World:
     low, high = sorted((cand_a.id, cand_b.id))
     pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
     db.session.add(pair)
+    # A staff import waiting for its column mapping (the file is not needed to reach its pages).
+    job = ImportJob(kind="candidates", stored_name="imports/missing.csv", file_format="csv")
+    db.session.add(job)
     db.session.commit()
     return World(
         ids={
@@ -143,6 +147,7 @@ def build_world() -> World:
             "booking_id": booking_b.id,
             "offer_id": offer_b.id,
             "flag_id": pair.id,
+            "job_id": job.id,
         },
         users={
             "candidate_a": cand_a.user,

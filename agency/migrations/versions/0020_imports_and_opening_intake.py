@@ -17,6 +17,16 @@ branch_labels = None
 depends_on = None
 
 
+def _keep_expression_index():
+    """SQLite's batch mode rebuilds the table and cannot carry an index on an expression over:
+    the job board's newest-first index (0004) is made again."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE INDEX IF NOT EXISTS ix_openings_board_newest "
+            "ON openings (status, coalesce(posted_at, created_at), id)"
+        )
+
+
 def upgrade():
     with op.batch_alter_table("openings") as batch:
         batch.add_column(sa.Column("entered_by_id", sa.Integer(), nullable=True))
@@ -27,6 +37,7 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
+    _keep_expression_index()
     op.create_table(
         "import_jobs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,3 +95,4 @@ def downgrade():
     with op.batch_alter_table("openings") as batch:
         batch.drop_constraint(op.f("fk_openings_entered_by_id_users"), type_="foreignkey")
         batch.drop_column("entered_by_id")
+    _keep_expression_index()
