@@ -51,8 +51,8 @@ def guessed_mapping(client: Any, job_id: int) -> dict[str, str]:
     page = client.get(f"/staff/import/{job_id}").get_data(as_text=True)
     out = {}
     for name, body in re.findall(r'<select[^>]*name="(col_\w+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', body)
-        out[name] = next((g for g in chosen.groups() if g is not None), "") if chosen else ""
+        chosen = re.search(r'<option selected value="([^"]*)"', body)
+        out[name] = chosen.group(1) if chosen else ""
     return out
 
 

@@ -107,9 +107,12 @@ def test_every_kind_of_bad_row_is_skipped_and_reported(
     ).scalars()
     assert sorted(levels) == [2, 3]
     # Nobody can log in to an imported record before claiming it.
-    assert client.application.test_client().post(
-        "/login", data={"email": "ann@example.com", "password": imports.NO_PASSWORD}
-    ).status_code != 302
+    assert (
+        client.application.test_client()
+        .post("/login", data={"email": "ann@example.com", "password": imports.NO_PASSWORD})
+        .status_code
+        != 302
+    )
     invited = db.session.execute(
         db.select(OutboxMessage.payload["to"].as_string()).where(
             OutboxMessage.payload["template"].as_string() == "account_invitation"
