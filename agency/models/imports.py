@@ -83,5 +83,5 @@ class ImportRowError(Model):
         ForeignKey("import_jobs.id", ondelete="CASCADE"), index=True
     )
     row_number: Mapped[int] = mapped_column(Integer)  # as a spreadsheet numbers it (header = 1)
-    column: Mapped[str] = mapped_column(String(100), default="")
+    column_label: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(String(500))

@@ -249,7 +249,7 @@ def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
             for (user_id, _, _), token in zip(people, tokens, strict=True)
         ],
     )
-    staged = outbox.email_many(
+    staged = outbox.email_bulk(
         "account_invitation",
         (
             (email, _claim_context(token, first_name), f"account-claim:{row_id}")

@@ -350,13 +350,15 @@ def error_report(job_id: int) -> Iterator[str]:
         writer.writerow(["row", "column", "reason"])
         with Session(bind) as session:
             result = session.execute(
-                select(ImportRowError.row_number, ImportRowError.column, ImportRowError.reason)
+                select(
+                    ImportRowError.row_number, ImportRowError.column_label, ImportRowError.reason
+                )
                 .where(ImportRowError.job_id == job_id)
                 .order_by(ImportRowError.row_number, ImportRowError.id)
                 .execution_options(yield_per=2000)
             )
             for n, row in enumerate(result, start=1):
-                writer.writerow([row.row_number, row.column, row.reason])
+                writer.writerow([row.row_number, row.column_label, row.reason])
                 if n % 1000 == 0:
                     yield out.getvalue()
                     out.seek(0)
@@ -466,7 +468,7 @@ def _error(state: _Slice, number: int, column: str, reason: str, *, bad: bool = 
         {
             "job_id": state.job.id,
             "row_number": number,
-            "column": state.labels.get(column, column)[:100],
+            "column_label": state.labels.get(column, column)[:100],
             "reason": reason[:500],
         }
     )

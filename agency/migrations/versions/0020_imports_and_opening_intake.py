@@ -79,7 +79,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("row_number", sa.Integer(), nullable=False),
-        sa.Column("column", sa.String(length=100), nullable=False),
+        sa.Column("column_label", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_id"], ["import_jobs.id"], name=op.f("fk_import_row_errors_job_id_import_jobs"), ondelete="CASCADE"
