@@ -219,14 +219,26 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
         ):
             by_phone.setdefault(phone, []).append(other_id)
     for start in range(0, len(zips), 500):
-        for other_id, first, last, zip_code in db.session.execute(
-            select(Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.zip_code)
+        # The newest SCAN_LIMIT of each ZIP, cut in SQL: a crowded ZIP is not read whole.
+        newest = (
+            select(
+                Candidate.id,
+                Candidate.first_name,
+                Candidate.last_name,
+                Candidate.zip_code,
+                func.row_number()
+                .over(partition_by=Candidate.zip_code, order_by=Candidate.id.desc())
+                .label("rank"),
+            )
             .where(_live(), Candidate.zip_code.in_(zips[start : start + 500]))
-            .order_by(Candidate.id.desc())
+            .subquery()
+        )
+        for other_id, first, last, zip_code in db.session.execute(
+            select(newest.c.id, newest.c.first_name, newest.c.last_name, newest.c.zip_code).where(
+                newest.c.rank <= SCAN_LIMIT
+            )
         ):
-            group = by_zip.setdefault(zip_code, [])
-            if len(group) < SCAN_LIMIT:
-                group.append((other_id, _full_name(first, last)))
+            by_zip.setdefault(zip_code, []).append((other_id, _full_name(first, last)))
     for row in new:
         for other_id in by_phone.get(row.phone, []) if row.phone else []:
             note(row.id, other_id, SAME_PHONE)

@@ -495,11 +495,8 @@ def _finish(job: ImportJob) -> str:
 def _write_candidates(state: _Slice, good: list[tuple[int, dict[str, Any]]]) -> None:
     job = state.job
     emails = [accounts.normalise_email(d["email"]) for _, d in good]
-    on_file = set(
-        db.session.execute(
-            select(func.lower(User.email)).where(func.lower(User.email).in_(emails))
-        ).scalars()
-    )
+    # Stored e-mails are normalised (accounts.normalise_email): the unique index answers.
+    on_file = set(db.session.execute(select(User.email).where(User.email.in_(emails))).scalars())
     fresh: list[tuple[int, dict[str, Any]]] = []
     for (number, data), email in zip(good, emails, strict=True):
         first = state.first_row_of.setdefault(email, number)
