@@ -19,7 +19,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any, Protocol
@@ -628,3 +628,23 @@ def discard(job: ImportJob) -> None:
     _path(job).unlink(missing_ok=True)
     db.session.execute(delete(ImportRowError).where(ImportRowError.job_id == job.id))
     db.session.delete(job)
+
+
+# An upload nobody started: its file (people's data) is removed after this many days.
+ABANDONED_DAYS = 2
+
+
+def purge_abandoned() -> int:
+    """Remove the jobs uploaded but never started for ABANDONED_DAYS, with their files (the
+    retention job calls it; caller commits). Returns how many."""
+    cutoff = utcnow() - timedelta(days=ABANDONED_DAYS)
+    stale = list(
+        db.session.execute(
+            select(ImportJob).where(
+                ImportJob.status == ImportStatus.UPLOADED.value, ImportJob.created_at < cutoff
+            )
+        ).scalars()
+    )
+    for job in stale:
+        discard(job)
+    return len(stale)

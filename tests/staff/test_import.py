@@ -311,3 +311,22 @@ def test_candidates_and_clinics_cannot_reach_any_import_route(
             assert getattr(client, method)(url).status_code == 403, (user.role, method, url)
         client.post("/logout")
     assert db.session.get(ImportJob, job_id).status == "uploaded"
+
+
+def test_an_upload_never_started_is_purged_with_its_file(
+    client: Any, staff: User, taxonomy: Any
+) -> None:
+    from datetime import timedelta
+
+    from agency.models import utcnow
+    from agency.services import retention
+
+    job_id = job_id_of(upload(client, csv_bytes([HEADER, good("A", "a@example.com")]), "a.csv"))
+    job = db.session.get(ImportJob, job_id)
+    stored = imports.upload_dir() / job.stored_name
+    retention.purge()
+    assert db.session.get(ImportJob, job_id) is not None and stored.exists()
+    job.created_at = utcnow() - timedelta(days=imports.ABANDONED_DAYS, hours=1)
+    db.session.commit()
+    retention.purge()
+    assert db.session.get(ImportJob, job_id) is None and not stored.exists()
