@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from agency.clinics import bp
-from agency.clinics.forms import OpeningForm, PasteForm, StatusForm
+from agency.clinics.forms import PasteForm, StatusForm
 from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Opening, Role
+from agency.opening_forms import OpeningForm
 from agency.security import client_ip, roles_required
 from agency.services import clinic_portal, interviews, openings, pipeline
 from agency.services.engine import name_of

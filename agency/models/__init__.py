@@ -23,6 +23,7 @@ from agency.models.candidates import (
 from agency.models.clinics import Clinic
 from agency.models.duplicates import DuplicateFlag, DuplicateStatus
 from agency.models.human_review import HumanReviewRequest, ReviewStatus
+from agency.models.imports import ImportJob, ImportKind, ImportRowError, ImportStatus
 from agency.models.interviews import (
     CalendarFeed,
     Interview,
@@ -99,6 +100,10 @@ __all__ = [
     "DuplicateStatus",
     "EmploymentType",
     "HumanReviewRequest",
+    "ImportJob",
+    "ImportKind",
+    "ImportRowError",
+    "ImportStatus",
     "Interview",
     "InterviewMode",
     "InterviewOutcome",

@@ -102,6 +102,9 @@ class Opening(Model):
         enum_type(OpeningStatus), default=OpeningStatus.DRAFT
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The staff member who typed the opening in for the clinic (a job order taken by phone, an
+    # import); None: the clinic posted it itself.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

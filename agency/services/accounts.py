@@ -20,7 +20,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, duplicates, geo, link_secrets, outbox, passwords
+from agency.services import audit, bulk, duplicates, geo, link_secrets, outbox, passwords
 from agency.services.errors import FieldError
 
 
@@ -213,27 +213,64 @@ def user_for_reset_token(token: str) -> AuthToken | None:
 CLAIM_DAYS = 14
 
 
+def _claim_prefix() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/claim/"
+
+
+def _claim_context(link: dict[str, Any], first_name: str) -> dict[str, object]:
+    return {"claim_url": link, "first_name": first_name, "days": CLAIM_DAYS}
+
+
 def invite_to_claim(candidate: Candidate) -> None:
     """E-mail the person of a staff-entered record a link to set their password and accept
     the terms (staged in the caller's transaction; a new invitation leaves older ones valid)."""
     user = candidate.user
     if user is None:
         return
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     link, row = _new_link(
-        user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS), f"{base}/claim/"
+        user, TokenPurpose.ACCOUNT_CLAIM, timedelta(days=CLAIM_DAYS), _claim_prefix()
     )
     outbox.email(
         "account_invitation",
         to=user.email,
-        context={
-            "claim_url": link,
-            "first_name": candidate.first_name,
-            "days": CLAIM_DAYS,
-        },
+        context=_claim_context(link, candidate.first_name),
         dedupe_key=f"account-claim:{row.id}",
         essential=True,
     )
+
+
+def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
+    """The invitation of `invite_to_claim` for many imported records at once: (user id, e-mail,
+    first name) each; the tokens are written in one statement. Returns how many were staged."""
+    if not people:
+        return 0
+    prefix = _claim_prefix()
+    minted = [link_secrets.mint(TokenPurpose.ACCOUNT_CLAIM.value, prefix) for _ in people]
+    expires = utcnow() + timedelta(days=CLAIM_DAYS)
+    ids = bulk.insert_with_ids(
+        AuthToken,
+        [
+            {
+                "user_id": user_id,
+                "purpose": TokenPurpose.ACCOUNT_CLAIM,
+                "token_hash": _token_hash(token),
+                "created_at": utcnow(),
+                "expires_at": expires,
+            }
+            for (user_id, _, _), (token, _link) in zip(people, minted, strict=True)
+        ],
+    )
+    staged = outbox.email_bulk(
+        "account_invitation",
+        (
+            (email, _claim_context(link, first_name), f"account-claim:{row_id}")
+            for (_, email, first_name), (_token, link), row_id in zip(
+                people, minted, ids, strict=True
+            )
+        ),
+        essential=True,
+    )
+    return len(staged)
 
 
 def claim_token(token: str) -> AuthToken | None:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import (
     CursorResult,
     Table,
@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -51,7 +52,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, profiles
+from agency.services import audit, bulk, profiles
 
 # Token-sort ratio (0-100) from which two names count as close: "Maria Garcia" / "Maria Garcia
 # Lopez" is 80, "Jon Smith" / "John Smith" 95, "Ann Lee" / "Lee Ann" 100, two different people
@@ -90,8 +91,12 @@ class Likely:
     reasons: tuple[str, ...]
 
 
+def _full_name(first: str | None, last: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip().lower()
+
+
 def _name(candidate: Candidate) -> str:
-    return f"{candidate.first_name} {candidate.last_name}".strip().lower()
+    return _full_name(candidate.first_name, candidate.last_name)
 
 
 def names_close(a: Candidate, b: Candidate) -> bool:
@@ -179,6 +184,109 @@ def flag(candidate: Candidate) -> list[DuplicateFlag]:
             existing.reasons = sorted(set(existing.reasons) | set(likely.reasons))
         flags.append(existing)
     return flags
+
+
+def flag_many(candidate_ids: Sequence[int]) -> int:
+    """Flag the likely duplicates of many new records at once (an import), by the rules of
+    `flag` with one query per rule for the whole batch: the same phone; a close name with the
+    same ZIP code (the newest SCAN_LIMIT of a ZIP, names compared as a matrix). The e-mail rule
+    needs no check (an import skips a known e-mail) nor the credential one (an import brings no
+    credentials). Returns how many pairs were flagged (caller commits)."""
+    ids = list(candidate_ids)
+    if not ids:
+        return 0
+    new = db.session.execute(
+        select(Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.phone)
+        .add_columns(Candidate.zip_code)
+        .where(Candidate.id.in_(ids))
+    ).all()
+    reasons: dict[tuple[int, int], list[str]] = {}
+
+    def note(a: int, b: int, reason: str) -> None:
+        pair = (min(a, b), max(a, b))
+        if a != b and reason not in reasons.setdefault(pair, []):
+            reasons[pair].append(reason)
+
+    by_phone: dict[str, list[int]] = {}
+    by_zip: dict[str, list[tuple[int, str]]] = {}
+    phones = sorted({r.phone for r in new if r.phone})
+    zips = sorted({r.zip_code for r in new if r.zip_code})
+    for start in range(0, len(phones), 500):
+        for other_id, phone in db.session.execute(
+            select(Candidate.id, Candidate.phone).where(
+                _live(), Candidate.phone.in_(phones[start : start + 500])
+            )
+        ):
+            by_phone.setdefault(phone, []).append(other_id)
+    for start in range(0, len(zips), 500):
+        # The newest SCAN_LIMIT of each ZIP, cut in SQL: a crowded ZIP is not read whole.
+        newest = (
+            select(
+                Candidate.id,
+                Candidate.first_name,
+                Candidate.last_name,
+                Candidate.zip_code,
+                func.row_number()
+                .over(partition_by=Candidate.zip_code, order_by=Candidate.id.desc())
+                .label("rank"),
+            )
+            .where(_live(), Candidate.zip_code.in_(zips[start : start + 500]))
+            .subquery()
+        )
+        for other_id, first, last, zip_code in db.session.execute(
+            select(newest.c.id, newest.c.first_name, newest.c.last_name, newest.c.zip_code).where(
+                newest.c.rank <= SCAN_LIMIT
+            )
+        ):
+            by_zip.setdefault(zip_code, []).append((other_id, _full_name(first, last)))
+    for row in new:
+        for other_id in by_phone.get(row.phone, []) if row.phone else []:
+            note(row.id, other_id, SAME_PHONE)
+    mine: dict[str, list[tuple[int, str]]] = {}
+    for row in new:
+        name = _full_name(row.first_name, row.last_name)
+        if row.zip_code and name:
+            mine.setdefault(row.zip_code, []).append((row.id, name))
+    for zip_code, people in mine.items():
+        others = [(i, n) for i, n in by_zip.get(zip_code, []) if n]
+        if not others:
+            continue
+        scores = process.cdist(
+            [n for _, n in people],
+            [n for _, n in others],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=NAME_THRESHOLD,
+        )
+        for i, j in zip(*scores.nonzero(), strict=True):
+            note(people[i][0], others[j][0], NAME_AND_ZIP)
+    if not reasons:
+        return 0
+    pairs = list(reasons)
+    known: set[tuple[int, int]] = set()
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        known.update(
+            (low, high)
+            for low, high in db.session.execute(
+                select(DuplicateFlag.candidate_id, DuplicateFlag.other_id).where(
+                    tuple_(DuplicateFlag.candidate_id, DuplicateFlag.other_id).in_(chunk)
+                )
+            )
+        )
+    now = utcnow()
+    rows = [
+        {
+            "candidate_id": low,
+            "other_id": high,
+            "reasons": reasons[(low, high)],
+            "status": DuplicateStatus.OPEN.value,
+            "created_at": now,
+        }
+        for low, high in pairs
+        if (low, high) not in known
+    ]
+    bulk.insert_with_ids(DuplicateFlag, rows)
+    return len(rows)
 
 
 def open_flags() -> list[DuplicateFlag]:

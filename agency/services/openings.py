@@ -368,10 +368,13 @@ def save(
     *,
     publish: bool = True,
     ip: str = "",
+    entered_for_clinic: bool = False,
 ) -> Opening:
     """Create (opening=None) or update an opening of this approved clinic, with its outbox rows.
 
-    Raises OpeningError (nothing written) when the clinic may not post or the draft breaks a rule.
+    `entered_for_clinic`: staff type in a job order the clinic gave them (by phone); a new
+    opening is marked with who entered it. Raises OpeningError (nothing written) when the
+    clinic may not post or the draft breaks a rule.
     """
     if not clinic.approved:
         raise OpeningError("Your clinic is waiting for approval; you can post once it is approved.")
@@ -385,6 +388,8 @@ def save(
         raise found[0]
     if opening is None:
         opening = Opening(clinic=clinic, created_by_id=actor.id, status=OpeningStatus.DRAFT)
+        if entered_for_clinic:
+            opening.entered_by_id = actor.id
         db.session.add(opening)
     opening.title = draft.title.strip()[:200]
     opening.role_type = RoleType(draft.role_type)
@@ -419,7 +424,7 @@ def save(
         object_type="opening",
         object_id=opening.id,
         ip=ip,
-        details={"status": opening.status},
+        details={"status": opening.status, **({"entered": True} if entered_for_clinic else {})},
     )
     return opening
 

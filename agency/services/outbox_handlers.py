@@ -87,6 +87,12 @@ def _webhook(payload: dict[str, Any], key: str) -> str:
     return webhooks.deliver(payload, key)
 
 
+def _import_rows(payload: dict[str, Any], _key: str) -> str:
+    from agency.services import imports
+
+    return imports.run_slice(int(payload["job_id"]))
+
+
 HANDLERS: dict[str, Handler] = {
     "email": _email,
     "notify_staff": _notify_staff,
@@ -94,6 +100,7 @@ HANDLERS: dict[str, Handler] = {
     "rescore_candidate": _rescore_candidate,
     "retrain_ranker": _retrain_ranker,
     "webhook": _webhook,
+    "import_rows": _import_rows,
 }
 
 

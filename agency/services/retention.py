@@ -12,6 +12,7 @@ from sqlalchemy import delete
 
 from agency.extensions import db
 from agency.models import AuthToken, OutboxMessage, OutboxStatus, utcnow
+from agency.services import imports
 
 # Longer than any dedupe horizon (reminders look 60 days ahead): a purged key could send again.
 SENT_DAYS = 90
@@ -38,6 +39,7 @@ def purge() -> Purged:
             OutboxMessage.sent_at < now - timedelta(days=SENT_DAYS),
         )
     )
+    imports.purge_abandoned()
     db.session.commit()
     return Purged(
         tokens=tokens.rowcount,  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,6 +31,7 @@ from wtforms.validators import (
 
 from agency.forms import BaseForm, PasswordPolicy, choices, us_phone, us_zip
 from agency.models import OpeningStatus, Role, RoleType, Stage
+from agency.opening_forms import OpeningForm
 from agency.services import profiles
 
 ROLE_CHOICES = [("", "Any role")] + [(r.value, r.value.capitalize()) for r in RoleType]
@@ -313,3 +315,61 @@ class CandidateIntakeForm(BaseForm):
         default=0,
         validators=[Optional(), NumberRange(0, 60, "Between 0 and 60 years.")],
     )
+
+
+class StaffOpeningForm(OpeningForm):  # type: ignore[misc,valid-type]
+    """A job order a clinic gave by phone: the clinic's own opening form, plus which clinic."""
+
+    clinic_id = SelectField(
+        "Clinic",
+        validators=[InputRequired("Choose the clinic.")],
+        description="Approved clinics only: a clinic waiting for approval cannot post yet.",
+    )
+
+
+class ImportUploadForm(BaseForm):
+    """Step 1 of an import: what the file holds, and the file."""
+
+    kind = RadioField(
+        "The file lists",
+        choices=choices([("candidates", "Candidates"), ("openings", "Openings of one clinic")]),
+        default="candidates",
+        validators=[InputRequired("Choose what the file lists.")],
+    )
+    clinic = SelectField(
+        "Clinic (for openings)",
+        validators=[Optional()],
+        description="Every opening in the file is a job order of this clinic.",
+    )
+    file = FileField(
+        "CSV or Excel (.xlsx) file",
+        validators=[FileRequired("Choose a file.")],
+        description="The first row names the columns; up to 25 MB.",
+    )
+
+
+class ImportMappingForm(BaseForm):
+    """Step 2: which column of the file feeds which field (one select per field, added by
+    `for_columns`), and whether imported people get their invitation now."""
+
+    send_invitations = BooleanField(
+        "Send each new candidate the invitation to claim their record",
+        default=True,
+        description="Without it, invite them later from their page; until they claim the "
+        "record it cannot be submitted to a clinic.",
+    )
+
+    @classmethod
+    def for_columns(cls, columns: Any, header: list[str], **kwargs: Any) -> Any:
+        options = [("", "Not in the file")] + [
+            (str(i), f"Column {i + 1}: {name or '(no name)'}") for i, name in enumerate(header)
+        ]
+        fields = {
+            f"col_{c.name}": SelectField(
+                c.label + (" (required)" if c.required else ""),
+                choices=choices(options),
+                default="",
+            )
+            for c in columns
+        }
+        return type("ImportMapping", (cls,), fields)(**kwargs)

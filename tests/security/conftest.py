@@ -23,6 +23,7 @@ from agency.models import (
     AuthToken,
     DuplicateFlag,
     HumanReviewRequest,
+    ImportJob,
     Interview,
     InterviewSlot,
     Invoice,
@@ -183,6 +184,9 @@ def build_world() -> World:
         ],
     )
     db.session.add(invoice)
+    # A staff import waiting for its column mapping (the file is not needed to reach its pages).
+    job = ImportJob(kind="candidates", stored_name="imports/missing.csv", file_format="csv")
+    db.session.add(job)
     db.session.commit()
     return World(
         ids={
@@ -206,6 +210,7 @@ def build_world() -> World:
             "invoice_id": invoice.id,
             "table": "weeks",
             "timesheet_id": sheet_b.id,
+            "job_id": job.id,
         },
         users={
             "candidate_a": cand_a.user,

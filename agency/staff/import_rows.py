@@ -1,0 +1,123 @@
+"""The rules an imported row is checked by: the very forms staff and clinics type into.
+
+Each checker binds its form once and runs every row through `process` and `validate` (binding a
+form per row cost more than the rules themselves), so a row passes exactly when the same values
+typed into the page would. Registered with the import service when the blueprint loads.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from agency.models import ImportKind
+from agency.opening_forms import OpeningForm
+from agency.services import imports, openings
+from agency.services.engine import taxonomy
+from agency.staff.forms import CandidateIntakeForm
+
+_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def _items(cell: str) -> list[str]:
+    return [item for item in _LIST_SPLIT.split(cell.strip()) if item]
+
+
+def _choice(cell: str) -> str:
+    """A select's value as people type it: "Temp to hire" -> "temp_to_hire"."""
+    return re.sub(r"[\s-]+", "_", cell.strip().lower())
+
+
+def _skill_codes() -> dict[str, str]:
+    """Skill code or name (any case) -> code."""
+    out: dict[str, str] = {}
+    for skill in taxonomy().skills:
+        out[skill.code.lower()] = skill.code
+        out[skill.name.lower()] = skill.code
+    return out
+
+
+def _skills(cell: str, codes: dict[str, str], default_level: int) -> tuple[dict[str, int], str]:
+    """ "scheduling:3; Insurance verification" -> {code: level}; or the problem in words."""
+    found: dict[str, int] = {}
+    for item in _items(cell):
+        name, _, level = item.partition(":")
+        code = codes.get(name.strip().lower())
+        if code is None:
+            return {}, f"Unknown skill: {name.strip()[:60]}."
+        if level.strip() and not (level.strip().isdigit() and 0 <= int(level) <= 4):
+            return {}, f"The level of {name.strip()[:60]} must be 0 to 4."
+        found[code] = int(level) if level.strip() else default_level
+    return found, ""
+
+
+class CandidateRows:
+    """A candidate row by the staff intake form's rules (the sign-up's), plus a skills list."""
+
+    def __init__(self) -> None:
+        self.form = CandidateIntakeForm(formdata=None, meta={"csrf": False})
+        self.codes = _skill_codes()
+
+    def __call__(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        form = self.form
+        data = {k: v for k, v in values.items() if k != "skills"}
+        if "desired_role" in data:
+            data["desired_role"] = _choice(data["desired_role"])
+        form.process(MultiDict(data))
+        problems = [] if form.validate() else [(n, e[0]) for n, e in form.errors.items() if e]
+        skills, problem = _skills(values.get("skills", ""), self.codes, default_level=2)
+        if problem:
+            problems.append(("skills", problem))
+        if problems:
+            return {}, problems
+        return {**form.data, "skills": skills}, []
+
+
+class OpeningRows:
+    """An opening row by the opening form's rules, then the opening service's own (a start date
+    in the past, pay in order)."""
+
+    def __init__(self) -> None:
+        self.form = OpeningForm(formdata=None, meta={"csrf": False})
+        self.codes = _skill_codes()
+        tax = taxonomy()
+        self.names = {
+            field: {c.lower(): c for c, _ in choices} | {n.lower(): c for c, n in choices}
+            for field, choices in (
+                ("credentials", [(c.code, c.name) for c in tax.credentials]),
+                ("ehr_systems", [(e.code, e.name) for e in tax.ehr]),
+                ("languages", [(lang.code, lang.name) for lang in tax.language_defs]),
+            )
+        }
+
+    def __call__(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        form = self.form
+        data: MultiDict[str, str] = MultiDict()
+        for name, value in values.items():
+            if name in ("role_type", "employment_type"):
+                data.add(name, _choice(value))
+            elif name in self.names:
+                for item in _items(value):
+                    data.add(name, self.names[name].get(item.lower(), item))
+            elif name != "skills":
+                data.add(name, value)
+        skills, problem = _skills(values.get("skills", ""), self.codes, default_level=2)
+        if problem:
+            return {}, [("skills", problem)]
+        for code, level in skills.items():
+            data.add(f"level_{code}", str(level))
+            data.add(f"weight_{code}", "medium")
+        form.process(data)
+        if not form.validate():
+            return {}, [(n, e[0]) for n, e in form.errors.items() if e]
+        draft = form.to_draft()
+        found = openings.problems(draft)
+        if found:
+            return {}, [(e.field or "", str(e)) for e in found]
+        return {"draft": draft}, []
+
+
+imports.register_checker(ImportKind.CANDIDATES.value, CandidateRows)
+imports.register_checker(ImportKind.OPENINGS.value, OpeningRows)

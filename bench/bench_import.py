@@ -1,0 +1,165 @@
+"""Import benchmark: N candidates from a generated CSV through the staff import job.
+
+The job runs as the worker runs it (imports.run_slice, slice after slice, each committing its
+batches), on PostgreSQL by default. Printed: rows/s for the whole job (counting the file's rows,
+checking each with the intake form's rules, inserting users, candidates, skills, audit events,
+invitations and duplicate flags), the same without invitations, the share of the time spent on
+the row checks alone (measured separately on the same rows), a re-import of the first file, and
+peak memory (the process's maximum resident size, before and after the first import).
+
+    .venv/bin/python bench/bench_import.py [--rows 100000] [--backend postgresql|sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_outbox import ensure_pg_database
+from sqlalchemy import func, select
+
+from agency import create_app
+from agency.extensions import db
+from agency.models import Candidate, ImportJob, OutboxMessage, Role, User
+from agency.services import imports, taxonomy_sync
+
+FIRST = ["Ann", "Bob", "Carla", "Dev", "Elena", "Frank", "Grace", "Hugo", "Ines", "Jamal"]
+LAST = ["Lee", "Garcia", "Smith", "Nguyen", "Patel", "Brown", "Cohen", "Okafor", "Rossi", "Kim"]
+ZIPS = ["02139", "02138", "02115", "02116", "02118", "02134", "02143", "02144", "02148", "02155"]
+SKILLS = ["appointment_scheduling:3", "customer_service", "insurance_verification:2", ""]
+
+
+def generated_csv(rows: int, tag: str) -> bytes:
+    """A realistic file: names repeat, ZIPs cluster in one metro area, one bad row in 50."""
+    rng = random.Random(7)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["First Name", "Last Name", "Email Address", "Phone", "ZIP", "Role", "Years"])
+    for n in range(rows):
+        bad = n % 50 == 49
+        writer.writerow(
+            [
+                rng.choice(FIRST) + str(n % 997),
+                rng.choice(LAST),
+                "not-an-email" if bad else f"person{n}.{tag}@example.com",
+                f"({rng.randint(201, 989)}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}",
+                rng.choice(ZIPS),
+                rng.choice(["receptionist", "secretary", "hybrid", ""]),
+                str(rng.randint(0, 30)),
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def database_url(backend: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp()}/bench_import.sqlite"
+    url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/clinicmatch_bench_import"
+    )
+    return ensure_pg_database(url)
+
+
+def run_job(data: bytes, staff: User, invitations: bool) -> tuple[float, ImportJob, int]:
+    job = imports.create("candidates", data, "bench.csv", staff)
+    db.session.commit()
+    header, _ = imports.preview(job)
+    imports.start(job, imports.guess_mapping("candidates", header), invitations, staff)
+    db.session.commit()
+    slices = 0
+    started = time.perf_counter()
+    while job.status != "done":
+        imports.run_slice(job.id)  # what the outbox handler calls, slice after slice
+        slices += 1
+        db.session.expire_all()
+        job = db.session.get(ImportJob, job.id)  # type: ignore[assignment]
+    return time.perf_counter() - started, job, slices
+
+
+def checks_alone(data: bytes) -> float:
+    """Seconds for the row checks alone (the intake form's rules) over the same rows."""
+    from agency.staff.import_rows import CandidateRows
+
+    check = CandidateRows()
+    reader = csv.reader(io.StringIO(data.decode()))
+    header = next(reader)
+    mapping = imports.guess_mapping("candidates", header)
+    started = time.perf_counter()
+    for row in reader:
+        check({name: row[i].strip() for name, i in mapping.items()})
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
+    args = parser.parse_args()
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(args.backend),
+            "SECRET_KEY": "bench-import",
+            "OUTBOX_ENQUEUE_AFTER_COMMIT": False,
+            "MAIL_SERVER": None,
+            "MAIL_DIR": tempfile.mkdtemp(),
+            "UPLOAD_DIR": tempfile.mkdtemp(),
+            # One slice per the whole file: the figure is the import's own speed.
+            "IMPORT_SLICE_SECONDS": 3600,
+        }
+    )
+    print(f"load average before: {os.getloadavg()}")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        taxonomy_sync.sync()
+        staff = User(email="bench-staff@example.com", password_hash="x", role=Role.STAFF.value)
+        db.session.add(staff)
+        db.session.commit()
+        data = generated_csv(args.rows, "a")
+        print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB of CSV ({args.backend})")
+        before = max_rss_mb()
+        seconds, job, slices = run_job(data, staff, invitations=True)
+        print(
+            f"with invitations: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s "
+            f"({job.created_count} added, {job.error_count} bad rows, {slices} slice(s)); "
+            f"max resident size {before:.0f} MB before, {max_rss_mb():.0f} MB after"
+        )
+        seconds2, job2, _ = run_job(generated_csv(args.rows, "b"), staff, invitations=False)
+        print(
+            f"without invitations: {seconds2:.1f} s, {args.rows / seconds2:,.0f} rows/s "
+            f"({job2.created_count} added)"
+        )
+        checks = checks_alone(data)
+        print(
+            f"row checks alone: {checks:.1f} s ({args.rows / checks:,.0f} rows/s), "
+            f"{checks / seconds:.0%} of the first import"
+        )
+        seconds3, job3, _ = run_job(data, staff, invitations=True)
+        print(
+            f"re-import of the first file: {seconds3:.1f} s, {args.rows / seconds3:,.0f} rows/s "
+            f"({job3.created_count} added, {job3.existing_count} already on file)"
+        )
+        people = db.session.execute(select(func.count()).select_from(Candidate)).scalar_one()
+        mails = db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+        print(f"candidates {people}, outbox rows {mails}")
+    print(f"max resident size {max_rss_mb():.0f} MB; load average after: {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
