@@ -10,5 +10,6 @@ from agency.clinics import (  # noqa: E402,F401
     opening_views,
     review_views,
     shift_views,
+    team_views,
     views,
 )

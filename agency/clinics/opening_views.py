@@ -14,7 +14,7 @@ from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Opening, Role
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, interviews, openings, pipeline
 from agency.services.engine import name_of
 from agency.services.openings import OpeningError, TextFindings
@@ -82,6 +82,7 @@ def _saved_message(opening: Opening) -> str:
 
 @bp.route("/openings/new", methods=["GET", "POST"])
 @roles_required(Role.CLINIC.value)
+@clinic_manager_required
 def new_opening() -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -104,6 +105,7 @@ def new_opening() -> ResponseReturnValue:
 
 @bp.route("/openings/new/paste", methods=["POST"])
 @roles_required(Role.CLINIC.value)
+@clinic_manager_required
 def paste_opening() -> ResponseReturnValue:
     """Step 1 of 2: read the pasted description and show the filled form; nothing is saved."""
     clinic = _approved_clinic()
@@ -157,6 +159,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.CLINIC.value)
+@clinic_manager_required
 def edit_opening(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -180,6 +183,7 @@ def edit_opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/duplicate")
 @roles_required(Role.CLINIC.value)
+@clinic_manager_required
 def duplicate_opening(opening_id: int) -> ResponseReturnValue:
     """A new opening's form, filled from an existing one; saved only when the clinic saves it."""
     clinic = _approved_clinic()
@@ -196,6 +200,7 @@ def duplicate_opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/status", methods=["POST"])
 @roles_required(Role.CLINIC.value)
+@clinic_manager_required
 def opening_status(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):

@@ -33,6 +33,7 @@ from agency.models.interviews import (
     SlotStatus,
 )
 from agency.models.matches import Decision, Match, RankerModel
+from agency.models.messages import Communication, DeliveryStatus, MessageTemplate
 from agency.models.openings import (
     EmploymentType,
     Opening,
@@ -41,6 +42,7 @@ from agency.models.openings import (
     OpeningStatus,
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
+from agency.models.pools import SavedSearch, TalentPool, TalentPoolMember
 from agency.models.reminders import CredentialReminder
 from agency.models.shifts import (
     Attendance,
@@ -54,7 +56,7 @@ from agency.models.shifts import (
 )
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.types import utcnow
-from agency.models.users import AuthToken, Role, TokenPurpose, User
+from agency.models.users import AuthToken, ClinicRole, Role, TokenPurpose, User
 from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -73,10 +75,13 @@ __all__ = [
     "CandidateSkill",
     "CandidateStatus",
     "Clinic",
+    "ClinicRole",
+    "Communication",
     "Credential",
     "CredentialReminder",
     "CredentialType",
     "Decision",
+    "DeliveryStatus",
     "DuplicateFlag",
     "DuplicateStatus",
     "EmploymentType",
@@ -88,6 +93,7 @@ __all__ = [
     "InterviewSlot",
     "InterviewStatus",
     "Match",
+    "MessageTemplate",
     "Note",
     "OfferStatus",
     "Opening",
@@ -101,6 +107,7 @@ __all__ = [
     "Role",
     "RoleProfile",
     "RoleType",
+    "SavedSearch",
     "Shift",
     "ShiftBooking",
     "ShiftOffer",
@@ -110,6 +117,8 @@ __all__ = [
     "SlotStatus",
     "Stage",
     "StageChange",
+    "TalentPool",
+    "TalentPoolMember",
     "TokenPurpose",
     "TokenScope",
     "User",

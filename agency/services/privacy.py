@@ -21,6 +21,7 @@ from agency.models import (
     Candidate,
     CandidateSkill,
     CandidateStatus,
+    Communication,
     Credential,
     DuplicateFlag,
     HumanReviewRequest,
@@ -34,10 +35,11 @@ from agency.models import (
     ShiftStatus,
     Stage,
     StageChange,
+    TalentPoolMember,
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
-from agency.services import audit, human_review, notifications, self_id, uploads
+from agency.services import audit, human_review, messages, notifications, self_id, uploads
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
@@ -152,6 +154,8 @@ def export(candidate: Candidate) -> dict[str, Any]:
             for b in bookings
         ],
         "shift_offers": [_columns(o) for o in offers],
+        # What the agency e-mailed them (issue 21): theirs, like the e-mails themselves.
+        "communications": messages.export_rows(candidate.id),
     }
 
 
@@ -293,6 +297,11 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         delete(HumanReviewRequest).where(HumanReviewRequest.candidate_id == candidate_id)
     )
     _close_shifts(candidate_id)
+    # The messages staff sent (they carry the name) and staff's lists of the person.
+    db.session.execute(delete(Communication).where(Communication.candidate_id == candidate_id))
+    db.session.execute(
+        delete(TalentPoolMember).where(TalentPoolMember.candidate_id == candidate_id)
+    )
     db.session.execute(
         delete(DuplicateFlag).where(
             or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)

@@ -67,6 +67,8 @@ CANDIDATE_TABLES = {
         "upcoming ones canceled; past ones kept for the records, reasons typed cleared",
     ),
     "duplicate_flags": ("staff's duplicate check, not exported", "deleted"),
+    "talent_pool_members": ("staff's lists, not exported", "deleted"),
+    "communications": ("exported (subject, body, status, date)", "deleted"),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -88,6 +90,11 @@ USER_TABLES = {
     "shift_bookings": "only clinic members and staff mark attendance",
     "interviews": "only clinic members and staff propose times and record outcomes",
     "calendar_feeds": "deleted with the user (its private address stops answering)",
+    "saved_searches": "only staff save searches",
+    "talent_pools": "only staff keep pools",
+    "talent_pool_members": "only staff add to pools",
+    "message_templates": "only staff write templates",
+    "communications": "only staff send messages",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"
