@@ -17,9 +17,12 @@ from agency.staff import (  # noqa: E402,F401
     fairness,
     intake_views,
     interview_views,
+    message_views,
     openings,
     outbox_views,
     pipeline_views,
+    pool_views,
+    saved_search_views,
     search,
     shifts,
 )

@@ -24,11 +24,15 @@ from agency.models import (
     HumanReviewRequest,
     Interview,
     InterviewSlot,
+    MessageTemplate,
     OutboxMessage,
     Role,
+    SavedSearch,
     Shift,
     ShiftBooking,
     ShiftOffer,
+    TalentPool,
+    TalentPoolMember,
     VerificationStatus,
     utcnow,
 )
@@ -123,6 +127,14 @@ def build_world() -> World:
     low, high = sorted((cand_a.id, cand_b.id))
     pair = DuplicateFlag(candidate_id=low, other_id=high, reasons=["same phone"])
     db.session.add(pair)
+    # Staff's pool (with candidate B), a saved search and a message template (issue 21).
+    pool = TalentPool(name="Sweep pool", created_by_id=staff.id)
+    db.session.add(pool)
+    db.session.flush()
+    db.session.add(TalentPoolMember(pool_id=pool.id, candidate_id=cand_b.id))
+    search = SavedSearch(owner_id=staff.id, name="Sweep search", filters={"role": "receptionist"})
+    template = MessageTemplate(name="Sweep template", subject="Hello", body="Hi {first_name}")
+    db.session.add_all([search, template])
     db.session.commit()
     return World(
         ids={
@@ -143,6 +155,11 @@ def build_world() -> World:
             "booking_id": booking_b.id,
             "offer_id": offer_b.id,
             "flag_id": pair.id,
+            "pool_id": pool.id,
+            "search_id": search.id,
+            "template_id": template.id,
+            # A login of clinic Y (its team's routes).
+            "member_id": clinic_y.members[0].id,
         },
         users={
             "candidate_a": cand_a.user,

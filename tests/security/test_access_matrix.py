@@ -42,6 +42,7 @@ OWNED_PARAMS = {
     "shift_id",
     "booking_id",
     "offer_id",
+    "member_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}
