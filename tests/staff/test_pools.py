@@ -104,9 +104,7 @@ def test_renaming_and_deleting_a_pool_leave_the_candidates(client, staff, scene)
     assert db.session.get(type(scene.near), near_id) is not None
 
 
-def test_a_pool_is_ranked_against_an_opening_with_the_reviews_scores(
-    client, staff, scene
-) -> None:
+def test_a_pool_is_ranked_against_an_opening_with_the_reviews_scores(client, staff, scene) -> None:
     pool = _pool(client, "Ranked")
     pools.add(pool, [scene.near.id, scene.far.id], staff)
     db.session.commit()
