@@ -40,6 +40,11 @@ class RemoveMembersForm(BaseForm):
 
 
 class RankPoolForm(BaseForm):
+    """A GET form (it changes nothing): no CSRF token."""
+
+    class Meta:
+        csrf = False
+
     opening_id = SelectField("Rank against the opening", choices=[])
 
 
