@@ -148,3 +148,32 @@ def test_other_roles_cannot_send(client, make_user, login_as, scene) -> None:
     )
     assert response.status_code == 403
     assert client.get("/staff/message-templates").status_code == 403
+
+
+def test_the_new_emails_render_and_escape_what_staff_typed(app) -> None:
+    from agency.services import mail
+
+    staff_message = mail.compose(
+        "staff_message",
+        "someone@example.com",
+        {"subject": "Hi <b>", "body": "Line one\n\n<script>x</script>", "unsubscribe_url": "u"},
+        "k1",
+    )
+    html = staff_message.get_payload()[1].get_payload(decode=True).decode()
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    for template, context in (
+        (
+            "clinic_invitation",
+            {"join_url": "https://x/j", "clinic_name": "C", "inviter": "m@x", "days": 7},
+        ),
+        (
+            "saved_search_alert",
+            {
+                "day": "2026-12-02",
+                "searches": [{"name": "S", "count": 3, "candidates": [], "url": "https://x/s"}],
+                "unsubscribe_url": "https://x/u",
+            },
+        ),
+    ):
+        message = mail.compose(template, "someone@example.com", context, f"k-{template}")
+        assert message["Subject"]
