@@ -94,6 +94,37 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def clinic_manager_required(view: F) -> F:
+    """Under `roles_required(Role.CLINIC)`: a clinic's viewer may look but not change anything
+    (post or edit openings, decide on candidates, interviews, shifts, the profile, the team):
+    403 for them. Marked `clinic_write` so a test finds every route that carries it."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if current_user.is_authenticated and current_user.is_clinic_viewer:
+            audit_here("access_denied", object_type="endpoint", details={"path": request.path})
+            db.session.commit()
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.clinic_write = True  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
+def clinic_manager_required_to_write(view: F) -> F:
+    """As `clinic_manager_required`, for a page viewers may read (GET) but not submit."""
+    guarded = clinic_manager_required(view)
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
+        return guarded(*args, **kwargs)
+
+    wrapped.clinic_write = True  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
 def public(view: F) -> F:
     """Mark a view as open to everyone, so the access-policy test knows it was meant."""
     view.allowed_roles = None  # type: ignore[attr-defined]

@@ -29,6 +29,11 @@ def configure(celery_app: Celery, sweep_seconds: float = SWEEP_SECONDS) -> None:
         # issue them in the morning. Idempotent, so a missed or doubled run costs nothing.
         "draft-invoices": {"task": "workers.draft_invoices", "schedule": crontab(hour=5, minute=0)},
         "daily-digest": {"task": "workers.daily_digest", "schedule": crontab(hour=7, minute=0)},
+        # Daily; a second run the same day sends nothing (one e-mail per owner per day).
+        "saved-search-alerts": {
+            "task": "workers.saved_search_alerts",
+            "schedule": crontab(hour=7, minute=10),
+        },
         "retention-cleanup": {
             "task": "workers.retention_cleanup",
             "schedule": crontab(hour=3, minute=30),

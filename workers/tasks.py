@@ -17,6 +17,7 @@ from agency.services import (
     ranker,
     reminders,
     retention,
+    saved_searches,
     shifts,
     timesheets,
 )
@@ -85,6 +86,10 @@ def register(celery_app: Celery) -> None:
     @task(name="workers.daily_digest", acks_late=True)
     def daily_digest() -> None:
         digest.stage_daily_digest()
+
+    @task(name="workers.saved_search_alerts", acks_late=True)
+    def saved_search_alerts() -> None:
+        saved_searches.stage_daily_alerts()
 
     @task(name="workers.retention_cleanup", acks_late=True)
     def retention_cleanup() -> None:

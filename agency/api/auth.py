@@ -93,6 +93,9 @@ def roles(*allowed_roles: str, write: bool = False) -> Callable[[F], F]:
                 abort(403, "Your role may not use this resource.")
             if write and not g.api_token.can_write:
                 abort(403, "This token is read-only; create a token with the write scope.")
+            if write and user.is_clinic_viewer:
+                _deny(user)
+                abort(403, "A viewer of the clinic's account may not change anything.")
             return view(*args, **kwargs)
 
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]

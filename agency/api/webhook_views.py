@@ -13,7 +13,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from agency.extensions import db
 from agency.forms import BaseForm, choices, show_field_error
 from agency.models import Role
-from agency.security import client_ip, roles_required
+from agency.security import (
+    client_ip,
+    clinic_manager_required,
+    clinic_manager_required_to_write,
+    roles_required,
+)
 from agency.services import webhooks
 from agency.services.webhooks import WebhookError
 
@@ -60,6 +65,7 @@ def _page(
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(*OWNERS)
+@clinic_manager_required_to_write
 def index() -> ResponseReturnValue:
     form = WebhookForm()
     if not form.validate_on_submit():
@@ -77,6 +83,7 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/<int:endpoint_id>/remove", methods=["POST"])
 @roles_required(*OWNERS)
+@clinic_manager_required
 def remove(endpoint_id: int) -> ResponseReturnValue:
     if not RemoveForm().validate_on_submit():
         abort(400)

@@ -11,6 +11,7 @@ from agency.clinics import (  # noqa: E402,F401
     opening_views,
     review_views,
     shift_views,
+    team_views,
     timesheet_views,
     views,
 )

@@ -11,7 +11,7 @@ from agency.clinics import bp
 from agency.clinics.views import my_clinic
 from agency.interview_pages import Frame
 from agency.models import Audience, Interview, Role
-from agency.security import roles_required
+from agency.security import clinic_manager_required, roles_required
 from agency.services import clinic_portal, interviews
 
 
@@ -27,6 +27,7 @@ def _frame_for(interview: Interview) -> Frame:
 
 @bp.route("/applications/<int:application_id>/interview", methods=["GET", "POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def propose_interview(application_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     application = clinic_portal.application_for(clinic, application_id)
@@ -56,6 +57,7 @@ def interview(interview_id: int) -> ResponseReturnValue:
 
 @bp.route("/interviews/<int:interview_id>/reschedule", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def interview_reschedule(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.reschedule(found, _frame_for(found))
@@ -63,6 +65,7 @@ def interview_reschedule(interview_id: int) -> ResponseReturnValue:
 
 @bp.route("/interviews/<int:interview_id>/cancel", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def interview_cancel(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.cancel(found, _frame_for(found))
@@ -70,6 +73,7 @@ def interview_cancel(interview_id: int) -> ResponseReturnValue:
 
 @bp.route("/interviews/<int:interview_id>/outcome", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def interview_outcome(interview_id: int) -> ResponseReturnValue:
     found = _own_interview(interview_id)
     return interview_pages.record_outcome(found, _frame_for(found))

@@ -25,7 +25,7 @@ def _own_invoice(invoice_id: int) -> Invoice:
 
 
 @bp.route("/invoices")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def invoices() -> ResponseReturnValue:
     clinic = my_clinic()
     return render_template(
@@ -37,7 +37,7 @@ def invoices() -> ResponseReturnValue:
 
 
 @bp.route("/invoices/<int:invoice_id>")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def invoice(invoice_id: int) -> ResponseReturnValue:
     found = _own_invoice(invoice_id)
     return render_template(
@@ -49,7 +49,7 @@ def invoice(invoice_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/invoices/<int:invoice_id>/export")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def invoice_file(invoice_id: int) -> ResponseReturnValue:
     """?format=pdf (the default) or csv."""
     found = _own_invoice(invoice_id)

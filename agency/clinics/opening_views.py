@@ -15,7 +15,7 @@ from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Opening, Role
 from agency.opening_forms import OpeningForm
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, interviews, openings, pipeline
 from agency.services.engine import name_of
 from agency.services.openings import OpeningError, TextFindings
@@ -83,6 +83,7 @@ def _saved_message(opening: Opening) -> str:
 
 @bp.route("/openings/new", methods=["GET", "POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def new_opening() -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -105,6 +106,7 @@ def new_opening() -> ResponseReturnValue:
 
 @bp.route("/openings/new/paste", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def paste_opening() -> ResponseReturnValue:
     """Step 1 of 2: read the pasted description and show the filled form; nothing is saved."""
     clinic = _approved_clinic()
@@ -158,6 +160,7 @@ def opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def edit_opening(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):
@@ -181,6 +184,7 @@ def edit_opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/duplicate")
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def duplicate_opening(opening_id: int) -> ResponseReturnValue:
     """A new opening's form, filled from an existing one; saved only when the clinic saves it."""
     clinic = _approved_clinic()
@@ -197,6 +201,7 @@ def duplicate_opening(opening_id: int) -> ResponseReturnValue:
 
 @bp.route("/openings/<int:opening_id>/status", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def opening_status(opening_id: int) -> ResponseReturnValue:
     clinic = _approved_clinic()
     if not isinstance(clinic, Clinic):

@@ -11,7 +11,7 @@ from agency.clinics.forms import MoveForm
 from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.models import Role
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, pipeline
 from agency.services.pipeline import PipelineError
 
@@ -24,6 +24,7 @@ DONE = {
 
 @bp.route("/applications/<int:application_id>/move", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def move_application(application_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     application = clinic_portal.application_for(clinic, application_id)

@@ -12,7 +12,7 @@ from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import CancelledBy, Clinic, Role, Shift, ShiftBooking, utcnow
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, shifts
 from agency.services.shifts import ShiftError
 
@@ -51,6 +51,7 @@ def shifts_page() -> ResponseReturnValue:
 
 @bp.route("/shifts/new", methods=["GET", "POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def new_shift() -> ResponseReturnValue:
     clinic = my_clinic()
     if not clinic.approved:
@@ -106,6 +107,7 @@ def _render_shift(
 
 @bp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def cancel_shift(shift_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_shift(clinic, shift_id)
@@ -125,6 +127,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
 
 @bp.route("/shifts/<int:shift_id>/bookings/<int:booking_id>/attendance", methods=["POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required
 def mark_attendance(shift_id: int, booking_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     found = _own_shift(clinic, shift_id)

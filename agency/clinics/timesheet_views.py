@@ -14,7 +14,7 @@ from agency.clinics.views import my_clinic
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm
 from agency.models import Clinic, Role, Timesheet, TimesheetStatus
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, money, timesheets
 from agency.services.timesheets import TimesheetError
 
@@ -58,13 +58,14 @@ def _render(
 
 
 @bp.route("/timesheets")
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
 def timesheets_page() -> ResponseReturnValue:
     return _render(my_clinic())
 
 
 @bp.route("/timesheets/<int:timesheet_id>/approve", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
+@clinic_manager_required
 def approve_timesheet(timesheet_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     sheet = _own(clinic, timesheet_id)
@@ -85,7 +86,8 @@ def approve_timesheet(timesheet_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/timesheets/<int:timesheet_id>/dispute", methods=["POST"])
-@roles_required(Role.CLINIC.value)
+@roles_required(Role.CLINIC)
+@clinic_manager_required
 def dispute_timesheet(timesheet_id: int) -> ResponseReturnValue:
     clinic = my_clinic()
     sheet = _own(clinic, timesheet_id)

@@ -11,7 +11,7 @@ from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
 from agency.forms import show_field_error
 from agency.models import Clinic, Role
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, clinic_manager_required_to_write, roles_required
 from agency.services import clinic_portal, interviews, openings
 from agency.services.clinic_portal import ClinicError
 
@@ -65,6 +65,7 @@ def dashboard() -> ResponseReturnValue:
 
 @bp.route("/profile", methods=["GET", "POST"])
 @roles_required(Role.CLINIC)
+@clinic_manager_required_to_write
 def profile() -> ResponseReturnValue:
     clinic = my_clinic()
     form = ClinicProfileForm(obj=clinic)

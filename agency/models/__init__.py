@@ -45,6 +45,7 @@ from agency.models.invoices import (
     IssuedInvoiceChanged,
 )
 from agency.models.matches import Decision, Match, RankerModel
+from agency.models.messages import Communication, DeliveryStatus, MessageTemplate
 from agency.models.openings import (
     EmploymentType,
     Opening,
@@ -53,6 +54,7 @@ from agency.models.openings import (
     OpeningStatus,
 )
 from agency.models.outbox import OutboxMessage, OutboxStatus
+from agency.models.pools import SavedSearch, TalentPool, TalentPoolMember
 from agency.models.rates import ClinicHoliday, RateCard
 from agency.models.reminders import CredentialReminder
 from agency.models.shifts import (
@@ -68,7 +70,7 @@ from agency.models.shifts import (
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.timesheets import BILLABLE_STATUSES, Timesheet, TimesheetStatus
 from agency.models.types import utcnow
-from agency.models.users import AuthToken, Role, TokenPurpose, User
+from agency.models.users import AuthToken, ClinicRole, Role, TokenPurpose, User
 from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -92,10 +94,13 @@ __all__ = [
     "Clinic",
     "ClinicBilling",
     "ClinicHoliday",
+    "ClinicRole",
+    "Communication",
     "Credential",
     "CredentialReminder",
     "CredentialType",
     "Decision",
+    "DeliveryStatus",
     "DuplicateFlag",
     "DuplicateStatus",
     "EmploymentType",
@@ -117,6 +122,7 @@ __all__ = [
     "InvoiceStatus",
     "IssuedInvoiceChanged",
     "Match",
+    "MessageTemplate",
     "Note",
     "OfferStatus",
     "Opening",
@@ -131,6 +137,7 @@ __all__ = [
     "Role",
     "RoleProfile",
     "RoleType",
+    "SavedSearch",
     "Shift",
     "ShiftBooking",
     "ShiftOffer",
@@ -140,6 +147,8 @@ __all__ = [
     "SlotStatus",
     "Stage",
     "StageChange",
+    "TalentPool",
+    "TalentPoolMember",
     "Timesheet",
     "TimesheetStatus",
     "TokenPurpose",

@@ -23,9 +23,17 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class ClinicRole(StrEnum):
+    """What a clinic login may do: a manager runs the clinic's account (openings, decisions,
+    shifts, the profile and the team); a viewer only looks."""
+
+    MANAGER = "manager"
+    VIEWER = "viewer"
+
+
 class User(UserMixin, Model):
     __tablename__ = "users"
-    __table_args__ = (enum_check("role", Role),)
+    __table_args__ = (enum_check("role", Role), enum_check("clinic_role", ClinicRole))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -35,6 +43,8 @@ class User(UserMixin, Model):
     clinic_id: Mapped[int | None] = mapped_column(
         ForeignKey("clinics.id", ondelete="SET NULL"), index=True
     )
+    # Clinic logins only (None elsewhere); a login without one counts as a manager.
+    clinic_role: Mapped[str | None] = mapped_column(enum_type(ClinicRole))
     # Notification preferences; essential mail (password reset) ignores them.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_new_openings: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -55,6 +65,10 @@ class User(UserMixin, Model):
         return self.active
 
     @property
+    def is_clinic_viewer(self) -> bool:
+        return self.role == Role.CLINIC.value and self.clinic_role == ClinicRole.VIEWER.value
+
+    @property
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
 
@@ -65,6 +79,7 @@ class User(UserMixin, Model):
 class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a secret)
     ACCOUNT_CLAIM = "account_claim"  # a staff-entered record's invitation to set a password
+    CLINIC_INVITE = "clinic_invite"  # a clinic manager's invitation to a colleague
 
 
 class AuthToken(Model):

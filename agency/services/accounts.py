@@ -15,6 +15,7 @@ from agency.models import (
     AuthToken,
     Candidate,
     Clinic,
+    ClinicRole,
     Role,
     TokenPurpose,
     User,
@@ -115,6 +116,7 @@ def register_clinic(email: str, password: str, signup: ClinicSignup) -> User:
     )
     db.session.add(clinic)
     user.clinic = clinic
+    user.clinic_role = ClinicRole.MANAGER.value  # who signs the clinic up runs its account
     db.session.flush()
     audit.record("account_created", actor_id=user.id, object_type="clinic", object_id=clinic.id)
     outbox.add(
@@ -271,6 +273,57 @@ def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
         essential=True,
     )
     return len(staged)
+
+
+# A colleague may be on leave when the invitation arrives.
+CLINIC_INVITE_DAYS = 7
+
+
+def invite_to_clinic(user: User, clinic_name: str, inviter_email: str) -> None:
+    """E-mail a clinic's new colleague a single-use link to set their password (staged in the
+    caller's transaction)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    link, row = _new_link(
+        user,
+        TokenPurpose.CLINIC_INVITE,
+        timedelta(days=CLINIC_INVITE_DAYS),
+        f"{base}/clinic/join/",
+    )
+    outbox.email(
+        "clinic_invitation",
+        to=user.email,
+        context={
+            "join_url": link,
+            "clinic_name": clinic_name,
+            "inviter": inviter_email,
+            "days": CLINIC_INVITE_DAYS,
+        },
+        dedupe_key=f"clinic-invite:{row.id}",
+        essential=True,
+    )
+
+
+def clinic_invite_token(token: str) -> AuthToken | None:
+    row = _live_token(token, TokenPurpose.CLINIC_INVITE)
+    if row is None or not row.user.active or row.user.role != Role.CLINIC:
+        return None  # removed again before they joined
+    return row
+
+
+def accept_clinic_invite(token: str, password: str) -> User:
+    """The colleague sets their password: the login is theirs. Caller commits."""
+    row = clinic_invite_token(token)
+    if row is None:
+        raise AccountError(
+            "This invitation link is invalid or has expired. "
+            "Ask your clinic's manager for a new one."
+        )
+    row.used_at = utcnow()
+    user = row.user
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+    audit.record("clinic_invite_accepted", actor_id=user.id, object_type="user", object_id=user.id)
+    return user
 
 
 def claim_token(token: str) -> AuthToken | None:

@@ -52,7 +52,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, bulk, profiles
+from agency.services import audit, bulk, pools, profiles
 
 # Token-sort ratio (0-100) from which two names count as close: "Maria Garcia" / "Maria Garcia
 # Lopez" is 80, "Jon Smith" / "John Smith" 95, "Ann Lee" / "Lee Ann" 100, two different people
@@ -440,6 +440,7 @@ def merge(keep: Candidate, drop: Candidate, actor: User, ip: str = "") -> dict[s
     filled = _merge_profile(keep, drop)
     # Matches are derived: the dropped record's go, the rescore below ranks the kept one.
     db.session.execute(delete(Match).where(Match.candidate_id == drop.id))
+    pools.keep_one_membership(keep.id, drop.id)  # one membership per pool (issue 21)
     moved: dict[str, int] = {}
     for table, column in _candidate_columns():
         if table.name == Match.__tablename__:

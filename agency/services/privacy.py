@@ -21,6 +21,7 @@ from agency.models import (
     Candidate,
     CandidateSkill,
     CandidateStatus,
+    Communication,
     Credential,
     DuplicateFlag,
     HumanReviewRequest,
@@ -34,11 +35,20 @@ from agency.models import (
     ShiftStatus,
     Stage,
     StageChange,
+    TalentPoolMember,
     Timesheet,
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
-from agency.services import audit, human_review, invoicing, notifications, self_id, uploads
+from agency.services import (
+    audit,
+    human_review,
+    invoicing,
+    messages,
+    notifications,
+    self_id,
+    uploads,
+)
 
 EXPORT_VERSION = 1
 ERASED_NAME = "Erased"
@@ -162,6 +172,8 @@ def export(candidate: Candidate) -> dict[str, Any]:
         "shift_offers": [_columns(o) for o in offers],
         # The worker's hours and pay (issue 19); the bill side is not theirs.
         "timesheets": [_columns(t, TIMESHEET_HIDDEN) for t in sheets],
+        # What the agency e-mailed them (issue 21): theirs, like the e-mails themselves.
+        "communications": messages.export_rows(candidate.id),
     }
 
 
@@ -304,6 +316,11 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     )
     _close_shifts(candidate_id)
     invoicing.erase_worker_name(candidate_id, ERASED_NAME)
+    # The messages staff sent (they carry the name) and staff's lists of the person.
+    db.session.execute(delete(Communication).where(Communication.candidate_id == candidate_id))
+    db.session.execute(
+        delete(TalentPoolMember).where(TalentPoolMember.candidate_id == candidate_id)
+    )
     db.session.execute(
         delete(DuplicateFlag).where(
             or_(DuplicateFlag.candidate_id == candidate_id, DuplicateFlag.other_id == candidate_id)

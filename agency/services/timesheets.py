@@ -453,7 +453,9 @@ def read_review_token(token: str) -> tuple[Timesheet, User] | None:
     member = db.session.get(User, user_id) if user_id <= 2**31 - 1 else None
     if sheet is None or member is None or not member.active:
         return None
-    if member.role != Role.CLINIC.value or member.clinic_id != sheet.clinic_id:
+    if member.role != Role.CLINIC or member.clinic_id != sheet.clinic_id:
+        return None
+    if member.is_clinic_viewer:  # made a viewer since the e-mail went out
         return None
     return sheet, member
 
@@ -477,7 +479,8 @@ def _clinic_context(sheet: Timesheet, member: User) -> dict[str, Any]:
 def _tell_clinic(sheet: Timesheet, template: str, key: str) -> int:
     made = 0
     for member in notifications.clinic_members(sheet.clinic_id):
-        if not member.active:
+        # A viewer cannot approve or dispute: the review e-mail is for managers.
+        if not member.active or member.is_clinic_viewer:
             continue
         if outbox.email(
             template,

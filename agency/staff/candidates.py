@@ -14,10 +14,10 @@ from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
-from agency.services import credential_checks, notes
+from agency.services import credential_checks, messages, notes, pools
 from agency.services.engine import availability_in_words, engine, name_of
 from agency.services.staff_queries import timelines as timeline_queries
-from agency.staff import bp
+from agency.staff import bp, pool_views
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
 
@@ -52,6 +52,10 @@ def _render(candidate: Candidate, note_form: NoteForm, status: int = 200) -> Res
             verify_form=VerifyForm(formdata=None),
             availability=availability_in_words(candidate.availability_mask or 0),
             today=date.today(),
+            # Issue 21: the person's pools, the "add to a pool" form and what staff e-mailed.
+            pools_in=pools.pools_of(candidate.id),
+            pool_form=pool_views.members_form(),
+            communications=messages.log_of(candidate.id),
         ),
         status,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -11,9 +13,10 @@ from agency.security import client_ip, roles_required
 from agency.services import audit
 from agency.services.staff_queries import dashboard as board_queries
 from agency.services.staff_queries import search as search_queries
-from agency.staff import bp
+from agency.staff import bp, pool_views
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import CandidateSearchForm, OpeningSearchForm
+from agency.staff.pool_forms import SaveSearchForm
 
 
 def _args_without_page() -> dict[str, object]:
@@ -70,7 +73,15 @@ def candidates() -> ResponseReturnValue:
             (c.id for c in page.items), actor_id=me().id, page="candidate_search", ip=client_ip()
         )
     # Render before the commit: committing expires the loaded rows (one query each again).
-    html = render_template("staff/candidates.html", form=form, page=page, args=_args_without_page())
+    html = render_template(
+        "staff/candidates.html",
+        form=form,
+        page=page,
+        args=_args_without_page(),
+        # Under the results: add the checked candidates to a pool, save this search.
+        pool_form=pool_views.members_form(),
+        save_form=SaveSearchForm(formdata=None, query=urlencode(_args_without_page(), doseq=True)),
+    )
     db.session.commit()
     return html, FORM_ERROR_STATUS
 

@@ -28,11 +28,15 @@ from agency.models import (
     InterviewSlot,
     Invoice,
     InvoiceLine,
+    MessageTemplate,
     OutboxMessage,
     Role,
+    SavedSearch,
     Shift,
     ShiftBooking,
     ShiftOffer,
+    TalentPool,
+    TalentPoolMember,
     Timesheet,
     VerificationStatus,
     utcnow,
@@ -187,6 +191,14 @@ def build_world() -> World:
     # A staff import waiting for its column mapping (the file is not needed to reach its pages).
     job = ImportJob(kind="candidates", stored_name="imports/missing.csv", file_format="csv")
     db.session.add(job)
+    # Staff's pool (with candidate B), a saved search and a message template (issue 21).
+    pool = TalentPool(name="Sweep pool", created_by_id=staff.id)
+    db.session.add(pool)
+    db.session.flush()
+    db.session.add(TalentPoolMember(pool_id=pool.id, candidate_id=cand_b.id))
+    search = SavedSearch(owner_id=staff.id, name="Sweep search", filters={"role": "receptionist"})
+    template = MessageTemplate(name="Sweep template", subject="Hello", body="Hi {first_name}")
+    db.session.add_all([search, template])
     db.session.commit()
     return World(
         ids={
@@ -211,6 +223,11 @@ def build_world() -> World:
             "table": "weeks",
             "timesheet_id": sheet_b.id,
             "job_id": job.id,
+            "pool_id": pool.id,
+            "search_id": search.id,
+            "template_id": template.id,
+            # A login of clinic Y (its team's routes).
+            "member_id": clinic_y.members[0].id,
         },
         users={
             "candidate_a": cand_a.user,

@@ -44,6 +44,7 @@ OWNED_PARAMS = {
     "offer_id",
     "invoice_id",
     "timesheet_id",
+    "member_id",
 }
 # Tables whose rows legitimately change when a request is refused (the audit trail of it).
 VOLATILE_TABLES = {"audit_events", "alembic_version"}

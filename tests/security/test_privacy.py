@@ -71,6 +71,8 @@ CANDIDATE_TABLES = {
         "exported without the bill side (bill rate and amount) and who reviewed",
         "kept: payroll and invoices rest on the hours",
     ),
+    "talent_pool_members": ("staff's lists, not exported", "deleted"),
+    "communications": ("exported (subject, body, status, date)", "deleted"),
 }
 # Tables with a foreign key to users that a candidate's user row can appear in.
 USER_TABLES = {
@@ -96,6 +98,11 @@ USER_TABLES = {
     "invoices": "only staff draft, issue and credit invoices",
     "rate_cards": "only staff set rates",
     "timesheets": "kept; who submitted is cleared with the user row (SET NULL)",
+    "saved_searches": "only staff save searches",
+    "talent_pools": "only staff keep pools",
+    "talent_pool_members": "only staff add to pools",
+    "message_templates": "only staff write templates",
+    "communications": "only staff send messages",
 }
 PATIENT_DATA = re.compile(
     r"patient|diagnos|medical_record|record_number|birth|social_sec|member_id|policy_number"

@@ -1,7 +1,7 @@
 """imports and opening intake: import_jobs, import_row_errors; openings.entered_by_id
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-02 11:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from agency.models.types import UTCDateTime
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
