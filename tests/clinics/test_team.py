@@ -11,7 +11,7 @@ from flask import Flask
 
 from agency.extensions import db
 from agency.models import AuthToken, ClinicRole, OutboxMessage, Role, User
-from agency.services import pipeline
+from agency.services import link_secrets, pipeline
 from tests.conftest import login
 from tests.factories import PASSWORD
 from tests.security.conftest import build_world, fingerprint, url_for_rule
@@ -28,7 +28,8 @@ def _invitation_link() -> str:
     message = db.session.execute(
         db.select(OutboxMessage).where(OutboxMessage.dedupe_key.like("clinic-invite:%"))
     ).scalar_one()
-    return str(message.payload["context"]["join_url"])
+    # The link as the worker renders it (the stored payload holds no live token).
+    return str(link_secrets.open_context(message.payload["context"])["join_url"])
 
 
 def _member(email: str) -> User:
