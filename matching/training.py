@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
 
@@ -31,6 +32,14 @@ CHAR_NGRAMS = (3, 5)
 FAMILY_TO_ROLE = {"receptionist": "receptionist", "secretary": "secretary", "other": "other"}
 # US postings carry a finer label; the one medical front-desk posting is a receptionist job.
 US_LABEL_TO_ROLE = {"medical_front_desk_admin": "receptionist"}
+# The postings' labels come from a regular expression on the title. Its "patient access" rule
+# matches "Patient Services" and "Appointment", so it also labels clinical posts (a physiotherapist
+# for "Secure Inpatient Services", a locum doctor's "Locum Appointment for Service") as front desk.
+# A title naming a clinical profession or a general manager overrides that one rule: such a post
+# is "other" (8 of the 84 patient-access postings; checked by reading each title).
+CLINICAL_TITLE = re.compile(
+    r"nurse|physiotherap|psycholog|pharmacy tech|locum|consultant|general manager", re.IGNORECASE
+)
 ONET_ROLE = {
     "43-4171.00": "receptionist",
     "43-6013.00": "secretary",
@@ -47,6 +56,18 @@ class Doc:
     text: str
     role: str
     source: str
+    title: str = ""
+
+
+def _role(row: dict[str, Any]) -> str | None:
+    family = row.get("role_family")
+    if family is None:
+        return US_LABEL_TO_ROLE.get(row.get("role_label", ""), "other")
+    if row.get("role_label") == "patient_access_admin" and CLINICAL_TITLE.search(
+        row.get("title") or ""
+    ):
+        return "other"
+    return FAMILY_TO_ROLE.get(family)
 
 
 def posting_docs(directory: Path) -> list[Doc]:
@@ -56,14 +77,27 @@ def posting_docs(directory: Path) -> list[Doc]:
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 row = json.loads(line)
-                family = row.get("role_family")
-                if family is not None:
-                    role = FAMILY_TO_ROLE.get(family)
-                else:
-                    role = US_LABEL_TO_ROLE.get(row.get("role_label", ""), "other")
+                role = _role(row)
                 if role and row.get("description"):
-                    docs.append(Doc(row["description"], role, path.name))
+                    docs.append(Doc(row["description"], role, path.name, row.get("title") or ""))
     return docs
+
+
+def title_docs(postings: list[Doc]) -> list[Doc]:
+    """Each posting's title as a short training document of its own.
+
+    Descriptions often name the post ("... to join our team as a Medical Secretary"), so the
+    titles teach the model those words; they are training text only: a posting is always
+    predicted from its description.
+    """
+    return [Doc(d.title, d.role, "title") for d in postings if d.title.strip()]
+
+
+def duplicate_groups(postings: list[Doc]) -> list[int]:
+    """Postings whose descriptions open with the same 300 characters share a group, so a
+    re-advertised post never sits on both sides of a cross-validation split."""
+    seen: dict[str, int] = {}
+    return [seen.setdefault(" ".join(d.text.lower().split())[:300], len(seen)) for d in postings]
 
 
 def _csv(name: str) -> Iterator[dict[str, str]]:
@@ -172,8 +206,10 @@ def cross_validate(directory: Path, folds: int = 5) -> dict[str, Any]:
     """
     postings = posting_docs(directory)
     reference = reference_docs()
-    texts = [d.text for d in postings + reference]
-    labels = np.array([d.role for d in postings + reference])
+    titled = [i for i, d in enumerate(postings) if d.title.strip()]
+    extra = reference + title_docs(postings)  # title_docs keeps the order of `titled`
+    texts = [d.text for d in postings + extra]
+    labels = np.array([d.role for d in postings + extra])
     pipe = make_pipeline()
     union: FeatureUnion = pipe.named_steps["tfidf"]
     blocks = []
@@ -188,9 +224,15 @@ def cross_validate(directory: Path, folds: int = 5) -> dict[str, Any]:
     n_post = len(postings)
     y = labels[:n_post]
     predicted = np.empty_like(y)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for train_posts, test in splitter.split(np.zeros(n_post), y):
-        train = np.concatenate([train_posts, np.arange(n_post, len(texts))])
+    n_ref = len(reference)
+    title_row = np.full(n_post, -1)
+    title_row[titled] = n_post + n_ref + np.arange(len(titled))
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train_posts, test in splitter.split(np.zeros(n_post), y, duplicate_groups(postings)):
+        own_titles = title_row[train_posts]  # only the training postings' titles
+        train = np.concatenate(
+            [train_posts, np.arange(n_post, n_post + n_ref), own_titles[own_titles >= 0]]
+        )
         X = sp.hstack(
             [m if step is None else _fold_tfidf(m, train, min_df) for step, min_df, m in blocks],
             format="csr",
@@ -216,7 +258,8 @@ def cross_validate(directory: Path, folds: int = 5) -> dict[str, Any]:
 
 def train(directory: Path) -> dict[str, Any]:
     """Fit on every posting plus reference text; return the JSON-ready model (no posting text)."""
-    docs = posting_docs(directory) + reference_docs()
+    postings = posting_docs(directory)
+    docs = postings + reference_docs() + title_docs(postings)
     texts = [d.text for d in docs]
     pipe = make_pipeline().fit(texts, [d.role for d in docs])
     union: FeatureUnion = pipe.named_steps["tfidf"]
@@ -238,12 +281,14 @@ def train(directory: Path) -> dict[str, Any]:
     space = TextSpace(min_df=2).fit(texts)
     data = {
         "meta": {
-            "kind": "tfidf(word 1-2 + char_wb 3-5) + taxonomy side shares, logistic regression",
+            "kind": "tfidf(word 1-2 + char_wb 3-5) + taxonomy side shares, logistic regression;"
+            " trained on descriptions, reference text and posting titles",
             "sklearn_version": sklearn.__version__,
             "seed": SEED,
             "trained_on": {
-                "postings": len(docs) - len(reference_docs()),
+                "postings": len(postings),
                 "reference_docs": len(reference_docs()),
+                "titles": len(docs) - len(postings) - len(reference_docs()),
             },
             "command": "python -m matching train-role ../shared/data/postings",
         },
