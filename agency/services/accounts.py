@@ -254,7 +254,7 @@ def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
         [
             {
                 "user_id": user_id,
-                "purpose": TokenPurpose.ACCOUNT_CLAIM,
+                "purpose": TokenPurpose.ACCOUNT_CLAIM.value,  # COPY bypasses the column type
                 "token_hash": _token_hash(token),
                 "created_at": utcnow(),
                 "expires_at": expires,
