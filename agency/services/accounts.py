@@ -45,7 +45,7 @@ def _new_user(email: str, password: str, role: Role) -> User:
     user = User(
         email=normalise_email(email),
         password_hash=passwords.hash_password(password),
-        role=role.value,
+        role=role,
         active=True,
     )
     db.session.add(user)
@@ -168,7 +168,7 @@ def _new_link(
     token, sealed = link_secrets.mint(purpose.value, prefix)
     row = AuthToken(
         user_id=user.id,
-        purpose=purpose.value,
+        purpose=purpose,
         token_hash=_token_hash(token),
         expires_at=utcnow() + lifetime,
     )
@@ -199,7 +199,7 @@ def request_password_reset(email: str) -> None:
 def _live_token(token: str, purpose: TokenPurpose) -> AuthToken | None:
     row = db.session.execute(
         select(AuthToken).where(
-            AuthToken.token_hash == _token_hash(token), AuthToken.purpose == purpose.value
+            AuthToken.token_hash == _token_hash(token), AuthToken.purpose == purpose
         )
     ).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at < utcnow():

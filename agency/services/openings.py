@@ -461,9 +461,9 @@ def change_status(opening: Opening, action: str, actor: User, ip: str = "") -> O
     if not opening.clinic.approved:
         raise OpeningError("Your clinic is waiting for approval.")
     if action not in allowed_actions(opening):
-        raise OpeningError(
-            f"A {opening.status.replace('_', ' ')} opening cannot be changed that way."
-        )
+        words = opening.status.replace("_", " ")
+        article = "An" if words[0] in "aeiou" else "A"
+        raise OpeningError(f"{article} {words} opening cannot be changed that way.")
     to_status = STATUS_ACTIONS[action][0]
     before = opening.status
     opening.status = to_status
