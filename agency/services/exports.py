@@ -178,16 +178,22 @@ def csv_chunks(sheet: Sheet, rows: Iterable[Any]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def streaming_session() -> Session:
+    """A session of its own for a response body streamed after the view has returned (no
+    request or app context then), on the bind the request's session uses. Read-only: bound to
+    a connection already inside a transaction (a test's), closing it (also when a client
+    abandons the download) leaves that transaction alone. Call it in the view."""
+    return Session(db.session.get_bind(), join_transaction_mode="rollback_only")
+
+
 def streamed_csv(sheet: Sheet, query: Select[Any]) -> Iterator[str]:
     """The CSV of the query's rows for a streamed response: it runs after the view has
     returned, so it reads through a session of its own on the app's engine (no request or app
     context needed while the body is sent)."""
-    bind = db.session.get_bind()
+    own = streaming_session()
 
     def body() -> Iterator[str]:
-        # Read-only: bound to a connection already in a transaction (a test's), closing this
-        # session (also when a client abandons the download) leaves that transaction alone.
-        with Session(bind, join_transaction_mode="rollback_only") as session:
+        with own as session:
             yield from csv_chunks(sheet, objects(query, session))
 
     return body()

@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 from agency.extensions import db
 from agency.models import (
@@ -45,7 +44,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import accounts, audit, bulk, duplicates, geo, openings, outbox
+from agency.services import accounts, audit, bulk, duplicates, exports, geo, openings, outbox
 from agency.services.errors import FieldError
 from agency.services.uploads import clean_filename, upload_dir
 
@@ -342,13 +341,13 @@ def progress(job: ImportJob) -> dict[str, Any]:
 def error_report(job_id: int) -> Iterator[str]:
     """The report of skipped rows as CSV (row, column, reason), for a streamed response: it runs
     after the view has returned, so it reads through a session of its own (as exports do)."""
-    bind = db.engine
+    own = exports.streaming_session()
 
     def body() -> Iterator[str]:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["row", "column", "reason"])
-        with Session(bind) as session:
+        with own as session:
             result = session.execute(
                 select(
                     ImportRowError.row_number, ImportRowError.column_label, ImportRowError.reason

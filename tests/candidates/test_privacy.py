@@ -92,7 +92,9 @@ def test_export_has_every_field_and_no_staff_notes(client: FlaskClient, rich) ->
     }
     assert "document_path" not in creds["CMAA"]
     [application] = data["applications"]
-    assert set(application) >= {c.key for c in Application.__table__.columns}
+    # Every column but what the clinic is billed: a candidate never reads bill rates.
+    assert set(application) >= {c.key for c in Application.__table__.columns} - {"bill_rate"}
+    assert "bill_rate" not in application
     assert application["note"] == "My personal note" and application["opening_title"] == "Scheduler"
     assert [h["to_stage"] for h in application["history"]] == ["applied", "shortlisted"]
     assert set(application["history"][0]) == {c.key for c in StageChange.__table__.columns}

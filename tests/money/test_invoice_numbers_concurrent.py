@@ -20,9 +20,12 @@ from agency.services import invoicing
 from tests.money.invoice_fixtures import WEEK, MoneyScene, local, money, sheet
 
 __all__ = ["money"]
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
+    ),
+    pytest.mark.commits,  # concurrent transactions on their own connections
+]
 WAIT_LIMIT = 30.0
 PEOPLE = 6
 

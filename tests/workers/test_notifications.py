@@ -168,6 +168,7 @@ def test_every_non_essential_template_renders_with_an_unsubscribe_link(app, smtp
         "new_applications": [{"candidate": "A", "opening": "B", "stage": "applied"}],
         "openings_without_strong": [{"id": 1, "title": "T"}], "expiring_credentials": 2,
         "failed_messages": 1, "outbox_url": "u", "unsubscribe_url": "https://x/unsubscribe/t",
+        "subject": "A word from the agency", "body": "Hello Ana", "searches": [],
     }  # fmt: skip
     templates = {
         p.name.split(".")[0]
@@ -176,6 +177,7 @@ def test_every_non_essential_template_renders_with_an_unsubscribe_link(app, smtp
         "password_reset",
         "signup_existing_account",
         "account_invitation",
+        "clinic_invitation",
     }  # account access: essential
     assert len(templates) >= 15
     for template in sorted(templates):
