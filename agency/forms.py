@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import phonenumbers
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import Field, FieldList, FileField, FormField, PasswordField
+from wtforms import DateField, Field, FieldList, FileField, FormField, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -31,14 +32,31 @@ def _strip(value: Any) -> Any:
     return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+# Dates anyone means: outside these, arithmetic a page does (the day after, the week after)
+# overflows Python's date, and no shift, credential or report lies there.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+DATE_RANGE_MESSAGE = "Enter a date between 1900 and 2199."
+
+
+def date_arg(raw: str | None, default: date) -> date:
+    """A date from a query string (YYYY-MM-DD); the default when it is missing, unreadable or
+    outside the years anyone means."""
+    try:
+        found = date.fromisoformat((raw or "")[:10])
+    except ValueError:
+        return default
+    return found if EARLIEST_DATE <= found <= LATEST_DATE else default
+
+
 def _has_nul(field: Field) -> bool:
     return any(isinstance(item, str) and "\x00" in item for item in field.raw_data or ())
 
 
 class BaseForm(FlaskForm):
     """The base of every form: strips surrounding whitespace from every text input but passwords
-    (as indico's forms do), refuses NUL bytes in any field, and reads a file part only in a file
-    field (anywhere else it is dropped, as if that part had not been sent)."""
+    (as indico's forms do), refuses NUL bytes in any field and dates outside 1900-2199 in any date
+    field, and reads a file part only in a file field (anywhere else it is dropped, as if that
+    part had not been sent)."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
@@ -69,6 +87,13 @@ class BaseForm(FlaskForm):
         for field in self:
             if _has_nul(field):
                 field.errors = [*field.errors, NUL_MESSAGE]
+                ok = False
+            if (
+                isinstance(field, DateField)
+                and isinstance(field.data, date)
+                and not EARLIEST_DATE <= field.data <= LATEST_DATE
+            ):
+                field.errors = [*field.errors, DATE_RANGE_MESSAGE]
                 ok = False
         return ok
 

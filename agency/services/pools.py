@@ -48,14 +48,16 @@ def pool_choices() -> list[tuple[str, str]]:
 
 
 def _name_taken(name: str, but: int | None = None) -> bool:
-    query = select(TalentPool.id).where(func.lower(TalentPool.name) == name.lower())
+    # Compared in Python: SQLite's lower() folds ASCII only (two names differing in the case of
+    # an accented letter passed the check and hit the unique constraint); pools are few.
+    query = select(TalentPool.name)
     if but is not None:
         query = query.where(TalentPool.id != but)
-    return db.session.execute(query.limit(1)).first() is not None
+    return name.casefold() in {other.casefold() for other in db.session.execute(query).scalars()}
 
 
 def create(name: str, actor: User, ip: str = "") -> TalentPool:
-    name = " ".join(name.split())
+    name = " ".join(name.split())[:NAME_MAX]
     if not name:
         raise PoolError("Give the pool a name.", field="name")
     if _name_taken(name):
@@ -68,7 +70,7 @@ def create(name: str, actor: User, ip: str = "") -> TalentPool:
 
 
 def rename(pool: TalentPool, name: str, actor: User, ip: str = "") -> None:
-    name = " ".join(name.split())
+    name = " ".join(name.split())[:NAME_MAX]
     if not name:
         raise PoolError("Give the pool a name.", field="name")
     if _name_taken(name, but=pool.id):

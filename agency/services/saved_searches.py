@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from agency.extensions import db
 from agency.models import Candidate, OutboxMessage, SavedSearch, User, utcnow
@@ -91,25 +92,24 @@ def of_owner(owner_id: int) -> list[SavedSearch]:
 
 
 def save(owner: User, name: str, filters: dict[str, Any], alert: bool, ip: str = "") -> SavedSearch:
-    name = " ".join(name.split())
+    name = " ".join(name.split())[:NAME_MAX]
     if not name:
         raise SavedSearchError("Give the search a name.", field="name")
-    taken = db.session.execute(
-        select(SavedSearch.id).where(
-            SavedSearch.owner_id == owner.id, func.lower(SavedSearch.name) == name.lower()
-        )
-    ).first()
-    if taken is not None:
+    # Compared in Python: SQLite's lower() folds ASCII only, and one person's searches are few.
+    mine = db.session.execute(select(SavedSearch.name).where(SavedSearch.owner_id == owner.id))
+    if name.casefold() in {other.casefold() for other in mine.scalars()}:
         raise SavedSearchError("You have a saved search with this name already.", field="name")
     search = SavedSearch(
-        owner_id=owner.id,
-        name=name[:NAME_MAX],
-        filters=filters,
-        alert=alert,
-        alerted_until=utcnow(),
+        owner_id=owner.id, name=name, filters=filters, alert=alert, alerted_until=utcnow()
     )
-    db.session.add(search)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double submit racing this one
+            db.session.add(search)
+            db.session.flush()
+    except IntegrityError:
+        raise SavedSearchError(
+            "You have a saved search with this name already.", field="name"
+        ) from None
     audit.record(
         "saved_search_created",
         actor_id=owner.id,

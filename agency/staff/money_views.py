@@ -9,6 +9,7 @@ from flask import Response, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
+from agency.forms import date_arg
 from agency.invoice_pages import FMT
 from agency.security import audit_here, roles_required
 from agency.services import exports, invoicing, money_reports, payroll
@@ -17,11 +18,7 @@ from agency.staff.common import STAFF_ROLES
 
 
 def _day_arg(name: str, default: date) -> date:
-    raw = request.args.get(name, "")[:10]
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
+    return date_arg(request.args.get(name), default)
 
 
 @bp.route("/money")

@@ -13,7 +13,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
+from agency.forms import FORM_ERROR_STATUS, BaseForm, choices, date_arg
 from agency.models import CancelledBy, Candidate, Shift, ShiftBooking
 from agency.security import roles_required
 from agency.services import money, shift_proposals, shifts
@@ -54,11 +54,7 @@ def _shift_or_404(shift_id: int) -> Shift:
 
 
 def _week_arg() -> date:
-    raw = request.args.get("week", "")[:10]
-    try:
-        return date.fromisoformat(raw) if raw else date.today()
-    except ValueError:
-        return date.today()
+    return date_arg(request.args.get("week"), date.today())
 
 
 @bp.route("/shifts")

@@ -8,9 +8,13 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from agency.extensions import db
 from agency.models import OutboxMessage, Role, SavedSearch, utcnow
-from agency.services import saved_searches
+from agency.services import pools, saved_searches
+from agency.services.pools import PoolError
+from agency.services.saved_searches import SavedSearchError
 from tests.conftest import login
 
 
@@ -132,3 +136,15 @@ def test_the_beat_schedule_runs_the_alerts_daily() -> None:
     entry = beat.conf.beat_schedule["saved-search-alerts"]
     assert entry["task"] == "workers.saved_search_alerts"
     assert entry["schedule"].hour == {7}
+
+
+def test_names_differing_only_in_the_case_of_an_accented_letter_are_the_same_name(
+    client, staff
+) -> None:
+    # SQLite's lower() leaves "Ú" alone: the check must not let the unique constraint answer.
+    saved_searches.save(staff, "Úrsula's temps", {}, alert=False)
+    with pytest.raises(SavedSearchError):
+        saved_searches.save(staff, "úrsula's temps", {}, alert=False)
+    pools.create("Épic desk", staff)
+    with pytest.raises(PoolError):
+        pools.create("épic DESK", staff)
