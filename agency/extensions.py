@@ -1,6 +1,6 @@
 """Flask extensions, created unbound so the app factory and tests can bind them."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -26,7 +27,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Primary keys are 32-bit integers; an id read from a URL or a form can be any number.
+ID_RANGE = range(-(2**31), 2**31)
+
+
+class Session(FlaskSession):
+    """The app's session: `get` of an integer id no row can have answers None, like any other
+    missing row (a 404 in the views), instead of an overflow error from the database driver."""
+
+    def get(self, entity: Any, ident: Any, **kw: Any) -> Any:
+        if isinstance(ident, int) and not isinstance(ident, bool) and ident not in ID_RANGE:
+            return None
+        return super().get(entity, ident, **kw)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 # The base of every model. Flask-SQLAlchemy builds db.Model at run time, out of mypy's sight;
 # to the type checker a model is the declarative Base it extends.
