@@ -64,6 +64,50 @@ def eligible(
     return np.asarray(ok, dtype=bool)
 
 
+def eligible_rows(
+    enc: EncodedRows, n: int, q: OpeningQuery, active: BoolArray
+) -> tuple[IntArray, npt.NDArray[np.float64] | None]:
+    """The rows among the first `n` that are active and pass every hard constraint (the rows
+    `eligible` marks), with their distances in miles when the opening has a location (NaN for a
+    candidate without one).
+
+    The same tests as `eligible`, in another order: the commute pre-filter first, over every row
+    (a clinic is within reach of one or two percent of a national pool), then the other
+    constraints on the survivors' indices only. At 100,000 candidates this does a third of the
+    full-length passes over the columns that `eligible` does.
+    """
+    for _code, cred_row in q.credential_rows:
+        if cred_row is None or cred_row not in enc.credentials:
+            return np.zeros(0, dtype=np.intp), None
+    if q.has_location:
+        every = slice(0, n)
+        cos = enc.cos_commute[every]
+        # Candidates without coordinates (cos_commute 2) cannot be checked and pass.
+        rows = np.flatnonzero((enc.xyz[every] @ q.u0 >= cos) | (cos > 1.0))
+        rows = rows[active[rows]]
+    else:
+        rows = np.flatnonzero(active[:n])
+    keep = (enc.availability[rows] & q.shift) == q.shift
+    if q.languages:
+        keep &= (enc.languages[rows] & q.languages) == q.languages
+    pay_max = q.opening.pay_max
+    if pay_max is not None:
+        # NaN (no minimum stated) compares False, so it passes.
+        keep &= ~(enc.min_pay[rows] > pay_max)
+    valid_through = max(q.start_day, q.today_day)
+    for _code, cred_row in q.credential_rows:
+        keep &= enc.credentials[cred_row][rows] >= valid_through  # type: ignore[index]
+    rows = rows[keep]
+    if not q.has_location:
+        return rows, None
+    lat, lon = q.opening.lat, q.opening.lon
+    assert lat is not None and lon is not None
+    miles = haversine_miles(enc.lat[rows], enc.lon[rows], lat, lon)
+    # NaN miles (no coordinates) compare False, so those candidates pass, as in `eligible`.
+    within = ~(miles > enc.commute[rows])
+    return rows[within], miles[within]
+
+
 def failed_constraints(enc: EncodedRows, row: int, q: OpeningQuery, layout: Layout) -> list[str]:
     """Each failed hard constraint of one candidate, in words a coordinator would use."""
     reasons: list[str] = []

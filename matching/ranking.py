@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.constraints import eligible
+from matching.constraints import eligible, eligible_rows
 from matching.features import (
     COMPONENTS,
     DISTANCE_HALF_MILES,
@@ -295,14 +295,15 @@ class CandidatePool:
     def linear_pass(self, q: OpeningQuery) -> tuple[F32, F32]:
         return self.linear_pass_many([q])[0]
 
-    def linear_rows(self, q: OpeningQuery, rows: Idx) -> F32:
-        """The linear pass's numerator for `rows` only (the same float32 arithmetic per row).
+    def linear_rows(self, q: OpeningQuery, rows: Idx, x_rows: F32 | None = None) -> F32:
+        """The linear pass's numerator for `rows` only (the same float32 arithmetic per row);
+        `x_rows` is X[rows] when the caller has gathered it.
 
         Ranking computes constraints first and this for the eligible rows alone: at 100,000
         candidates a typical opening keeps one or two thousand, so the product over the whole
         matrix was most of a ranking's time.
         """
-        num: F32 = self.store.X[rows] @ q.W
+        num: F32 = (self.store.X[rows] if x_rows is None else x_rows) @ q.W
         for skill, table in q.skill_corrections:
             num += table[self.store.levels_t[skill, rows]]
         if q.typing_target is not None:
@@ -336,15 +337,15 @@ def _extra_numerator(
     return extra, dropped
 
 
-def _skill_component(pool: CandidatePool, rows: Idx, q: OpeningQuery) -> F64:
-    """The skills component of `rows` (the same formula as the explanation), which gates the
-    rest."""
+def _skill_component(pool: CandidatePool, x_rows: F32, q: OpeningQuery) -> F64:
+    """The skills component of the rows whose features are `x_rows` (the same formula as the
+    explanation), which gates the rest."""
     if q.fit_column is None:
-        return np.full(len(rows), np.nan)
+        return np.full(len(x_rows), np.nan)
     s = len(pool.layout.skills)
     # The same levels as the uint8 columns, read row by row (a gather of whole rows of X is
     # several times cheaper than one per skill column).
-    levels = pool.store.X[rows, :s].astype(np.float64)
+    levels = x_rows[:, :s].astype(np.float64)
     caps = np.minimum(q.caps[:s].astype(np.float64), MAX_LEVEL)
     return np.asarray(np.minimum(levels, caps) @ q.skill_weights, dtype=np.float64)
 
@@ -402,32 +403,33 @@ def score_compiled(
     text vector when the caller keeps it (else it is computed, only if a row needs it)."""
     opening = q.opening
     n = pool.n_rows
-    empty = ScoredRows(
-        q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
-    )
     if n == 0 or (k is not None and k <= 0):
-        return empty
+        return _no_rows(q)
+    miles: F64 | None
     if linear is None and not include_ineligible:
-        # Constraints first (bit and comparison operations on contiguous columns), then the
-        # matrix product for the rows that pass only.
-        row_ok = eligible(pool.store, slice(0, n), q) & pool.active[:n]
-        rows = np.flatnonzero(row_ok)
+        # Constraints first (the commute pre-filter over every row, the rest on its survivors),
+        # then the matrix product for the rows that pass only.
+        rows, miles = eligible_rows(pool.store, n, q, pool.active)
         if rows.size == 0:
-            return empty
-        num_rows = pool.linear_rows(q, rows)
+            return _no_rows(q)
+        # One gather of the rows' features serves the product, the skills and the track record.
+        x_rows = pool.store.X[rows]
+        num_rows = pool.linear_rows(q, rows, x_rows)
         row_ok = np.ones(rows.size, dtype=bool)
     else:
         num, dot = linear if linear is not None else pool.linear_pass(q)
         ok = eligible(pool.store, slice(0, n), q, dot) & pool.active[:n]
         rows = np.flatnonzero(pool.active[:n] if include_ineligible else ok)
         if rows.size == 0:
-            return empty
+            return _no_rows(q)
         num_rows, row_ok = num[rows], ok[rows]
+        x_rows = pool.store.X[rows]
+        miles = _miles(pool, rows, q)
     # A track record counts only for candidates who have one; a blank resume, pay ask or
     # location drops out of the candidate's denominator (see scorer.contributions_from_components).
     w = q.weights
-    has_record = pool.store.X[rows, pool.layout.has_reliability].astype(np.float64)
-    extra, dropped = _extra_numerator(pool, rows, q, _miles(pool, rows, q))
+    has_record = x_rows[:, pool.layout.has_reliability].astype(np.float64)
+    extra, dropped = _extra_numerator(pool, rows, q, miles)
     has_text = pool.store.has_text[rows].astype(np.float64)
     if not q.applicable["text"]:
         has_text = np.zeros(len(rows))
@@ -435,7 +437,7 @@ def score_compiled(
     if q.applicable["text"]:
         den -= w["text"] * (1.0 - has_text)
     den = np.where(den > 0, den, 1.0)
-    skills = _skill_component(pool, rows, q)
+    skills = _skill_component(pool, x_rows, q)
     if q.fit_column is None or w["skills"] <= 0:
         gate, skill_points = np.ones(len(rows)), np.zeros(len(rows))
     else:
@@ -455,6 +457,12 @@ def score_compiled(
     text_cos = pool.text_cosine(rows, vector)
     total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
     return ScoredRows(q, rows, total, text_cos, row_ok)
+
+
+def _no_rows(q: OpeningQuery) -> ScoredRows:
+    return ScoredRows(
+        q, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
+    )
 
 
 def top_k(scores: F64, k: int) -> Idx:
