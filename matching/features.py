@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -151,6 +151,8 @@ class Layout:
         self.ehr = CodeBook(self.taxonomy.ehr_systems)
         self.languages = CodeBook(self.taxonomy.languages)
         self.credentials = CodeBook((c.code for c in self.taxonomy.credentials), limit=10_000)
+        # Openings compiled against this layout (see compile_cached), oldest first.
+        self.compiled: dict[Hashable, OpeningQuery] = {}
         profiles = {r: self.taxonomy.role_profile(r) for r in ROLES}
         self.profile_matrix = np.array(
             [[profiles[r][code] for code in self.skills] for r in ROLES], dtype=np.float64
@@ -459,6 +461,8 @@ class OpeningQuery:
     skill_corrections: list[tuple[int, F32]]  # (skill, points by level) where the opening differs
     typing_coef: float  # points per wpm below the target in the fast path
     fit_column: int | None  # the column of X holding the default skill fit (None: no skills)
+    # What explanations derive from the query alone, worked out on first use and kept with it.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def compile_opening(
@@ -534,6 +538,57 @@ def compile_opening(
         typing_coef=weights["typing"] / target if target is not None else 0.0,
         fit_column=layout.fit[opening.role] if applicable["skills"] else None,
     )
+
+
+# Compiled openings a layout keeps: a ranking page, an explanation or a rescore that asks again
+# for an opening it asked for recently finds it compiled.
+COMPILED_KEPT = 512
+
+
+def compile_cached(opening: OpeningSpec, layout: Layout, weights: dict[str, float]) -> OpeningQuery:
+    """compile_opening, kept on the layout per (spec, weights): compiling is a few dozen small
+    numpy and Python steps, a measurable share of ranking 100,000 candidates or of one pair.
+
+    The key is every field of the spec by value, so a changed spec (even the same object
+    changed in place) compiles again; the query keeps a copy of the spec it was compiled from.
+    Codes the layout learns while compiling keep their bit for good, so a kept query stays true.
+    """
+    key = (_spec_key(opening), tuple(weights.items()))
+    found = layout.compiled.get(key)
+    if found is None:
+        found = compile_opening(_spec_copy(opening), layout, dict(weights))
+        if len(layout.compiled) >= COMPILED_KEPT:
+            layout.compiled.pop(next(iter(layout.compiled), None), None)
+        layout.compiled[key] = found
+    return found
+
+
+_SPEC_FIELDS = tuple(f.name for f in fields(OpeningSpec))
+
+
+def _frozen(value: object) -> Hashable:
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    if isinstance(value, dict):
+        return frozenset((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _spec_key(opening: OpeningSpec) -> tuple[Hashable, ...]:
+    return (type(opening), *(_frozen(getattr(opening, name)) for name in _SPEC_FIELDS))
+
+
+def _spec_copy(opening: OpeningSpec) -> OpeningSpec:
+    """A copy whose sets, dicts and lists are its own (the caller may change theirs later)."""
+    mutable = (set, dict, list)
+    own: dict[str, Any] = {
+        name: type(value)(value)
+        for name in _SPEC_FIELDS
+        if isinstance(value := getattr(opening, name), mutable)
+    }
+    return replace(opening, **own)
 
 
 def popcount(a: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.uint8]:

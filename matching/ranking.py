@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
@@ -23,6 +24,7 @@ from matching.features import (
     Layout,
     OpeningQuery,
     OpeningSpec,
+    compile_cached,
     compile_opening,
     encode_columns,
     encode_profiles,
@@ -267,7 +269,7 @@ class CandidatePool:
 
     # -- scoring -------------------------------------------------------------------------
     def compile(self, opening: OpeningSpec, scorer: MatchScorer) -> OpeningQuery:
-        return compile_opening(opening, self.layout, scorer.resolved_weights())
+        return compile_cached(opening, self.layout, scorer.resolved_weights())
 
     def linear_pass_many(self, queries: Sequence[OpeningQuery]) -> list[tuple[F32, F32]]:
         """Score numerator (without the per-row extras) and clinic dot product, for every row.
@@ -367,6 +369,9 @@ class ScoredRows:
     scores: F64
     text_cosine: F64
     eligible: npt.NDArray[np.bool_]
+    # The rows' distances in miles (NaN: no location), when the opening has a location and
+    # the constraints computed them; the explanations reuse them.
+    miles: F64 | None = None
 
     def order_keys(self) -> F64:
         """Scores lifted by ELIGIBLE_FIRST where eligible: the largest keys are the eligible
@@ -401,7 +406,6 @@ def score_compiled(
 ) -> ScoredRows:
     """score_rows for an opening compiled against this pool's layout; `text` is the opening's
     text vector when the caller keeps it (else it is computed, only if a row needs it)."""
-    opening = q.opening
     n = pool.n_rows
     if n == 0 or (k is not None and k <= 0):
         return _no_rows(q)
@@ -453,10 +457,22 @@ def score_compiled(
         floor = np.partition(key, rows.size - k)[rows.size - k]
         reach = key + text_w >= floor
         rows, base, text_w, row_ok = rows[reach], base[reach], text_w[reach], row_ok[reach]
-    vector = text if text is not None else pool.text_space.vector(opening.text)
+        miles = None if miles is None else miles[reach]
+    vector = text if text is not None else _text_vector(pool.text_space, q)
     text_cos = pool.text_cosine(rows, vector)
     total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
-    return ScoredRows(q, rows, total, text_cos, row_ok)
+    return ScoredRows(q, rows, total, text_cos, row_ok, miles)
+
+
+def _text_vector(space: TextSpace, q: OpeningQuery) -> SparseVector:
+    """The opening's text in the pool's TF-IDF space, kept with the compiled opening (the
+    space is held weakly: a pool rebuilt with a new space must not keep the old one alive)."""
+    kept = q.memo.get("text")
+    if isinstance(kept, tuple) and kept[0]() is space:
+        return kept[1]  # type: ignore[no-any-return]
+    vector = space.vector(q.opening.text)
+    q.memo["text"] = (weakref.ref(space), vector)
+    return vector
 
 
 def _no_rows(q: OpeningQuery) -> ScoredRows:
@@ -508,7 +524,13 @@ def rank(
         best, learned_scores = best[order], learned_scores[order]
     rows = scored.rows[best]
     explanations = scorer.explain_rows(
-        pool.store, rows, scored.query, scored.text_cosine[best], pool.layout, scored.eligible[best]
+        pool.store,
+        rows,
+        scored.query,
+        scored.text_cosine[best],
+        pool.layout,
+        scored.eligible[best],
+        None if scored.miles is None else scored.miles[best],
     )
     results = [
         RankedMatch(cid, e.score, e.eligible, e)

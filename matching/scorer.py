@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ from matching.features import (
     ASSUMED_PAY_SPAN,
     COMPONENTS,
     DISTANCE_HALF_MILES,
+    MAX_LEVEL,
     SKILL_GATE_FLOOR,
     SKILL_GATE_FULL,
     TEXT_FULL_COSINE,
@@ -26,7 +29,7 @@ from matching.features import (
     Layout,
     OpeningQuery,
     OpeningSpec,
-    compile_opening,
+    compile_cached,
     encode_profiles,
     popcount,
 )
@@ -88,11 +91,21 @@ class MatchExplanation:
 
 
 def component_values(
-    enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, text_cosine: F64, layout: Layout
+    enc: EncodedRows,
+    rows: npt.NDArray[np.intp],
+    q: OpeningQuery,
+    text_cosine: F64,
+    layout: Layout,
+    X: F64 | None = None,
+    miles: F64 | None = None,
 ) -> F64:
-    """(len(rows), len(COMPONENTS)) component values in [0, 1]; NaN where one does not apply."""
+    """(len(rows), len(COMPONENTS)) component values in [0, 1]; NaN where one does not apply.
+
+    `X` is enc.X[rows] as float64 and `miles` the rows' distances to the opening (NaN: no
+    location) when the caller has them."""
     m = len(rows)
-    X = enc.X[rows].astype(np.float64)
+    if X is None:
+        X = enc.X[rows].astype(np.float64)
     s = len(layout.skills)
     out = np.full((m, len(COMPONENTS)), np.nan)
     col = {c: i for i, c in enumerate(COMPONENTS)}
@@ -105,7 +118,7 @@ def component_values(
         out[:, col["typing"]] = np.minimum(X[:, layout.wpm], q.typing_target) / q.typing_target
     if q.ehr:
         out[:, col["ehr"]] = popcount(enc.ehr[rows] & q.ehr) / q.ehr.bit_count()
-    out[:, col["distance"]] = _distance_component(enc, rows, q)
+    out[:, col["distance"]] = _distance_component(enc, rows, q, miles)
     out[:, col["pay"]] = _pay_component(enc.min_pay[rows].astype(np.float64), q)
     if q.shift:
         out[:, col["availability"]] = (
@@ -121,10 +134,16 @@ def component_values(
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
 
 
-def _distance_component(enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery) -> F64:
+def _distance_component(
+    enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, miles: F64 | None = None
+) -> F64:
     """Closeness in [0, 1]; NaN (drops out) where either location is unknown."""
     out = np.full(len(rows), np.nan)
     if not q.has_location:
+        return out
+    if miles is not None:
+        known = ~np.isnan(miles)
+        out[known] = 1.0 / (1.0 + miles[known] / DISTANCE_HALF_MILES)
         return out
     known = ~np.isnan(enc.lat[rows])
     lat, lon = q.opening.lat, q.opening.lon
@@ -187,7 +206,7 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         layout = layout or _default_layout()
         space = text_space or default_text_space()
         enc = encode_profiles([candidate], layout)
-        q = compile_opening(opening, layout, self.resolved_weights())
+        q = compile_cached(opening, layout, self.resolved_weights())
         text = cosine(space.vector(candidate.text), space.vector(opening.text))
         return self.explain_row(enc, 0, q, text, layout)
 
@@ -206,37 +225,39 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         text_cosine: F64,
         layout: Layout,
         ok: npt.NDArray[np.bool_] | None = None,
+        miles: F64 | None = None,
     ) -> list[MatchExplanation]:
         """Explanations for several rows at once (the top k of a ranking); `ok` is the rows'
-        eligibility when the caller has already checked it (ranking has)."""
-        values = component_values(enc, rows, q, text_cosine, layout)
+        eligibility and `miles` their distances when the caller has them (ranking has)."""
+        X = enc.X[rows].astype(np.float64)  # one gather for the components and the notes
+        values = component_values(enc, rows, q, text_cosine, layout, X, miles)
         weights = np.array([q.weights[c] for c in COMPONENTS])
         applies = ~np.isnan(values)
-        contrib = contributions_from_components(values, weights)
-        gates = skill_gate(values, weights).tolist()
+        gate = skill_gate(values, weights)
+        contrib = contributions_from_components(values, weights, gate)
+        gates = gate.tolist()
         eligible_rows = (eligible(enc, rows, q) if ok is None else ok).tolist()
-        skill_notes = _skill_notes(enc, rows, q, layout)
+        skill_notes = _skill_notes(X, q, layout)
         notes = _NoteContext(enc, rows, q, layout)
         version = self.model_version
         # Plain Python lists: iterating numpy scalars costs more than the arithmetic here.
         value_rows, contrib_rows = values.tolist(), contrib.tolist()
         # Which components apply, as one small int per row: most rows share a few patterns,
-        # and each pattern's (column, name) pairs are worked out once.
+        # and each pattern's names and a getter of its columns are worked out once.
         patterns = (applies @ (1 << np.arange(len(COMPONENTS)))).tolist()
-        columns: dict[int, list[tuple[int, str]]] = {}
+        row_notes = notes.all_rows(value_rows, skill_notes)
+        shapes: dict[int, tuple[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]]] = {}
         out = []
         for i, row in enumerate(rows.tolist()):
             failed = [] if eligible_rows[i] else failed_constraints(enc, row, q, layout)
-            on = columns.get(patterns[i])
-            if on is None:
-                on = columns[patterns[i]] = [
-                    (j, c) for j, c in enumerate(COMPONENTS) if patterns[i] >> j & 1
-                ]
-            value_row, contrib_row = value_rows[i], contrib_rows[i]
-            components = {c: value_row[j] for j, c in on}
-            contributions = {c: contrib_row[j] for j, c in on}
+            shape = shapes.get(patterns[i])
+            if shape is None:
+                shape = shapes[patterns[i]] = _pattern_shape(patterns[i])
+            names, pick = shape
+            components = dict(zip(names, pick(value_rows[i]), strict=True))
+            contributions = dict(zip(names, pick(contrib_rows[i]), strict=True))
             score = sum(contributions.values())
-            strengths, gaps = notes.other(i, components, *skill_notes[i])
+            strengths, gaps = row_notes[i]
             out.append(
                 MatchExplanation(
                     score=score,
@@ -254,6 +275,18 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         return out
 
 
+def _pattern_shape(
+    pattern: int,
+) -> tuple[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]]:
+    """The names of the components a pattern's bits mark, and a getter of their columns from a
+    row of values (in COMPONENTS order)."""
+    cols = [j for j in range(len(COMPONENTS)) if pattern >> j & 1]
+    names = tuple(COMPONENTS[j] for j in cols)
+    if len(cols) == 1:  # itemgetter of one index answers the item, not a tuple
+        return names, lambda values: (values[cols[0]],)
+    return names, itemgetter(*cols)
+
+
 @lru_cache(maxsize=64)
 def _version_of(weights: tuple[tuple[str, float], ...]) -> str:
     blob = json.dumps(weights).encode()
@@ -261,6 +294,9 @@ def _version_of(weights: tuple[tuple[str, float], ...]) -> str:
 
 
 SKILLS = COMPONENTS.index("skills")
+# Up to this many rows, explain_rows writes each skill note itself rather than building the
+# opening's table of notes (one pair's explanation would pay for the whole table).
+FEW_ROWS = 4
 
 
 def skill_gate(X: F64, weights: F64) -> F64:
@@ -277,15 +313,18 @@ def gate_from_skills(skills: F64) -> F64:
     return np.asarray(SKILL_GATE_FLOOR + (1.0 - SKILL_GATE_FLOOR) * covered, dtype=np.float64)
 
 
-def contributions_from_components(X: F64, weights: F64) -> F64:
+def contributions_from_components(X: F64, weights: F64, gate: F64 | None = None) -> F64:
     """Points each component adds (rows add up to the 0-100 score); 0 where one does not apply.
 
     score = 100 * (w_skills * skills + gate * sum of the other w_i * c_i) / sum of the w_i that
     apply: the weights of what is missing drop out, and convenience counts as far as skills do.
+    `gate` is skill_gate(X, weights) when the caller has it.
     """
     applies = ~np.isnan(X)
     den = applies @ weights
-    factor = np.repeat(skill_gate(X, weights)[:, None], X.shape[1], axis=1)
+    if gate is None:
+        gate = skill_gate(X, weights)
+    factor = np.repeat(gate[:, None], X.shape[1], axis=1)
     factor[:, SKILLS] = 1.0
     points = np.where(applies, X, 0.0) * weights * factor
     return np.asarray(100.0 * points / np.where(den > 0, den, 1.0)[:, None], dtype=np.float64)
@@ -295,44 +334,137 @@ def scores_from_components(X: F64, weights: F64) -> F64:
     return np.asarray(contributions_from_components(X, weights).sum(axis=1), dtype=np.float64)
 
 
-def _skill_notes(
-    enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, layout: Layout
+def _skill_notes(X: F64, q: OpeningQuery, layout: Layout) -> list[tuple[list[str], list[str]]]:
+    """Per row of features X: the three most important requirements met, and the three worst
+    shortfalls."""
+    notes = _skill_note_table(q, layout)
+    if len(X) <= FEW_ROWS:
+        return _skill_notes_written(X, notes, layout)
+    every = np.arange(len(X))[:, None]
+    # Only the skills the opening requires can be met or short; ordering those columns alone
+    # (in column order, stable) picks the same three as ordering every skill.
+    met_levels = X[:, notes.met_cols]
+    met = np.where(met_levels >= notes.met_need, notes.met_weight * met_levels, 0.0)
+    met_order = np.argsort(-met, axis=1, kind="stable")[:, :3]
+    short_levels = X[:, notes.short_cols]
+    short = np.where(
+        short_levels < notes.short_need, notes.short_weight * (notes.short_need - short_levels), 0.0
+    )
+    short_order = np.argsort(-short, axis=1, kind="stable")[:, :3]
+    # Best first, so the notes that count (value > 0) are a prefix of each row's three; each is
+    # the table's text for (skill, level).
+    met_at = met_order * (MAX_LEVEL + 1) + met_levels[every, met_order].astype(np.intp)
+    met_table, short_table = notes.texts()
+    met_text = met_table[met_at].tolist()
+    met_count = (met[every, met_order] > 0).sum(axis=1).tolist()
+    short_at = short_order * (MAX_LEVEL + 1) + short_levels[every, short_order].astype(np.intp)
+    short_text = short_table[short_at].tolist()
+    short_count = (short[every, short_order] > 0).sum(axis=1).tolist()
+    return [
+        (m[:mc], s[:sc])
+        for m, mc, s, sc in zip(met_text, met_count, short_text, short_count, strict=True)
+    ]
+
+
+def _skill_notes_written(
+    X: F64, notes: _SkillNoteTable, layout: Layout
 ) -> list[tuple[list[str], list[str]]]:
-    """Per row: the three most important requirements met, and the three worst shortfalls."""
-    s = len(layout.skills)
-    need = np.array([q.requirements.get(c, (0, 0.0))[0] for c in layout.skills], dtype=np.float64)
-    weight = np.array([q.requirements.get(c, (0, 0.0))[1] for c in layout.skills], dtype=np.float64)
+    """_skill_notes for a few rows (one pair): the same notes, written out rather than taken
+    from the opening's table (which costs more than a few rows' worth to build)."""
     names = layout.skill_names
-    levels = enc.X[rows, :s].astype(np.float64)
-    required = (need > 0) & (weight > 0)
-    short = np.where(required & (levels < need), weight * (need - levels), 0.0)
-    met = np.where(required & (levels >= need) & (weight >= 0.5), weight * levels, 0.0)
-    met_order = np.argsort(-met, axis=1, kind="stable")[:, :3].tolist()
-    short_order = np.argsort(-short, axis=1, kind="stable")[:, :3].tolist()
-    met_ok, short_ok = (met > 0).tolist(), (short > 0).tolist()
-    lv, nd = levels.astype(int).tolist(), need.astype(int).tolist()
     out = []
-    for i in range(len(rows)):
+    for levels in X.tolist():
+        met = [(-w * levels[j], j, n) for j, n, w in notes.met if levels[j] >= n]
+        short = [(-w * (n - levels[j]), j, n) for j, n, w in notes.short if levels[j] < n]
         out.append(
             (
                 [
-                    f"{names[j]}: level {lv[i][j]} (needs {nd[j]})"
-                    for j in met_order[i]
-                    if met_ok[i][j]
+                    f"{names[j]}: level {int(levels[j])} (needs {int(n)})"
+                    for v, j, n in sorted(met)[:3]
+                    if v < 0
                 ],
                 [
-                    f"{names[j]}: level {lv[i][j]}, needs {nd[j]}"
-                    for j in short_order[i]
-                    if short_ok[i][j]
+                    f"{names[j]}: level {int(levels[j])}, needs {int(n)}"
+                    for v, j, n in sorted(short)[:3]
+                    if v < 0
                 ],
             )
         )
     return out
 
 
+@dataclass
+class _SkillNoteTable:
+    """An opening's required skills for the notes: the columns that can be met (weight >= 0.5)
+    or short, their levels needed and weights; and, once many rows are explained, each one's
+    note at every level (index: position * (MAX_LEVEL + 1) + level)."""
+
+    met_cols: npt.NDArray[np.intp]
+    met_need: F64
+    met_weight: F64
+    short_cols: npt.NDArray[np.intp]
+    short_need: F64
+    short_weight: F64
+    names: list[str]
+    _texts: tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]] | None = None
+
+    @property
+    def met(self) -> list[tuple[int, float, float]]:
+        return _triples(self.met_cols, self.met_need, self.met_weight)
+
+    @property
+    def short(self) -> list[tuple[int, float, float]]:
+        return _triples(self.short_cols, self.short_need, self.short_weight)
+
+    def texts(self) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        if self._texts is None:
+            names, levels = self.names, range(MAX_LEVEL + 1)
+            met = [
+                f"{names[j]}: level {lv} (needs {int(n)})"
+                for j, n in zip(self.met_cols.tolist(), self.met_need.tolist(), strict=True)
+                for lv in levels
+            ]
+            short = [
+                f"{names[j]}: level {lv}, needs {int(n)}"
+                for j, n in zip(self.short_cols.tolist(), self.short_need.tolist(), strict=True)
+                for lv in levels
+            ]
+            # (A table of no skills still gets an entry, so that indexing it works.)
+            self._texts = (np.array([*met, ""], dtype=object), np.array([*short, ""], dtype=object))
+        return self._texts
+
+
+def _triples(cols: npt.NDArray[np.intp], need: F64, weight: F64) -> list[tuple[int, float, float]]:
+    return list(zip(cols.tolist(), need.tolist(), weight.tolist(), strict=True))
+
+
+def _skill_note_table(q: OpeningQuery, layout: Layout) -> _SkillNoteTable:
+    """Per compiled opening (kept on it: a compiled opening is reused while its spec is)."""
+    found = q.memo.get("skill_notes")
+    if isinstance(found, _SkillNoteTable):
+        return found
+    need = np.array([q.requirements.get(c, (0, 0.0))[0] for c in layout.skills], dtype=np.float64)
+    weight = np.array([q.requirements.get(c, (0, 0.0))[1] for c in layout.skills], dtype=np.float64)
+    required = (need > 0) & (weight > 0)
+    met_cols = np.flatnonzero(required & (weight >= 0.5))
+    short_cols = np.flatnonzero(required)
+    table = _SkillNoteTable(
+        met_cols,
+        need[met_cols],
+        weight[met_cols],
+        short_cols,
+        need[short_cols],
+        weight[short_cols],
+        layout.skill_names,
+    )
+    q.memo["skill_notes"] = table
+    return table
+
+
 class _NoteContext:
-    """What the strengths and gaps of one explain_rows call read, taken out of the arrays once
-    (reading numpy scalars cell by cell cost more than writing the notes)."""
+    """The strengths and gaps besides the skills of one explain_rows call's rows, written in one
+    pass over plain lists taken out of the arrays once (reading numpy scalars cell by cell, or a
+    method call per row, cost more than writing the notes)."""
 
     def __init__(
         self, enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, layout: Layout
@@ -352,32 +484,49 @@ class _NoteContext:
             found = self._names[mask] = ", ".join(tax.name_of(c) for c in codes)
         return found
 
-    def other(
-        self, i: int, components: dict[str, float], strengths: list[str], gaps: list[str]
-    ) -> tuple[list[str], list[str]]:
+    def all_rows(
+        self, values: list[list[float]], skill_notes: list[tuple[list[str], list[str]]]
+    ) -> list[tuple[list[str], list[str]]]:
+        """Each row's strengths and gaps: its skill notes (fresh lists, extended here), then
+        EHR systems, typing, distance, track record and experience. `values` are the rows'
+        component values (NaN where one does not apply)."""
         q = self.q
-        if q.ehr:
-            known = self._ehr_names(self.ehr[i] & q.ehr)
-            missing = self._ehr_names(q.ehr & ~self.ehr[i])
-            if known:
-                strengths.append("knows " + known)
-            if missing:
-                gaps.append("no experience with " + missing)
-        wpm = self.wpm[i]
-        if q.typing_target is not None:
-            if wpm >= q.typing_target:
-                strengths.append(f"types {wpm} wpm (needs {q.typing_target})")
-            else:
-                gaps.append(f"types {wpm or 'untested'} wpm, needs {q.typing_target}")
-        closeness = components.get("distance", 0.0)
-        if closeness >= 0.5 and q.has_location and self.located[i]:
-            # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it, not recompute.
-            strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
-        if components.get("reliability", 0.0) >= STRONG_RECORD:
-            strengths.append("strong track record on past placements")
-        if components.get("experience", 0.0) >= 0.8:
-            strengths.append("experienced")
-        return strengths, gaps
+        distance, record = COMPONENTS.index("distance"), COMPONENTS.index("reliability")
+        experience = COMPONENTS.index("experience")
+        target = q.typing_target
+        near = q.has_location
+        names = self._names
+        for i, (strengths, gaps) in enumerate(skill_notes):
+            if q.ehr:
+                known_mask, missing_mask = self.ehr[i] & q.ehr, q.ehr & ~self.ehr[i]
+                known = names.get(known_mask)
+                if known is None:
+                    known = self._ehr_names(known_mask)
+                missing = names.get(missing_mask)
+                if missing is None:
+                    missing = self._ehr_names(missing_mask)
+                if known:
+                    strengths.append("knows " + known)
+                if missing:
+                    gaps.append("no experience with " + missing)
+            if target is not None:
+                wpm = self.wpm[i]
+                if wpm >= target:
+                    strengths.append(f"types {wpm} wpm (needs {target})")
+                else:
+                    gaps.append(f"types {wpm or 'untested'} wpm, needs {target}")
+            row = values[i]
+            # (NaN, a component that does not apply, compares False like the 0 it stood for.)
+            closeness = row[distance]
+            if closeness >= 0.5 and near and self.located[i]:
+                # The component is 1 / (1 + miles / DISTANCE_HALF_MILES): invert it, not
+                # recompute.
+                strengths.append(f"{DISTANCE_HALF_MILES * (1.0 / closeness - 1.0):.1f} miles away")
+            if row[record] >= STRONG_RECORD:
+                strengths.append("strong track record on past placements")
+            if row[experience] >= 0.8:
+                strengths.append("experienced")
+        return skill_notes
 
 
 def _summary(score: float, failed: list[str], gaps: list[str]) -> str:
@@ -400,7 +549,10 @@ SCORE_BANDS = (
 
 
 def score_band(score: float) -> str:
-    return next(name for floor, name in SCORE_BANDS if score >= floor)
+    for floor, name in SCORE_BANDS:
+        if score >= floor:
+            return name
+    return SCORE_BANDS[-1][1]  # (only NaN gets here)
 
 
 _LAYOUT: list[Layout] = []
