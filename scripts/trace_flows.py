@@ -31,7 +31,8 @@ seen: set[str] = set()
 
 
 def _profile(frame: FrameType, event: str, _arg: Any) -> None:
-    if event != "call":
+    # A module body running (a lazy import inside the request) is an import: not counted.
+    if event != "call" or frame.f_code.co_name == "<module>":
         return
     name = frame.f_code.co_filename
     if name.startswith(COUNTED):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import StatementError
 
 from agency.extensions import db
-from agency.models import Opening, OpeningStatus, Role, User
+from agency.models import Decision, Opening, OpeningStatus, Role, Stage, StageChange, User
 
 
 def test_a_loaded_row_holds_the_member_which_reads_as_its_value(app, make_opening) -> None:
@@ -61,3 +61,19 @@ def test_a_column_declared_with_the_old_str_annotation_still_reads_and_writes(ap
     db.session.commit()
     db.session.expire_all()
     assert db.session.get_one(User, user.id).role == "staff" == Role.STAFF
+
+
+def test_the_stage_history_and_decisions_hold_stages(app) -> None:
+    decision = Decision(stage="placed", positive=True, components={})
+    db.session.add(decision)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get_one(Decision, decision.id).stage is Stage.PLACED
+    db.session.add(Decision(stage="hired", positive=True, components={}))
+    with pytest.raises(StatementError, match="not a Stage"):
+        db.session.commit()
+    db.session.rollback()
+    for column in (StageChange.from_stage, StageChange.to_stage):
+        with pytest.raises(StatementError, match="not a Stage"):
+            db.session.execute(db.select(StageChange.id).where(column == "hired")).all()
+        db.session.rollback()

@@ -12,6 +12,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from agency import create_app
 from agency.extensions import db
@@ -53,4 +54,35 @@ def test_upgrade_from_empty_matches_models(tmp_path: Path, empty_db_url: str) ->
         assert {"users", "candidates", "openings", "outbox_messages", "audit_events"} <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+def test_stage_columns_migration_cleans_or_refuses_existing_values(
+    tmp_path: Path, empty_db_url: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # 0024 puts a CHECK on the stage history and decision columns: a stage written with other
+    # case or spaces is rewritten, anything else stops the migration with the value named.
+    app = _app(tmp_path, empty_db_url)
+    with app.app_context():
+        upgrade(revision="0021")
+        insert = text(
+            "INSERT INTO decisions (stage, positive, components, created_at)"
+            " VALUES (:stage, true, '{}', CURRENT_TIMESTAMP)"
+        )
+        with db.engine.begin() as conn:
+            conn.execute(insert, [{"stage": " Placed "}, {"stage": "hired"}])
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            upgrade(revision="0024")
+        assert "decisions.stage = 'hired'" in capfd.readouterr().err
+        with db.engine.connect() as conn:  # refused before anything changed
+            assert conn.execute(text("SELECT count(*) FROM decisions")).scalar() == 2
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM decisions WHERE stage = 'hired'"))
+        upgrade(revision="0024")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT stage FROM decisions")).scalars().all() == ["placed"]
+        refused = pytest.raises(IntegrityError, match=r"(?i)check constraint")
+        with refused, db.engine.begin() as conn:
+            conn.execute(insert, {"stage": "hired"})
+        downgrade(revision="base")
         db.engine.dispose()

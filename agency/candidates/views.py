@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from agency.candidates import bp
-from agency.candidates.helpers import STEP_ENDPOINTS, my_candidate
+from agency.candidates.helpers import my_candidate
 from agency.models import Role
 from agency.security import roles_required
 from agency.services import applications as application_service
@@ -18,20 +16,6 @@ __all__ = ["dashboard", "my_candidate"]
 
 APPLICATIONS_PER_PAGE = 10
 FITTING_OPENINGS = 5
-MAX_ID = 2**31 - 1
-
-
-@bp.url_value_preprocessor
-def _bounded_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    # Ids beyond a database integer cannot exist; refusing them here avoids an overflow error.
-    for key, value in (values or {}).items():
-        if key.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
-            abort(404)
-
-
-@bp.context_processor
-def _candidate_context() -> dict[str, object]:
-    return {"step_endpoints": STEP_ENDPOINTS}
 
 
 @bp.route("/me")

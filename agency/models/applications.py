@@ -114,6 +114,8 @@ class StageChange(Model):
     __table_args__ = (
         Index("ix_stage_changes_created_at", "created_at"),
         enum_check("reason_audience", Audience),
+        enum_check("from_stage", Stage),
+        enum_check("to_stage", Stage),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,8 +123,8 @@ class StageChange(Model):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    from_stage: Mapped[str | None] = mapped_column(String(16))
-    to_stage: Mapped[str] = mapped_column(String(16))
+    from_stage: Mapped[Stage | None] = mapped_column(enum_type(Stage))
+    to_stage: Mapped[Stage] = mapped_column(enum_type(Stage))
     reason: Mapped[str] = mapped_column(String(500), default="")
     reason_audience: Mapped[Audience] = mapped_column(
         enum_type(Audience), default=Audience.STAFF, server_default=Audience.STAFF

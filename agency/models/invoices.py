@@ -20,7 +20,7 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from agency.extensions import Model
 from agency.models.types import StrEnum, UTCDateTime, enum_check, enum_type, utcnow
@@ -238,24 +238,44 @@ def _line_invoice(session: Session, line: InvoiceLine) -> Invoice | None:
     return line.invoice
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_issued(session: Session, _context: Any, _instances: Any) -> None:
-    """An issued invoice never changes: every change passes through a flush, so it is refused
-    here whatever code made it (bulk UPDATE statements aside, which nothing here uses)."""
-    with session.no_autoflush:
-        for obj in [*session.dirty, *session.deleted]:
-            changed = obj in session.deleted or session.is_modified(obj, include_collections=False)
-            if isinstance(obj, Invoice) and changed and _was_issued(obj):
-                raise IssuedInvoiceChanged(f"{obj.title} is issued and cannot change.")
-            if (
-                isinstance(obj, InvoiceLine)
-                and changed
-                and _was_issued(_line_invoice(session, obj))
-            ):
-                raise IssuedInvoiceChanged("A line of an issued invoice cannot change.")
-        for obj in session.new:
-            if isinstance(obj, InvoiceLine) and _was_issued(obj.invoice):
-                raise IssuedInvoiceChanged("An issued invoice cannot get new lines.")
+# Mapper events, not a session-wide before_flush: they run only when a flush writes an invoice or
+# one of its lines, so the app's other flushes (an application, a profile edit) never pass through
+# this module. An issued invoice never changes: every change passes through a flush, so it is
+# refused here whatever code made it (bulk UPDATE statements aside, which nothing here uses).
+def _changed(obj: Invoice | InvoiceLine) -> bool:
+    """A real change to the row's columns: a flush also visits rows whose collections alone
+    changed (an issued invoice gaining a line is caught on the line)."""
+    session = object_session(obj)
+    return session is None or session.is_modified(obj, include_collections=False)
+
+
+@event.listens_for(Invoice, "before_update")
+def _refuse_updating_issued(_mapper: Any, _connection: Any, invoice: Invoice) -> None:
+    if _changed(invoice) and _was_issued(invoice):
+        raise IssuedInvoiceChanged(f"{invoice.title} is issued and cannot change.")
+
+
+@event.listens_for(Invoice, "before_delete")
+def _refuse_deleting_issued(_mapper: Any, _connection: Any, invoice: Invoice) -> None:
+    if _was_issued(invoice):
+        raise IssuedInvoiceChanged(f"{invoice.title} is issued and cannot change.")
+
+
+@event.listens_for(InvoiceLine, "before_update")
+@event.listens_for(InvoiceLine, "before_delete")
+@event.listens_for(InvoiceLine, "before_insert")
+def _refuse_line_changes_on_issued(_mapper: Any, _connection: Any, line: InvoiceLine) -> None:
+    session = object_session(line)
+    if session is None:
+        return
+    state = inspect(line)
+    if state.pending:  # a new line: the invoice it is being added to
+        if _was_issued(line.invoice):
+            raise IssuedInvoiceChanged("An issued invoice cannot get new lines.")
+        return
+    deleting = line in session.deleted
+    if (deleting or _changed(line)) and _was_issued(_line_invoice(session, line)):
+        raise IssuedInvoiceChanged("A line of an issued invoice cannot change.")
 
 
 __all__ = [

@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agency.extensions import Model
-from agency.models.types import UTCDateTime, utcnow
+from agency.models.applications import Stage
+from agency.models.types import UTCDateTime, enum_check, enum_type, utcnow
 
 
 class Match(Model):
@@ -46,7 +47,7 @@ class Decision(Model):
     """A staff decision on a pair: the re-ranker's training label, with the components it saw."""
 
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decisions_created_at", "created_at"),)
+    __table_args__ = (Index("ix_decisions_created_at", "created_at"), enum_check("stage", Stage))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int | None] = mapped_column(
@@ -56,7 +57,7 @@ class Decision(Model):
         ForeignKey("openings.id", ondelete="SET NULL"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    stage: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage))  # the move that made the decision
     positive: Mapped[bool] = mapped_column(Boolean)
     components: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     score: Mapped[float | None] = mapped_column(Float)

@@ -412,23 +412,20 @@ def issue(invoice: Invoice, actor: User, ip: str = "") -> Invoice:
             "Timesheets on this draft changed since it was made: regenerate it, check it, "
             "then issue."
         )
-    _stamp(invoice, actor, invoice_numbers.INVOICE_SERIES)
-    audit.record(
-        "invoice_issued",
-        actor_id=actor.id,
-        object_type="invoice",
-        object_id=invoice.id,
-        ip=ip,
-        details={
-            "number": invoice.number,
-            "clinic_id": invoice.clinic_id,
-            "total": str(invoice.total),
-        },
-    )
+    _stamp(invoice, actor, invoice_numbers.INVOICE_SERIES, "invoice_issued", ip)
     return invoice
 
 
-def _stamp(invoice: Invoice, actor: User, series: str) -> None:
+def _stamp(
+    invoice: Invoice,
+    actor: User,
+    series: str,
+    action: str,
+    ip: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Number, date and freeze an invoice or a credit note, and record who issued it (`details`:
+    what the audit event says besides the number, the clinic and the total)."""
     today = agency_today()
     # Everything that reads the database first: an autoflush between the assignments below
     # would write a half-issued row (the CHECK constraint refuses it).
@@ -442,6 +439,19 @@ def _stamp(invoice: Invoice, actor: User, series: str) -> None:
         invoice.issued_at = utcnow()
         invoice.issued_by_id = actor.id
         invoice.status = InvoiceStatus.ISSUED.value
+    audit.record(
+        action,
+        actor_id=actor.id,
+        object_type="invoice",
+        object_id=invoice.id,
+        ip=ip,
+        details={
+            "number": invoice.number,
+            "clinic_id": invoice.clinic_id,
+            "total": str(invoice.total),
+            **(details or {}),
+        },
+    )
 
 
 # -- credit notes ----------------------------------------------------------------------------
@@ -520,22 +530,15 @@ def credit_note(
     )
     db.session.add(note)
     db.session.flush()
-    _stamp(note, actor, invoice_numbers.CREDIT_SERIES)
-    db.session.flush()
-    audit.record(
+    _stamp(
+        note,
+        actor,
+        invoice_numbers.CREDIT_SERIES,
         "credit_note_issued",
-        actor_id=actor.id,
-        object_type="invoice",
-        object_id=note.id,
-        ip=ip,
-        details={
-            "number": note.number,
-            "invoice": invoice.number,
-            "clinic_id": invoice.clinic_id,
-            "total": str(note.total),
-            "reason": reason[:200],
-        },
+        ip,
+        {"invoice": invoice.number, "reason": reason[:200]},
     )
+    db.session.flush()
     return note
 
 

@@ -163,13 +163,13 @@ def email_bulk(
             }
         )
     ids = bulk.insert_with_ids(OutboxMessage, rows)
-    db.session.info.setdefault(_PENDING_IDS_KEY, []).extend(ids)
+    _stage(db.session(), _PENDING_IDS_KEY, ids)
     return ids
 
 
 def enqueue_after_commit(message: OutboxMessage) -> None:
     """Hand an existing row (a staff retry) to the broker once the caller's transaction commits."""
-    db.session.info.setdefault(_PENDING_KEY, []).append(message)
+    _stage(db.session(), _PENDING_KEY, [message])
 
 
 def set_enqueuer(app: Flask, fn: EnqueueFn | None) -> None:
@@ -177,9 +177,20 @@ def set_enqueuer(app: Flask, fn: EnqueueFn | None) -> None:
     app.extensions["outbox_enqueue"] = fn
 
 
+def _stage(session: Session, key: str, messages: list[Any]) -> None:
+    """Remember messages to hand to the broker after the commit. The after-commit and rollback
+    hooks are attached to this session only once it has staged something, so a commit that
+    wrote no message (a page recording who viewed it) never runs this module."""
+    session.info.setdefault(key, []).extend(messages)
+    if not event.contains(session, "after_commit", _after_commit):
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_soft_rollback", _after_rollback)
+
+
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
-    staged = session.info.setdefault(_PENDING_KEY, [])
-    staged.extend(obj for obj in session.new if isinstance(obj, OutboxMessage))
+    new = [obj for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new:
+        _stage(session, _PENDING_KEY, new)
 
 
 def _after_commit(session: Session) -> None:
@@ -216,5 +227,3 @@ def init_app(app: Flask) -> None:
     session_cls = db.session.session_factory.class_
     if not event.contains(session_cls, "before_flush", _before_flush):
         event.listen(session_cls, "before_flush", _before_flush)
-        event.listen(session_cls, "after_commit", _after_commit)
-        event.listen(session_cls, "after_soft_rollback", _after_rollback)

@@ -19,6 +19,7 @@ from agency.extensions import db
 from agency.models import Application, Clinic, ClinicHoliday, Opening, RateCard, ShiftBooking, User
 from agency.models.skills import RoleType
 from agency.services import audit
+from agency.services.errors import FieldError
 
 DEFAULT_OVERTIME = Decimal("1.50")
 DEFAULT_HOLIDAY = Decimal("1.50")
@@ -27,10 +28,8 @@ MAX_MULTIPLIER = Decimal("5")
 CARD_ROLES = (RoleType.RECEPTIONIST.value, RoleType.SECRETARY.value, RoleType.HYBRID.value)
 
 
-class RateError(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RateError(FieldError):
+    """A rate card or calendar change refused; `field` names the form field it is about."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from agency.models import (
     utcnow,
 )
 from agency.services import audit, clinic_portal, money, notifications, outbox, overtime, rates
+from agency.services.errors import FieldError
 from agency.timezones import clinic_zone
 
 S = TimesheetStatus
@@ -63,12 +64,8 @@ STATUS_WORDS = {
 }
 
 
-class TimesheetError(Exception):
+class TimesheetError(FieldError):
     """A rule the input broke; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

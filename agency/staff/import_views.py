@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
-from agency.extensions import db
+from agency.extensions import csrf, db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
 from agency.models import Clinic, ImportJob, ImportStatus
 from agency.security import audit_here, roles_required
@@ -23,13 +34,21 @@ MAX_ID = 2**31 - 1
 RECENT = 20
 
 
-@bp.url_value_preprocessor
-def _larger_uploads_for_imports(endpoint: str | None, _values: Any) -> None:
+def _larger_body(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """An import file may be larger than the site's request cap (MAX_CONTENT_LENGTH, sized for
-    resumes): raised for this one route and staff only, before the CSRF check reads the body
-    (URL value preprocessors run before every before_request function)."""
-    if endpoint == "staff.import_upload" and getattr(current_user, "is_staff", False):
+    resumes). The cap must rise before anything reads the body, and the app-wide CSRF check reads
+    it before any view runs: so this one view is exempt from that hook and makes the same check
+    itself, just after raising the cap. (A hook on the staff blueprint would run on every staff
+    page; under roles_required, only staff get the larger cap.)"""
+
+    @wraps(view)
+    def raised(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         request.max_content_length = imports.max_bytes() + 1024 * 1024
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(raised)
 
 
 def _job_or_404(job_id: int) -> ImportJob:
@@ -56,6 +75,7 @@ def _render_upload(form: ImportUploadForm, status: int = 200) -> ResponseReturnV
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
+@_larger_body
 def import_upload() -> ResponseReturnValue:
     form = _upload_form()
     if not form.validate_on_submit():

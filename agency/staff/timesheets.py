@@ -9,24 +9,22 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms import (
-    DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
+from agency.forms import FORM_ERROR_STATUS, BaseForm, choices, show_field_error
 from agency.models import Clinic, Timesheet, TimesheetStatus
 from agency.security import client_ip, roles_required
 from agency.services import money, rates, timesheets
 from agency.services.rates import RateError
-from agency.services.timesheets import Times, TimesheetError
+from agency.services.timesheets import TimesheetError
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
+from agency.time_entry import TimeEntryForm
 
 MAX_ID = 2**31 - 1
 SHOWS = {
@@ -40,21 +38,11 @@ RATE_LIMITS = NumberRange(min=0, max=99_999_999, message="Enter an amount from 0
 MULTIPLIER_LIMITS = NumberRange(min=1, max=5, message="Enter 1 to 5.")
 
 
-class ResolveForm(BaseForm):
-    day = DateField("Date started", validators=[InputRequired(message="Enter the date.")])
-    start = TimeField("Started", validators=[InputRequired(message="Enter the start time.")])
-    end = TimeField("Finished", validators=[InputRequired(message="Enter the end time.")])
-    break_minutes = IntegerField(
-        "Unpaid break (minutes)",
-        validators=[InputRequired(message="Enter the break."), NumberRange(min=0, max=240)],
-    )
+class ResolveForm(TimeEntryForm):
     reason = TextAreaField(
         "Reason (the clinic and the worker read it)",
         validators=[InputRequired(message="Give the reason."), Length(max=1000)],
     )
-
-    def times(self) -> Times:
-        return Times(self.day.data, self.start.data, self.end.data, self.break_minutes.data or 0)
 
 
 class RateCardForm(BaseForm):
@@ -123,14 +111,6 @@ def _clinic_or_404(clinic_id: int) -> Clinic:
     return clinic
 
 
-def _field_error(form: BaseForm, exc: TimesheetError | RateError) -> None:
-    target = form[exc.field] if exc.field and exc.field in form else None
-    if target is None:
-        form.form_errors.append(str(exc))
-    else:
-        target.errors = [*target.errors, str(exc)]
-
-
 @bp.route("/timesheets")
 @roles_required(*STAFF_ROLES)
 def timesheets_list() -> ResponseReturnValue:
@@ -161,7 +141,7 @@ def timesheet(timesheet_id: int) -> ResponseReturnValue:
             timesheets.resolve(sheet, form.times(), form.reason.data, me(), client_ip())
         except TimesheetError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_field_error(form, exc)
             status = FORM_ERROR_STATUS
         else:
             db.session.commit()
@@ -172,9 +152,7 @@ def timesheet(timesheet_id: int) -> ResponseReturnValue:
         if not timesheets.can_resolve(sheet):
             form.form_errors.append("Only a disputed timesheet can be resolved.")
     else:
-        local = timesheets.local_times(sheet)
-        form.day.data, form.start.data, form.end.data = local.day, local.start, local.end
-        form.break_minutes.data = local.break_minutes
+        form.show(timesheets.local_times(sheet))
     return render_template(
         "timesheets/staff_sheet.html",
         sheet=sheet,
@@ -236,7 +214,7 @@ def clinic_rate_card(clinic_id: int) -> ResponseReturnValue:
             )
         except RateError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_field_error(form, exc)
         else:
             db.session.commit()
             flash("Rate card saved. New bookings and placements use it.", "success")
@@ -258,7 +236,7 @@ def clinic_calendar(clinic_id: int) -> ResponseReturnValue:
                 )
             except RateError as exc:
                 db.session.rollback()
-                _field_error(form, exc)
+                show_field_error(form, exc)
             else:
                 db.session.commit()
                 flash("Workweek and holidays saved.", "success")

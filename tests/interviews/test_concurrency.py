@@ -16,6 +16,7 @@ from agency.extensions import db
 from agency.models import Interview, InterviewSlot, InterviewStatus, SlotStatus
 from agency.services import interviews
 from agency.services.interviews import SlotGone
+from tests.concurrency import waiting_on_locks
 from tests.interviews.conftest import Scene, propose
 
 # Concurrent transactions on their own connections must see each other's commits.
@@ -78,14 +79,7 @@ def test_the_second_pick_waits_for_the_first_and_finds_it_gone(
 
     def lock_waiters() -> int:
         with db.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                ).scalar_one()
-            )
+            return waiting_on_locks(conn)
 
     thread_b = threading.Thread(
         target=_book_in_own_transaction, args=(app, interview_id, second, result)
