@@ -32,7 +32,7 @@ from agency.models.invoices import (
     InvoiceStatus,
 )
 from agency.models.timesheets import BILLABLE_STATUSES, Timesheet
-from agency.services import audit, invoice_numbers
+from agency.services import audit, invoice_notices, invoice_numbers
 from agency.timezones import clinic_zone, zone
 
 CENT = Decimal("0.01")
@@ -425,6 +425,7 @@ def issue(invoice: Invoice, actor: User, ip: str = "") -> Invoice:
             "total": str(invoice.total),
         },
     )
+    invoice_notices.invoice_issued(invoice)
     return invoice
 
 
