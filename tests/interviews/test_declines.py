@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 
 from agency.extensions import db
-from agency.models import Interview, InterviewStatus, Role, SlotStatus
-from agency.services import interviews
+from agency.models import Interview, InterviewStatus, OutboxMessage, Role, SlotStatus, StageChange
+from agency.services import interview_declines, interviews
 from tests import factories
 from tests.interviews.conftest import (
     Scene,
@@ -114,3 +114,27 @@ def test_who_may_decline(app: Flask, scene: Scene) -> None:
     assert other.post("/me/interviews/99999999999999/decline").status_code == 404
     assert other.get(url).status_code == 405
     assert _reloaded(interview).status == InterviewStatus.PROPOSED
+
+
+def test_with_no_recruiter_on_record_every_staff_member_hears(app: Flask, scene: Scene) -> None:
+    db.session.execute(
+        db.update(StageChange)
+        .where(StageChange.application_id == scene.application.id)
+        .values(actor_id=None)
+    )
+    db.session.commit()
+    interview = propose(scene)  # proposed by the clinic: no recruiter on the interview either
+    interview_declines.decline(interview, scene.candidate_user, "")
+    db.session.commit()
+    assert {m.payload["to"] for m in mails("interview_declined")} == {scene.clinic_user.email}
+    staff_rows = db.session.execute(
+        db.select(OutboxMessage).where(OutboxMessage.kind == "notify_staff")
+    ).scalars()
+    events = [m.payload for m in staff_rows if m.payload["event"] == "interview_declined"]
+    assert events == [
+        {
+            "event": "interview_declined",
+            "application_id": scene.application.id,
+            "interview_id": interview.id,
+        }
+    ]
