@@ -58,7 +58,6 @@ def decline(
             status=InterviewStatus.DECLINED,
             decline_note=note,
             declined_at=now,
-            sequence=Interview.sequence + 1,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
