@@ -29,6 +29,7 @@ class InterviewStatus(StrEnum):
     SCHEDULED = "scheduled"  # a slot is booked
     CANCELLED = "cancelled"
     COMPLETED = "completed"  # the clinic recorded the outcome
+    DECLINED = "declined"  # the candidate could make none of the proposed times
 
 
 class InterviewOutcome(StrEnum):
@@ -86,6 +87,11 @@ class Interview(Model):
     outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The candidate's words when declining the proposed times (say, the days that suit them):
+    # written for whoever proposes the next times, the clinic and the agency; and the person's
+    # own, so their export carries it and erasure blanks it.
+    decline_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

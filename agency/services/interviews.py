@@ -47,7 +47,7 @@ from agency.models import (
     utcnow,
 )
 from agency.models.interviews import ACTIVE_STATUSES
-from agency.services import audit, calendar_feed, clinic_portal, outbox, pipeline
+from agency.services import audit, calendar_feed, clinic_portal, notifications, outbox, pipeline
 from agency.services.calendar_feed import CalendarEvent
 from agency.timezones import clinic_zone
 
@@ -491,6 +491,31 @@ def close_for(application: Application, actor: User | None) -> None:
         cancel(interview, actor, "The application was closed.")
 
 
+# What the clinic and staff read as the reason when erasure calls off an interview.
+ERASED_REASON = "The candidate closed their account."
+
+
+def forget_candidate(application_ids: list[int]) -> None:
+    """Erasure (services.privacy.erase): the free text about the person goes (the clinic's
+    feedback, the note written for them, their own decline note, cancel reasons), and an
+    interview still proposed or booked is called off: a booked one's calendar entries are
+    canceled for the clinic and staff (the person's own mail is scrubbed by the caller). The
+    rows stay, like the applications, for the agency's records."""
+    if not application_ids:
+        return
+    rows = db.session.execute(
+        _loaded().where(Interview.application_id.in_(application_ids))
+    ).scalars()
+    for interview in rows.unique():
+        interview.feedback = ""
+        interview.details = ""
+        interview.decline_note = ""
+        interview.cancel_reason = ""
+        if interview.is_active:
+            cancel(interview, None, ERASED_REASON)
+    db.session.flush()
+
+
 def can_record_outcome(interview: Interview, now: datetime | None = None) -> bool:
     return (
         interview.status == InterviewStatus.SCHEDULED
@@ -624,32 +649,29 @@ def staff_owner(application: Application) -> User | None:
     return None
 
 
-def parties(interview: Interview) -> list[Party]:
+def parties(interview: Interview, *, asks_the_clinic: bool = False) -> list[Party]:
+    """Everyone an interview e-mail goes to. The calendar e-mails (booked, moved, canceled,
+    reminders) ask nothing of the clinic and go to its whole team; one that asks the clinic to
+    act (`asks_the_clinic`) goes to its managers only (see notifications.clinic_managers)."""
     application = interview.application
     found: list[Party] = []
     candidate_user = application.candidate.user
     if candidate_user is not None and candidate_user.active:
         found.append(Party(candidate_user, Audience.CANDIDATE, "/me/interviews"))
     clinic_path = f"/clinic/interviews/{interview.id}"
-    found += [
-        Party(member, Audience.CLINIC, clinic_path)
-        for member in _clinic_members(application.opening.clinic_id)
-        if member.active
-    ]
+    clinic_id = application.opening.clinic_id
+    team = (
+        notifications.clinic_managers(clinic_id)
+        if asks_the_clinic
+        else notifications.clinic_members(clinic_id)
+    )
+    found += [Party(member, Audience.CLINIC, clinic_path) for member in team if member.active]
     owner = staff_owner(application)
     if owner is None and interview.proposed_by is not None and interview.proposed_by.is_staff:
         owner = interview.proposed_by
     if owner is not None and owner.active:
         found.append(Party(owner, Audience.STAFF, f"/staff/interviews/{interview.id}"))
     return found
-
-
-def _clinic_members(clinic_id: int) -> list[User]:
-    return list(
-        db.session.execute(
-            select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC)
-        ).scalars()
-    )
 
 
 def local_time(interview_or_slot_start: datetime, clinic: Clinic) -> str:
@@ -719,7 +741,7 @@ def event_for(
     )
 
 
-def _context(interview: Interview, party: Party) -> dict[str, Any]:
+def mail_context(interview: Interview, party: Party) -> dict[str, Any]:
     application = interview.application
     opening = application.opening
     return {
@@ -747,7 +769,7 @@ def _send_invitations(interview: Interview, change: str) -> None:
     template = "interview_cancelled" if cancelled else "interview_scheduled"
     for party in parties(interview):
         event = event_for(interview, party.audience, party.user.email, party.page_path)
-        context = {**_context(interview, party), "change": change}
+        context = {**mail_context(interview, party), "change": change}
         outbox.email(
             template,
             party.user.email,
@@ -764,7 +786,7 @@ def _send_reminders(interview: Interview, kind: str) -> None:
     assert interview.starts_at is not None
     stamp = interview.starts_at.strftime("%Y%m%dT%H%M")
     for party in parties(interview):
-        context = {**_context(interview, party), "kind": kind}
+        context = {**mail_context(interview, party), "kind": kind}
         outbox.email(
             "interview_reminder",
             party.user.email,
@@ -785,7 +807,7 @@ def _tell_candidate_of_slots(interview: Interview) -> None:
         return
     clinic = interview.application.opening.clinic
     context = {
-        **_context(interview, party),
+        **mail_context(interview, party),
         "slots": [
             {
                 "when": local_time(slot.starts_at, clinic),
@@ -812,7 +834,7 @@ def _tell_candidate_of_withdrawal(interview: Interview) -> None:
     outbox.email(
         "interview_cancelled",
         party.user.email,
-        {**_context(interview, party), "change": "withdrawn"},
+        {**mail_context(interview, party), "change": "withdrawn"},
         f"interview:{interview.id}:withdrawn:u{party.user.id}",
         essential=True,
         user_id=party.user.id,

@@ -32,7 +32,7 @@ from agency.models.invoices import (
     InvoiceStatus,
 )
 from agency.models.timesheets import BILLABLE_STATUSES, Timesheet
-from agency.services import audit, invoice_numbers
+from agency.services import audit, invoice_notices, invoice_numbers
 from agency.timezones import clinic_zone, zone
 
 CENT = Decimal("0.01")
@@ -413,6 +413,7 @@ def issue(invoice: Invoice, actor: User, ip: str = "") -> Invoice:
             "then issue."
         )
     _stamp(invoice, actor, invoice_numbers.INVOICE_SERIES, "invoice_issued", ip)
+    invoice_notices.invoice_issued(invoice)
     return invoice
 
 

@@ -76,12 +76,27 @@ def tell_staff(event: str, key: str, **ids: Any) -> OutboxMessage | None:
     return outbox.add("notify_staff", {"event": event, **ids}, dedupe_key=f"staff:{key}")
 
 
+# Who in a clinic's team is mailed (a viewer only looks: they cannot post, decide, mark or
+# approve, so an e-mail asking for one of those goes to managers only):
+#   managers only (`clinic_managers`): a candidate submitted for review (submitted_to_clinic),
+#     the candidate declined the proposed interview times (propose new ones), a shift's
+#     attendance to mark (services.shifts), a timesheet to approve or dispute and its reminder
+#     (services.timesheets), an invoice issued (services.invoicing: pay or query it);
+#   the whole team (`clinic_members`), as they ask nothing: the clinic approved, a placement
+#     confirmed, a shift booked, an interview booked, moved, canceled or about to start (the
+#     calendar invitation: a viewer may be the one who sits in the interview).
 def clinic_members(clinic_id: int) -> list[User]:
     return list(
         db.session.execute(
             select(User).where(User.clinic_id == clinic_id, User.role == Role.CLINIC)
         ).scalars()
     )
+
+
+def clinic_managers(clinic_id: int) -> list[User]:
+    """The clinic's active members who may act on its behalf (a login with no clinic role
+    counts as a manager, as in clinic_team)."""
+    return [m for m in clinic_members(clinic_id) if m.active and not m.is_clinic_viewer]
 
 
 def _flushed_id(obj: Any) -> int:
@@ -125,11 +140,12 @@ def _clinic_context(application: Application) -> dict[str, Any]:
 
 
 def submitted_to_clinic(application: Application) -> None:
-    """Tell the clinic's members that the agency submitted a candidate to their opening."""
+    """Tell the clinic's managers that the agency submitted a candidate to their opening."""
     change_id = _last_change_id(application, Stage.SUBMITTED)
     context = {**_clinic_context(application), "review_url": link("/clinic/")}
     key = f"submitted:{_flushed_id(application)}:{change_id}"
-    for member in clinic_members(application.opening.clinic_id):
+    # Asks for a decision (shortlist, interview, decline): managers only.
+    for member in clinic_managers(application.opening.clinic_id):
         email_user(member, "submitted_to_clinic", context, key)
 
 

@@ -25,10 +25,12 @@ from agency.models import (
     Credential,
     DuplicateFlag,
     HumanReviewRequest,
+    Interview,
     Match,
     Note,
     OutboxMessage,
     OutboxStatus,
+    Role,
     Shift,
     ShiftBooking,
     ShiftOffer,
@@ -37,12 +39,14 @@ from agency.models import (
     StageChange,
     TalentPoolMember,
     Timesheet,
+    User,
     utcnow,
 )
 from agency.models.applications import CLOSED_STAGES
 from agency.services import (
     audit,
     human_review,
+    interviews,
     invoicing,
     messages,
     notifications,
@@ -174,7 +178,57 @@ def export(candidate: Candidate) -> dict[str, Any]:
         "timesheets": [_columns(t, TIMESHEET_HIDDEN) for t in sheets],
         # What the agency e-mailed them (issue 21): theirs, like the e-mails themselves.
         "communications": messages.export_rows(candidate.id),
+        "interviews": _interviews(candidate.id),
     }
+
+
+def _interviews(candidate_id: int) -> list[dict[str, Any]]:
+    """The interviews as the candidate reads them on /me/interviews: when, where, how, the
+    status, the note written for them and their own decline note. Left out, as written for
+    another audience: the clinic's (or staff's) feedback and whom it is for (the candidate
+    reads the standard outcome words instead), the reason a clinic or staff gave for canceling
+    (the candidate is told only that it is canceled), who proposed or recorded it, and the
+    calendar UID and sequence (plumbing, not data about them)."""
+    rows = db.session.execute(
+        select(Interview)
+        .options(
+            selectinload(Interview.slots),
+            selectinload(Interview.application).selectinload(Application.opening),
+        )
+        .join(Interview.application)
+        .where(Application.candidate_id == candidate_id)
+        .order_by(Interview.id)
+    ).scalars()
+    return [
+        {
+            "id": i.id,
+            "application_id": i.application_id,
+            "opening_title": i.application.opening.title,
+            "clinic_name": i.application.opening.clinic.name,
+            "status": str(i.status),
+            "mode": str(i.mode),
+            "how": interviews.MODE_WORDS[i.mode],
+            "where": interviews.where(i),
+            "details": i.details,
+            "starts_at": _plain(i.starts_at),
+            "duration_minutes": i.duration_minutes,
+            "outcome": str(i.outcome) if i.outcome else None,
+            "outcome_words": interviews.OUTCOME_WORDS.get(i.outcome, "") if i.outcome else "",
+            "decline_note": i.decline_note,
+            "declined_at": _plain(i.declined_at),
+            "cancelled_at": _plain(i.cancelled_at),
+            "created_at": _plain(i.created_at),
+            "proposed_times": [
+                {
+                    "starts_at": _plain(s.starts_at),
+                    "duration_minutes": s.duration_minutes,
+                    "status": str(s.status),
+                }
+                for s in i.slots
+            ],
+        }
+        for i in rows
+    ]
 
 
 def _self_identification(candidate_id: int) -> dict[str, Any] | None:
@@ -255,7 +309,8 @@ def _close_shifts(candidate_id: int) -> None:
 
 
 def erase(candidate: Candidate, ip: str = "") -> None:
-    """Erase the person: personal fields, files, skills, credentials, notes and the login.
+    """Erase the person: personal fields, files, skills, credentials, notes, the free text of
+    their interviews (services.interviews.forget_candidate) and the login.
 
     Every open application is closed (withdrawn, reason "account erased") so nobody can move
     it on; the person leaves every ranking (their Match rows go, and the pool keeps active
@@ -303,7 +358,19 @@ def erase(candidate: Candidate, ip: str = "") -> None:
             .values(reason="")
             .execution_options(synchronize_session=False)
         )
+    # The clinic's own words about the person (a reason for declining them, often the
+    # interview's feedback copied over) go like its interview feedback; staff's reasons stay.
+    db.session.execute(
+        update(StageChange)
+        .where(
+            StageChange.application_id.in_(application_ids),
+            StageChange.actor_id.in_(select(User.id).where(User.role == Role.CLINIC)),
+        )
+        .values(reason="")
+        .execution_options(synchronize_session=False)
+    )
     closed = _close_applications(applications)
+    interviews.forget_candidate([a.id for a in applications])
     db.session.execute(
         delete(Note).where(
             or_(Note.candidate_id == candidate_id, Note.application_id.in_(application_ids))

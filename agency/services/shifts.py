@@ -580,6 +580,8 @@ def read_attendance_token(token: str) -> tuple[ShiftBooking, User] | None:
         return None
     if member.role != Role.CLINIC or member.clinic_id != booking.shift.clinic_id:
         return None
+    if member.is_clinic_viewer:  # made a viewer since the e-mail went out
+        return None
     return booking, member
 
 
@@ -682,7 +684,8 @@ def ask_attendance(now: datetime | None = None) -> int:
     for booking in bookings:
         booking.attendance_asked_at = now
         shift = booking.shift
-        for member in notifications.clinic_members(shift.clinic_id):
+        # Marking attendance is a manager's act: a viewer's link would only be refused.
+        for member in notifications.clinic_managers(shift.clinic_id):
             token = attendance_token(booking, member)
             context = {
                 **_worker_context(shift),
@@ -737,17 +740,24 @@ def clinic_shifts(clinic: Clinic, upcoming: bool, limit: int = 100) -> list[Shif
     return list(db.session.execute(query.limit(limit)).scalars().unique())
 
 
-def week_of(day: date) -> tuple[datetime, datetime]:
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday of `day`'s week and the Monday after."""
     monday = day - timedelta(days=day.weekday())
-    starts = datetime.combine(monday, time(0), tzinfo=UTC)
-    return starts, starts + timedelta(days=7)
+    return monday, monday + timedelta(days=7)
+
+
+# Every clock on Earth is within 14 hours of UTC (UTC-12 to UTC+14): a week's query reaches
+# that far past its UTC midnights, then keeps the shifts by their clinic's own date.
+ZONE_REACH = timedelta(hours=14)
 
 
 def staff_week(day: date) -> list[Shift]:
-    """The week's shifts (Monday to Sunday, by UTC start), gaps first: open shifts soonest
-    first, then the filled and the canceled ones."""
-    starts, ends = week_of(day)
-    shifts = list(
+    """The week's shifts (Monday to Sunday by the date each starts on at its clinic), gaps
+    first: open shifts soonest first, then the filled and the canceled ones."""
+    monday, next_monday = week_of(day)
+    starts = datetime.combine(monday, time(0), tzinfo=UTC) - ZONE_REACH
+    ends = datetime.combine(next_monday, time(0), tzinfo=UTC) + ZONE_REACH
+    rows = (
         db.session.execute(
             select(Shift)
             .options(*shift_loaded())
@@ -756,6 +766,8 @@ def staff_week(day: date) -> list[Shift]:
         .scalars()
         .unique()
     )
+    # By the clinic's date: a 7 pm Pacific start is that day's, though past midnight in UTC.
+    shifts = [s for s in rows if monday <= local(s).date() < next_monday]
     rank = {ShiftStatus.OPEN: 0, ShiftStatus.FILLED: 1, ShiftStatus.CANCELLED: 2}
     shifts.sort(key=lambda s: (rank.get(s.status, 3), s.starts_at, s.id))
     return shifts

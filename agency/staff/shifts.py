@@ -4,9 +4,9 @@ cancellation and attendance corrections."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField, TextAreaField
@@ -21,6 +21,7 @@ from agency.services.engine import COMPONENT_LABELS
 from agency.services.shifts import ShiftError
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
+from agency.timezones import zone
 
 MAX_ID = 2**31 - 1
 PROPOSED = 20
@@ -54,22 +55,25 @@ def _shift_or_404(shift_id: int) -> Shift:
 
 
 def _week_arg() -> date:
-    return date_arg(request.args.get("week"), date.today())
+    # "This week" is the agency's, not the server's (UTC): on a Sunday evening in the Pacific
+    # the server's clock is already on Monday.
+    today = datetime.now(zone(current_app.config["AGENCY_TIMEZONE"])).date()
+    return date_arg(request.args.get("week"), today)
 
 
 @bp.route("/shifts")
 @roles_required(*STAFF_ROLES)
 def shifts_week() -> ResponseReturnValue:
     day = _week_arg()
-    starts, _ends = shifts.week_of(day)
+    monday, following = shifts.week_of(day)
     week = shifts.staff_week(day)
     return render_template(
         "shifts/staff_week.html",
         shifts=week,
         gaps=[s for s in week if s.status == "open"],
-        monday=starts.date(),
-        previous=(starts.date() - timedelta(days=7)).isoformat(),
-        following=(starts.date() + timedelta(days=7)).isoformat(),
+        monday=monday,
+        previous=(monday - timedelta(days=7)).isoformat(),
+        following=following.isoformat(),
         when=shifts.when,
     )
 
