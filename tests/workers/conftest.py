@@ -130,7 +130,11 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
 
 
 class Sink:
-    """An aiosmtpd handler that records accepted mail and can refuse or stall on request."""
+    """An aiosmtpd handler that records accepted mail and can refuse or stall on request.
+
+    It advertises PIPELINING (RFC 2920) unless told not to, as Postfix does: aiosmtpd reads
+    commands in order from its stream, so pipelined ones already work; only the word is missing.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -142,6 +146,9 @@ class Sink:
         self.replies: dict[str, str] = {}  # the same for one outbox key
         self.stall_key: str | None = None
         self.stalled = threading.Event()
+        self.pipelining = True
+        self.rcpt_replies: dict[str, str] = {}  # a refusal of RCPT TO, by address
+        self.mail_replies: list[str] = []  # refusals of the next MAIL FROMs, one each
 
     def reset(self) -> None:
         with self.lock:
@@ -152,6 +159,35 @@ class Sink:
         self.reply, self.stall_key = None, None
         self.replies.clear()
         self.stalled.clear()
+        self.pipelining = True
+        self.rcpt_replies.clear()
+        self.mail_replies.clear()
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        if not self.pipelining:
+            return responses
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = BytesParser(policy=policy.default).parsebytes(envelope.content)
