@@ -52,6 +52,7 @@ def test_the_pool_built_from_columns_equals_the_one_built_from_profiles(
     taxonomy, make_candidate, make_credential, monkeypatch
 ) -> None:
     monkeypatch.setattr(pool_module, "CHUNK_ROWS", 2)  # several chunks of rows
+    monkeypatch.setattr(pool_module, "SKILL_ID_RANGE", 2)  # skills read in several ranges
     _people(make_candidate, make_credential)
     profiles = load_profiles(active())
     columns, texts = load_columns(active())
