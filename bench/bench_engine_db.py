@@ -5,7 +5,9 @@
   candidate (the build before issue 23); each variant in its own fresh process, alternated,
   with the process's peak RSS growth during the build.
 - `rescore`: `engine().rescore_all()` (every open opening against every active candidate, Match
-  rows written), split into pool build, ranking, explaining and writing.
+  rows written), split into pool build, ranking (constraints, products, text cosines),
+  explaining (the top k's components and row values, applicants outside the top k), writing
+  (deletes, bulk inserts, stamps, commits) and the rest (reading openings and applicants).
 
     .venv/bin/python bench/bench_engine_db.py [--backend sqlite|postgresql]
         [--part pool|rescore|all]
@@ -101,12 +103,14 @@ def rescore_part(backend: str) -> None:
     from agency.models import Candidate, Opening
     from agency.services.engine import engine, rescoring
     from agency.services.engine.pool import PoolCache
-    from matching.scorer import MatchScorer
 
-    building, ranking, explaining = [0.0], [0.0], [0.0]
+    building, ranking, top, applicants, writing = [0.0], [0.0], [0.0], [0.0], [0.0]
     timed(PoolCache, "_build", building)
-    timed(rescoring, "rank", ranking)  # the ranking, its explanations included
-    timed(MatchScorer, "explain_rows", explaining)  # the top k's and applicants' explanations
+    timed(rescoring, "score_rows", ranking)  # constraints, products, text cosines
+    timed(rescoring, "top_rows", top)  # the above + the top k's components and row values
+    timed(rescoring, "_applicant_rows", applicants)  # applicants outside the top k, explained
+    timed(rescoring, "_write_batch", writing)  # deletes, bulk inserts, stamps, commits
+    timed(rescoring, "_deleted", writing)  # the check for candidates deleted meanwhile
     app = create_app()
     with app.app_context():
         people = db.session.scalar(select(func.count(Candidate.id)))
@@ -115,13 +119,15 @@ def rescore_part(backend: str) -> None:
         started = time.perf_counter()
         stored = engine().rescore_all()
         total = time.perf_counter() - started
-    rank_only = ranking[0] - explaining[0]  # explain_rows runs inside rank() mostly
-    writing = total - building[0] - ranking[0]
+    explaining = top[0] - ranking[0] + applicants[0]
+    reading = total - building[0] - top[0] - applicants[0] - writing[0]
     print(
         f"\n{backend}: rescore_all, {people:,} candidates x {jobs:,} open openings, "
-        f"{stored:,} Match rows: {total:.1f} s\n"
-        f"  pool build {building[0]:.1f} s, ranking {rank_only:.1f} s, "
-        f"explaining {explaining[0]:.1f} s, writing (rows, inserts, commits) {writing:.1f} s"
+        f"{stored:,} Match rows: {total:.1f} s, {total - building[0]:.1f} s after the pool build"
+        f" (load average {os.getloadavg()[0]:.1f})\n"
+        f"  pool build {building[0]:.1f} s, ranking {ranking[0]:.1f} s, "
+        f"explaining {explaining:.1f} s, writing {writing[0]:.1f} s, "
+        f"reading openings and applicants {reading:.1f} s"
     )
 
 

@@ -172,3 +172,38 @@ def test_active_reranker_reorders_the_slate(bridge, taxonomy, make_candidate, ma
     assert learned[0].candidate_id == slow.id
     assert all("learned_score" in m.explanation.extras for m in learned)
     assert set(rules) == {slow.id, fast.id}
+
+
+def test_rescore_all_stores_exactly_what_rank_gives(
+    bridge, taxonomy, make_candidate, make_opening, monkeypatch
+) -> None:
+    """The bulk rescore skips the words of an explanation, not its numbers: each stored row is
+    the score, eligibility and components `rank` shows on the review page, and the stored set is
+    rank's top k."""
+    from agency.services.engine import rescoring
+
+    monkeypatch.setattr(rescoring, "STORED_MATCHES_PER_OPENING", 4)
+    desk = make_opening()
+    coder = make_opening(title="Medical Coder", role_type="secretary", min_typing_wpm=40)
+    for i in range(7):
+        person = make_candidate(first_name=f"R{i}", typing_wpm=35 + 10 * i, years_experience=i)
+        _give(person, "phone_handling", 1 + i % 4)
+        if i % 2:
+            _give(person, "icd10_coding", 2 + i % 3)
+    make_candidate(first_name="NoText", summary="", resume_text="", lat=None, lon=None)
+    assert bridge.rescore_all() > 0
+    for opening in (desk, coder):
+        ranked = bridge.rank(opening, k=4)
+        stored = {
+            m.candidate_id: m
+            for m in db.session.execute(
+                db.select(Match).where(Match.opening_id == opening.id)
+            ).scalars()
+        }
+        assert ranked and stored.keys() == {m.candidate_id for m in ranked}
+        for m in ranked:
+            row, e = stored[m.candidate_id], m.explanation
+            assert row.score == round(e.score, 3) and row.eligible == e.eligible
+            assert row.components == {c: round(v, 4) for c, v in e.components.items()}
+            assert row.failed_constraints == e.failed_constraints
+            assert row.model_version == e.model_version

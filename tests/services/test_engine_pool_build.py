@@ -6,6 +6,7 @@ from dataclasses import fields
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
 from agency.extensions import db
 from agency.models import CandidateSkill, Skill
@@ -30,8 +31,20 @@ def _people(make_candidate, make_credential):
     make_credential(coder, "BLS", verification_status="pending")
     desk = make_candidate(desired_roles=["receptionist"], summary="", resume_text="")
     _give(desk, "phone_handling", 4)
-    make_candidate(lat=None, lon=None, desired_roles=[], min_pay=None)
-    make_candidate(status="inactive")  # not in the pool
+    make_credential(desk, "BLS", expires_on=None)  # never expires
+    make_credential(desk, "CPC", issued_on=None, expires_on=date(1999, 6, 1))  # long expired
+    # Pasted text: accents, curly quotes, dashes, a ligature (the tokenizer's slow path).
+    make_candidate(
+        lat=None,
+        lon=None,
+        desired_roles=[],
+        min_pay=None,
+        summary="Réceptionniste \u2013 naïve\u2019s café_front desk; ﬁling, Ürgent CPR/BLS",
+        resume_text="Front desk at Clínica São José: check-in, scheduling (Épic) ÉPIC x",
+    )
+    away = make_candidate(status="inactive")  # not in the pool, nor their skills or credentials
+    _give(away, "icd10_coding", 4)
+    make_credential(away, "CPC")
     db.session.commit()
 
 
@@ -39,6 +52,7 @@ def test_the_pool_built_from_columns_equals_the_one_built_from_profiles(
     taxonomy, make_candidate, make_credential, monkeypatch
 ) -> None:
     monkeypatch.setattr(pool_module, "CHUNK_ROWS", 2)  # several chunks of rows
+    monkeypatch.setattr(pool_module, "SKILL_ID_RANGE", 2)  # skills read in several ranges
     _people(make_candidate, make_credential)
     profiles = load_profiles(active())
     columns, texts = load_columns(active())
@@ -59,6 +73,15 @@ def test_the_pool_built_from_columns_equals_the_one_built_from_profiles(
         else:
             assert np.array_equal(got[:n], want[:n], equal_nan=True), f.name
     assert (by_columns.text_matrix != by_profiles.text_matrix).nnz == 0
+    # Each row of the pool's text matrix (built from the whole corpus at once) is the vector a
+    # single pair is scored with (tokenized the plain regex way).
+    matrix = space.transform(texts)
+    for i, text in enumerate(texts):
+        cells = matrix.getrow(i)
+        assert dict(zip(cells.indices.tolist(), cells.data.tolist(), strict=True)) == {
+            j: pytest.approx(v, abs=1e-6) for j, v in space.vector(text).items()
+        }
+    assert {"réceptionniste", "clínica", "épic"} <= space.vocabulary_.keys()
 
 
 def test_a_change_to_one_candidate_reaches_the_pool_built_from_columns(

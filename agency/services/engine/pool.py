@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, Text, cast, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Executable
 
@@ -45,11 +45,13 @@ from agency.models import (
 from agency.models.openings import requirements_loaded
 from agency.services import reliability
 from matching.features import (
+    EPOCH,
+    NO_EXPIRY,
+    UNVERIFIED,
     CandidateColumns,
     CandidateProfile,
     CredentialHeld,
     OpeningSpec,
-    credential_cell,
 )
 from matching.ranking import CandidatePool
 from matching.similarity import TextSpace
@@ -87,6 +89,14 @@ def _codes(value: object, cache: dict[str, list[str]]) -> list[str]:
             found = cache[value] = json.loads(value)
         return found
     return list(value or [])  # type: ignore[call-overload]
+
+
+def _code_lists(values: Sequence[object]) -> list[list[str]]:
+    """_codes of each value, each distinct value decoded once (the rows share the lists)."""
+    decoded: dict[object, list[str]] = {}
+    for value in set(values):
+        decoded[value] = _codes(value, {})
+    return list(map(decoded.__getitem__, values))
 
 
 def _day(value: object, cache: dict[str, date] | None = None) -> date | None:
@@ -158,9 +168,11 @@ _PROFILE_COLUMNS = (
     Candidate.min_pay,
     Candidate.years_experience,
     Candidate.typing_wpm,
-    Candidate.ehr_systems,
-    Candidate.languages,
-    Candidate.desired_roles,
+    # As text: psycopg decodes a JSON value per row and cell (300,000 json.loads for a pool,
+    # a fifth of its build); as text the few distinct values are decoded once (see _codes).
+    cast(Candidate.ehr_systems, Text),
+    cast(Candidate.languages, Text),
+    cast(Candidate.desired_roles, Text),
     Candidate.summary,
     Candidate.resume_text,
 )
@@ -232,8 +244,8 @@ def chunked_rows(statement: Executable) -> Iterator[Sequence[Any]]:
 def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str]]:
     """The candidates matching `where` as the engine's columns, and each one's text: the pool's
     build, without a `CandidateProfile` (sets, dicts) per candidate. The same values as
-    `load_profiles` reads (a test holds the two encodings equal)."""
-    cache: dict[str, list[str]] = {}
+    `load_profiles` reads (a test holds the two encodings equal). `where` picks the
+    candidates; skill and credential rows are read whole, those of others dropped."""
     reliable, newcomer = reliability.values_for_all()
     columns = CandidateColumns.empty()
     texts: list[str] = []
@@ -251,9 +263,9 @@ def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str
         columns.min_pay.extend(map(_float, min_pay))
         columns.years_experience.extend(float(y or 0) for y in years)
         columns.typing_wpm.extend(wpm)
-        columns.ehr.extend(_codes(v, cache) for v in ehr)
-        columns.languages.extend(_codes(v, cache) for v in langs)
-        columns.desired_roles.extend(_codes(v, cache) for v in roles)
+        columns.ehr.extend(_code_lists(ehr))
+        columns.languages.extend(_code_lists(langs))
+        columns.desired_roles.extend(_code_lists(roles))
         chunk_texts = list(map(profile_text, su, re))
         columns.has_text.extend(bool(t.strip()) for t in chunk_texts)
         columns.reliability.extend(reliable.get(c, newcomer) for c in cids)
@@ -274,12 +286,7 @@ def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str
     code_of = np.full(max((sid for sid, _ in skill_ids), default=0) + 1, -1, dtype=np.intp)
     code_of[[sid for sid, _ in skill_ids]] = np.arange(len(skill_ids))
     parts: list[npt.NDArray[np.int64]] = []
-    for chunk in chunked_rows(
-        select(CandidateSkill.candidate_id, CandidateSkill.skill_id, CandidateSkill.level)
-        .join(Candidate, Candidate.id == CandidateSkill.candidate_id)
-        .where(where)
-    ):
-        part = np.array(chunk, dtype=np.int64).reshape(-1, 3)
+    for part in _skill_cells(int(ids.max(initial=0))):
         part[:, 0] = rows_of(part[:, 0])
         # A skill added since the table was read has no code here: -1, left out when encoded.
         known = part[:, 1] < code_of.size
@@ -288,16 +295,74 @@ def load_columns(where: ColumnElement[bool]) -> tuple[CandidateColumns, list[str
     cells = np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.int64)
     columns.skill_rows, columns.skill_code_ids = cells[:, 0], cells[:, 1]
     columns.skill_levels = cells[:, 2]
-    row_of = {cid: i for i, cid in enumerate(columns.ids)}
-    for cid, held in _credentials(where).items():
-        row = row_of.get(cid)
-        if row is None:
-            continue
-        for cred in held:
-            columns.credential_rows.append(row)
-            columns.credential_codes.append(cred.code)
-            columns.credential_cells.append(credential_cell(cred))
+    _credential_cells(columns, rows_of)
     return columns, texts
+
+
+# Candidate ids whose skills are read as one aggregated string (about 17 MB of text).
+SKILL_ID_RANGE = 50_000
+# A skill row packed into one integer: candidate id, skill id, level (CHECK 0-4: three bits).
+_CANDIDATE_SHIFT, _SKILL_SHIFT = 2**32, 8
+
+
+def _skill_cells(last_id: int) -> Iterator[npt.NDArray[np.int64]]:
+    """(candidate id, skill id, level) of every skill row, SKILL_ID_RANGE candidate ids at a
+    time; rows of candidates the caller did not read are the caller's to drop (cheaper than a
+    join with candidates: most rows are an active candidate's).
+
+    Each range comes as one string of packed integers aggregated by the database, parsed by
+    numpy: 2.4 million rows fetched as driver tuples were a third of the pool's build.
+    """
+    cs = CandidateSkill
+    packed = cast(cs.candidate_id, BigInteger) * _CANDIDATE_SHIFT + cs.skill_id * _SKILL_SHIFT
+    packed += cs.level
+    aggregated = func.aggregate_strings(cast(packed, String), ",")
+    for low in range(0, last_id + 1, SKILL_ID_RANGE):
+        text = db.session.execute(
+            select(aggregated).where(cs.candidate_id.between(low, low + SKILL_ID_RANGE - 1))
+        ).scalar()
+        if not text:
+            continue
+        values = np.fromstring(text, dtype=np.int64, sep=",")
+        yield np.stack(
+            [
+                values // _CANDIDATE_SHIFT,
+                values % _CANDIDATE_SHIFT // _SKILL_SHIFT,
+                values % _SKILL_SHIFT,
+            ],
+            axis=1,
+        )
+
+
+def _credential_cells(
+    columns: CandidateColumns, rows_of: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.intp]]
+) -> None:
+    """Every credential of the candidates read into `columns`, as credential_cell() would
+    encode it, worked out on arrays (a CredentialHeld per row was seconds at 150,000 rows)."""
+    cred_rows = plain_rows(
+        select(
+            Credential.candidate_id,
+            CredentialType.code,
+            Credential.verification_status == VerificationStatus.VERIFIED,
+            cast(Credential.expires_on, String),
+        ).join(CredentialType, CredentialType.id == Credential.credential_type_id)
+    )
+    if not cred_rows:
+        return
+    cids, codes, verified, expires = zip(*cred_rows, strict=True)
+    rows = rows_of(np.array(cids, dtype=np.int64))
+    # Dates as text on both backends ("YYYY-MM-DD"), None as NaT.
+    days = (np.array(expires, dtype="datetime64[D]") - np.datetime64(EPOCH, "D")).astype(np.int64)
+    cells = np.where(
+        np.isnat(np.array(expires, dtype="datetime64[D]")),
+        NO_EXPIRY,
+        np.clip(days, 0, NO_EXPIRY - 1),
+    )
+    cells = np.where(np.array(verified, dtype=bool), cells, UNVERIFIED)
+    held = np.flatnonzero(rows >= 0)
+    columns.credential_rows = rows[held].tolist()
+    columns.credential_codes = [codes[i] for i in held.tolist()]
+    columns.credential_cells = cells[held].tolist()
 
 
 def load_profile(candidate_id: int) -> CandidateProfile | None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
 from sqlalchemy import Table, delete, select, update
 
 from agency.extensions import db
@@ -31,9 +32,10 @@ from agency.services.engine.pool import (
     opening_query,
     opening_spec,
 )
-from matching.features import OpeningSpec
-from matching.ranking import CandidatePool, RankedMatch, rank
-from matching.scorer import MatchExplanation
+from matching.constraints import failed_constraints
+from matching.features import COMPONENTS, OpeningSpec
+from matching.ranking import CandidatePool, RankedMatch, rank, score_rows, top_k
+from matching.scorer import MatchExplanation, component_values, contributions_from_components
 
 if TYPE_CHECKING:
     from agency.services.engine import Engine
@@ -47,17 +49,76 @@ RESCORE_BATCH = 64
 MATCHES = cast(Table, Match.__table__)
 
 
-def match_row(candidate_id: int, opening_id: int, expl: MatchExplanation) -> dict[str, object]:
+def match_row(
+    candidate_id: int,
+    opening_id: int,
+    expl: MatchExplanation,
+    computed_at: datetime | None = None,
+) -> dict[str, object]:
+    return _row(
+        candidate_id,
+        opening_id,
+        expl.score,
+        expl.eligible,
+        expl.components,
+        expl.failed_constraints,
+        expl.model_version,
+        computed_at or utcnow(),
+    )
+
+
+def _row(
+    candidate_id: int,
+    opening_id: int,
+    score: float,
+    eligible: bool,
+    components: dict[str, float],
+    failed: list[str],
+    version: str,
+    computed_at: datetime,
+) -> dict[str, object]:
     return {
         "candidate_id": candidate_id,
         "opening_id": opening_id,
-        "score": round(min(max(expl.score, 0.0), 100.0), 3),
-        "eligible": expl.eligible,
-        "components": {k: round(v, 4) for k, v in expl.components.items()},
-        "failed_constraints": expl.failed_constraints,
-        "model_version": expl.model_version,
-        "computed_at": utcnow(),
+        "score": round(min(max(score, 0.0), 100.0), 3),
+        "eligible": eligible,
+        "components": {k: round(v, 4) for k, v in components.items()},
+        "failed_constraints": failed,
+        "model_version": version,
+        "computed_at": computed_at,
     }
+
+
+def top_rows(
+    engine: Engine, spec: OpeningSpec, pool: CandidatePool, k: int, computed_at: datetime
+) -> dict[int, dict[str, object]]:
+    """The opening's top k as Match rows: the candidates and numbers `rank` gives (a test holds
+    them equal), without the words a Match row does not keep (strengths, gaps, summary), which
+    were most of the time of explaining 100 candidates per opening."""
+    scored = score_rows(spec, pool, k, engine.scorer)
+    best = top_k(scored.order_keys(), k)
+    rows = scored.rows[best]
+    q = scored.query
+    values = component_values(pool.store, rows, q, scored.text_cosine[best], pool.layout)
+    points = contributions_from_components(values, np.array([q.weights[c] for c in COMPONENTS]))
+    version = engine.scorer.model_version
+    out: dict[int, dict[str, object]] = {}
+    for cid, row, ok, value_row, point_row, applies in zip(
+        pool.ids[rows].tolist(),
+        rows.tolist(),
+        scored.eligible[best].tolist(),
+        values.tolist(),
+        points.tolist(),
+        (~np.isnan(values)).tolist(),
+        strict=True,
+    ):
+        on = [j for j, a in enumerate(applies) if a]
+        # As MatchScorer.explain_rows adds them up: the applicable points in COMPONENTS order.
+        score = sum(point_row[j] for j in on)
+        components = {COMPONENTS[j]: value_row[j] for j in on}
+        failed = [] if ok else failed_constraints(pool.store, row, q, pool.layout)
+        out[cid] = _row(cid, spec.id, score, not failed, components, failed, version, computed_at)
+    return out
 
 
 def save_match(candidate_id: int, opening_id: int, expl: MatchExplanation) -> None:
@@ -163,23 +224,33 @@ def _applicant_rows(
 
 def _drop_deleted(engine: Engine, rows: dict[int, dict[str, object]]) -> None:
     """Forget candidates whose rows were deleted outright (the delta sync only sees updates)."""
-    if not rows:
-        return
-    present = set(
-        db.session.execute(select(Candidate.id).where(Candidate.id.in_(list(rows)))).scalars()
-    )
-    gone = [c for c in rows if c not in present]
+    gone = _deleted(engine, set(rows))
     for cid in gone:
         del rows[cid]
+
+
+def _deleted(engine: Engine, candidate_ids: set[int]) -> set[int]:
+    """Those of these candidates whose rows are gone, forgotten by the pool."""
+    if not candidate_ids:
+        return set()
+    present = set(
+        db.session.execute(
+            select(Candidate.id).where(Candidate.id.in_(sorted(candidate_ids)))
+        ).scalars()
+    )
+    gone = candidate_ids - present
     if gone:
-        engine.pools.forget(gone)
+        engine.pools.forget(sorted(gone))
+    return gone
 
 
 def rescore_all(engine: Engine) -> int:
     """Rescore every open opening (demo seed, CLI, a nightly job). Commits once per batch.
 
-    One pool build, then `rank` per opening (constraints first, the matrix product over the
-    eligible rows only) instead of a `rescore_opening` per opening.
+    One pool build, then per opening its top k scored as `rank` scores them (`top_rows`:
+    constraints first, the matrix product over the eligible rows only, no words) and its
+    applicants explained; each batch's rows checked against deletions in one query, written
+    in one bulk insert (COPY on PostgreSQL) and committed.
     """
     engine.reset()
     pool = engine.pool()
@@ -196,15 +267,26 @@ def rescore_all(engine: Engine) -> int:
     stored = 0
     for start in range(0, len(specs), RESCORE_BATCH):
         batch = specs[start : start + RESCORE_BATCH]
+        at = utcnow()
         rows: list[dict[str, object]] = []
         for spec in batch:
-            ranked = rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=engine.scorer)
-            by_candidate = _opening_rows(engine, spec, ranked, applicants.get(spec.id, []), pool)
+            by_candidate = top_rows(engine, spec, pool, STORED_MATCHES_PER_OPENING, at)
+            missing = [c for c in applicants.get(spec.id, []) if c not in by_candidate]
+            if missing:
+                by_candidate.update(_applicant_rows(engine, spec, pool, missing))
             rows.extend(by_candidate.values())
-        batch_ids = [s.id for s in batch]
-        db.session.execute(delete(Match).where(Match.opening_id.in_(batch_ids)))
-        bulk.insert_rows(Match, rows)
-        _mark_scored(batch_ids, read_at)
-        db.session.commit()
+        # Candidates deleted outright since the pool was built: one query per batch.
+        gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
+        if gone:
+            rows = [row for row in rows if row["candidate_id"] not in gone]
+        _write_batch([s.id for s in batch], rows, read_at)
         stored += len(rows)
     return stored
+
+
+def _write_batch(opening_ids: list[int], rows: list[dict[str, object]], read_at: datetime) -> None:
+    """Replace these openings' Match rows with `rows` and stamp them scored; commits."""
+    db.session.execute(delete(Match).where(Match.opening_id.in_(opening_ids)))
+    bulk.insert_rows(Match, rows)
+    _mark_scored(opening_ids, read_at)
+    db.session.commit()
