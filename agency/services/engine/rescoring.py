@@ -99,7 +99,10 @@ def top_rows(
     best = top_k(scored.order_keys(), k)
     rows = scored.rows[best]
     q = scored.query
-    values = component_values(pool.store, rows, q, scored.text_cosine[best], pool.layout)
+    miles = None if scored.miles is None else scored.miles[best]
+    values = component_values(
+        pool.store, rows, q, scored.text_cosine[best], pool.layout, miles=miles
+    )
     points = contributions_from_components(values, np.array([q.weights[c] for c in COMPONENTS]))
     version = engine.scorer.model_version
     out: dict[int, dict[str, object]] = {}
