@@ -32,7 +32,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    tuple_,
     union_all,
     update,
 )
@@ -249,14 +248,16 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
     if not reasons:
         return 0
     pairs = list(reasons)
+    # Pairs already on file (a dismissed one stays dismissed): every pair holds one of `ids`, so
+    # ask by those (two indexed columns) rather than by thousands of (low, high) tuples.
     known: set[tuple[int, int]] = set()
-    for start in range(0, len(pairs), 500):
-        chunk = pairs[start : start + 500]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
         known.update(
             (low, high)
             for low, high in db.session.execute(
                 select(DuplicateFlag.candidate_id, DuplicateFlag.other_id).where(
-                    tuple_(DuplicateFlag.candidate_id, DuplicateFlag.other_id).in_(chunk)
+                    or_(DuplicateFlag.candidate_id.in_(chunk), DuplicateFlag.other_id.in_(chunk))
                 )
             )
         )
