@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from agency.extensions import db
 from agency.models import (
@@ -33,6 +33,7 @@ from agency.models import (
     Candidate,
     CandidateSkill,
     Clinic,
+    DuplicateFlag,
     ImportJob,
     ImportKind,
     ImportRowError,
@@ -53,6 +54,9 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what an XLSX may expand to (a zip bomb
 MAX_COLUMNS = 100
 PREVIEW_ROWS = 5
 BATCH_ROWS = 1000
+# Refresh the planner's statistics after every this many candidates a job adds (see
+# `_refresh_statistics`).
+ANALYZE_EVERY = 10_000
 # A slice stops starting batches after this long: well inside the outbox's 20 s task limit.
 SLICE_SECONDS = 8.0  # IMPORT_SLICE_SECONDS overrides
 RUN_KIND = "import_rows"
@@ -452,11 +456,26 @@ def _commit_batch(
                 _error(state, number, column, reason)
             continue
         good.append((number, data))
+    created_before = job.created_count
     writer(state, good)
     bulk.insert_rows(ImportRowError, state.errors)
     job.error_count += len(state.bad_rows)
     state.errors, state.bad_rows = [], set()
     job.rows_done += len(batch)
+    db.session.commit()
+    if job.created_count // ANALYZE_EVERY > created_before // ANALYZE_EVERY:
+        _refresh_statistics()
+
+
+def _refresh_statistics() -> None:
+    """ANALYZE the tables an import grows (PostgreSQL's advice after a bulk load). Until
+    autovacuum gets to them, the planner believes the tables are as small as before the job
+    and picks plans that read every candidate of a ZIP code, or the whole table, per batch:
+    the cost grew with the table (measured in bench_import.py at 60,000 candidates)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    tables = ", ".join(m.__tablename__ for m in (User, Candidate, DuplicateFlag, AuditEvent))
+    db.session.execute(text(f"ANALYZE {tables}"))
     db.session.commit()
 
 

@@ -1,5 +1,6 @@
 """Staff import a small XLSX in the browser: map the columns, watch the progress bar reach 100%,
-find the imported people in the candidate list."""
+find the imported people in the candidate list, and fix the duplicate the import brought in (a
+person already on file under another e-mail) by merging the two records side by side."""
 
 from __future__ import annotations
 
@@ -36,13 +37,39 @@ def _worker(app: Flask, stop: threading.Event) -> None:
 
 
 def test_staff_import_an_xlsx_and_watch_it_finish(
-    app: Flask, page: Any, shot: Any, make_user: Any, taxonomy: Any, tmp_path: Path
+    app: Flask,
+    page: Any,
+    shot: Any,
+    make_user: Any,
+    make_candidate: Any,
+    taxonomy: Any,
+    tmp_path: Path,
 ) -> None:
     staff = make_user(Role.STAFF)
+    # Registered months ago with a phone and no ZIP code or skills; the agency's spreadsheet
+    # lists her again under her work e-mail, with her ZIP code and a skill.
+    on_file = make_candidate(
+        first_name="Dana", last_name="Whitfield", phone="(617) 555-0142", zip_code=""
+    )
     app.config["IMPORT_SLICE_SECONDS"] = 0  # a slice per batch: the bar moves in steps
-    rows: list[list[Any]] = [["First Name", "Last Name", "E-mail", "ZIP", "Years"]]
-    rows += [[f"Person{n}", "Xlsximport", f"person{n}@example.com", "02139", n] for n in range(6)]
-    rows.append(["Broken", "Row", "not-an-email", "02139", 1])
+    rows: list[list[Any]] = [
+        ["First Name", "Last Name", "E-mail", "Phone", "ZIP", "Years", "Skills"]
+    ]
+    rows += [
+        [f"Person{n}", "Xlsximport", f"person{n}@example.com", "", "02139", n, ""] for n in range(6)
+    ]
+    rows.append(
+        [
+            "Dana",
+            "Whitfield",
+            "dana@work.example.org",
+            "617-555-0142",
+            "02139",
+            4,
+            "insurance_verification:3",
+        ]
+    )
+    rows.append(["Broken", "Row", "not-an-email", "", "02139", 1, ""])
     workbook = tmp_path / "phone-list.xlsx"
     workbook.write_bytes(xlsx_bytes(rows))
     stop = threading.Event()
@@ -62,13 +89,39 @@ def test_staff_import_an_xlsx_and_watch_it_finish(
         shot("mapping")
         page.get_by_role("button", name="Start the import").click()
         expect(page.locator('[data-field="percent"]')).to_have_text("100", timeout=60_000)
-        expect(page.locator('[data-field="created"]')).to_have_text("6")
+        expect(page.locator('[data-field="created"]')).to_have_text("7")
         expect(page.locator('[data-field="errors"]')).to_have_text("1")
         expect(page.locator("progress")).to_have_attribute("value", "100")
         shot("done")
         page.get_by_role("link", name="Candidates", exact=True).last.click()
         expect(page.get_by_text("Person5 Xlsximport")).to_be_visible()
         expect(page.get_by_text("Person0 Xlsximport")).to_be_visible()
+
+        # The import flagged Dana's second record (the same phone): compare and merge.
+        page.goto("/staff/duplicates")
+        page.get_by_role("link", name="Dana Whitfield and Dana Whitfield").click()
+        expect(page.get_by_role("heading", name="Is this one person?")).to_be_visible()
+        expect(page.get_by_text("same phone")).to_be_visible()
+        records = page.locator("section.card")
+        expect(records).to_have_count(2)
+        expect(records.filter(has_text="dana@work.example.org")).to_contain_text("02139")
+        shot("duplicate-pair")
+        page.once("dialog", lambda dialog: dialog.accept())  # "This cannot be undone."
+        page.get_by_role("button", name=f"Keep this record (#{on_file.id}, Dana Whitfield)").click()
+        page.wait_for_url(f"**/staff/candidates/{on_file.id}")
+        expect(
+            page.get_by_text("Dana Whitfield's record was merged into this one.")
+        ).to_be_visible()
+        # The kept record now holds what the imported one brought: the ZIP code, the skill,
+        # the longer experience; her own login and phone stay.
+        main = page.locator("main")
+        expect(main).to_contain_text("ZIP 02139")
+        expect(main).to_contain_text("4.0 years")
+        expect(main.locator(".chip", has_text="Insurance verification")).to_contain_text("3")
+        expect(main).to_contain_text("(617) 555-0142")
+        shot("merged")
+        page.goto("/staff/duplicates")
+        expect(page.get_by_text("Dana Whitfield and Dana Whitfield")).to_have_count(0)
     finally:
         stop.set()
         worker.join(timeout=10)

@@ -201,3 +201,34 @@ def test_one_per_person_rows_keep_the_kept_records(make_candidate: Any, make_use
     db.session.commit()
     rows = db.session.execute(db.select(SelfIdentification)).scalars().all()
     assert [(r.candidate_id, r.sex) for r in rows] == [(keep.id, "female")]
+
+
+def test_a_batch_is_checked_against_the_newest_of_each_zip_code(
+    make_candidate: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import's batch compares names with the newest SCAN_LIMIT candidates of each of its ZIP
+    codes (several ZIP codes in one query), and phones with every record."""
+    monkeypatch.setattr(duplicates, "SCAN_LIMIT", 3)
+    oldest = make_candidate(first_name="Nora", last_name="Quist", zip_code="02139")
+    for n in range(3):  # newer records of the same ZIP push Nora past the limit
+        make_candidate(first_name=f"Other{n}", last_name="Person", zip_code="02139")
+    in_reach = make_candidate(first_name="Omar", last_name="Quist", zip_code="02138")
+    old_phone = make_candidate(first_name="Pia", last_name="Far", phone="(617) 555-0177")
+    for n in range(4):
+        make_candidate(first_name=f"Later{n}", last_name="Person", zip_code="02138")
+    batch = [
+        make_candidate(first_name="Nora", last_name="Quist", zip_code="02139"),
+        make_candidate(first_name="Omar", last_name="Quist", zip_code="02138"),
+        make_candidate(first_name="Zed", last_name="Near", phone="(617) 555-0177"),
+    ]
+    monkeypatch.setattr(duplicates, "SCAN_LIMIT", 3 + len(batch))  # the batch itself, newest
+    assert duplicates.flag_many([c.id for c in batch]) == 2
+    pairs = {
+        (f.candidate_id, f.other_id): f.reasons
+        for f in db.session.execute(db.select(DuplicateFlag)).scalars()
+    }
+    assert pairs == {
+        (in_reach.id, batch[1].id): [duplicates.NAME_AND_ZIP],
+        (old_phone.id, batch[2].id): [duplicates.SAME_PHONE],
+    }
+    assert all(oldest.id not in pair for pair in pairs)
