@@ -14,7 +14,7 @@
 
     .venv/bin/python bench/bench_engine_db.py [--backend sqlite|postgresql]
         [--part pool|rescore|all]
-        [--rounds 2] [--sequential]
+        [--rounds 2] [--sequential] [--processes N]
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def timed(owner: Any, name: str, bucket: list[float]) -> None:
     setattr(owner, name, wrapper)
 
 
-def rescore_part(backend: str, sequential: bool) -> None:
+def rescore_part(backend: str, sequential: bool, processes: int | None) -> None:
     os.environ["DATABASE_URL"] = database_url(backend)
     from sqlalchemy import func, select
 
@@ -116,6 +116,7 @@ def rescore_part(backend: str, sequential: bool) -> None:
     timed(rescoring, "_outside_rows", applicants)
     if sequential:
         rescoring.PARALLEL_MIN_PAIRS = sys.maxsize
+    rescoring.RESCORE_PROCESSES = processes
     timed(rescoring, "_write_batch", writing)  # deletes, bulk inserts, stamps, commits
     timed(rescoring, "_deleted", writing)  # the check for candidates deleted meanwhile
     app = create_app()
@@ -128,7 +129,7 @@ def rescore_part(backend: str, sequential: bool) -> None:
         total = time.perf_counter() - started
     explaining = top[0] - ranking[0] + applicants[0]
     reading = total - building[0] - top[0] - applicants[0] - writing[0]
-    mode = "sequential" if sequential else f"{os.cpu_count()} forked workers"
+    mode = "sequential" if sequential else f"{processes or os.cpu_count()} forked workers"
     print(
         f"\n{backend}: rescore_all ({mode}), {people:,} candidates x {jobs:,} open openings, "
         f"{stored:,} Match rows: {total:.1f} s, {total - building[0]:.1f} s after the pool build"
@@ -153,6 +154,7 @@ def main() -> None:
     parser.add_argument("--part", choices=["pool", "rescore", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--sequential", action="store_true", help="rescore in one process")
+    parser.add_argument("--processes", type=int, help="forked workers (default: one per core)")
     parser.add_argument("--build-once", choices=["columns", "profiles"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_once:
@@ -162,7 +164,7 @@ def main() -> None:
     if args.part in ("pool", "all"):
         pool_part(args.backend, args.rounds)
     if args.part in ("rescore", "all"):
-        rescore_part(args.backend, args.sequential)
+        rescore_part(args.backend, args.sequential, args.processes)
 
 
 if __name__ == "__main__":

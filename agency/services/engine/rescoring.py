@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -52,6 +53,8 @@ RESCORE_BATCH = 64
 # Below this many candidate-opening pairs rescore_all computes in this process: forking the
 # workers (a page-table copy of the pool) only pays for itself on the big nightly rescore.
 PARALLEL_MIN_PAIRS = 5_000_000
+# How many workers to fork; None: one per core (the parent's writing overlaps them).
+RESCORE_PROCESSES: int | None = None
 
 # The table itself: Match rows are written in bulk, without the ORM's unit of work.
 MATCHES = cast(Table, Match.__table__)
@@ -329,10 +332,10 @@ def _workers(work: _RescoreWork) -> int:
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    return min(os.cpu_count() or 1, len(work.batches()))
+    return min(RESCORE_PROCESSES or os.cpu_count() or 1, len(work.batches()))
 
 
-def _computed_batches(work: _RescoreWork) -> Iterator[_Computed]:
+def _computed_batches(work: _RescoreWork) -> Generator[_Computed]:
     """Each batch's computed rows, in batch order: from forked workers when the work is big,
     so the parent writes one batch while they compute the next ones."""
     workers = _workers(work)
@@ -374,19 +377,21 @@ def rescore_all(engine: Engine) -> int:
         applicants.setdefault(oid, []).append(cid)
     work = _RescoreWork(engine, pool, specs, applicants)
     stored = 0
-    for start, computed in zip(work.batches(), _computed_batches(work), strict=True):
-        batch = work.batch(start)
-        rows: list[dict[str, object]] = []
-        for spec, (by_candidate, outside) in zip(batch, computed, strict=True):
-            if outside:
-                by_candidate.update(_outside_rows(engine, spec, pool, outside))
-            rows.extend(by_candidate.values())
-        # Candidates deleted outright since the pool was built: one query per batch.
-        gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
-        if gone:
-            rows = [row for row in rows if row["candidate_id"] not in gone]
-        _write_batch([s.id for s in batch], rows, read_at)
-        stored += len(rows)
+    # Closed on the way out, so a failed write stops the workers at once.
+    with closing(_computed_batches(work)) as computed_batches:
+        for start, computed in zip(work.batches(), computed_batches, strict=True):
+            batch = work.batch(start)
+            rows: list[dict[str, object]] = []
+            for spec, (by_candidate, outside) in zip(batch, computed, strict=True):
+                if outside:
+                    by_candidate.update(_outside_rows(engine, spec, pool, outside))
+                rows.extend(by_candidate.values())
+            # Candidates deleted outright since the pool was built: one query per batch.
+            gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
+            if gone:
+                rows = [row for row in rows if row["candidate_id"] not in gone]
+            _write_batch([s.id for s in batch], rows, read_at)
+            stored += len(rows)
     return stored
 
 
