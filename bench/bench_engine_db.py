@@ -8,10 +8,13 @@
   rows written), split into pool build, ranking (constraints, products, text cosines),
   explaining (the top k's components and row values, applicants outside the top k), writing
   (deletes, bulk inserts, stamps, commits) and the rest (reading openings and applicants).
+  The big rescore computes in forked workers while this process writes (`_computed_batches`);
+  `--sequential` forces the one-process loop, whose parts are timed one by one (the workers'
+  own timings stay in the workers: the parallel run gives the total, the writing and the wait).
 
     .venv/bin/python bench/bench_engine_db.py [--backend sqlite|postgresql]
         [--part pool|rescore|all]
-        [--rounds 2]
+        [--rounds 2] [--sequential] [--processes N]
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ def timed(owner: Any, name: str, bucket: list[float]) -> None:
     setattr(owner, name, wrapper)
 
 
-def rescore_part(backend: str) -> None:
+def rescore_part(backend: str, sequential: bool, processes: int | None) -> None:
     os.environ["DATABASE_URL"] = database_url(backend)
     from sqlalchemy import func, select
 
@@ -108,7 +111,12 @@ def rescore_part(backend: str) -> None:
     timed(PoolCache, "_build", building)
     timed(rescoring, "score_rows", ranking)  # constraints, products, text cosines
     timed(rescoring, "top_rows", top)  # the above + the top k's components and row values
-    timed(rescoring, "_applicant_rows", applicants)  # applicants outside the top k, explained
+    # Applicants outside the top k, explained (from the pool, then those the pool lacks).
+    timed(rescoring, "_pool_applicant_rows", applicants)
+    timed(rescoring, "_outside_rows", applicants)
+    if sequential:
+        rescoring.PARALLEL_MIN_PAIRS = sys.maxsize
+    rescoring.RESCORE_PROCESSES = processes
     timed(rescoring, "_write_batch", writing)  # deletes, bulk inserts, stamps, commits
     timed(rescoring, "_deleted", writing)  # the check for candidates deleted meanwhile
     app = create_app()
@@ -121,14 +129,23 @@ def rescore_part(backend: str) -> None:
         total = time.perf_counter() - started
     explaining = top[0] - ranking[0] + applicants[0]
     reading = total - building[0] - top[0] - applicants[0] - writing[0]
+    mode = "sequential" if sequential else f"{processes or os.cpu_count()} forked workers"
     print(
-        f"\n{backend}: rescore_all, {people:,} candidates x {jobs:,} open openings, "
+        f"\n{backend}: rescore_all ({mode}), {people:,} candidates x {jobs:,} open openings, "
         f"{stored:,} Match rows: {total:.1f} s, {total - building[0]:.1f} s after the pool build"
-        f" (load average {os.getloadavg()[0]:.1f})\n"
-        f"  pool build {building[0]:.1f} s, ranking {ranking[0]:.1f} s, "
-        f"explaining {explaining:.1f} s, writing {writing[0]:.1f} s, "
-        f"reading openings and applicants {reading:.1f} s"
+        f" (load average {os.getloadavg()[0]:.1f})"
     )
+    if sequential:
+        print(
+            f"  pool build {building[0]:.1f} s, ranking {ranking[0]:.1f} s, "
+            f"explaining {explaining:.1f} s, writing {writing[0]:.1f} s, "
+            f"reading openings and applicants {reading:.1f} s"
+        )
+    else:
+        print(
+            f"  pool build {building[0]:.1f} s, writing {writing[0]:.1f} s, the rest (reading, "
+            f"waiting for the workers) {total - building[0] - writing[0]:.1f} s"
+        )
 
 
 def main() -> None:
@@ -136,6 +153,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--part", choices=["pool", "rescore", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sequential", action="store_true", help="rescore in one process")
+    parser.add_argument("--processes", type=int, help="forked workers (default: one per core)")
     parser.add_argument("--build-once", choices=["columns", "profiles"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_once:
@@ -145,7 +164,7 @@ def main() -> None:
     if args.part in ("pool", "all"):
         pool_part(args.backend, args.rounds)
     if args.part in ("rescore", "all"):
-        rescore_part(args.backend)
+        rescore_part(args.backend, args.sequential, args.processes)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,17 @@ the rows only when that is later than the opening's last change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Generator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from sqlalchemy import Table, delete, select, update
+from sqlalchemy.engine import Engine as DatabaseEngine
 
 from agency.extensions import db
 from agency.models import (
@@ -44,6 +49,12 @@ if TYPE_CHECKING:
 STORED_MATCHES_PER_OPENING = 100
 # Openings written together by rescore_all: one delete, one bulk insert and one commit per batch.
 RESCORE_BATCH = 64
+
+# Below this many candidate-opening pairs rescore_all computes in this process: forking the
+# workers (a page-table copy of the pool) only pays for itself on the big nightly rescore.
+PARALLEL_MIN_PAIRS = 5_000_000
+# How many workers to fork; None: one per core (the parent's writing overlaps them).
+RESCORE_PROCESSES: int | None = None
 
 # The table itself: Match rows are written in bulk, without the ORM's unit of work.
 MATCHES = cast(Table, Match.__table__)
@@ -210,18 +221,35 @@ def _applicant_rows(
     engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
 ) -> dict[int, dict[str, object]]:
     """Match rows for applicants outside the top k, explained from the pool's own rows."""
-    rows: dict[int, dict[str, object]] = {
+    rows = _pool_applicant_rows(engine, spec, pool, candidate_ids)
+    rows.update(_outside_rows(engine, spec, pool, candidate_ids))
+    return rows
+
+
+def _pool_applicant_rows(
+    engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
+) -> dict[int, dict[str, object]]:
+    """The rows of those applicants who are in the pool: no database, so a forked worker can."""
+    return {
         cid: match_row(cid, spec.id, expl)
         for cid, expl in explain_rows(spec, pool, candidate_ids, engine.scorer).items()
     }
+
+
+def _outside_rows(
+    engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
+) -> dict[int, dict[str, object]]:
+    """Withdrawn or paused candidates who applied earlier, read from their rows (the database)."""
     outside = [cid for cid in candidate_ids if cid not in pool]
-    if outside:  # withdrawn or paused candidates who applied earlier: read them from the rows
-        # An erased person is in no ranking, not even through an old application.
-        for profile in load_profiles(
-            Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED)
-        ):
-            expl = engine.scorer.explain(profile, spec, text_space=pool.text_space)
-            rows[profile.id] = match_row(profile.id, spec.id, expl)
+    if not outside:
+        return {}
+    rows: dict[int, dict[str, object]] = {}
+    # An erased person is in no ranking, not even through an old application.
+    for profile in load_profiles(
+        Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED)
+    ):
+        expl = engine.scorer.explain(profile, spec, text_space=pool.text_space)
+        rows[profile.id] = match_row(profile.id, spec.id, expl)
     return rows
 
 
@@ -247,13 +275,93 @@ def _deleted(engine: Engine, candidate_ids: set[int]) -> set[int]:
     return gone
 
 
+@dataclass(frozen=True)
+class _RescoreWork:
+    """What every batch of rescore_all reads: built once, reached by forked workers through
+    the module variable below (their copy of this process's memory), never pickled."""
+
+    engine: Engine
+    pool: CandidatePool
+    specs: list[OpeningSpec]
+    applicants: dict[int, list[int]]
+
+    def batches(self) -> range:
+        return range(0, len(self.specs), RESCORE_BATCH)
+
+    def batch(self, start: int) -> list[OpeningSpec]:
+        return self.specs[start : start + RESCORE_BATCH]
+
+
+# Set by the parent just before it forks its workers, cleared once they are done.
+_WORK: _RescoreWork | None = None
+# An opening's rows from the pool alone, and those of its applicants the pool lacks.
+_Computed = list[tuple[dict[int, dict[str, object]], list[int]]]
+
+
+def _compute_batch(work: _RescoreWork, start: int) -> _Computed:
+    """One batch's rows from the pool (no database): its top k per opening and the applicants
+    in the pool, plus the applicants the pool lacks, for the parent to read."""
+    at = utcnow()
+    out: _Computed = []
+    for spec in work.batch(start):
+        by_candidate = top_rows(work.engine, spec, work.pool, STORED_MATCHES_PER_OPENING, at)
+        missing = [c for c in work.applicants.get(spec.id, []) if c not in by_candidate]
+        if missing:
+            by_candidate.update(_pool_applicant_rows(work.engine, spec, work.pool, missing))
+        out.append((by_candidate, [c for c in missing if c not in work.pool]))
+    return out
+
+
+def _forked_batch(start: int) -> _Computed:
+    assert _WORK is not None, "set before the workers were forked"
+    return _compute_batch(_WORK, start)
+
+
+def _forget_connections(database: DatabaseEngine) -> None:
+    """In a forked worker: drop the inherited connections without closing the parent's
+    sockets (the worker never queries; multiprocessing ends it with os._exit)."""
+    database.dispose(close=False)
+
+
+def _workers(work: _RescoreWork) -> int:
+    """How many processes to fork for rescore_all; 0 means compute here, one batch at a time."""
+    if len(work.specs) <= RESCORE_BATCH or len(work.pool) * len(work.specs) < PARALLEL_MIN_PAIRS:
+        return 0
+    # A daemonic process (a Celery prefork child) may not have children.
+    if multiprocessing.current_process().daemon:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(RESCORE_PROCESSES or os.cpu_count() or 1, len(work.batches()))
+
+
+def _computed_batches(work: _RescoreWork) -> Generator[_Computed]:
+    """Each batch's computed rows, in batch order: from forked workers when the work is big,
+    so the parent writes one batch while they compute the next ones."""
+    workers = _workers(work)
+    if workers == 0:
+        for start in work.batches():
+            yield _compute_batch(work, start)
+        return
+    global _WORK
+    _WORK = work
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, _forget_connections, (db.engine,)) as processes:
+            # A worker's exception is raised here, by the iterator, before that batch is written.
+            yield from processes.imap(_forked_batch, work.batches())
+    finally:
+        _WORK = None
+
+
 def rescore_all(engine: Engine) -> int:
     """Rescore every open opening (demo seed, CLI, a nightly job). Commits once per batch.
 
     One pool build, then per opening its top k scored as `rank` scores them (`top_rows`:
     constraints first, the matrix product over the eligible rows only, no words) and its
-    applicants explained; each batch's rows checked against deletions in one query, written
-    in one bulk insert (COPY on PostgreSQL) and committed.
+    applicants explained (in forked workers when the work is big, `_computed_batches`); each
+    batch's rows checked against deletions in one query, written in one bulk insert (COPY on
+    PostgreSQL) and committed.
     """
     engine.reset()
     pool = engine.pool()
@@ -267,23 +375,23 @@ def rescore_all(engine: Engine) -> int:
         .where(Opening.status == OpeningStatus.OPEN)
     ):
         applicants.setdefault(oid, []).append(cid)
+    work = _RescoreWork(engine, pool, specs, applicants)
     stored = 0
-    for start in range(0, len(specs), RESCORE_BATCH):
-        batch = specs[start : start + RESCORE_BATCH]
-        at = utcnow()
-        rows: list[dict[str, object]] = []
-        for spec in batch:
-            by_candidate = top_rows(engine, spec, pool, STORED_MATCHES_PER_OPENING, at)
-            missing = [c for c in applicants.get(spec.id, []) if c not in by_candidate]
-            if missing:
-                by_candidate.update(_applicant_rows(engine, spec, pool, missing))
-            rows.extend(by_candidate.values())
-        # Candidates deleted outright since the pool was built: one query per batch.
-        gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
-        if gone:
-            rows = [row for row in rows if row["candidate_id"] not in gone]
-        _write_batch([s.id for s in batch], rows, read_at)
-        stored += len(rows)
+    # Closed on the way out, so a failed write stops the workers at once.
+    with closing(_computed_batches(work)) as computed_batches:
+        for start, computed in zip(work.batches(), computed_batches, strict=True):
+            batch = work.batch(start)
+            rows: list[dict[str, object]] = []
+            for spec, (by_candidate, outside) in zip(batch, computed, strict=True):
+                if outside:
+                    by_candidate.update(_outside_rows(engine, spec, pool, outside))
+                rows.extend(by_candidate.values())
+            # Candidates deleted outright since the pool was built: one query per batch.
+            gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
+            if gone:
+                rows = [row for row in rows if row["candidate_id"] not in gone]
+            _write_batch([s.id for s in batch], rows, read_at)
+            stored += len(rows)
     return stored
 
 
