@@ -157,3 +157,16 @@ def test_a_daemonic_process_rescores_without_forking(
     monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)
     assert engine().rescore_all() > 0
     assert computed_in.read_text().split() == [str(os.getpid())] * 3
+
+
+def test_a_celery_prefork_child_rescores_without_forking(
+    openings: list[Any], computed_in: Path, monkeypatch: Any
+) -> None:
+    # A Celery prefork child is a billiard process: the standard library's current_process
+    # does not say it is daemonic, billiard's does.
+    import billiard.process
+
+    _small_batches(monkeypatch, parallel=True)
+    monkeypatch.setitem(billiard.process.current_process()._config, "daemon", True)
+    assert engine().rescore_all() > 0
+    assert computed_in.read_text().split() == [str(os.getpid())] * 3

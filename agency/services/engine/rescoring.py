@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -327,12 +328,20 @@ def _workers(work: _RescoreWork) -> int:
     """How many processes to fork for rescore_all; 0 means compute here, one batch at a time."""
     if len(work.specs) <= RESCORE_BATCH or len(work.pool) * len(work.specs) < PARALLEL_MIN_PAIRS:
         return 0
-    # A daemonic process (a Celery prefork child) may not have children.
-    if multiprocessing.current_process().daemon:
+    if _daemonic():
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     return min(RESCORE_PROCESSES or os.cpu_count() or 1, len(work.batches()))
+
+
+def _daemonic() -> bool:
+    """A daemonic process may not have children. A Celery prefork child is a billiard
+    process, which the standard library does not see as one: ask billiard too when loaded."""
+    if multiprocessing.current_process().daemon:
+        return True
+    billiard = sys.modules.get("billiard.process")
+    return bool(billiard is not None and billiard.current_process().daemon)
 
 
 def _computed_batches(work: _RescoreWork) -> Generator[_Computed]:
