@@ -83,7 +83,8 @@ class LatitudeIndex:
             parts.append(g.rows[lo:hi][g.xyz[lo:hi] @ u0 >= g.cos[lo:hi]])
         extra = [self.unlocated]
         if self.changed:
-            extra.append(np.fromiter(self.changed, dtype=np.intp, count=len(self.changed)))
+            # (list() copies the set in one step: another thread's sync may be adding to it.)
+            extra.append(np.array(list(self.changed), dtype=np.intp))
         if n > self.n:
             extra.append(np.arange(self.n, n, dtype=np.intp))
         others = np.concatenate(extra)
