@@ -40,6 +40,7 @@ from matching.scorer import (
     scores_from_components,
 )
 from matching.similarity import SparseVector, TextSpace, cosine
+from matching.spatial import LatitudeIndex
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -90,6 +91,8 @@ class CandidatePool:
         # Bumped by every change to the rows: what was computed from the pool at one version
         # still holds while the version is the same (callers key caches on it).
         self.version = 0
+        # Sorted on the first ranking that needs it; rows rewritten later are noted in it.
+        self._lat_index: LatitudeIndex | None = None
         self._reserve(capacity)
 
     @classmethod
@@ -212,6 +215,8 @@ class CandidatePool:
 
     def _write(self, rows: slice, enc: EncodedRows) -> None:
         self.version += 1
+        if self._lat_index is not None:
+            self._lat_index.note_changed(rows)
         s = self.store
         for f in fields(EncodedRows):
             if f.name not in ("credentials", "levels_t"):
@@ -266,6 +271,16 @@ class CandidatePool:
             for j in edited:
                 out[j] = cosine(self.text_overrides[int(rows[j])], query)
         return out
+
+    def near_rows(self, q: OpeningQuery) -> Idx | None:
+        """The rows, ascending, that pass the commute pre-filter of `eligible_rows` and may be
+        within their commute of the opening (every row that is), read through the latitude
+        index; None when the opening has no location."""
+        if not q.has_location or q.opening.lat is None:
+            return None
+        if self._lat_index is None or self._lat_index.is_stale(self.n_rows):
+            self._lat_index = LatitudeIndex(self.store, self.n_rows)
+        return self._lat_index.prefiltered(self.store, self.n_rows, q.opening.lat, q.u0)
 
     # -- scoring -------------------------------------------------------------------------
     def compile(self, opening: OpeningSpec, scorer: MatchScorer) -> OpeningQuery:
@@ -413,7 +428,7 @@ def score_compiled(
     if linear is None and not include_ineligible:
         # Constraints first (the commute pre-filter over every row, the rest on its survivors),
         # then the matrix product for the rows that pass only.
-        rows, miles = eligible_rows(pool.store, n, q, pool.active)
+        rows, miles = eligible_rows(pool.store, n, q, pool.active, pool.near_rows(q))
         if rows.size == 0:
             return _no_rows(q)
         # One gather of the rows' features serves the product, the skills and the track record.

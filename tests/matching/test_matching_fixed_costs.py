@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from engine_factories import make_opening_plain
+from engine_factories import make_candidate_plain, make_opening_plain
 from test_matching_ranking import random_pool
 
 from matching.constraints import eligible, eligible_rows
@@ -97,3 +97,41 @@ def test_many_rows_get_the_skill_notes_each_row_gets_alone():
 
 def _text_cosine(pool, row, opening):
     return pool.text_cosine(np.array([row]), pool.text_space.vector(opening.text))
+
+
+def _commute_rows(pool, opening):
+    q = pool.compile(opening, MatchScorer())
+    n = pool.n_rows
+    mask = eligible(pool.store, slice(0, n), q) & pool.active[:n]
+    rows, _ = eligible_rows(pool.store, n, q, pool.active, pool.near_rows(q))
+    assert rows.tolist() == np.flatnonzero(mask).tolist()
+    return set(pool.ids[rows].tolist())
+
+
+def test_the_latitude_index_finds_every_candidate_within_reach_as_they_change():
+    opening = make_opening_plain()
+    pool, profiles = random_pool(400, seed=11)
+    rng = np.random.default_rng(11)
+    for p in profiles[::2]:  # half the pool spread over the country, some far-reaching
+        p.lat, p.lon = float(rng.uniform(25, 48)), float(rng.uniform(-124, -67))
+        p.commute_miles = float(rng.choice([10, 60, 400, 3000]))
+        pool.update(p)
+    before = _commute_rows(pool, opening)  # (sorts the index)
+    # One moves next to the clinic, one far away widens their commute, one drops their
+    # location (a candidate without one passes), one is new, one leaves.
+    lat, lon = opening.lat, opening.lon
+    moved = [
+        make_candidate_plain(id=profiles[0].id, lat=lat, lon=lon, commute_miles=5.0),
+        make_candidate_plain(id=profiles[2].id, lat=lat + 30.0, lon=lon, commute_miles=2500.0),
+        make_candidate_plain(id=profiles[4].id, lat=None, lon=None),
+    ]
+    for p in moved:
+        pool.update(p)
+    leaver = min(before - {p.id for p in moved})
+    pool.remove(leaver)
+    pool.add(make_candidate_plain(id=9999, lat=lat, lon=lon, commute_miles=5.0))
+    after = _commute_rows(pool, opening)
+    changed = {p.id for p in moved} | {9999}
+    assert changed <= after
+    assert leaver not in after
+    assert after - changed <= before
