@@ -59,6 +59,13 @@ class LatitudeIndex:
         self.n = n
         self.changed: set[int] = set()
 
+    @property
+    def nbytes(self) -> int:
+        """The memory its sorted copies hold (part of the pool's footprint)."""
+        return self.unlocated.nbytes + sum(
+            g.rows.nbytes + g.lat.nbytes + g.xyz.nbytes + g.cos.nbytes for g in self.groups
+        )
+
     def note_changed(self, rows: slice) -> None:
         """Record rows rewritten since the sort (rows appended later are counted by `n`)."""
         start, stop = rows.start or 0, min(rows.stop, self.n)
