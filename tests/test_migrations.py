@@ -86,3 +86,40 @@ def test_stage_columns_migration_cleans_or_refuses_existing_values(
             conn.execute(insert, {"stage": "hired"})
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(
+    tmp_path: Path, empty_db_url: str
+) -> None:
+    # 0021 rebuilds `users` on SQLite (batch mode: copy, drop, rename). With foreign keys
+    # enforced, the drop set every candidate's user_id to NULL: the login and its profile
+    # came apart. A candidate's link to their account survives every migration.
+    app = _app(tmp_path, empty_db_url)
+    with app.app_context():
+        upgrade(revision="0020")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, active,"
+                    " email_notifications, notify_new_openings, session_version, created_at,"
+                    " updated_at) VALUES (7, 'rosa@example.com', 'x', 'candidate', true, true,"
+                    " true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO candidates (id, user_id, first_name, last_name, phone, zip_code,"
+                    " commute_miles, desired_roles, availability_mask, years_experience,"
+                    " languages, ehr_systems, summary, resume_text, status,"
+                    " consent_share_profile, created_at, updated_at) VALUES (3, 7, 'Rosa', 'Q',"
+                    " '6175550100', '02139', 10, '[]', 0, 2, '[]', '[]', '', '', 'active', true,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT user_id FROM candidates WHERE id = 3")).scalar() == 7
+            if conn.dialect.name == "sqlite":  # enforced again for the app's own connections
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        downgrade(revision="base")
+        db.engine.dispose()
