@@ -24,7 +24,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import audit, interviews, notifications, outbox
+from agency.services import audit, interviews, notifications
 from agency.services.interviews import InterviewError
 
 NOTE_MAX = 500
@@ -95,20 +95,13 @@ def _tell_clinic_and_recruiter(interview: Interview) -> None:
         if party.audience == Audience.CANDIDATE:
             continue
         told_staff = told_staff or party.audience == Audience.STAFF
-        context = {
-            **interviews.mail_context(interview, party),
-            "note": interview.decline_note,
-            "propose_url": notifications.link(
-                PROPOSE_PATHS[party.audience].format(id=application_id)
-            ),
-        }
-        outbox.email(
+        propose = PROPOSE_PATHS[party.audience].format(id=application_id)
+        interviews.mail_party(
             "interview_declined",
-            party.user.email,
-            context,
-            f"interview:{interview.id}:declined:u{party.user.id}",
-            essential=True,
-            user_id=party.user.id,
+            interview,
+            party,
+            "declined",
+            {"note": interview.decline_note, "propose_url": notifications.link(propose)},
         )
     if not told_staff:
         notifications.tell_staff(

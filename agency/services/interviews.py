@@ -763,21 +763,39 @@ def mail_context(interview: Interview, party: Party) -> dict[str, Any]:
     }
 
 
+def mail_party(
+    template: str,
+    interview: Interview,
+    party: Party,
+    key: str,
+    extra: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
+) -> None:
+    """One interview e-mail to one party, deduplicated per user by `key` (what happened). An
+    appointment the user is party to: sent whatever their newsletter choices."""
+    outbox.email(
+        template,
+        party.user.email,
+        {**mail_context(interview, party), **extra},
+        f"interview:{interview.id}:{key}:u{party.user.id}",
+        essential=True,
+        user_id=party.user.id,
+        attachments=attachments,
+    )
+
+
 def _send_invitations(interview: Interview, change: str) -> None:
     """Booked, moved or canceled: each party gets the e-mail with the invitation attached."""
     cancelled = change == "cancelled"
     template = "interview_cancelled" if cancelled else "interview_scheduled"
     for party in parties(interview):
         event = event_for(interview, party.audience, party.user.email, party.page_path)
-        context = {**mail_context(interview, party), "change": change}
-        outbox.email(
+        mail_party(
             template,
-            party.user.email,
-            context,
-            f"interview:{interview.id}:{change}:{interview.sequence}:u{party.user.id}",
-            # An appointment the user is party to: sent whatever their newsletter choices.
-            essential=True,
-            user_id=party.user.id,
+            interview,
+            party,
+            f"{change}:{interview.sequence}",
+            {"change": change},
             attachments=[calendar_feed.attachment(event, cancel=cancelled)],
         )
 
@@ -786,14 +804,8 @@ def _send_reminders(interview: Interview, kind: str) -> None:
     assert interview.starts_at is not None
     stamp = interview.starts_at.strftime("%Y%m%dT%H%M")
     for party in parties(interview):
-        context = {**mail_context(interview, party), "kind": kind}
-        outbox.email(
-            "interview_reminder",
-            party.user.email,
-            context,
-            f"interview:{interview.id}:reminder:{kind}:{stamp}:u{party.user.id}",
-            essential=True,
-            user_id=party.user.id,
+        mail_party(
+            "interview_reminder", interview, party, f"reminder:{kind}:{stamp}", {"kind": kind}
         )
 
 
@@ -806,39 +818,22 @@ def _tell_candidate_of_slots(interview: Interview) -> None:
     if party is None:
         return
     clinic = interview.application.opening.clinic
-    context = {
-        **mail_context(interview, party),
-        "slots": [
-            {
-                "when": local_time(slot.starts_at, clinic),
-                "minutes": slot.duration_minutes,
-                "url": pick_url(interview, slot),
-            }
-            for slot in interview.slots
-        ],
-    }
-    outbox.email(
-        "interview_slots",
-        party.user.email,
-        context,
-        f"interview:{interview.id}:proposed:u{party.user.id}",
-        essential=True,
-        user_id=party.user.id,
-    )
+    slots = [
+        {
+            "when": local_time(slot.starts_at, clinic),
+            "minutes": slot.duration_minutes,
+            "url": pick_url(interview, slot),
+        }
+        for slot in interview.slots
+    ]
+    mail_party("interview_slots", interview, party, "proposed", {"slots": slots})
 
 
 def _tell_candidate_of_withdrawal(interview: Interview) -> None:
     party = _candidate_party(interview)
     if party is None:
         return
-    outbox.email(
-        "interview_cancelled",
-        party.user.email,
-        {**mail_context(interview, party), "change": "withdrawn"},
-        f"interview:{interview.id}:withdrawn:u{party.user.id}",
-        essential=True,
-        user_id=party.user.id,
-    )
+    mail_party("interview_cancelled", interview, party, "withdrawn", {"change": "withdrawn"})
 
 
 # --- Calendar feed source -----------------------------------------------------------------

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from agency.extensions import db
-from agency.models import EmploymentType, OutboxMessage, Role, Shift, ShiftBooking, utcnow
+from agency.models import EmploymentType, OutboxMessage, Role
 from agency.services import interviews, pipeline, shifts
 from tests.interviews.conftest import slots
+from tests.shifts.conftest import ShiftScene, book, make_shift
 
 
 @pytest.fixture
@@ -62,21 +63,9 @@ def test_attendance_is_asked_of_managers_and_a_viewers_link_is_refused(
     team: Any, make_opening: Any, make_candidate: Any
 ) -> None:
     opening = make_opening(team.clinic, employment_type=EmploymentType.PER_DIEM)
-    starts = (utcnow() - timedelta(hours=9)).replace(second=0, microsecond=0)
-    shift = Shift(
-        opening_id=opening.id,
-        clinic_id=team.clinic.id,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=8),
-        headcount=1,
-        booked_count=1,
-        status="filled",
-    )
-    db.session.add(shift)
-    db.session.flush()
-    booking = ShiftBooking(shift_id=shift.id, candidate_id=make_candidate().id)
-    db.session.add(booking)
-    db.session.commit()
+    worker = make_candidate()
+    scene = ShiftScene(team.clinic, team.manager, opening, [worker], team.staff)
+    booking = book(make_shift(scene, starts_in=-timedelta(hours=9)), worker)
     assert shifts.ask_attendance() == 1
     assert _recipients("shift_attendance") == {team.manager.email}
     # A link made for someone who is a viewer now (demoted after the e-mail) no longer works.
