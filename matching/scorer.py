@@ -242,20 +242,12 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         version = self.model_version
         # Plain Python lists: iterating numpy scalars costs more than the arithmetic here.
         value_rows, contrib_rows = values.tolist(), contrib.tolist()
-        # Which components apply, as one small int per row: most rows share a few patterns,
-        # and each pattern's names and a getter of its columns are worked out once.
-        patterns = (applies @ (1 << np.arange(len(COMPONENTS)))).tolist()
         row_notes = notes.all_rows(value_rows, skill_notes)
-        shapes: dict[int, tuple[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]]] = {}
+        parts = applicable_parts(applies, value_rows, contrib_rows)
         out = []
         for i, row in enumerate(rows.tolist()):
             failed = [] if eligible_rows[i] else failed_constraints(enc, row, q, layout)
-            shape = shapes.get(patterns[i])
-            if shape is None:
-                shape = shapes[patterns[i]] = _pattern_shape(patterns[i])
-            names, pick = shape
-            components = dict(zip(names, pick(value_rows[i]), strict=True))
-            contributions = dict(zip(names, pick(contrib_rows[i]), strict=True))
+            components, contributions = parts[i]
             score = sum(contributions.values())
             strengths, gaps = row_notes[i]
             out.append(
@@ -273,6 +265,30 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
                 )
             )
         return out
+
+
+def applicable_parts(
+    applies: npt.NDArray[np.bool_], value_rows: list[list[float]], point_rows: list[list[float]]
+) -> list[tuple[dict[str, float], dict[str, float]]]:
+    """Per row, the components that apply: their values and the points they add, by name in
+    COMPONENTS order (a row's score is the sum of its points, added in that order)."""
+    # Which components apply, as one small int per row: most rows share a few patterns, and
+    # each pattern's names and a getter of its columns are worked out once.
+    patterns = (applies @ (1 << np.arange(len(COMPONENTS)))).tolist()
+    shapes: dict[int, tuple[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]]] = {}
+    out = []
+    for pattern, values, points in zip(patterns, value_rows, point_rows, strict=True):
+        shape = shapes.get(pattern)
+        if shape is None:
+            shape = shapes[pattern] = _pattern_shape(pattern)
+        names, pick = shape
+        out.append(
+            (
+                dict(zip(names, pick(values), strict=True)),
+                dict(zip(names, pick(points), strict=True)),
+            )
+        )
+    return out
 
 
 def _pattern_shape(

@@ -41,7 +41,12 @@ from agency.services.engine.pool import (
 from matching.constraints import failed_constraints
 from matching.features import COMPONENTS, OpeningSpec
 from matching.ranking import CandidatePool, RankedMatch, rank, score_rows, top_k
-from matching.scorer import MatchExplanation, component_values, contributions_from_components
+from matching.scorer import (
+    MatchExplanation,
+    applicable_parts,
+    component_values,
+    contributions_from_components,
+)
 
 if TYPE_CHECKING:
     from agency.services.engine import Engine
@@ -118,19 +123,12 @@ def top_rows(
     points = contributions_from_components(values, np.array([q.weights[c] for c in COMPONENTS]))
     version = engine.scorer.model_version
     out: dict[int, dict[str, object]] = {}
-    for cid, row, ok, value_row, point_row, applies in zip(
-        pool.ids[rows].tolist(),
-        rows.tolist(),
-        scored.eligible[best].tolist(),
-        values.tolist(),
-        points.tolist(),
-        (~np.isnan(values)).tolist(),
-        strict=True,
+    parts = applicable_parts(~np.isnan(values), values.tolist(), points.tolist())
+    for cid, row, ok, (components, contributions) in zip(
+        pool.ids[rows].tolist(), rows.tolist(), scored.eligible[best].tolist(), parts, strict=True
     ):
-        on = [j for j, a in enumerate(applies) if a]
-        # As MatchScorer.explain_rows adds them up: the applicable points in COMPONENTS order.
-        score = sum(point_row[j] for j in on)
-        components = {COMPONENTS[j]: value_row[j] for j in on}
+        # As MatchScorer.explain_rows adds them up.
+        score = sum(contributions.values())
         failed = [] if ok else failed_constraints(pool.store, row, q, pool.layout)
         out[cid] = _row(cid, spec.id, score, not failed, components, failed, version, computed_at)
     return out
