@@ -219,6 +219,10 @@ def offer(shift: Shift, candidate_ids: Sequence[int], staff: User) -> list[Shift
             .where(Candidate.id.in_([c for c in wanted if c not in already]))
         ).scalars()
     )
+    # In the order staff chose them (the database returns IN (...) rows in any order), so the
+    # audit record and the e-mails follow the list staff saw.
+    position = {c: i for i, c in enumerate(wanted)}
+    candidates.sort(key=lambda c: position[c.id])
     made = [
         ShiftOffer(shift_id=shift.id, candidate_id=c.id, offered_by_id=staff.id)
         for c in candidates
