@@ -11,7 +11,6 @@ from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import IntegerConverter, Map
 
 from agency.extensions import db, login_manager
 from agency.models import User
@@ -38,29 +37,6 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
-
-
-MAX_DATABASE_ID = 2**63 - 1
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` in every route: a non-negative integer that fits a BIGINT, else no match.
-
-    The pattern itself stops at 18 digits: werkzeug checks the methods of a rule whose pattern
-    matched before its converter refuses the value, so a 19-digit id past 2**63 - 1 on a path
-    with several methods answered 405 instead of 404."""
-
-    regex = r"\d{1,18}"
-
-    def __init__(
-        self,
-        map: Map,
-        fixed_digits: int = 0,
-        min: int | None = None,
-        max: int | None = MAX_DATABASE_ID,
-        signed: bool = False,
-    ) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def client_ip() -> str:
@@ -177,9 +153,6 @@ def init_app(app: Flask) -> None:
     # "log out everywhere" and a password change move the user's session generation
     # (accounts.end_sessions), which load_user checks on every request.
     login_manager.session_protection = "strong"
-    # Ids are 64-bit integers in both databases: a larger one names no row (404), where the
-    # default converter would hand it to the database (an OverflowError, a 500).
-    app.url_map.converters["int"] = DatabaseIdConverter
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
 

@@ -21,7 +21,6 @@ from agency.services import api_lists, pipeline
 from agency.services.pipeline import PipelineError
 
 ApplicationPage = page_of(ApplicationSchema)
-MAX_ID = 2**31 - 1
 
 
 def application_out(application: Application, role: str) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def application_out(application: Application, role: str) -> dict[str, Any]:
 
 def _load(application_id: int) -> Application:
     found = None
-    if 0 < application_id <= MAX_ID:
+    if application_id > 0:
         found = db.session.execute(
             select(Application)
             .options(

@@ -13,7 +13,6 @@ from agency.services import api_lists
 from agency.services.staff_queries import timelines as timeline_queries
 
 CandidatePage = page_of(CandidateSchema)
-MAX_ID = 2**31 - 1
 
 
 def candidate_out(candidate: Candidate) -> dict[str, Any]:
@@ -66,7 +65,7 @@ def list_candidates(cursor: str | None, limit: int) -> Any:
 def get_candidate(candidate_id: int) -> Any:
     """One candidate's profile (a candidate token reads only its own)."""
     user = auth.require_user()
-    found = timeline_queries.load_candidate(candidate_id) if 0 < candidate_id <= MAX_ID else None
+    found = timeline_queries.load_candidate(candidate_id)
     if found is None or (not user.is_staff and found.user_id != user.id):
         abort(404, message="No such candidate.")
     return candidate_out(found)

@@ -12,8 +12,6 @@ from agency.api.errors import abort
 from agency.api.schemas import MatchArgs, MatchListSchema
 from agency.services.staff_queries import review as review_queries
 
-MAX_ID = 2**31 - 1
-
 
 def _numbers(values: dict[str, Any]) -> dict[str, float | None]:
     # NaN marks a component that does not apply; JSON has no NaN.
@@ -51,7 +49,7 @@ def match_out(row: review_queries.ReviewRow) -> dict[str, Any]:
 @blp.response(200, MatchListSchema)
 def list_matches(opening_id: int, k: int, eligible_only: bool) -> Any:
     """The top k candidates for the opening with every applicant, as the review page ranks them."""
-    opening = review_queries.load_opening(opening_id) if 0 < opening_id <= MAX_ID else None
+    opening = review_queries.load_opening(opening_id)
     if opening is None:
         abort(404, message="No such opening.")
     rows, total = review_queries.opening_review(

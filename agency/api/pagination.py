@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from agency.api.errors import abort
+from agency.ids import MAX_ID
 
 T = TypeVar("T")
-MAX_ID = 2**31 - 1
 
 
 def encode(last_id: int) -> str:

@@ -8,11 +8,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from agency.ids import MAX_ID
 from agency.models import EmploymentType, OpeningStatus, RoleType, Stage, TokenScope
 from agency.services import openings
-
-MAX_ID = 2**31 - 1
-
 
 # apispec writes a Decimal bound as a string, which JSON Schema refuses for `maximum`.
 PAY_RANGE = {"minimum": 0, "maximum": int(openings.MAX_PAY), "description": "Dollars an hour"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 from flask import abort, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -30,19 +29,8 @@ STEP_ENDPOINTS = {
 }
 
 
-MAX_ID = 2**31 - 1
-
-
 # The blueprint's hooks live here, with the helpers every candidate view imports, rather than in
 # one of the view modules: they run for every candidate page.
-@bp.url_value_preprocessor
-def _bounded_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    # Ids beyond a database integer cannot exist; refusing them here avoids an overflow error.
-    for key, value in (values or {}).items():
-        if key.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
-            abort(404)
-
-
 @bp.context_processor
 def _candidate_context() -> dict[str, object]:
     return {"step_endpoints": STEP_ENDPOINTS}

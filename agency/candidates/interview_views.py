@@ -12,10 +12,10 @@ from agency.candidates import bp
 from agency.candidates.helpers import my_candidate
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm
+from agency.ids import MAX_ID
 from agency.models import Role
 from agency.security import client_ip, roles_required
 from agency.services import interview_declines, interviews
-from agency.services.clinic_portal import MAX_ID
 from agency.services.interviews import InterviewError, SlotGone
 
 

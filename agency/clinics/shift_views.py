@@ -16,11 +16,9 @@ from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, shifts
 from agency.services.shifts import ShiftError
 
-MAX_ID = 2**31 - 1
-
 
 def _own_shift(clinic: Clinic, shift_id: int) -> Shift:
-    shift = shifts.get_shift(shift_id) if shift_id <= MAX_ID else None
+    shift = shifts.get_shift(shift_id)
     if shift is None or shift.clinic_id != clinic.id:
         abort(404)
     return shift

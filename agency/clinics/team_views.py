@@ -18,8 +18,6 @@ from agency.services import accounts, clinic_team
 from agency.services.accounts import AccountError
 from agency.services.clinic_team import TeamError
 
-MAX_ID = 2**31 - 1
-
 
 def _render(invite_form: InviteForm, status: int = 200) -> ResponseReturnValue:
     clinic = my_clinic()
@@ -40,7 +38,7 @@ def _render(invite_form: InviteForm, status: int = 200) -> ResponseReturnValue:
 
 def _member_or_404(member_id: int) -> User:
     clinic = my_clinic()
-    member = clinic_team.member_of(clinic.id, member_id) if member_id <= MAX_ID else None
+    member = clinic_team.member_of(clinic.id, member_id)
     if member is None:
         abort(404)
     return member

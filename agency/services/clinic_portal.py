@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
+from agency.ids import MAX_ID
 from agency.models import (
     Application,
     Audience,
@@ -49,7 +50,6 @@ SHOWN_STAGES = (
     Stage.PLACED,
 )
 EXPIRING_DAYS = 30
-MAX_ID = 2**31 - 1  # larger ids cannot exist (and overflow SQLite's driver)
 DECLINE_REASONS = (
     "Not enough experience",
     "Skills do not match",

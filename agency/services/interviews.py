@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
+from agency.ids import MAX_ID
 from agency.models import (
     Application,
     Audience,
@@ -194,7 +195,7 @@ def of_applications(application_ids: list[int]) -> dict[int, list[Interview]]:
 
 def for_clinic(clinic: Clinic, interview_id: int) -> Interview | None:
     """An interview of an application this clinic may see, or None (a 404)."""
-    if not 0 < interview_id <= clinic_portal.MAX_ID:
+    if not 0 < interview_id <= MAX_ID:
         return None
     return db.session.execute(
         _loaded()
@@ -213,7 +214,7 @@ def _candidate_condition(candidate: Candidate) -> ColumnElement[bool]:
 
 
 def for_candidate(candidate: Candidate, interview_id: int) -> Interview | None:
-    if not 0 < interview_id <= clinic_portal.MAX_ID:
+    if not 0 < interview_id <= MAX_ID:
         return None
     return db.session.execute(
         _loaded()
@@ -273,7 +274,7 @@ def upcoming(
 
 
 def get(interview_id: int) -> Interview | None:
-    if not 0 < interview_id <= clinic_portal.MAX_ID:
+    if not 0 < interview_id <= MAX_ID:
         return None
     return db.session.execute(_loaded().where(Interview.id == interview_id)).scalar_one_or_none()
 

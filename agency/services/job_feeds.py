@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
+from agency.ids import MAX_ID
 from agency.models import Clinic, Opening, OpeningStatus
 from agency.services import jobboard
 
 FEED_LIMIT = 5_000  # aggregators fetch the whole feed; one agency's open openings fit
 NEWEST_LIMIT = 50  # a feed reader wants what is new, not the archive
-MAX_ID = 2**31 - 1
 GONE_STATUSES = (OpeningStatus.FILLED, OpeningStatus.CLOSED)
 JOB_TYPES = {
     # Indeed's <jobtype> words.

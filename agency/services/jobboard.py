@@ -18,6 +18,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
+from agency.ids import MAX_ID
 from agency.models import (
     Clinic,
     EmploymentType,
@@ -34,7 +35,6 @@ PER_PAGE = 20
 MAX_PAGE = 10_000
 MAX_WORDS = 8
 # Ids beyond a 32-bit integer cannot exist (and overflow SQLite's driver).
-MAX_ID = 2**31 - 1
 SORTS = ("newest", "pay", "distance")
 MILES_PER_DEGREE_LAT = 69.0
 

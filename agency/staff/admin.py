@@ -18,8 +18,6 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import AuditFilterForm, StaffAccountForm
 
-MAX_ID = 2**31 - 1
-
 
 @bp.route("/clinics")
 @roles_required(*STAFF_ROLES)
@@ -34,7 +32,7 @@ def clinics() -> ResponseReturnValue:
 @bp.route("/clinics/<int:clinic_id>/approve", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def clinic_approve(clinic_id: int) -> ResponseReturnValue:
-    clinic = db.session.get(Clinic, clinic_id) if clinic_id <= MAX_ID else None
+    clinic = db.session.get(Clinic, clinic_id)
     if clinic is None:
         abort(404)
     try:
@@ -73,7 +71,7 @@ def accounts_page() -> ResponseReturnValue:
 @bp.route("/admin/staff/<int:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def account_active(user_id: int) -> ResponseReturnValue:
-    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    user = db.session.get(User, user_id)
     if user is None or user.role not in staff_accounts.STAFF_ROLES:
         abort(404)
     wanted = request.form.get("active")

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
+from agency.ids import MAX_ID
 from agency.models import Opening, OpeningStatus
 from agency.security import client_ip, roles_required
 from agency.services import audit, batch_fill
@@ -18,8 +19,6 @@ from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import BatchPickForm
-
-MAX_ID = 2**31 - 1
 
 
 def _next_week() -> tuple[date, date]:

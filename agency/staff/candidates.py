@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
+from agency.ids import MAX_ID
 from agency.models import Candidate, Credential
 from agency.security import audit_here, client_ip, roles_required
 from agency.services import credential_checks, messages, notes, pools
@@ -21,12 +22,11 @@ from agency.staff import bp, pool_views
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
 
-MAX_ID = 2**31 - 1
 FITS_SHOWN = 8
 
 
 def _candidate_or_404(candidate_id: int) -> Candidate:
-    candidate = timeline_queries.load_candidate(candidate_id) if candidate_id <= MAX_ID else None
+    candidate = timeline_queries.load_candidate(candidate_id)
     if candidate is None:
         abort(404)
     return candidate
@@ -88,15 +88,11 @@ def candidate_note(candidate_id: int) -> ResponseReturnValue:
 @bp.route("/credentials/<int:credential_id>/verify", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def credential_verify(credential_id: int) -> ResponseReturnValue:
-    credential = (
-        db.session.execute(
-            select(Credential)
-            .options(joinedload(Credential.credential_type), joinedload(Credential.candidate))
-            .where(Credential.id == credential_id)
-        ).scalar_one_or_none()
-        if credential_id <= MAX_ID
-        else None
-    )
+    credential = db.session.execute(
+        select(Credential)
+        .options(joinedload(Credential.credential_type), joinedload(Credential.candidate))
+        .where(Credential.id == credential_id)
+    ).scalar_one_or_none()
     if credential is None:
         abort(404)
     form = VerifyForm()

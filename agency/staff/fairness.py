@@ -17,7 +17,6 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import BiasAuditForm, HumanReviewMoveForm
 
-MAX_ID = 2**31 - 1
 # The default audit period: the past year, today included.
 DEFAULT_DAYS = 365
 
@@ -48,7 +47,7 @@ def human_reviews() -> ResponseReturnValue:
 @bp.route("/human-reviews/<int:review_id>/move", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def human_review_move(review_id: int) -> ResponseReturnValue:
-    row = db.session.get(HumanReviewRequest, review_id) if review_id <= MAX_ID else None
+    row = db.session.get(HumanReviewRequest, review_id)
     if row is None:
         abort(404)
     form = _move_form(review_id)

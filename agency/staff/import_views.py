@@ -30,7 +30,6 @@ from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import ImportMappingForm, ImportUploadForm
 from agency.staff.opening_intake import approved_clinics
 
-MAX_ID = 2**31 - 1
 RECENT = 20
 
 
@@ -52,7 +51,7 @@ def _larger_body(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
 
 
 def _job_or_404(job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id) if job_id <= MAX_ID else None
+    job = db.session.get(ImportJob, job_id)
     if job is None:
         abort(404)
     return job

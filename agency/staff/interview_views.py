@@ -12,7 +12,6 @@ from agency.interview_pages import Frame
 from agency.models import Application, Audience, Interview
 from agency.security import roles_required
 from agency.services import interviews
-from agency.services.clinic_portal import MAX_ID
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES
 
@@ -51,8 +50,6 @@ def interviews_list() -> ResponseReturnValue:
 @bp.route("/applications/<int:application_id>/interview", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def propose_interview(application_id: int) -> ResponseReturnValue:
-    if not 0 < application_id <= MAX_ID:
-        abort(404)
     application = db.session.get(Application, application_id)
     if application is None:
         abort(404)

@@ -22,7 +22,6 @@ from agency.services.invoicing import InvoiceError
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 
-MAX_ID = 2**31 - 1
 MAX_CREDIT = Decimal("1000000")
 
 
@@ -66,7 +65,7 @@ def credit_form_for(invoice: Invoice) -> CreditForm:
 
 
 def _invoice_or_404(invoice_id: int) -> Invoice:
-    found = invoicing.get(invoice_id) if invoice_id <= MAX_ID else None
+    found = invoicing.get(invoice_id)
     if found is None:
         abort(404)
     return found
@@ -230,7 +229,7 @@ class BillingForm(BaseForm):
 @bp.route("/clinics/<int:clinic_id>/billing", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def clinic_billing(clinic_id: int) -> ResponseReturnValue:
-    clinic = db.session.get(Clinic, clinic_id) if clinic_id <= MAX_ID else None
+    clinic = db.session.get(Clinic, clinic_id)
     if clinic is None:
         abort(404)
     saved = invoicing.billing_of(clinic)

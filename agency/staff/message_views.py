@@ -20,12 +20,11 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.staff.pool_forms import MessageForm, TemplateForm
 
-MAX_ID = 2**31 - 1
 OPENINGS_OFFERED = 300
 
 
 def _template_or_404(template_id: int) -> MessageTemplate:
-    template = db.session.get(MessageTemplate, template_id) if template_id <= MAX_ID else None
+    template = db.session.get(MessageTemplate, template_id)
     if template is None:
         abort(404)
     return template
@@ -133,7 +132,7 @@ def _page(form: MessageForm, **context: Any) -> ResponseReturnValue:
 @bp.route("/candidates/<int:candidate_id>/message", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def candidate_message(candidate_id: int) -> ResponseReturnValue:
-    person = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
+    person = db.session.get(Candidate, candidate_id)
     if person is None or person.status == "erased":
         abort(404)
     # The openings the person is in the pipeline for come first; any open one may be named.
@@ -163,7 +162,7 @@ def _open_openings(exclude: set[int] | frozenset[int] = frozenset()) -> list[tup
 @bp.route("/pools/<int:pool_id>/message", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def pool_message(pool_id: int) -> ResponseReturnValue:
-    pool = db.session.get(TalentPool, pool_id) if pool_id <= MAX_ID else None
+    pool = db.session.get(TalentPool, pool_id)
     if pool is None:
         abort(404)
     people = pools.members(pool.id)

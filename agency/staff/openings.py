@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
+from agency.ids import MAX_ID
 from agency.models import Candidate, Stage
 from agency.security import client_ip, roles_required
 from agency.services import audit, pipeline, reliability
@@ -23,7 +24,6 @@ from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterFor
 DEFAULT_TOP = 25
 TOP_STEP = 25
 MAX_TOP = 500
-MAX_ID = 2**31 - 1
 ACTION_WORDS = {
     "shortlist": "shortlisted",
     "submit": "submitted to the clinic",
@@ -33,8 +33,6 @@ ACTION_WORDS = {
 
 
 def _opening_or_404(opening_id: int):
-    if opening_id > MAX_ID:
-        abort(404)
     opening = review_queries.load_opening(opening_id)
     if opening is None:
         abort(404)
@@ -111,7 +109,7 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
     to the whole page.
     """
     opening = _opening_or_404(opening_id)
-    candidate = db.session.get(Candidate, candidate_id) if candidate_id <= MAX_ID else None
+    candidate = db.session.get(Candidate, candidate_id)
     if candidate is None or pipeline.is_erased(candidate):
         abort(404)  # an erased person is in no ranking
     explanation = engine().explain_in_pool(opening, [candidate.id]).get(candidate.id)

@@ -28,7 +28,6 @@ from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import ApplicationNoteForm as NoteForm
 from agency.staff.forms import MoveForm, VerifyForm
 
-MAX_ID = 2**31 - 1
 # Who reads a reason or a note (staff read everything).
 AUDIENCE_WORDS = {
     Audience.STAFF: "staff only",
@@ -38,8 +37,6 @@ AUDIENCE_WORDS = {
 
 
 def _application_or_404(application_id: int) -> Application:
-    if application_id > MAX_ID:
-        abort(404)
     application = (
         db.session.execute(
             select(Application)

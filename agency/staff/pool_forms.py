@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from agency.forms import BaseForm
+from agency.ids import MAX_ID
 
-MAX_ID = 2**31 - 1
 MAX_BULK = 500  # candidates one request may add or remove
 
 

@@ -27,12 +27,11 @@ from agency.staff.pool_forms import (
     candidate_ids,
 )
 
-MAX_ID = 2**31 - 1
 RANK_OPENINGS = 300  # open openings offered in the "rank against" list
 
 
 def _pool_or_404(pool_id: int) -> TalentPool:
-    pool = db.session.get(TalentPool, pool_id) if pool_id <= MAX_ID else None
+    pool = db.session.get(TalentPool, pool_id)
     if pool is None:
         abort(404)
     return pool
@@ -197,7 +196,7 @@ def pool_rank_pick(pool_id: int) -> ResponseReturnValue:
 def pool_ranking(pool_id: int, opening_id: int) -> ResponseReturnValue:
     """The pool's members ranked for the opening, as the review rows show them."""
     pool = _pool_or_404(pool_id)
-    opening = review_queries.load_opening(opening_id) if opening_id <= MAX_ID else None
+    opening = review_queries.load_opening(opening_id)
     if opening is None:
         abort(404)
     ranking = pools.rank_against(pool, opening)

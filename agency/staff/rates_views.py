@@ -20,7 +20,6 @@ from agency.services import money, rates
 from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 
-MAX_ID = 2**31 - 1
 LIMITS = NumberRange(min=0, max=99_999_999, message="Enter an amount from 0.")
 
 
@@ -37,7 +36,7 @@ class RatePairForm(BaseForm):
 
 
 def _opening_or_404(opening_id: int) -> Opening:
-    opening = db.session.get(Opening, opening_id) if opening_id <= MAX_ID else None
+    opening = db.session.get(Opening, opening_id)
     if opening is None:
         abort(404)
     return opening
@@ -88,7 +87,7 @@ def opening_rates(opening_id: int) -> ResponseReturnValue:
 @bp.route("/applications/<int:application_id>/rates", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def placement_rates(application_id: int) -> ResponseReturnValue:
-    application = db.session.get(Application, application_id) if application_id <= MAX_ID else None
+    application = db.session.get(Application, application_id)
     if application is None or application.stage != Stage.PLACED.value:
         abort(404)
     form = RatePairForm()

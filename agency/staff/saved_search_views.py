@@ -21,11 +21,9 @@ from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import CandidateSearchForm
 from agency.staff.pool_forms import AlertForm, ConfirmForm, SaveSearchForm
 
-MAX_ID = 2**31 - 1
-
 
 def _mine_or_404(search_id: int) -> SavedSearch:
-    search = db.session.get(SavedSearch, search_id) if search_id <= MAX_ID else None
+    search = db.session.get(SavedSearch, search_id)
     if search is None or search.owner_id != me().id:
         abort(404)  # another staff member's searches are theirs
     return search

@@ -23,7 +23,6 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.timezones import zone
 
-MAX_ID = 2**31 - 1
 PROPOSED = 20
 
 
@@ -48,7 +47,7 @@ class CorrectionForm(ReasonForm):
 
 
 def _shift_or_404(shift_id: int) -> Shift:
-    found = shifts.get_shift(shift_id) if shift_id <= MAX_ID else None
+    found = shifts.get_shift(shift_id)
     if found is None:
         abort(404)
     return found

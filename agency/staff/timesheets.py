@@ -26,7 +26,6 @@ from agency.staff import bp
 from agency.staff.common import STAFF_ROLES, me
 from agency.time_entry import TimeEntryForm
 
-MAX_ID = 2**31 - 1
 SHOWS = {
     "disputed": (TimesheetStatus.DISPUTED.value,),
     "waiting": (TimesheetStatus.SUBMITTED.value,),
@@ -98,14 +97,14 @@ class CalendarForm(BaseForm):
 
 
 def _sheet_or_404(timesheet_id: int) -> Timesheet:
-    sheet = timesheets.get(timesheet_id) if timesheet_id <= MAX_ID else None
+    sheet = timesheets.get(timesheet_id)
     if sheet is None:
         abort(404)
     return sheet
 
 
 def _clinic_or_404(clinic_id: int) -> Clinic:
-    clinic = db.session.get(Clinic, clinic_id) if clinic_id <= MAX_ID else None
+    clinic = db.session.get(Clinic, clinic_id)
     if clinic is None:
         abort(404)
     return clinic
