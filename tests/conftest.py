@@ -29,7 +29,9 @@ from sqlalchemy.engine import make_url
 
 from agency import create_app
 from agency.extensions import db
-from tests import factories
+from tests import factories, url_builders
+
+url_builders.install()
 
 TEST_ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 
