@@ -300,6 +300,27 @@ def _code_masks(values: list[Iterable[str]], book: CodeBook) -> I64:
     return out
 
 
+def _credential_columns(
+    cols: CandidateColumns, layout: Layout, n: int
+) -> dict[int, npt.NDArray[np.int16]]:
+    """Per credential row of the layout, each candidate's best cell for it (NOT_HELD when
+    none); codes are numbered in order of first appearance, as the layout numbers them."""
+    creds: dict[int, npt.NDArray[np.int16]] = {}
+    if not cols.credential_codes:
+        return creds
+    row_of = {code: layout.credentials.add(code) for code in dict.fromkeys(cols.credential_codes)}
+    entry_rows = np.array([-1 if r is None else r for r in map(row_of.get, cols.credential_codes)])
+    candidates = np.asarray(cols.credential_rows, dtype=np.intp)
+    cells = np.asarray(cols.credential_cells, dtype=np.int16)
+    for row in dict.fromkeys(row_of.values()):  # ("CPC" and "cpc" share a row)
+        if row is None:
+            continue
+        mine = entry_rows == row
+        column = creds[row] = np.full(n, NOT_HELD, dtype=np.int16)
+        np.maximum.at(column, candidates[mine], cells[mine])
+    return creds
+
+
 def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
     n = len(cols)
     X = np.zeros((n, layout.width), dtype=np.float32)
@@ -330,17 +351,7 @@ def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
     X[has_rel, layout.has_reliability] = 1.0
     ehr = _code_masks(cols.ehr, layout.ehr)
     langs = _code_masks(cols.languages, layout.languages)
-    creds: dict[int, npt.NDArray[np.int16]] = {}
-    for i, code, cell in zip(
-        cols.credential_rows, cols.credential_codes, cols.credential_cells, strict=True
-    ):
-        row = layout.credentials.add(code)
-        if row is None:
-            continue
-        cells = creds.get(row)
-        if cells is None:  # (not setdefault: that would allocate a column for every entry)
-            cells = creds[row] = np.full(n, NOT_HELD, dtype=np.int16)
-        cells[i] = max(int(cells[i]), cell)
+    creds = _credential_columns(cols, layout, n)
     years = np.array(cols.years_experience, dtype=np.float64).reshape(n)
     X[:, layout.wpm] = [w or 0 for w in cols.typing_wpm]
     commute = np.array(cols.commute_miles, dtype=np.float32).reshape(n)
@@ -366,7 +377,9 @@ def encode_columns(cols: CandidateColumns, layout: Layout) -> EncodedRows:
         lat[at] = lats
         lon[at] = lons
         xyz[at] = [unit_vector(a, b) for a, b in zip(lats, lons, strict=True)]  # type: ignore[arg-type]
-        cos_commute[at] = [radius_cosine(cols.commute_miles[i]) for i in located]
+        # A few dozen distinct commutes among 100,000 candidates.
+        cosines = {c: radius_cosine(c) for c in set(cols.commute_miles)}
+        cos_commute[at] = [cosines[cols.commute_miles[i]] for i in located]
     # Role fit = half the stated wish (above) + half how well the skills cover the role profile;
     # with no wish stated, the coverage alone (a missing wish is not held against anyone).
     coverage = X[:, : len(layout.skills)].astype(np.float64) @ layout.profile_matrix.T

@@ -30,7 +30,7 @@ from matching.features import (
     encode_profiles,
     popcount,
 )
-from matching.geo import haversine_miles
+from matching.geo import LatitudeIndex, haversine_miles
 from matching.scorer import (
     MatchExplanation,
     MatchScorer,
@@ -40,7 +40,6 @@ from matching.scorer import (
     scores_from_components,
 )
 from matching.similarity import SparseVector, TextSpace, cosine
-from matching.spatial import LatitudeIndex
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]

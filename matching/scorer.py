@@ -291,6 +291,7 @@ def applicable_parts(
     return out
 
 
+@lru_cache(maxsize=1024)
 def _pattern_shape(
     pattern: int,
 ) -> tuple[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]]:

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pytest
 
 from agency.extensions import db
-from agency.models import CandidateSkill, Skill
+from agency.models import (
+    CandidateSkill,
+    CredentialType,
+    Opening,
+    OpeningCredential,
+    OpeningSkill,
+    OpeningStatus,
+    Skill,
+)
 from agency.services.engine import pool as pool_module
-from agency.services.engine.pool import active, fit_text_space, load_columns, load_profiles
+from agency.services.engine.pool import (
+    active,
+    fit_text_space,
+    load_columns,
+    load_opening_specs,
+    load_profiles,
+    opening_query,
+    opening_spec,
+)
 from matching.features import EncodedRows
 from matching.ranking import CandidatePool
 
@@ -99,3 +116,38 @@ def test_a_change_to_one_candidate_reaches_the_pool_built_from_columns(
     db.session.commit()
     bridge.refresh_candidate(mover.id)
     assert pool.store.X[pool.row_of[mover.id], wpm_column] == 90
+
+
+def test_the_openings_read_as_rows_equal_each_opening_read_as_an_object(
+    taxonomy, make_clinic, make_opening
+) -> None:
+    skills = {s.code: s for s in db.session.execute(db.select(Skill)).scalars()}
+    cpc = db.session.execute(
+        db.select(CredentialType).where(CredentialType.code == "CPC")
+    ).scalar_one()
+    coder = make_opening(
+        role_type="secretary",
+        ehr_systems=["epic", "athenahealth"],
+        languages=["spanish"],
+        pay_min=None,
+        pay_max=Decimal("27.50"),
+        min_typing_wpm=55,
+        description="",
+    )
+    coder.skills.append(OpeningSkill(skill=skills["icd10_coding"], min_level=3, weight=1.5))
+    coder.skills.append(OpeningSkill(skill=skills["phone_handling"], min_level=1, weight=0.25))
+    coder.credentials.append(OpeningCredential(credential_type=cpc))
+    no_place = make_opening(make_clinic(lat=None, lon=None), shift_mask=0, ehr_systems=[])
+    closed = make_opening(status=OpeningStatus.CLOSED)
+    plain = make_opening()
+    db.session.commit()
+
+    def by_object(ids):
+        found = db.session.execute(opening_query().where(Opening.id.in_(ids))).scalars()
+        return sorted((opening_spec(o) for o in found), key=lambda s: s.id)
+
+    ids = [coder.id, no_place.id, plain.id]
+    assert load_opening_specs() == by_object(ids)
+    assert load_opening_specs([coder.id, closed.id]) == by_object([coder.id])
+    assert load_opening_specs([closed.id], open_only=False) == by_object([closed.id])
+    assert load_opening_specs([]) == []

@@ -32,6 +32,7 @@ from agency.models import (
 from agency.services import bulk
 from agency.services.engine.explaining import explain_rows
 from agency.services.engine.pool import (
+    collector_paused,
     load_opening_specs,
     load_profile,
     load_profiles,
@@ -370,6 +371,12 @@ def rescore_all(engine: Engine) -> int:
     batch's rows checked against deletions in one query, written in one bulk insert (COPY on
     PostgreSQL) and committed.
     """
+    # Hundreds of thousands of row dicts and no cycles: full collections only walked them.
+    with collector_paused():
+        return _rescore_all(engine)
+
+
+def _rescore_all(engine: Engine) -> int:
     engine.reset()
     pool = engine.pool()
     read_at = utcnow()
