@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
@@ -61,6 +61,11 @@ class DatabaseIdConverter(IntegerConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def signed_in_user() -> User:
+    """The logged-in user, as the User row (behind `roles_required`, there always is one)."""
+    return cast(User, current_user._get_current_object())
 
 
 def client_ip() -> str:
