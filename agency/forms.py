@@ -1,4 +1,5 @@
-"""The base form every blueprint's forms extend, and validators shared across them."""
+"""The base form every blueprint's forms extend, validators shared across them, and the
+query-string numbers and dates the pages read."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import phonenumbers
+from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import DateField, Field, FieldList, FileField, FormField, PasswordField
@@ -46,6 +48,15 @@ def date_arg(raw: str | None, default: date) -> date:
     except ValueError:
         return default
     return found if EARLIEST_DATE <= found <= LATEST_DATE else default
+
+
+MAX_PAGE = 10_000
+
+
+def page_arg() -> int:
+    """The ?page= number, 1 when missing or nonsense, capped so OFFSET stays sane."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 def _has_nul(field: Field) -> bool:

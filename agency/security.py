@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
@@ -37,6 +37,11 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def signed_in_user() -> User:
+    """The logged-in user, as the User row (behind `roles_required`, there always is one)."""
+    return cast(User, current_user._get_current_object())
 
 
 def client_ip() -> str:

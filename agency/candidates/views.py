@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from agency.candidates import bp
 from agency.candidates.helpers import my_candidate
+from agency.forms import page_arg
 from agency.models import Role
 from agency.security import roles_required
 from agency.services import applications as application_service
@@ -24,8 +25,7 @@ def dashboard() -> ResponseReturnValue:
     candidate = my_candidate(full=True)
     home = candidate_pages.dashboard(
         candidate,
-        # Clamped: a huge ?page= would overflow the database's OFFSET (a 500).
-        page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000),
+        page=page_arg(),
         per_page=APPLICATIONS_PER_PAGE,
         fitting=FITTING_OPENINGS,
     )

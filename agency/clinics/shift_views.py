@@ -10,7 +10,7 @@ from agency.clinics import bp
 from agency.clinics.shift_forms import AttendanceForm, CancelShiftForm, ShiftRequestForm
 from agency.clinics.views import my_clinic
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS
+from agency.forms import FORM_ERROR_STATUS, show_field_error
 from agency.models import CancelledBy, Clinic, Role, Shift, ShiftBooking, utcnow
 from agency.security import client_ip, clinic_manager_required, roles_required
 from agency.services import clinic_portal, shifts
@@ -62,11 +62,7 @@ def new_shift() -> ResponseReturnValue:
             shift = shifts.request_shift(clinic, form.to_request(), current_user, client_ip())
         except ShiftError as exc:
             db.session.rollback()
-            target = form[exc.field] if exc.field and exc.field in form else None
-            if target is None:
-                form.form_errors.append(str(exc))
-            else:
-                target.errors = [*target.errors, str(exc)]
+            show_field_error(form, exc)
             status = FORM_ERROR_STATUS
         else:
             db.session.commit()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from agency.clinics import bp
 from agency.clinics.forms import ClinicProfileForm
 from agency.extensions import db
-from agency.forms import show_field_error
+from agency.forms import page_arg, show_field_error
 from agency.models import Clinic, Role
 from agency.security import client_ip, clinic_manager_required_to_write, roles_required
 from agency.services import clinic_portal, interviews, openings
@@ -25,13 +25,6 @@ def my_clinic() -> Clinic:
     if clinic is None:
         abort(403)
     return clinic
-
-
-def page_arg() -> int:
-    try:
-        return min(max(int(request.args.get("page", "1")[:6]), 1), 10_000)
-    except ValueError:
-        return 1
 
 
 @bp.route("/")

@@ -70,13 +70,14 @@ from agency.models.shifts import (
 from agency.models.skills import CredentialType, RoleProfile, RoleType, Skill
 from agency.models.timesheets import BILLABLE_STATUSES, Timesheet, TimesheetStatus
 from agency.models.types import utcnow
-from agency.models.users import AuthToken, ClinicRole, Role, TokenPurpose, User
+from agency.models.users import STAFF_ROLES, AuthToken, ClinicRole, Role, TokenPurpose, User
 from agency.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "BILLABLE_STATUSES",
     "CLOSED_STAGES",
     "INTERNAL_STAGES",
+    "STAFF_ROLES",
     "ApiToken",
     "Application",
     "ApplicationSource",

@@ -23,6 +23,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The agency's own people: the roles that may use the staff workspace.
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+
+
 class ClinicRole(StrEnum):
     """What a clinic login may do: a manager runs the clinic's account (openings, decisions,
     shifts, the profile and the team); a viewer only looks."""
@@ -70,7 +74,7 @@ class User(UserMixin, Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.STAFF, Role.ADMIN)
+        return self.role in STAFF_ROLES
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -50,6 +50,7 @@ from agency.models import (
 from agency.models.interviews import ACTIVE_STATUSES
 from agency.services import audit, calendar_feed, clinic_portal, notifications, outbox, pipeline
 from agency.services.calendar_feed import CalendarEvent
+from agency.services.errors import FieldError
 from agency.timezones import clinic_zone
 
 MIN_SLOTS, MAX_SLOTS = 2, 5
@@ -81,12 +82,8 @@ DECLINED_AFTER_INTERVIEW = "Declined after the interview."
 NEXT_STAGES = ("", Stage.OFFERED, Stage.REJECTED)
 
 
-class InterviewError(ValueError):
+class InterviewError(FieldError):
     """A refused request, in words the user can act on; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class SlotGone(InterviewError):

@@ -540,7 +540,6 @@ def credit_note(
         {"invoice": invoice.number, "reason": reason[:200]},
     )
     db.session.flush()
-    invoice_notices.credit_note_issued(note, invoice)
     return note
 
 

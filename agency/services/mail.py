@@ -38,9 +38,10 @@ from agency.services import link_secrets
 
 SMTP_TIMEOUT = 10
 _URL = re.compile(r"https?://[^\s<>\"']+")
-# The links whose last part is a token (accounts.request_password_reset, unsubscribe.url_for_user),
-# and, for any later kind, what a token looks like: a reset token is 43 characters, a signed
-# unsubscribe token longer; the ids and words in every other link are far shorter.
+# The links whose last part is a token (accounts.request_password_reset,
+# notifications.unsubscribe_url), and, for any later kind, what a token looks like: a reset
+# token is 43 characters, a signed unsubscribe token longer; the ids and words in every other
+# link are far shorter.
 _SECRET_PATHS = ("/reset/", "/claim/", "/unsubscribe/")
 _SECRET_PART = re.compile(r"^[A-Za-z0-9_.~=-]{24,}$")
 REDACTED_LINK = "[link removed: it works only for the recipient, whose copy has it]"

@@ -1,4 +1,5 @@
-"""Who hears about what: each function stages outbox e-mails in the caller's transaction.
+"""Who hears about what: each function stages outbox e-mails in the caller's transaction; and
+how people stop hearing (the signed unsubscribe link in every non-essential e-mail).
 
 Nothing here commits or sends. Every message has a dedupe key, so a retried request or a re-run
 job never mails twice. Staff mail goes through one "notify_staff" row that delivery fans out.
@@ -10,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +35,7 @@ from agency.models import (
     User,
     utcnow,
 )
-from agency.services import clinic_portal, outbox, unsubscribe
+from agency.services import clinic_portal, outbox
 from matching.scorer import STRONG_FIT
 
 # A "strong match" is the strong-fit band of docs/scores.md (90+), the engine's own constant:
@@ -67,8 +69,51 @@ def email_user(
     """Stage a non-essential e-mail with an unsubscribe link; None if the user opted out."""
     if user is None or not wants_mail(user):
         return None
-    context = {**context, "unsubscribe_url": unsubscribe.url_for_user(user.id, topic)}
+    context = {**context, "unsubscribe_url": unsubscribe_url(user.id, topic)}
     return outbox.email(template, user.email, context, f"{key}:u{user.id}", user_id=user.id)
+
+
+# ---------- Unsubscribing: a link that works without a login ----------
+
+# "all" turns off non-essential mail; "openings" only the new-opening alerts.
+UNSUBSCRIBE_TOPICS = ("all", "openings")
+_UNSUBSCRIBE_SALT = "clinicmatch-unsubscribe"
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int, topic: str = "all") -> str:
+    if topic not in UNSUBSCRIBE_TOPICS:
+        raise ValueError(f"unknown unsubscribe topic {topic!r}")
+    return str(_unsubscribe_serializer().dumps({"u": user_id, "t": topic}))
+
+
+def unsubscribe_url(user_id: int, topic: str = "all") -> str:
+    return link(f"/unsubscribe/{unsubscribe_token(user_id, topic)}")
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str] | None:
+    """The user and topic a token names, or None when it is forged, garbled or the user is gone."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+        user_id, topic = int(data["u"]), str(data["t"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or topic not in UNSUBSCRIBE_TOPICS:
+        return None
+    return user, topic
+
+
+def unsubscribe(user: User, topic: str) -> None:
+    """Turn the topic off for the user (idempotent); the caller commits."""
+    if topic == "openings":
+        user.notify_new_openings = False
+    else:
+        user.email_notifications = False
+        user.notify_new_openings = False
 
 
 def tell_staff(event: str, key: str, **ids: Any) -> OutboxMessage | None:

@@ -45,7 +45,6 @@ from agency.models import (
 from agency.models.applications import CLOSED_STAGES
 from agency.services import (
     audit,
-    clinic_portal,
     human_review,
     interviews,
     invoicing,
@@ -250,34 +249,6 @@ def _scrub_outbox(email: str) -> None:
             db.session.delete(message)
 
 
-def _without_names(value: Any, names: dict[str, str]) -> Any:
-    """`value` (an e-mail's context) with every string that is exactly one of `names` replaced."""
-    if isinstance(value, str):
-        return names.get(value, value)
-    if isinstance(value, dict):
-        return {k: _without_names(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_names(v, names) for v in value]
-    return value
-
-
-def _scrub_names_in_outbox(names: dict[str, str]) -> None:
-    # Undelivered mail to other people (a clinic told of a submission, staff told of an
-    # application) names the person: it still goes out, saying what the portal says instead.
-    rows = db.session.execute(
-        select(OutboxMessage).where(
-            OutboxMessage.kind == "email",
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.DEAD]),
-        )
-    ).scalars()
-    for message in rows:
-        payload = message.payload or {}
-        context = payload.get("context")
-        scrubbed = _without_names(context, names)
-        if scrubbed != context:
-            message.payload = {**payload, "context": scrubbed}
-
-
 def _scrub_audit(user_id: int, email: str) -> None:
     # Failed-login events keep the typed e-mail; those that name this person lose it.
     for event in db.session.execute(
@@ -349,15 +320,6 @@ def erase(candidate: Candidate, ip: str = "") -> None:
     """
     user = candidate.user
     candidate_id = candidate.id
-    # The name as staff read it and as a clinic reads it, each replaced by its erased form.
-    names = {
-        name: erased
-        for name, erased in (
-            (candidate.full_name, ERASED_NAME),
-            (clinic_portal.display_name(candidate), clinic_portal.ERASED_DISPLAY),
-        )
-        if name.strip()
-    }
     uploads.discard(candidate.resume_path)
     for credential in list(candidate.credentials):
         uploads.discard(credential.document_path)
@@ -446,6 +408,5 @@ def erase(candidate: Candidate, ip: str = "") -> None:
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         db.session.flush()
         db.session.delete(user)
-    _scrub_names_in_outbox(names)
     notifications.account_erased(candidate_id)
     db.session.flush()

@@ -42,6 +42,7 @@ from agency.models import (
 from agency.models.shifts import SHIFT_EMPLOYMENT_TYPES
 from agency.services import audit, clinic_portal, notifications, outbox, rates
 from agency.services.calendar_feed import CalendarEvent
+from agency.services.errors import FieldError
 from agency.timezones import clinic_zone
 
 LATE_CANCELLATION = timedelta(hours=24)
@@ -59,12 +60,8 @@ ATTENDANCE_WORDS = {
 }
 
 
-class ShiftError(Exception):
+class ShiftError(FieldError):
     """A rule the request broke; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from agency.models import Role, User
+from agency.models import STAFF_ROLES, Role, User
 from agency.services import accounts, audit
-
-STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 
 
 def create(email: str, password: str, role: str, actor: User, ip: str = "") -> User:

@@ -8,14 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
-from agency.models import Clinic, Role, User
-from agency.security import client_ip, roles_required
+from agency.forms import FORM_ERROR_STATUS, choices, page_arg, show_field_error
+from agency.models import STAFF_ROLES, Clinic, Role, User
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import accounts, clinic_approval, staff_accounts
 from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import AuditFilterForm, StaffAccountForm
 
 
@@ -36,7 +35,7 @@ def clinic_approve(clinic_id: int) -> ResponseReturnValue:
     if clinic is None:
         abort(404)
     try:
-        clinic_approval.approve(clinic, me(), ip=client_ip())
+        clinic_approval.approve(clinic, signed_in_user(), ip=client_ip())
     except clinic_approval.ApprovalError as exc:
         flash(str(exc), "info")
         return redirect(url_for("staff.clinics"))
@@ -56,7 +55,11 @@ def accounts_page() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = staff_accounts.create(
-                form.email.data, form.password.data, form.role.data, me(), ip=client_ip()
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                signed_in_user(),
+                ip=client_ip(),
             )
         except accounts.AccountError as exc:
             show_field_error(form, exc, "email")
@@ -72,13 +75,13 @@ def accounts_page() -> ResponseReturnValue:
 @roles_required(Role.ADMIN)
 def account_active(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
-    if user is None or user.role not in staff_accounts.STAFF_ROLES:
+    if user is None or user.role not in STAFF_ROLES:
         abort(404)
     wanted = request.form.get("active")
     if wanted not in ("0", "1"):
         abort(400)
     try:
-        staff_accounts.set_active(user, wanted == "1", me(), ip=client_ip())
+        staff_accounts.set_active(user, wanted == "1", signed_in_user(), ip=client_ip())
     except accounts.AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff.accounts"))

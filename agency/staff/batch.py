@@ -11,13 +11,12 @@ from werkzeug.datastructures import MultiDict
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.ids import MAX_ID
-from agency.models import Opening, OpeningStatus
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Opening, OpeningStatus
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, batch_fill
 from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import BatchPickForm
 
 
@@ -68,7 +67,7 @@ def batch_proposal() -> ResponseReturnValue:
     proposal = batch_fill.propose(openings)
     audit.record_views(
         (c.candidate_id for row in proposal.rows for c in row.alternatives),
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="batch_proposal",
         ip=client_ip(),
     )
@@ -97,7 +96,7 @@ def batch_accept() -> ResponseReturnValue:
     if not rows:
         flash("Tick at least one row to accept.", "error")
         return redirect(back)
-    result = batch_fill.accept(rows, me(), ip=client_ip())
+    result = batch_fill.accept(rows, signed_in_user(), ip=client_ip())
     db.session.commit()
     people = list_queries.candidates_by_id(c for _, c in rows)
     names = {cid: c.full_name for cid, c in people.items()}

@@ -13,13 +13,12 @@ from sqlalchemy.orm import joinedload
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.ids import MAX_ID
-from agency.models import Candidate, Credential
-from agency.security import audit_here, client_ip, roles_required
+from agency.models import STAFF_ROLES, Candidate, Credential
+from agency.security import audit_here, client_ip, roles_required, signed_in_user
 from agency.services import credential_checks, messages, notes, pools
 from agency.services.engine import availability_in_words, engine, name_of
 from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp, pool_views
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import NoteForm, VerifyForm
 
 FITS_SHOWN = 8
@@ -79,7 +78,7 @@ def candidate_note(candidate_id: int) -> ResponseReturnValue:
     form = NoteForm()
     if not form.validate_on_submit():
         return _render(person, form, FORM_ERROR_STATUS)
-    notes.add(me(), form.body.data, candidate=person, ip=client_ip())
+    notes.add(signed_in_user(), form.body.data, candidate=person, ip=client_ip())
     db.session.commit()
     flash("Note added.", "success")
     return redirect(url_for("staff.candidate", candidate_id=person.id))
@@ -100,7 +99,7 @@ def credential_verify(credential_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Choose verified or rejected.", "error")
         return redirect(back)
-    credential_checks.record_check(credential, form.outcome.data, me(), ip=client_ip())
+    credential_checks.record_check(credential, form.outcome.data, signed_in_user(), ip=client_ip())
     db.session.commit()
     engine().refresh_candidate(credential.candidate_id)
     flash(

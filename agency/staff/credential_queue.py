@@ -8,10 +8,11 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.security import client_ip, roles_required
+from agency.forms import page_arg
+from agency.models import STAFF_ROLES
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, credential_checks
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import VerifyForm
 
 
@@ -21,7 +22,7 @@ def credential_queue() -> ResponseReturnValue:
     page = credential_checks.awaiting(page_arg())
     audit.record_views(
         (c.candidate_id for c in page.items),
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="credential_queue",
         ip=client_ip(),
     )

@@ -6,11 +6,11 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit
 from agency.services.staff_queries import dashboard as board_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 
 
 @bp.route("/")
@@ -19,7 +19,7 @@ def dashboard() -> ResponseReturnValue:
     board = board_queries.dashboard()
     audit.record_views(
         (a.candidate_id for a in board.new_applications),
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="dashboard",
         ip=client_ip(),
     )

@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from agency.extensions import db
-from agency.models import Application, Candidate, DuplicateFlag, DuplicateStatus
-from agency.security import audit_here, client_ip, roles_required
+from agency.models import STAFF_ROLES, Application, Candidate, DuplicateFlag, DuplicateStatus
+from agency.security import audit_here, client_ip, roles_required, signed_in_user
 from agency.services import duplicates
 from agency.services.engine import engine
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import MergeForm
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ def duplicate_merge(flag_id: int) -> ResponseReturnValue:
     )
     drop_id, drop_name = drop.id, drop.full_name
     try:
-        duplicates.merge(keep, drop, me(), ip=client_ip())
+        duplicates.merge(keep, drop, signed_in_user(), ip=client_ip())
         db.session.commit()
     except duplicates.MergeError as exc:
         db.session.rollback()
@@ -98,7 +97,7 @@ def duplicate_merge(flag_id: int) -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def duplicate_dismiss(flag_id: int) -> ResponseReturnValue:
     pair = _open_pair_or_404(flag_id)
-    duplicates.dismiss(pair, me(), ip=client_ip())
+    duplicates.dismiss(pair, signed_in_user(), ip=client_ip())
     db.session.commit()
     flash("Marked as two different people; this pair will not be flagged again.", "success")
     return redirect(url_for("staff.duplicates_list"))

@@ -6,11 +6,10 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.models import utcnow
+from agency.models import STAFF_ROLES, utcnow
 from agency.security import audit_here, roles_required
 from agency.services import outbox, ranker
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES
 
 
 @bp.route("/engine")

@@ -10,13 +10,12 @@ from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
 from agency.forms import choices
-from agency.models import Stage, utcnow
+from agency.models import STAFF_ROLES, Stage, utcnow
 from agency.security import audit_here, roles_required
 from agency.services import exports
 from agency.services.staff_queries import search as search_queries
 from agency.services.staff_queries import timelines as timeline_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES
 from agency.staff.forms import AuditFilterForm
 from agency.staff.search import (
     candidate_filters,

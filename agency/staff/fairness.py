@@ -9,12 +9,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS
-from agency.models import HumanReviewRequest, Role
-from agency.security import audit_here, client_ip, roles_required
+from agency.forms import FORM_ERROR_STATUS, page_arg
+from agency.models import STAFF_ROLES, HumanReviewRequest, Role
+from agency.security import audit_here, client_ip, roles_required, signed_in_user
 from agency.services import bias_audit, human_review
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import BiasAuditForm, HumanReviewMoveForm
 
 # The default audit period: the past year, today included.
@@ -53,7 +52,9 @@ def human_review_move(review_id: int) -> ResponseReturnValue:
     form = _move_form(review_id)
     if form.validate_on_submit():
         try:
-            human_review.move(row, form.status.data, me(), form.reply.data or "", ip=client_ip())
+            human_review.move(
+                row, form.status.data, signed_in_user(), form.reply.data or "", ip=client_ip()
+            )
         except human_review.ReviewError as exc:
             form.reply.errors = [*form.reply.errors, str(exc)]
         else:

@@ -22,11 +22,10 @@ from sqlalchemy import select
 
 from agency.extensions import csrf, db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
-from agency.models import Clinic, ImportJob, ImportStatus
-from agency.security import audit_here, roles_required
+from agency.models import STAFF_ROLES, Clinic, ImportJob, ImportStatus
+from agency.security import audit_here, roles_required, signed_in_user
 from agency.services import imports
 from agency.staff import bp, import_rows  # noqa: F401 (registers the row checkers)
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import ImportMappingForm, ImportUploadForm
 from agency.staff.opening_intake import approved_clinics
 
@@ -85,7 +84,9 @@ def import_upload() -> ResponseReturnValue:
     # The cap is checked on the stream: a larger file is never read into memory whole.
     data = form.file.data.stream.read(imports.max_bytes() + 1)
     try:
-        job = imports.create(form.kind.data, data, form.file.data.filename or "", me(), clinic)
+        job = imports.create(
+            form.kind.data, data, form.file.data.filename or "", signed_in_user(), clinic
+        )
     except imports.ImportFileError as exc:
         db.session.rollback()
         show_field_error(form, exc, default="file")
@@ -118,7 +119,7 @@ def import_job(job_id: int) -> ResponseReturnValue:
             if value:
                 mapping[column.name] = int(value)
         try:
-            imports.start(job, mapping, bool(form.send_invitations.data), me())
+            imports.start(job, mapping, bool(form.send_invitations.data), signed_in_user())
         except imports.ImportFileError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))

@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS
-from agency.security import client_ip, roles_required
+from agency.forms import FORM_ERROR_STATUS, show_field_error
+from agency.models import STAFF_ROLES
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import intake
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import CandidateIntakeForm
 
 
@@ -31,10 +31,10 @@ def candidate_intake() -> ResponseReturnValue:
         years_experience=form.years_experience.data or 0,
     )
     try:
-        person = intake.enter_candidate(entry, me(), ip=client_ip())
+        person = intake.enter_candidate(entry, signed_in_user(), ip=client_ip())
     except intake.IntakeError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "email").errors.append(str(exc))
+        show_field_error(form, exc, default="email")
         return render_template("staff/candidate_intake.html", form=form), FORM_ERROR_STATUS
     db.session.commit()
     flash(

@@ -9,11 +9,10 @@ from flask.typing import ResponseReturnValue
 from agency import interview_pages
 from agency.extensions import db
 from agency.interview_pages import Frame
-from agency.models import Application, Audience, Interview
+from agency.models import STAFF_ROLES, Application, Audience, Interview
 from agency.security import roles_required
 from agency.services import interviews
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES
 
 LAYOUT = "staff/_layout.html"
 

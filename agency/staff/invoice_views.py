@@ -15,12 +15,11 @@ from agency import invoice_pages
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm, choices
 from agency.invoice_pages import FMT
-from agency.models import BillingPeriod, Clinic, Invoice, InvoiceStatus
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, BillingPeriod, Clinic, Invoice, InvoiceStatus
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import invoicing
 from agency.services.invoicing import InvoiceError
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 
 MAX_CREDIT = Decimal("1000000")
 
@@ -102,7 +101,7 @@ def run_invoicing() -> ResponseReturnValue:
             form=form,
             fmt=FMT,
         ), FORM_ERROR_STATUS
-    result = invoicing.run_for(form.week.data, me(), client_ip())
+    result = invoicing.run_for(form.week.data, signed_in_user(), client_ip())
     db.session.commit()
     flash(
         f"Invoicing run for the week of {form.week.data:%b %d, %Y}: {result.describe()}.", "success"
@@ -140,7 +139,7 @@ def regenerate_invoice(invoice_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return _render(found, FORM_ERROR_STATUS, errors=["The form expired: try again."])
     try:
-        rebuilt = invoicing.regenerate(found, me(), client_ip())
+        rebuilt = invoicing.regenerate(found, signed_in_user(), client_ip())
     except InvoiceError as exc:
         return _refused(found, exc)
     db.session.commit()
@@ -158,7 +157,7 @@ def issue_invoice(invoice_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return _render(found, FORM_ERROR_STATUS, errors=["The form expired: try again."])
     try:
-        invoicing.issue(found, me(), client_ip())
+        invoicing.issue(found, signed_in_user(), client_ip())
     except InvoiceError as exc:
         return _refused(found, exc)
     db.session.commit()
@@ -178,7 +177,9 @@ def credit_invoice(invoice_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         amounts = {line.id: form[f"line_{line.id}"].data or Decimal(0) for line in found.lines}
         try:
-            note = invoicing.credit_note(found, amounts, form.reason.data or "", me(), client_ip())
+            note = invoicing.credit_note(
+                found, amounts, form.reason.data or "", signed_in_user(), client_ip()
+            )
         except InvoiceError as exc:
             db.session.rollback()
             found = _invoice_or_404(invoice_id)
@@ -241,7 +242,7 @@ def clinic_billing(clinic_id: int) -> ResponseReturnValue:
             form.period.data or BillingPeriod.WEEKLY.value,
             form.net_days.data or 0,
             form.bill_to.data or "",
-            me(),
+            signed_in_user(),
             client_ip(),
         )
         db.session.commit()

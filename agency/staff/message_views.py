@@ -7,17 +7,16 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
-from agency.models import Application, Candidate, MessageTemplate, Opening, TalentPool
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Candidate, MessageTemplate, Opening, TalentPool
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import messages, pools
 from agency.services.messages import PLACEHOLDERS, MessageError
+from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.pool_forms import MessageForm, TemplateForm
 
 OPENINGS_OFFERED = 300
@@ -41,7 +40,12 @@ def _edit(template: MessageTemplate | None) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             saved = messages.save_template(
-                template, form.name.data, form.subject.data, form.body.data, me(), client_ip()
+                template,
+                form.name.data,
+                form.subject.data,
+                form.body.data,
+                signed_in_user(),
+                client_ip(),
             )
         except MessageError as exc:
             db.session.rollback()
@@ -97,7 +101,7 @@ def _send(
             people,
             form.subject.data,
             form.body.data,
-            me(),
+            signed_in_user(),
             opening=opening,
             template_id=template_id,
             pool=pool,
@@ -136,12 +140,7 @@ def candidate_message(candidate_id: int) -> ResponseReturnValue:
     if person is None or person.status == "erased":
         abort(404)
     # The openings the person is in the pipeline for come first; any open one may be named.
-    applied = db.session.execute(
-        select(Opening.id, Opening.title)
-        .join(Application, Application.opening_id == Opening.id)
-        .where(Application.candidate_id == person.id)
-        .order_by(Opening.title)
-    ).all()
+    applied = list_queries.applied_openings(person.id)
     form = _message_form(
         [(str(i), t) for i, t in applied] + _open_openings(exclude={i for i, _ in applied})
     )

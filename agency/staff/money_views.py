@@ -11,10 +11,10 @@ from flask.typing import ResponseReturnValue
 from agency.extensions import db
 from agency.forms import date_arg
 from agency.invoice_pages import FMT
+from agency.models import STAFF_ROLES
 from agency.security import audit_here, roles_required
 from agency.services import exports, invoicing, money_reports, payroll
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES
 
 
 def _day_arg(name: str, default: date) -> date:

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
-from agency.models import Clinic
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Clinic
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import openings
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import StaffOpeningForm
 
 ROLES = ("receptionist", "secretary", "hybrid")
@@ -69,7 +68,7 @@ def opening_intake() -> ResponseReturnValue:
         opening = openings.save(
             chosen,
             form.to_draft(),
-            me(),
+            signed_in_user(),
             publish=bool(form.publish.data) or not form.save_draft.data,
             ip=client_ip(),
             entered_for_clinic=True,

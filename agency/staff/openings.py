@@ -10,14 +10,13 @@ from flask.typing import ResponseReturnValue
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS
 from agency.ids import MAX_ID
-from agency.models import Candidate, Stage
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Candidate, Stage
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, pipeline, reliability
 from agency.services.engine import COMPONENT_LABELS, engine, name_of
 from agency.services.staff_queries import lists as list_queries
 from agency.services.staff_queries import review as review_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import REVIEW_ACTIONS, ReviewActionForm, ReviewFilterForm
 
 # The ranking is shown a page at a time: 25 rows, then "show the next 25" up to the form's cap.
@@ -59,7 +58,7 @@ def _render_review(
     # Names and ZIP codes of everyone listed: one audit event each, in one INSERT.
     audit.record_views(
         (r.candidate.id for r in rows),
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="opening_review",
         ip=client_ip(),
         details={"opening_id": opening.id},
@@ -118,7 +117,7 @@ def match_breakdown(opening_id: int, candidate_id: int) -> ResponseReturnValue:
     partial = request.args.get("partial") == "1"
     audit.record_views(
         [candidate.id],
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="match_breakdown",
         ip=client_ip(),
         details={"opening_id": opening.id},
@@ -158,7 +157,7 @@ def opening_act(opening_id: int) -> ResponseReturnValue:
         opening,
         candidates,
         action,
-        me(),
+        signed_in_user(),
         reason=form.reason.data or "",
         note=form.note.data or "",
         ip=client_ip(),

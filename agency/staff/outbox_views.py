@@ -13,11 +13,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.security import audit_here, client_ip, roles_required
+from agency.forms import page_arg
+from agency.security import audit_here, client_ip, roles_required, signed_in_user
 from agency.services import audit, delivery, mail
 from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
-from agency.staff.common import me, page_arg
 
 FILTERS = list_queries.OUTBOX_FILTERS
 MAIL_NAME = re.compile(r"^[0-9T]+-[0-9a-f]{8}\.eml$")
@@ -83,7 +83,7 @@ def _record_mail_views(recipients: list[str], page: str) -> None:
     if not addresses:
         return
     ids = list_queries.candidate_ids_by_email(addresses)
-    audit.record_views(ids, actor_id=me().id, page=page, ip=client_ip())
+    audit.record_views(ids, actor_id=signed_in_user().id, page=page, ip=client_ip())
 
 
 @bp.route("/mail/<name>")

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, choices
+from agency.forms import FORM_ERROR_STATUS, choices, page_arg
 from agency.models import (
+    STAFF_ROLES,
     Application,
     Audience,
     Candidate,
@@ -20,11 +21,10 @@ from agency.models import (
     StageChange,
     VerificationStatus,
 )
-from agency.security import client_ip, roles_required
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, interviews, notes, pipeline
 from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import ApplicationNoteForm as NoteForm
 from agency.staff.forms import MoveForm, VerifyForm
 
@@ -62,7 +62,7 @@ def _application_or_404(application_id: int) -> Application:
 
 def _move_form(application: Application) -> MoveForm:
     form = MoveForm()
-    moves = pipeline.allowed_moves(application, me().role)
+    moves = pipeline.allowed_moves(application, signed_in_user().role)
     form.to_stage.choices = choices([(m, m.capitalize()) for m in moves])
     if Stage.SUBMITTED not in moves:
         del form.clinic_note
@@ -75,7 +75,7 @@ def _render(application: Application, form: MoveForm, note_form: NoteForm, statu
         del form.confirm_ineligible
     app_notes = list_queries.application_notes(application.id)
     its = interviews.of_applications([application.id])[application.id]
-    can_place = Stage.PLACED in pipeline.allowed_moves(application, me().role)
+    can_place = Stage.PLACED in pipeline.allowed_moves(application, signed_in_user().role)
     problems = (
         pipeline.placement_problems(application.candidate, application.opening) if can_place else []
     )
@@ -116,7 +116,7 @@ def application(application_id: int) -> ResponseReturnValue:
     app_ = _application_or_404(application_id)
     audit.record_views(
         [app_.candidate_id],
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="application",
         ip=client_ip(),
         details={"application_id": app_.id},
@@ -142,7 +142,7 @@ def application_move(application_id: int) -> ResponseReturnValue:
         pipeline.move(
             app_,
             form.to_stage.data,
-            me(),
+            signed_in_user(),
             form.reason.data or "",
             client_ip(),
             candidate_message=form.candidate_message.data or "",
@@ -172,7 +172,7 @@ def application_note(application_id: int) -> ResponseReturnValue:
     if not note_form.validate_on_submit():
         return _render(app_, _move_form(app_), note_form, FORM_ERROR_STATUS)
     notes.add(
-        me(),
+        signed_in_user(),
         note_form.body.data,
         application=app_,
         audience=note_form.audience.data,
@@ -192,7 +192,10 @@ def pipeline_board() -> ResponseReturnValue:
     counts = list_queries.stage_counts()
     page = list_queries.pipeline_page(stage, page_arg())
     audit.record_views(
-        (a.candidate_id for a in page.items), actor_id=me().id, page="pipeline", ip=client_ip()
+        (a.candidate_id for a in page.items),
+        actor_id=signed_in_user().id,
+        page="pipeline",
+        ip=client_ip(),
     )
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(

@@ -8,15 +8,14 @@ from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
-from agency.models import OpeningStatus, TalentPool
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, OpeningStatus, TalentPool
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, pipeline, pools
 from agency.services.engine import name_of
 from agency.services.pools import PoolError
 from agency.services.staff_queries import review as review_queries
 from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import ReviewActionForm
 from agency.staff.pool_forms import (
     ConfirmForm,
@@ -70,7 +69,7 @@ def pools_list() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            pool = pools.create(form.name.data, me(), client_ip())
+            pool = pools.create(form.name.data, signed_in_user(), client_ip())
         except PoolError as exc:
             db.session.rollback()
             show_field_error(form, exc, "name")
@@ -87,7 +86,9 @@ def _render_pool(
     pool: TalentPool, name_form: PoolNameForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
     people = pools.members(pool.id)
-    audit.record_views((c.id for c in people), actor_id=me().id, page="talent_pool", ip=client_ip())
+    audit.record_views(
+        (c.id for c in people), actor_id=signed_in_user().id, page="talent_pool", ip=client_ip()
+    )
     html = render_template(
         "staff/pool.html",
         pool=pool,
@@ -115,7 +116,7 @@ def pool_rename(pool_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_pool(pool, form, FORM_ERROR_STATUS)
     try:
-        pools.rename(pool, form.name.data, me(), client_ip())
+        pools.rename(pool, form.name.data, signed_in_user(), client_ip())
     except PoolError as exc:
         db.session.rollback()
         show_field_error(form, exc, "name")
@@ -132,7 +133,7 @@ def pool_delete(pool_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = pool.name
-    pools.delete_pool(pool, me(), client_ip())
+    pools.delete_pool(pool, signed_in_user(), client_ip())
     db.session.commit()
     flash(f"Pool “{name}” deleted; its candidates are unchanged.", "success")
     return redirect(url_for("staff.pools_list"))
@@ -152,7 +153,7 @@ def pool_add() -> ResponseReturnValue:
         flash("Check at least one candidate to add.", "error")
         return redirect(back)
     pool = _pool_or_404(int(form.pool_id.data))
-    added = pools.add(pool, ids, me(), client_ip())
+    added = pools.add(pool, ids, signed_in_user(), client_ip())
     db.session.commit()
     skipped = len(ids) - added
     message = f"{added} added to “{pool.name}”."
@@ -171,7 +172,7 @@ def pool_remove(pool_id: int) -> ResponseReturnValue:
     if not ids:
         flash("Check the candidates to remove.", "error")
         return redirect(url_for("staff.pool", pool_id=pool.id))
-    removed = pools.remove(pool, ids, me(), client_ip())
+    removed = pools.remove(pool, ids, signed_in_user(), client_ip())
     db.session.commit()
     flash(f"{removed} removed from the pool.", "success")
     return redirect(url_for("staff.pool", pool_id=pool.id))
@@ -202,7 +203,7 @@ def pool_ranking(pool_id: int, opening_id: int) -> ResponseReturnValue:
     ranking = pools.rank_against(pool, opening)
     audit.record_views(
         (r.candidate.id for r in ranking.rows),
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         page="pool_ranking",
         ip=client_ip(),
         details={"opening_id": opening.id, "pool_id": pool.id},

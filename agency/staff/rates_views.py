@@ -7,18 +7,16 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm
-from agency.models import Application, Opening, Stage
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Application, Opening, Stage
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import money, rates
+from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 
 LIMITS = NumberRange(min=0, max=99_999_999, message="Enter an amount from 0.")
 
@@ -42,17 +40,6 @@ def _opening_or_404(opening_id: int) -> Opening:
     return opening
 
 
-def _placements(opening: Opening) -> list[Application]:
-    return list(
-        db.session.execute(
-            select(Application)
-            .options(joinedload(Application.candidate))
-            .where(Application.opening_id == opening.id, Application.stage == Stage.PLACED.value)
-            .order_by(Application.id)
-        ).scalars()
-    )
-
-
 def _render(
     opening: Opening, form: RatePairForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
@@ -64,7 +51,7 @@ def _render(
         opening=opening,
         effective=rates.for_opening(opening),
         form=form,
-        placements=_placements(opening),
+        placements=list_queries.placements(opening.id),
         margin=money.margin,
     ), status
 
@@ -75,7 +62,7 @@ def opening_rates(opening_id: int) -> ResponseReturnValue:
     opening = _opening_or_404(opening_id)
     form = RatePairForm()
     if form.validate_on_submit():
-        rates.set_opening_rates(opening, *form.pair(), me(), client_ip())
+        rates.set_opening_rates(opening, *form.pair(), signed_in_user(), client_ip())
         db.session.commit()
         flash("Opening rates saved. New bookings and placements use them.", "success")
         return redirect(url_for("staff.opening_rates", opening_id=opening.id))
@@ -92,7 +79,7 @@ def placement_rates(application_id: int) -> ResponseReturnValue:
         abort(404)
     form = RatePairForm()
     if form.validate_on_submit():
-        rates.set_placement_rates(application, *form.pair(), me(), client_ip())
+        rates.set_placement_rates(application, *form.pair(), signed_in_user(), client_ip())
         db.session.commit()
         flash("Placement rates saved.", "success")
     else:

@@ -11,20 +11,19 @@ from werkzeug.datastructures import MultiDict
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices
-from agency.models import SavedSearch
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, SavedSearch
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit, saved_searches
 from agency.services.saved_searches import SavedSearchError
 from agency.services.staff_queries import search as search_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.staff.forms import CandidateSearchForm
 from agency.staff.pool_forms import AlertForm, ConfirmForm, SaveSearchForm
 
 
 def _mine_or_404(search_id: int) -> SavedSearch:
     search = db.session.get(SavedSearch, search_id)
-    if search is None or search.owner_id != me().id:
+    if search is None or search.owner_id != signed_in_user().id:
         abort(404)  # another staff member's searches are theirs
     return search
 
@@ -32,7 +31,7 @@ def _mine_or_404(search_id: int) -> SavedSearch:
 def _render(form: SaveSearchForm, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "staff/saved_searches.html",
-        searches=saved_searches.of_owner(me().id),
+        searches=saved_searches.of_owner(signed_in_user().id),
         form=form,
         alert_form=AlertForm(formdata=None),
         delete_form=ConfirmForm(formdata=None),
@@ -68,7 +67,7 @@ def saved_search_create() -> ResponseReturnValue:
     filters = saved_searches.clean_filters(args)
     try:
         search = saved_searches.save(
-            me(), form.name.data, filters, bool(form.alert.data), client_ip()
+            signed_in_user(), form.name.data, filters, bool(form.alert.data), client_ip()
         )
     except SavedSearchError as exc:
         db.session.rollback()
@@ -96,7 +95,7 @@ def saved_search_alert(search_id: int) -> ResponseReturnValue:
     saved_searches.set_alert(search, bool(form.alert.data))
     audit.record(
         "saved_search_alert_changed",
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         object_type="saved_search",
         object_id=search.id,
         ip=client_ip(),
@@ -118,7 +117,7 @@ def saved_search_delete(search_id: int) -> ResponseReturnValue:
         abort(400)
     audit.record(
         "saved_search_deleted",
-        actor_id=me().id,
+        actor_id=signed_in_user().id,
         object_type="saved_search",
         object_id=search.id,
         ip=client_ip(),

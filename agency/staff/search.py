@@ -8,13 +8,13 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from agency.extensions import db
-from agency.forms import FORM_ERROR_STATUS, choices
-from agency.security import client_ip, roles_required
+from agency.forms import FORM_ERROR_STATUS, choices, page_arg
+from agency.models import STAFF_ROLES
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import audit
 from agency.services.staff_queries import dashboard as board_queries
 from agency.services.staff_queries import search as search_queries
 from agency.staff import bp, pool_views
-from agency.staff.common import STAFF_ROLES, me, page_arg
 from agency.staff.forms import CandidateSearchForm, OpeningSearchForm
 from agency.staff.pool_forms import SaveSearchForm
 
@@ -70,7 +70,10 @@ def candidates() -> ResponseReturnValue:
     if form.validate():
         page = search_queries.candidate_search(candidate_filters(form), page_arg())
         audit.record_views(
-            (c.id for c in page.items), actor_id=me().id, page="candidate_search", ip=client_ip()
+            (c.id for c in page.items),
+            actor_id=signed_in_user().id,
+            page="candidate_search",
+            ip=client_ip(),
         )
     # Render before the commit: committing expires the loaded rows (one query each again).
     html = render_template(

@@ -8,19 +8,18 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm, choices, date_arg
-from agency.models import CancelledBy, Candidate, Shift, ShiftBooking
-from agency.security import roles_required
+from agency.models import STAFF_ROLES, CancelledBy, Shift, ShiftBooking
+from agency.security import roles_required, signed_in_user
 from agency.services import money, shift_proposals, shifts
 from agency.services.engine import COMPONENT_LABELS
 from agency.services.shifts import ShiftError
+from agency.services.staff_queries import lists as list_queries
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.timezones import zone
 
 PROPOSED = 20
@@ -86,12 +85,7 @@ def _render_shift(
     proposals = []
     if found.status == "open":
         proposals = shift_proposals.propose(found, k=PROPOSED)
-    names = {
-        c.id: c
-        for c in db.session.execute(
-            select(Candidate).where(Candidate.id.in_([p.candidate_id for p in proposals]))
-        ).scalars()
-    }
+    names = list_queries.candidates_by_id(p.candidate_id for p in proposals)
     offered = {o.candidate_id: o.status for o in found.offers}
     return render_template(
         "shifts/staff_shift.html",
@@ -126,7 +120,7 @@ def offer_shift(shift_id: int) -> ResponseReturnValue:
         errors = form.candidate_ids.errors or ["Choose at least one person."]
         return _render_shift(found, status=FORM_ERROR_STATUS, errors=list(errors))
     try:
-        made = shifts.offer(found, [int(v) for v in form.candidate_ids.data], me())
+        made = shifts.offer(found, [int(v) for v in form.candidate_ids.data], signed_in_user())
     except ShiftError as exc:
         db.session.rollback()
         return _render_shift(found, status=FORM_ERROR_STATUS, errors=[str(exc)])
@@ -161,7 +155,7 @@ def cancel_shift(shift_id: int) -> ResponseReturnValue:
     return _act(
         found,
         form,
-        lambda: shifts.cancel_shift(found, CancelledBy.STAFF, form.reason.data, me()),
+        lambda: shifts.cancel_shift(found, CancelledBy.STAFF, form.reason.data, signed_in_user()),
         "The shift is canceled.",
     )
 
@@ -182,7 +176,9 @@ def cancel_booking(shift_id: int, booking_id: int) -> ResponseReturnValue:
     return _act(
         found,
         form,
-        lambda: shifts.cancel_booking(booking, CancelledBy.STAFF, form.reason.data, me()),
+        lambda: shifts.cancel_booking(
+            booking, CancelledBy.STAFF, form.reason.data, signed_in_user()
+        ),
         "The booking is canceled; the place is open again.",
     )
 
@@ -196,6 +192,8 @@ def correct_attendance(shift_id: int, booking_id: int) -> ResponseReturnValue:
     return _act(
         found,
         form,
-        lambda: shifts.correct_attendance(booking, form.outcome.data, form.reason.data, me()),
+        lambda: shifts.correct_attendance(
+            booking, form.outcome.data, form.reason.data, signed_in_user()
+        ),
         "Attendance corrected.",
     )

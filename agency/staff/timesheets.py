@@ -17,13 +17,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, BaseForm, choices, show_field_error
-from agency.models import Clinic, Timesheet, TimesheetStatus
-from agency.security import client_ip, roles_required
+from agency.models import STAFF_ROLES, Clinic, Timesheet, TimesheetStatus
+from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import money, rates, timesheets
 from agency.services.rates import RateError
 from agency.services.timesheets import TimesheetError
 from agency.staff import bp
-from agency.staff.common import STAFF_ROLES, me
 from agency.time_entry import TimeEntryForm
 
 SHOWS = {
@@ -137,7 +136,7 @@ def timesheet(timesheet_id: int) -> ResponseReturnValue:
     status = 200
     if timesheets.can_resolve(sheet) and form.validate_on_submit():
         try:
-            timesheets.resolve(sheet, form.times(), form.reason.data, me(), client_ip())
+            timesheets.resolve(sheet, form.times(), form.reason.data, signed_in_user(), client_ip())
         except TimesheetError as exc:
             db.session.rollback()
             show_field_error(form, exc)
@@ -208,7 +207,7 @@ def clinic_rate_card(clinic_id: int) -> ResponseReturnValue:
                 money.round_line(form.bill_rate.data),
                 money.round_line(form.overtime_multiplier.data),
                 money.round_line(form.holiday_multiplier.data),
-                me(),
+                signed_in_user(),
                 client_ip(),
             )
         except RateError as exc:
@@ -231,7 +230,7 @@ def clinic_calendar(clinic_id: int) -> ResponseReturnValue:
         if days is not None:
             try:
                 rates.set_calendar(
-                    clinic, int(form.workweek_starts_on.data), days, me(), client_ip()
+                    clinic, int(form.workweek_starts_on.data), days, signed_in_user(), client_ip()
                 )
             except RateError as exc:
                 db.session.rollback()

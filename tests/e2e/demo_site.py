@@ -9,7 +9,7 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Candidate, Interview, User
-from agency.services import demo, interviews, unsubscribe
+from agency.services import demo, interviews, notifications
 
 LOGINS = {
     "candidate": demo.CANDIDATE_EMAIL,
@@ -42,7 +42,7 @@ def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
     ).scalar_one()
     choose = interviews.pick_url(proposed, proposed.slots[0])
     return {
-        "unsubscribe": f"/unsubscribe/{unsubscribe.make_token(user.id, 'all')}",
+        "unsubscribe": f"/unsubscribe/{notifications.unsubscribe_token(user.id, 'all')}",
         "interview_choice": "/interviews/choose/" + choose.rsplit("/", 1)[1],
     }
 

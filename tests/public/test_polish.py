@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from agency.extensions import db
 from agency.models import Application, OutboxMessage, Role
-from agency.services import link_secrets, unsubscribe
+from agency.services import link_secrets, notifications
 
 
 def _title(html: str) -> str:
@@ -41,7 +41,7 @@ def test_reset_unsubscribe_and_staff_mail_titles_name_the_site_once(
         db.session.execute(db.select(OutboxMessage)).scalar_one().payload["context"]
     )["reset_url"]
     reset = client.get("/" + url.split("/", 3)[3])
-    pages = [reset, client.get(f"/unsubscribe/{unsubscribe.make_token(user.id)}")]
+    pages = [reset, client.get(f"/unsubscribe/{notifications.unsubscribe_token(user.id)}")]
     login_as(user)
     pages += [client.get("/staff/mail"), client.get("/staff/outbox")]
     for page in pages:

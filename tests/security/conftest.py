@@ -41,7 +41,7 @@ from agency.models import (
     VerificationStatus,
     utcnow,
 )
-from agency.services import api_tokens, unsubscribe, webhooks
+from agency.services import api_tokens, notifications, webhooks
 from agency.services.engine import engine
 from tests import factories
 
@@ -243,7 +243,7 @@ def build_world() -> World:
             "candidate_b_name": cand_b.last_name,
             "candidate_b_phone": cand_b.phone,
             "candidate_b_credential": "SECRET-B-4711",
-            "unsubscribe": unsubscribe.make_token(cand_b.user_id),
+            "unsubscribe": notifications.unsubscribe_token(cand_b.user_id),
             "candidate_b_api_token": api_raw,
             "clinic_y_webhook_secret": hook.secret,
         },

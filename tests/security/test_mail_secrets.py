@@ -11,7 +11,7 @@ from flask import Flask
 
 from agency.extensions import db
 from agency.models import OutboxMessage, Role
-from agency.services import delivery, mail, unsubscribe
+from agency.services import delivery, mail, notifications
 from tests.conftest import login
 
 
@@ -51,7 +51,7 @@ def test_unsubscribe_links_are_redacted_and_ordinary_links_kept(app: Flask) -> N
     text = (
         f"See your application: {base}/me/applications/12\n"
         f"Jobs near you: {base}/jobs?role=receptionist&page=2\n"
-        f"Unsubscribe (no login needed): {unsubscribe.url_for_user(7)}\n"
+        f"Unsubscribe (no login needed): {notifications.unsubscribe_url(7)}\n"
         f"Reset: {base}/reset/short\n"
         f"Verify: https://elsewhere.example/v?code=Xq3_0a9ZbLkT-8sJ2mN4pQ6rT1uV3wY5zA7cE9gI0kM\n"
     )

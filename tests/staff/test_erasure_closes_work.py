@@ -9,7 +9,7 @@ import pytest
 
 from agency.extensions import db
 from agency.models import Application, Match, OutboxMessage, Role, Stage, User
-from agency.services import batch_fill, clinic_portal, mail, pipeline, privacy
+from agency.services import batch_fill, pipeline, privacy
 from agency.services.engine import engine
 from tests.conftest import login
 
@@ -155,32 +155,3 @@ def test_a_clinic_forcing_a_move_reads_withdrawn_and_nothing_moves(
     assert "erased" not in text.lower()
     db.session.expire_all()
     assert db.session.get(Application, submitted.id).stage == Stage.WITHDRAWN
-
-
-def test_mail_still_waiting_to_go_out_no_longer_names_the_person(
-    scene: Any, make_user: Any, make_opening: Any
-) -> None:
-    """The clinic was told of Nora's submission and staff of her application, but the worker has
-    not sent those e-mails when she erases her account: they go out naming nobody."""
-    staff = make_user(Role.STAFF)
-    second = make_opening(clinic=scene.clinic, title="Back Office Secretary")
-    pipeline.move(pipeline.source(scene.near, second, staff), Stage.SUBMITTED, staff)
-    db.session.commit()
-    full, shown = scene.near.full_name, clinic_portal.display_name(scene.near)
-
-    def waiting(template: str) -> list[OutboxMessage]:
-        db.session.expire_all()
-        rows = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "email"))
-        return [m for m in rows.scalars() if m.payload["template"] == template]
-
-    (to_clinic,) = waiting("submitted_to_clinic")
-    assert to_clinic.payload["context"]["candidate_name"] == shown
-    _erase(scene.near)
-    (to_clinic,) = waiting("submitted_to_clinic")
-    p = to_clinic.payload
-    built = mail.build(p["template"], p["to"], p["context"], to_clinic.dedupe_key)
-    text = str(built["Subject"]) + built.get_body(preferencelist=("plain",)).get_content()
-    assert shown not in text and full not in text
-    assert clinic_portal.ERASED_DISPLAY in text
-    everything = str([m.payload for m in waiting("submitted_to_clinic")])
-    assert shown not in everything and full not in everything

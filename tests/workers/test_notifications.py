@@ -16,7 +16,7 @@ from agency.models import (
     StageChange,
     utcnow,
 )
-from agency.services import delivery, notifications, unsubscribe
+from agency.services import delivery, notifications
 from tests.workers.helpers import all_messages
 
 
@@ -136,7 +136,7 @@ def test_alerts_after_a_rescore_skip_applicants(app, application, make_candidate
 
 def test_unsubscribe_link_works_without_login_and_only_on_post(app, client, make_user):
     user = make_user(notify_new_openings=True)
-    url = unsubscribe.url_for_user(user.id)
+    url = notifications.unsubscribe_url(user.id)
     path = url.split("5000", 1)[1]
     assert b"Unsubscribe" in client.get(path).data
     db.session.expire_all()
@@ -149,7 +149,7 @@ def test_unsubscribe_link_works_without_login_and_only_on_post(app, client, make
 
 def test_openings_topic_only_stops_opening_alerts(app, client, make_user):
     user = make_user(notify_new_openings=True)
-    path = "/unsubscribe/" + unsubscribe.make_token(user.id, "openings")
+    path = "/unsubscribe/" + notifications.unsubscribe_token(user.id, "openings")
     client.post(path)
     db.session.expire_all()
     assert user.notify_new_openings is False and user.email_notifications is True

@@ -1,5 +1,6 @@
-"""The staff workspace's other lists: the pipeline board, an application's notes, the openings
-and people of a batch fill, clinics to approve, staff accounts, the outbox."""
+"""The staff workspace's other lists: the pipeline board, an application's notes, an opening's
+placements, a person's applications, the openings and people of a batch fill, clinics to
+approve, staff accounts, the outbox."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from agency.models import (
     OutboxMessage,
     OutboxStatus,
     Role,
+    Stage,
     User,
 )
 
@@ -49,14 +51,40 @@ def pipeline_page(stage: str, page: int, per_page: int = 30) -> Any:
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def notes(where: ColumnElement[bool], limit: int | None = None) -> list[Note]:
-    """Notes matching `where` with their authors, newest first."""
-    query = select(Note).options(joinedload(Note.author)).where(where)
-    return list(db.session.execute(query.order_by(Note.created_at.desc()).limit(limit)).scalars())
-
-
 def application_notes(application_id: int) -> list[Note]:
-    return notes(Note.application_id == application_id)
+    """The application's notes with their authors, newest first."""
+    query = (
+        select(Note)
+        .options(joinedload(Note.author))
+        .where(Note.application_id == application_id)
+        .order_by(Note.created_at.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def placements(opening_id: int) -> list[Application]:
+    """The opening's placed applications with their candidates (its rate pairs page)."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .options(joinedload(Application.candidate))
+            .where(Application.opening_id == opening_id, Application.stage == Stage.PLACED)
+            .order_by(Application.id)
+        ).scalars()
+    )
+
+
+def applied_openings(candidate_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the openings the candidate is in the pipeline for, by title."""
+    return [
+        (opening_id, title)
+        for opening_id, title in db.session.execute(
+            select(Opening.id, Opening.title)
+            .join(Application, Application.opening_id == Opening.id)
+            .where(Application.candidate_id == candidate_id)
+            .order_by(Opening.title)
+        )
+    ]
 
 
 # ---------- Batch fill and bulk review ----------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from agency.extensions import db
 from agency.models import (
@@ -16,7 +17,6 @@ from agency.models import (
     Opening,
 )
 from agency.models.openings import opening_with_requirements
-from agency.services.staff_queries.lists import notes
 
 
 @dataclass
@@ -143,4 +143,12 @@ def opening_review(opening: Opening, k: int, f: ReviewFilters) -> tuple[list[Rev
 
 
 def opening_notes(opening_id: int) -> list[Note]:
-    return notes(Note.opening_id == opening_id, limit=50)
+    """The opening's newest 50 notes with their authors."""
+    query = (
+        select(Note)
+        .options(joinedload(Note.author))
+        .where(Note.opening_id == opening_id)
+        .order_by(Note.created_at.desc())
+        .limit(50)
+    )
+    return list(db.session.execute(query).scalars())
