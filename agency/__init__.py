@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from agency import ids, logs, timezones
+from agency import logs, timezones
 from agency.config import build_config
 from matching import week
 
@@ -34,7 +34,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # First, so the request id and the start time are set before any other hook can answer.
     logs.init_app(app)
-    ids.init_app(app)
 
     from agency import db_setup, security
     from agency.extensions import csrf, db, fragment_cache, limiter, login_manager, migrate

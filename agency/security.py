@@ -11,8 +11,10 @@ from flask import Flask, abort, current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import IntegerConverter, Map
 
 from agency.extensions import db, login_manager
+from agency.ids import MAX_DATABASE_ID, MAX_ID
 from agency.models import User
 from agency.services import audit
 
@@ -147,6 +149,34 @@ def _security_headers(response: Any) -> Any:
     return response
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a non-negative integer that fits a BIGINT, else no match.
+
+    The pattern itself stops at 18 digits: werkzeug checks the methods of a rule whose pattern
+    matched before its converter refuses the value, so a 19-digit id past 2**63 - 1 on a path
+    with several methods answered 405 instead of 404."""
+
+    regex = r"\d{1,18}"
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_DATABASE_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _bounded_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # Past MAX_ID the router's integer reaches the driver, which PostgreSQL refuses as out of
+    # range for an INTEGER (a 500): no row has such an id, so the page does not exist.
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_ID:
+            abort(404)
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -158,6 +188,9 @@ def init_app(app: Flask) -> None:
     # "log out everywhere" and a password change move the user's session generation
     # (accounts.end_sessions), which load_user checks on every request.
     login_manager.session_protection = "strong"
+    # Before any blueprint registers a route (rules look their converters up when added).
+    app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_value_preprocessor(_bounded_ids)
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
 
