@@ -27,11 +27,13 @@ def eligible(
     rows: IntArray | slice,
     q: OpeningQuery,
     dot: npt.NDArray[np.float32] | None = None,
+    miles: npt.NDArray[np.float64] | None = None,
 ) -> BoolArray:
     """Vectorised: which of `rows` pass every hard constraint.
 
     `dot` (unit-vector dot products with the clinic) is a cheap pre-filter; the survivors'
-    distances are then checked exactly with haversine.
+    distances are then checked exactly with haversine, or read from `miles` (the rows'
+    distances to the opening) when the caller has them.
     """
     ok = _shift_languages_pay_credentials(enc, rows, q)
     if q.has_location:
@@ -45,10 +47,13 @@ def eligible(
         if idx.size:
             base = np.arange(enc.availability.shape[0])[rows] if isinstance(rows, slice) else rows
             r = base[idx]
-            lat, lon = q.opening.lat, q.opening.lon
-            assert lat is not None and lon is not None
-            miles = haversine_miles(enc.lat[r], enc.lon[r], lat, lon)
-            ok[idx] = miles <= enc.commute[r]
+            if miles is None:
+                lat, lon = q.opening.lat, q.opening.lon
+                assert lat is not None and lon is not None
+                found = haversine_miles(enc.lat[r], enc.lon[r], lat, lon)
+            else:
+                found = miles[idx]
+            ok[idx] = found <= enc.commute[r]
     return np.asarray(ok, dtype=bool)
 
 
@@ -113,8 +118,11 @@ def eligible_rows(
     return rows[within], miles[within]
 
 
-def failed_constraints(enc: EncodedRows, row: int, q: OpeningQuery, layout: Layout) -> list[str]:
-    """Each failed hard constraint of one candidate, in words a coordinator would use."""
+def failed_constraints(
+    enc: EncodedRows, row: int, q: OpeningQuery, layout: Layout, miles: float | None = None
+) -> list[str]:
+    """Each failed hard constraint of one candidate, in words a coordinator would use; `miles`
+    is the candidate's distance to the opening when the caller has it."""
     reasons: list[str] = []
     tax = layout.taxonomy
     start = q.opening.start_date.isoformat()
@@ -136,9 +144,10 @@ def failed_constraints(enc: EncodedRows, row: int, q: OpeningQuery, layout: Layo
         more = f" and {len(blocks) - 3} more" if len(blocks) > 3 else ""
         reasons.append(f"not available {', '.join(blocks[:3])}{more}")
     if q.has_location and not np.isnan(enc.lat[row]):
-        lat, lon = q.opening.lat, q.opening.lon
-        assert lat is not None and lon is not None
-        miles = float(haversine_miles(enc.lat[row], enc.lon[row], lat, lon))
+        if miles is None:
+            lat, lon = q.opening.lat, q.opening.lon
+            assert lat is not None and lon is not None
+            miles = float(haversine_miles(enc.lat[row], enc.lon[row], lat, lon))
         commute = float(enc.commute[row])
         if miles > commute:
             reasons.append(f"clinic is {miles:.1f} miles away, beyond the {commute:g}-mile commute")

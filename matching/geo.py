@@ -32,7 +32,8 @@ def haversine_miles(
     dlmb = np.radians(lon2 - np.asarray(lon1, dtype=np.float64))
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return np.asarray(
-        2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64
+        2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.minimum(np.maximum(a, 0.0), 1.0))),
+        dtype=np.float64,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
@@ -37,6 +36,7 @@ from matching.scorer import (
     _pay_component,
     component_values,
     gate_from_skills,
+    opening_text_vector,
     scores_from_components,
 )
 from matching.similarity import SparseVector, TextSpace, cosine
@@ -472,21 +472,10 @@ def score_compiled(
         reach = key + text_w >= floor
         rows, base, text_w, row_ok = rows[reach], base[reach], text_w[reach], row_ok[reach]
         miles = None if miles is None else miles[reach]
-    vector = text if text is not None else _text_vector(pool.text_space, q)
+    vector = text if text is not None else opening_text_vector(pool.text_space, q)
     text_cos = pool.text_cosine(rows, vector)
     total = base + text_w * np.minimum(np.maximum(text_cos, 0.0) / TEXT_FULL_COSINE, 1.0)
     return ScoredRows(q, rows, total, text_cos, row_ok, miles)
-
-
-def _text_vector(space: TextSpace, q: OpeningQuery) -> SparseVector:
-    """The opening's text in the pool's TF-IDF space, kept with the compiled opening (the
-    space is held weakly: a pool rebuilt with a new space must not keep the old one alive)."""
-    kept = q.memo.get("text")
-    if isinstance(kept, tuple) and kept[0]() is space:
-        return kept[1]  # type: ignore[no-any-return]
-    vector = space.vector(q.opening.text)
-    q.memo["text"] = (weakref.ref(space), vector)
-    return vector
 
 
 def _no_rows(q: OpeningQuery) -> ScoredRows:

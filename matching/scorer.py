@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +35,7 @@ from matching.features import (
     popcount,
 )
 from matching.geo import haversine_miles
-from matching.similarity import TextSpace, cosine
+from matching.similarity import SparseVector, TextSpace, cosine
 
 __all__ = [
     "COMPONENTS",
@@ -90,6 +91,9 @@ class MatchExplanation:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+_COLUMN = {c: i for i, c in enumerate(COMPONENTS)}
+
+
 def component_values(
     enc: EncodedRows,
     rows: npt.NDArray[np.intp],
@@ -108,10 +112,10 @@ def component_values(
         X = enc.X[rows].astype(np.float64)
     s = len(layout.skills)
     out = np.full((m, len(COMPONENTS)), np.nan)
-    col = {c: i for i, c in enumerate(COMPONENTS)}
-    caps = q.caps.astype(np.float64)
+    col = _COLUMN
     if q.applicable["skills"]:
-        out[:, col["skills"]] = np.minimum(X[:, :s], caps[:s]) @ q.skill_weights
+        # (float32 caps are whole levels, exact in float64: the minimum is the same numbers.)
+        out[:, col["skills"]] = np.minimum(X[:, :s], q.caps[:s]) @ q.skill_weights
     out[:, col["role"]] = X[:, layout.role[q.opening.role]]
     out[:, col["experience"]] = X[:, layout.experience]
     if q.typing_target is not None:
@@ -131,20 +135,21 @@ def component_values(
         out[has_text, col["text"]] = text[has_text]
     has_rel = X[:, layout.has_reliability] > 0
     out[has_rel, col["reliability"]] = X[has_rel, layout.reliability]
-    return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
+    # In place, and not np.clip (see encode_columns): fixed costs count for one pair.
+    np.maximum(out, 0.0, out=out)
+    np.minimum(out, 1.0, out=out)
+    return out
 
 
 def _distance_component(
     enc: EncodedRows, rows: npt.NDArray[np.intp], q: OpeningQuery, miles: F64 | None = None
 ) -> F64:
     """Closeness in [0, 1]; NaN (drops out) where either location is unknown."""
-    out = np.full(len(rows), np.nan)
     if not q.has_location:
-        return out
+        return np.full(len(rows), np.nan)
     if miles is not None:
-        known = ~np.isnan(miles)
-        out[known] = 1.0 / (1.0 + miles[known] / DISTANCE_HALF_MILES)
-        return out
+        return 1.0 / (1.0 + miles / DISTANCE_HALF_MILES)  # (NaN miles stay NaN)
+    out = np.full(len(rows), np.nan)
     known = ~np.isnan(enc.lat[rows])
     lat, lon = q.opening.lat, q.opening.lon
     assert lat is not None and lon is not None
@@ -156,19 +161,16 @@ def _distance_component(
 def _pay_component(ask: F64, q: OpeningQuery) -> F64:
     """How much room the ask leaves in the opening's pay; NaN (drops out) when either is unknown."""
     lo, hi = q.opening.pay_min, q.opening.pay_max
-    out = np.full(ask.shape, np.nan)
-    known = ~np.isnan(ask)
     if hi is None and lo is None:
-        return out
+        return np.full(ask.shape, np.nan)
     # One end stated: read it as a range of the usual width, so that asks still differ
     # (with only a maximum, every ask below it used to score the same).
     floor = lo if lo is not None else hi * (1.0 - ASSUMED_PAY_SPAN)  # type: ignore[operator]
     ceil = hi if hi is not None else lo * (1.0 + ASSUMED_PAY_SPAN)  # type: ignore[operator]
     span = max(ceil - floor, 1e-9)
-    # Asking at or under the floor leaves the clinic room; asking near the ceiling less so.
-    val = np.where(ask <= floor, 1.0, np.where(ask <= ceil, 1.0 - 0.5 * (ask - floor) / span, 0.0))
-    out[known] = val[known]
-    return out
+    # Asking at or under the floor leaves the clinic room; asking near the ceiling less so. (A
+    # NaN ask compares False both ways and stays NaN through the arithmetic.)
+    return np.where(ask <= floor, 1.0, np.where(ask > ceil, 0.0, 1.0 - 0.5 * (ask - floor) / span))
 
 
 class MatchScorer(BaseEstimator):  # type: ignore[misc]
@@ -207,7 +209,7 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         space = text_space or default_text_space()
         enc = encode_profiles([candidate], layout)
         q = compile_cached(opening, layout, self.resolved_weights())
-        text = cosine(space.vector(candidate.text), space.vector(opening.text))
+        text = cosine(space.vector(candidate.text), opening_text_vector(space, q))
         return self.explain_row(enc, 0, q, text, layout)
 
     def explain_row(
@@ -230,13 +232,18 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         """Explanations for several rows at once (the top k of a ranking); `ok` is the rows'
         eligibility and `miles` their distances when the caller has them (ranking has)."""
         X = enc.X[rows].astype(np.float64)  # one gather for the components and the notes
+        if miles is None and ok is None and q.has_location:
+            # Once for both the commute check and the distance component.
+            lat, lon = q.opening.lat, q.opening.lon
+            assert lat is not None and lon is not None
+            miles = haversine_miles(enc.lat[rows], enc.lon[rows], lat, lon)
         values = component_values(enc, rows, q, text_cosine, layout, X, miles)
         weights = np.array([q.weights[c] for c in COMPONENTS])
         applies = ~np.isnan(values)
         gate = skill_gate(values, weights)
         contrib = contributions_from_components(values, weights, gate)
         gates = gate.tolist()
-        eligible_rows = (eligible(enc, rows, q) if ok is None else ok).tolist()
+        eligible_rows = (eligible(enc, rows, q, miles=miles) if ok is None else ok).tolist()
         skill_notes = _skill_notes(X, q, layout)
         notes = _NoteContext(enc, rows, q, layout)
         version = self.model_version
@@ -244,9 +251,16 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
         value_rows, contrib_rows = values.tolist(), contrib.tolist()
         row_notes = notes.all_rows(value_rows, skill_notes)
         parts = applicable_parts(applies, value_rows, contrib_rows)
+        distances = None if miles is None else miles.tolist()
         out = []
         for i, row in enumerate(rows.tolist()):
-            failed = [] if eligible_rows[i] else failed_constraints(enc, row, q, layout)
+            failed = (
+                []
+                if eligible_rows[i]
+                else failed_constraints(
+                    enc, row, q, layout, None if distances is None else distances[i]
+                )
+            )
             components, contributions = parts[i]
             score = sum(contributions.values())
             strengths, gaps = row_notes[i]
@@ -265,6 +279,17 @@ class MatchScorer(BaseEstimator):  # type: ignore[misc]
                 )
             )
         return out
+
+
+def opening_text_vector(space: TextSpace, q: OpeningQuery) -> SparseVector:
+    """The opening's text in the pool's TF-IDF space, kept with the compiled opening (the
+    space is held weakly: a pool rebuilt with a new space must not keep the old one alive)."""
+    kept = q.memo.get("text")
+    if isinstance(kept, tuple) and kept[0]() is space:
+        return kept[1]  # type: ignore[no-any-return]
+    vector = space.vector(q.opening.text)
+    q.memo["text"] = (weakref.ref(space), vector)
+    return vector
 
 
 def applicable_parts(
@@ -321,7 +346,9 @@ def skill_gate(X: F64, weights: F64) -> F64:
     (1 when the opening asks for no skills or the weights ignore them)."""
     if weights[SKILLS] <= 0:
         return np.ones(X.shape[0])
-    skills = np.nan_to_num(X[:, SKILLS], nan=SKILL_GATE_FULL)
+    skills = X[:, SKILLS]
+    # (np.where, not np.nan_to_num: the same numbers without its wrapper's fixed cost.)
+    skills = np.where(np.isnan(skills), SKILL_GATE_FULL, skills)
     return gate_from_skills(skills)
 
 
