@@ -26,7 +26,7 @@ def _own(candidate: Candidate, timesheet_id: int) -> Timesheet:
 
 
 @bp.route("/me/timesheets")
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def my_timesheets() -> ResponseReturnValue:
     candidate = my_candidate()
     if timesheets.make_due(candidate_id=candidate.id):
@@ -41,7 +41,7 @@ def my_timesheets() -> ResponseReturnValue:
 
 
 @bp.route("/me/timesheets/<int:timesheet_id>", methods=["GET", "POST"])
-@roles_required(Role.CANDIDATE.value)
+@roles_required(Role.CANDIDATE)
 def my_timesheet(timesheet_id: int) -> ResponseReturnValue:
     sheet = _own(my_candidate(), timesheet_id)
     form = TimeEntryForm()

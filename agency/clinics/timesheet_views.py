@@ -19,7 +19,7 @@ from agency.services import clinic_portal, money, timesheets
 from agency.services.timesheets import TimesheetError
 
 SHOWS = {
-    "waiting": (TimesheetStatus.SUBMITTED.value,),
+    "waiting": (TimesheetStatus.SUBMITTED,),
     "all": (),
 }
 

@@ -65,7 +65,9 @@ class ClinicBilling(Model):
     )
     # Weekly and biweekly periods start on the clinic's workweek start day (the overtime week),
     # so one invoice never splits a week's overtime; monthly periods are calendar months.
-    period: Mapped[str] = mapped_column(enum_type(BillingPeriod), default=BillingPeriod.WEEKLY)
+    period: Mapped[BillingPeriod] = mapped_column(
+        enum_type(BillingPeriod), default=BillingPeriod.WEEKLY
+    )
     # Payment terms: due date = issue date + net_days.
     net_days: Mapped[int] = mapped_column(Integer, default=30)
     # Where the invoice is addressed (the clinic's accounts payable); blank = the clinic's address.
@@ -111,8 +113,10 @@ class Invoice(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # No ON DELETE: a clinic with invoices cannot be deleted (nothing deletes clinics today).
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
-    kind: Mapped[str] = mapped_column(enum_type(InvoiceKind), default=InvoiceKind.INVOICE)
-    status: Mapped[str] = mapped_column(enum_type(InvoiceStatus), default=InvoiceStatus.DRAFT)
+    kind: Mapped[InvoiceKind] = mapped_column(enum_type(InvoiceKind), default=InvoiceKind.INVOICE)
+    status: Mapped[InvoiceStatus] = mapped_column(
+        enum_type(InvoiceStatus), default=InvoiceStatus.DRAFT
+    )
     # INV-2026-00001 / CN-2026-00001, given when issued (year of the issue date).
     number: Mapped[str | None] = mapped_column(String(20))
     # The billing period (local dates in the clinic's zone, both inclusive).
@@ -148,11 +152,11 @@ class Invoice(Model):
 
     @property
     def is_issued(self) -> bool:
-        return self.status == InvoiceStatus.ISSUED.value
+        return self.status == InvoiceStatus.ISSUED
 
     @property
     def is_credit_note(self) -> bool:
-        return self.kind == InvoiceKind.CREDIT_NOTE.value
+        return self.kind == InvoiceKind.CREDIT_NOTE
 
     @property
     def title(self) -> str:
@@ -225,7 +229,7 @@ def _was_issued(invoice: Invoice | None) -> bool:
         return False
     history = state.attrs.status.load_history()
     committed = list(history.deleted or history.unchanged or ())
-    return bool(committed) and committed[0] == InvoiceStatus.ISSUED.value
+    return bool(committed) and committed[0] == InvoiceStatus.ISSUED
 
 
 def _line_invoice(session: Session, line: InvoiceLine) -> Invoice | None:

@@ -53,7 +53,7 @@ class Communication(Model):
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("talent_pools.id", ondelete="SET NULL"))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(enum_type(DeliveryStatus))
+    status: Mapped[DeliveryStatus] = mapped_column(enum_type(DeliveryStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sent_by: Mapped[User | None] = relationship()

@@ -41,7 +41,7 @@ class RateCard(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
     # receptionist / secretary / hybrid (the opening's role_type picks the row).
-    role_type: Mapped[str] = mapped_column(enum_type(RoleType))
+    role_type: Mapped[RoleType] = mapped_column(enum_type(RoleType))
     # Dollars per hour the worker earns (staff and the worker see it; never the clinic).
     pay_rate: Mapped[Decimal] = mapped_column(RATE)
     # Dollars per hour the clinic is charged (staff and the clinic see it; never the worker).

@@ -31,7 +31,7 @@ class TimesheetStatus(StrEnum):
 
 
 # The statuses whose hours are final and may be invoiced and paid.
-BILLABLE_STATUSES = frozenset({TimesheetStatus.APPROVED.value, TimesheetStatus.RESOLVED.value})
+BILLABLE_STATUSES = frozenset({TimesheetStatus.APPROVED, TimesheetStatus.RESOLVED})
 
 
 class Timesheet(Model):
@@ -60,8 +60,8 @@ class Timesheet(Model):
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(
-        enum_type(TimesheetStatus), default=TimesheetStatus.DUE.value
+    status: Mapped[TimesheetStatus] = mapped_column(
+        enum_type(TimesheetStatus), default=TimesheetStatus.DUE
     )
     # The hours (UTC; shown in the clinic's zone). Prefilled from the shift while DUE; then what
     # the worker submitted; after a resolution, what staff set.

@@ -48,7 +48,7 @@ class User(UserMixin, Model):
         ForeignKey("clinics.id", ondelete="SET NULL"), index=True
     )
     # Clinic logins only (None elsewhere); a login without one counts as a manager.
-    clinic_role: Mapped[str | None] = mapped_column(enum_type(ClinicRole))
+    clinic_role: Mapped[ClinicRole | None] = mapped_column(enum_type(ClinicRole))
     # Notification preferences; essential mail (password reset) ignores them.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_new_openings: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -70,7 +70,7 @@ class User(UserMixin, Model):
 
     @property
     def is_clinic_viewer(self) -> bool:
-        return self.role == Role.CLINIC.value and self.clinic_role == ClinicRole.VIEWER.value
+        return self.role == Role.CLINIC and self.clinic_role == ClinicRole.VIEWER
 
     @property
     def is_staff(self) -> bool:

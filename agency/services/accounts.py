@@ -116,7 +116,7 @@ def register_clinic(email: str, password: str, signup: ClinicSignup) -> User:
     )
     db.session.add(clinic)
     user.clinic = clinic
-    user.clinic_role = ClinicRole.MANAGER.value  # who signs the clinic up runs its account
+    user.clinic_role = ClinicRole.MANAGER  # who signs the clinic up runs its account
     db.session.flush()
     audit.record("account_created", actor_id=user.id, object_type="clinic", object_id=clinic.id)
     outbox.add(

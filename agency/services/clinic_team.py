@@ -40,7 +40,7 @@ def members(clinic_id: int) -> list[User]:
             select(User)
             .where(
                 User.clinic_id == clinic_id,
-                User.role == Role.CLINIC.value,
+                User.role == Role.CLINIC,
                 User.active.is_(True),
             )
             .order_by(User.clinic_role, User.email)
@@ -50,13 +50,13 @@ def members(clinic_id: int) -> list[User]:
 
 def member_of(clinic_id: int, user_id: int) -> User | None:
     user = db.session.get(User, user_id)
-    if user is None or user.clinic_id != clinic_id or user.role != Role.CLINIC.value:
+    if user is None or user.clinic_id != clinic_id or user.role != Role.CLINIC:
         return None
     return user if user.active else None
 
 
 def is_manager(user: User) -> bool:
-    return user.clinic_role != ClinicRole.VIEWER.value
+    return user.clinic_role != ClinicRole.VIEWER
 
 
 def invite(clinic: Clinic, email: str, role: str, actor: User, ip: str = "") -> User:
@@ -67,7 +67,7 @@ def invite(clinic: Clinic, email: str, role: str, actor: User, ip: str = "") -> 
     email = accounts.normalise_email(email)
     user = accounts.find_user(email)
     if user is not None and not (
-        user.clinic_id == clinic.id and user.role == Role.CLINIC.value and not user.active
+        user.clinic_id == clinic.id and user.role == Role.CLINIC and not user.active
     ):
         raise TeamError(
             "This e-mail already has a ClinicMatch account. Ask them to use another address.",
@@ -81,7 +81,7 @@ def invite(clinic: Clinic, email: str, role: str, actor: User, ip: str = "") -> 
         user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))
         accounts.end_sessions(user)
     user.clinic_id = clinic.id
-    user.clinic_role = role
+    user.clinic_role = ClinicRole(role)
     db.session.flush()
     accounts.invite_to_clinic(user, clinic.name, actor.email)
     audit.record(
@@ -100,10 +100,10 @@ def _managers_left(clinic_id: int, but: int) -> int:
         db.session.scalar(
             select(func.count(User.id)).where(
                 User.clinic_id == clinic_id,
-                User.role == Role.CLINIC.value,
+                User.role == Role.CLINIC,
                 User.active.is_(True),
                 User.id != but,
-                or_(User.clinic_role.is_(None), User.clinic_role == ClinicRole.MANAGER.value),
+                or_(User.clinic_role.is_(None), User.clinic_role == ClinicRole.MANAGER),
             )
         )
         or 0
@@ -131,12 +131,12 @@ def change_role(clinic: Clinic, member: User, role: str, actor: User, ip: str = 
     if role not in ClinicRole.values():
         raise TeamError("Choose manager or viewer.", field="role")
     if (
-        role == ClinicRole.VIEWER.value
+        role == ClinicRole.VIEWER
         and is_manager(member)
         and _managers_left(clinic.id, but=member.id) == 0
     ):
         raise TeamError("The clinic needs at least one manager: make someone else manager first.")
-    member.clinic_role = role
+    member.clinic_role = ClinicRole(role)
     audit.record(
         "clinic_member_role_changed",
         actor_id=actor.id,
@@ -149,12 +149,12 @@ def change_role(clinic: Clinic, member: User, role: str, actor: User, ip: str = 
 
 # ---- the clinic's activity log ---------------------------------------------------------------
 
-STAGE_WORDS = {
-    Stage.SUBMITTED.value: "submitted {candidate}",
-    Stage.INTERVIEW.value: "moved {candidate} to interview",
-    Stage.OFFERED.value: "made {candidate} an offer",
-    Stage.PLACED.value: "placed {candidate}",
-    Stage.REJECTED.value: "declined {candidate}",
+STAGE_WORDS: dict[str, str] = {
+    Stage.SUBMITTED: "submitted {candidate}",
+    Stage.INTERVIEW: "moved {candidate} to interview",
+    Stage.OFFERED: "made {candidate} an offer",
+    Stage.PLACED: "placed {candidate}",
+    Stage.REJECTED: "declined {candidate}",
 }
 # Audit actions a clinic may read about, in its words. Details (reasons, notes) are never shown:
 # a staff member's reason is the agency's business.
@@ -256,11 +256,11 @@ def activity(clinic: Clinic, limit: int = 100) -> list[Activity]:
     found = []
     for event in events:
         actor = actors.get(event.actor_id) if event.actor_id else None
-        if actor is not None and actor.clinic_id == clinic.id and actor.role == Role.CLINIC.value:
+        if actor is not None and actor.clinic_id == clinic.id and actor.role == Role.CLINIC:
             who = actor.email
         elif actor is not None and actor.is_staff:
             who = "The agency"
-        elif actor is not None and actor.role == Role.CANDIDATE.value:
+        elif actor is not None and actor.role == Role.CANDIDATE:
             who = "The candidate"
         else:
             who = "ClinicMatch"

@@ -82,7 +82,7 @@ def seed_money(now: datetime, demo_candidate_id: int | None) -> int:
     for application in db.session.execute(
         select(Application)
         .options(joinedload(Application.opening))
-        .where(Application.stage == Stage.PLACED.value)
+        .where(Application.stage == Stage.PLACED)
     ).scalars():
         rates.stamp_placement(application)
     db.session.flush()
@@ -97,7 +97,7 @@ def seed_money(now: datetime, demo_candidate_id: int | None) -> int:
     members = {
         clinic_id: user_id
         for clinic_id, user_id in db.session.execute(
-            select(User.clinic_id, User.id).where(User.role == Role.CLINIC.value)
+            select(User.clinic_id, User.id).where(User.role == Role.CLINIC)
         ).all()
     }
     left_due = False
@@ -115,18 +115,18 @@ def seed_money(now: datetime, demo_candidate_id: int | None) -> int:
         sheet.submitted_at = min(submitted, now)
         sheet.submitted_by_id = None
         if rank <= WAITING:
-            sheet.status = TimesheetStatus.SUBMITTED.value
+            sheet.status = TimesheetStatus.SUBMITTED
             continue
         sheet.reviewed_at = min(sheet.submitted_at + timedelta(hours=rng.randint(2, 40)), now)
         sheet.reviewed_by_id = members.get(sheet.clinic_id)
         if rank == WAITING + 1:
-            sheet.status = TimesheetStatus.DISPUTED.value
+            sheet.status = TimesheetStatus.DISPUTED
             sheet.dispute_reason = DISPUTE_REASON
         else:
-            sheet.status = TimesheetStatus.APPROVED.value
+            sheet.status = TimesheetStatus.APPROVED
     db.session.flush()
     for sheet in sheets:
-        if sheet.status != TimesheetStatus.DUE.value:
+        if sheet.status != TimesheetStatus.DUE:
             timesheets.recompute_week(sheet)
     db.session.flush()
     return len(sheets)

@@ -305,6 +305,16 @@ def open_flags() -> list[DuplicateFlag]:
     )
 
 
+def application_counts(candidate_ids: Sequence[int]) -> dict[int, int]:
+    """How many applications each of these candidates has (0 for none), for the comparison."""
+    counts = db.session.execute(
+        select(Application.candidate_id, func.count())
+        .where(Application.candidate_id.in_(candidate_ids))
+        .group_by(Application.candidate_id)
+    ).all()
+    return {i: 0 for i in candidate_ids} | {cid: n for cid, n in counts}
+
+
 def dismiss(pair: DuplicateFlag, actor: User, ip: str = "") -> None:
     """Staff say the two records are different people; the pair is not flagged again."""
     pair.status = DuplicateStatus.DISMISSED

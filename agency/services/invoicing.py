@@ -76,7 +76,7 @@ def billing_of(clinic: Clinic) -> ClinicBilling:
     found = db.session.get(ClinicBilling, clinic.id)
     return found or ClinicBilling(
         clinic_id=clinic.id,
-        period=BillingPeriod.WEEKLY.value,
+        period=BillingPeriod.WEEKLY,
         net_days=DEFAULT_NET_DAYS,
         bill_to="",
     )
@@ -91,7 +91,7 @@ def set_billing(
         row = ClinicBilling(clinic_id=clinic.id)
         db.session.add(row)
     before = {"period": row.period, "net_days": row.net_days}
-    row.period, row.net_days, row.bill_to = period, net_days, bill_to.strip()
+    row.period, row.net_days, row.bill_to = BillingPeriod(period), net_days, bill_to.strip()
     audit.record(
         "clinic_billing_changed",
         actor_id=actor.id,
@@ -111,12 +111,12 @@ def period_containing(clinic: Clinic, day: date, billing: ClinicBilling | None =
     billing = billing or billing_of(clinic)
     starts_on = getattr(clinic, "workweek_starts_on", SUNDAY)
     starts_on = SUNDAY if starts_on is None else int(starts_on)
-    if billing.period == BillingPeriod.MONTHLY.value:
+    if billing.period == BillingPeriod.MONTHLY:
         first = day.replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
         return Period(first, following - timedelta(days=1))
     start = _week_start(day, starts_on)
-    if billing.period == BillingPeriod.BIWEEKLY.value:
+    if billing.period == BillingPeriod.BIWEEKLY:
         weeks = (start - _week_start(BIWEEKLY_EPOCH, starts_on)).days // 7
         start -= timedelta(days=7 * (weeks % 2))
         return Period(start, start + timedelta(days=13))
@@ -204,8 +204,8 @@ def draft_of(clinic: Clinic, period: Period) -> Invoice | None:
         select(Invoice)
         .where(
             Invoice.clinic_id == clinic.id,
-            Invoice.kind == InvoiceKind.INVOICE.value,
-            Invoice.status == InvoiceStatus.DRAFT.value,
+            Invoice.kind == InvoiceKind.INVOICE,
+            Invoice.status == InvoiceStatus.DRAFT,
             Invoice.period_start == period.start,
         )
         .with_for_update()
@@ -229,8 +229,8 @@ def draft(
     billing = billing_of(clinic)
     invoice = Invoice(
         clinic_id=clinic.id,
-        kind=InvoiceKind.INVOICE.value,
-        status=InvoiceStatus.DRAFT.value,
+        kind=InvoiceKind.INVOICE,
+        status=InvoiceStatus.DRAFT,
         period_start=period.start,
         period_end=period.end,
         net_days=billing.net_days,
@@ -304,7 +304,7 @@ def _on_issued_invoices() -> Any:
     return (
         select(InvoiceLine.timesheet_id)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(InvoiceLine.timesheet_id.is_not(None), Invoice.status == InvoiceStatus.ISSUED.value)
+        .where(InvoiceLine.timesheet_id.is_not(None), Invoice.status == InvoiceStatus.ISSUED)
     )
 
 
@@ -312,7 +312,7 @@ def _clinics_with_unbilled_time() -> list[Clinic]:
     ids = select(Timesheet.clinic_id).where(
         Timesheet.status.in_(BILLABLE_STATUSES), Timesheet.id.not_in(_on_issued_invoices())
     )
-    drafts = select(Invoice.clinic_id).where(Invoice.status == InvoiceStatus.DRAFT.value)
+    drafts = select(Invoice.clinic_id).where(Invoice.status == InvoiceStatus.DRAFT)
     return list(
         db.session.execute(
             select(Clinic).where(Clinic.id.in_(ids.union(drafts))).order_by(Clinic.name)
@@ -439,7 +439,7 @@ def _stamp(
         invoice.bill_to = bill_to
         invoice.issued_at = utcnow()
         invoice.issued_by_id = actor.id
-        invoice.status = InvoiceStatus.ISSUED.value
+        invoice.status = InvoiceStatus.ISSUED
     audit.record(
         action,
         actor_id=actor.id,
@@ -518,8 +518,8 @@ def credit_note(
         )
     note = Invoice(
         clinic_id=invoice.clinic_id,
-        kind=InvoiceKind.CREDIT_NOTE.value,
-        status=InvoiceStatus.DRAFT.value,
+        kind=InvoiceKind.CREDIT_NOTE,
+        status=InvoiceStatus.DRAFT,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         net_days=0,
@@ -584,7 +584,7 @@ def clinic_invoices(clinic_id: int) -> list[Invoice]:
     return list(
         db.session.execute(
             select(Invoice)
-            .where(Invoice.clinic_id == clinic_id, Invoice.status == InvoiceStatus.ISSUED.value)
+            .where(Invoice.clinic_id == clinic_id, Invoice.status == InvoiceStatus.ISSUED)
             .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
         ).scalars()
     )

@@ -169,7 +169,7 @@ def _send_one(
         pool_id=pool_id,
         subject=rendered_subject,
         body=rendered_body,
-        status=DeliveryStatus.NOT_SENT.value,
+        status=DeliveryStatus.NOT_SENT,
     )
     db.session.add(entry)
     db.session.flush()
@@ -182,7 +182,7 @@ def _send_one(
         f"staff-message:{entry.id}",
     )
     if message is not None:
-        entry.status = DeliveryStatus.QUEUED.value
+        entry.status = DeliveryStatus.QUEUED
     return entry
 
 
@@ -209,13 +209,13 @@ def send(
     outcome = Outcome()
     sent_to = []
     for candidate in candidates:
-        if candidate.status == CandidateStatus.ERASED.value:
+        if candidate.status == CandidateStatus.ERASED:
             continue
         entry = _send_one(
             candidate, subject, body, opening, actor, template_id, pool.id if pool else None
         )
         sent_to.append(candidate.id)
-        if entry.status == DeliveryStatus.QUEUED.value:
+        if entry.status == DeliveryStatus.QUEUED:
             outcome.queued += 1
         else:
             outcome.not_sent += 1

@@ -96,7 +96,7 @@ def _invoiced(first: date, end: date) -> list[tuple[int, str, date, int, Decimal
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .join(Clinic, Clinic.id == Invoice.clinic_id)
         .where(
-            Invoice.status == InvoiceStatus.ISSUED.value,
+            Invoice.status == InvoiceStatus.ISSUED,
             InvoiceLine.work_date >= first,
             InvoiceLine.work_date < end,
         )
@@ -116,7 +116,7 @@ def _unfilled(first: date, end: date) -> list[tuple[int, str, date, int]]:
         select(Shift, Clinic.name)
         .join(Clinic, Clinic.id == Shift.clinic_id)
         .where(
-            Shift.status != ShiftStatus.CANCELLED.value,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.booked_count < Shift.headcount,
             Shift.starts_at >= lo,
             Shift.starts_at < hi,

@@ -25,7 +25,7 @@ DEFAULT_OVERTIME = Decimal("1.50")
 DEFAULT_HOLIDAY = Decimal("1.50")
 MAX_MULTIPLIER = Decimal("5")
 # Roles a rate card is kept for (the opening's role_type picks one).
-CARD_ROLES = (RoleType.RECEPTIONIST.value, RoleType.SECRETARY.value, RoleType.HYBRID.value)
+CARD_ROLES = (RoleType.RECEPTIONIST, RoleType.SECRETARY, RoleType.HYBRID)
 
 
 class RateError(FieldError):

@@ -55,12 +55,12 @@ MAKE_DUE_DAYS = 60
 REVIEW_SALT = "clinicmatch-timesheet-review"
 REVIEW_LINK_DAYS = 30
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-STATUS_WORDS = {
-    S.DUE.value: ("Not submitted", "warning"),
-    S.SUBMITTED.value: ("Waiting for the clinic", "info"),
-    S.APPROVED.value: ("Approved", "success"),
-    S.DISPUTED.value: ("Disputed", "danger"),
-    S.RESOLVED.value: ("Resolved", "success"),
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    S.DUE: ("Not submitted", "warning"),
+    S.SUBMITTED: ("Waiting for the clinic", "info"),
+    S.APPROVED: ("Approved", "success"),
+    S.DISPUTED: ("Disputed", "danger"),
+    S.RESOLVED: ("Resolved", "success"),
 }
 
 
@@ -126,7 +126,7 @@ def _new_sheet(booking: ShiftBooking) -> Timesheet:
         shift_id=shift.id,
         clinic_id=shift.clinic_id,
         candidate_id=booking.candidate_id,
-        status=S.DUE.value,
+        status=S.DUE,
         started_at=shift.starts_at,
         ended_at=shift.ends_at,
         break_minutes=shift.break_minutes,
@@ -143,11 +143,11 @@ def make_due(now: datetime | None = None, candidate_id: int | None = None) -> in
     Flushes; the caller commits."""
     now = now or utcnow()
     criteria: list[ColumnElement[bool]] = [
-        ShiftBooking.status == BookingStatus.BOOKED.value,
-        Shift.status != ShiftStatus.CANCELLED.value,
+        ShiftBooking.status == BookingStatus.BOOKED,
+        Shift.status != ShiftStatus.CANCELLED,
         Shift.ends_at <= now,
         Shift.ends_at > now - timedelta(days=MAKE_DUE_DAYS),
-        (ShiftBooking.attendance.is_(None)) | (ShiftBooking.attendance != Attendance.NO_SHOW.value),
+        (ShiftBooking.attendance.is_(None)) | (ShiftBooking.attendance != Attendance.NO_SHOW),
         ~exists().where(Timesheet.booking_id == ShiftBooking.id),
     ]
     if candidate_id is not None:
@@ -210,7 +210,7 @@ def of_candidate(candidate: Candidate, limit: int = 100) -> list[Timesheet]:
 
 def of_clinic(clinic: Clinic, statuses: Sequence[str] = (), limit: int = 200) -> list[Timesheet]:
     """The clinic's sheets the worker has submitted (a DUE sheet is the worker's business)."""
-    shown = [s for s in (statuses or S.values()) if s != S.DUE.value]
+    shown = [s for s in (statuses or S.values()) if s != S.DUE]
     return list(
         db.session.execute(
             select(Timesheet)
@@ -264,13 +264,13 @@ def recompute_week(sheet: Timesheet) -> None:
             .options(joinedload(Timesheet.clinic))
             .where(
                 Timesheet.candidate_id == sheet.candidate_id,
-                Timesheet.status != S.DUE.value,
+                Timesheet.status != S.DUE,
                 Timesheet.started_at >= span_start - timedelta(days=8),
                 Timesheet.started_at < span_end + timedelta(days=8),
             )
         ).scalars()
     )
-    if sheet not in rows and sheet.status != S.DUE.value:
+    if sheet not in rows and sheet.status != S.DUE:
         rows.append(sheet)
     holidays: dict[int, frozenset[date]] = {}
     for clinic_id in {row.clinic_id for row in rows}:
@@ -351,7 +351,7 @@ def _audit(action: str, sheet: Timesheet, actor: User | None, ip: str, **details
 
 
 def can_submit(sheet: Timesheet) -> bool:
-    return sheet.status in (S.DUE.value, S.SUBMITTED.value)
+    return sheet.status in (S.DUE, S.SUBMITTED)
 
 
 def submit(sheet: Timesheet, times: Times, user: User, ip: str = "") -> None:
@@ -360,11 +360,11 @@ def submit(sheet: Timesheet, times: Times, user: User, ip: str = "") -> None:
         raise TimesheetError("This timesheet was already reviewed by the clinic.")
     now = utcnow()
     start, end = _check_times(sheet, times, now)
-    first = sheet.status == S.DUE.value
+    first = sheet.status == S.DUE
     sheet.started_at, sheet.ended_at, sheet.break_minutes = start, end, times.break_minutes
     sheet.submitted_started_at, sheet.submitted_ended_at = start, end
     sheet.submitted_break_minutes = times.break_minutes
-    sheet.status = S.SUBMITTED.value
+    sheet.status = S.SUBMITTED
     sheet.submitted_at, sheet.submitted_by_id = now, user.id
     db.session.flush()
     recompute_week(sheet)
@@ -374,13 +374,13 @@ def submit(sheet: Timesheet, times: Times, user: User, ip: str = "") -> None:
 
 
 def can_review(sheet: Timesheet) -> bool:
-    return sheet.status == S.SUBMITTED.value
+    return sheet.status == S.SUBMITTED
 
 
 def approve(sheet: Timesheet, user: User, ip: str = "") -> None:
     if not can_review(sheet):
         raise TimesheetError(_reviewed_already(sheet))
-    sheet.status = S.APPROVED.value
+    sheet.status = S.APPROVED
     sheet.reviewed_at, sheet.reviewed_by_id = utcnow(), user.id
     _audit("timesheet_approved", sheet, user, ip)
 
@@ -391,7 +391,7 @@ def dispute(sheet: Timesheet, reason: str, user: User, ip: str = "") -> None:
         raise TimesheetError(_reviewed_already(sheet))
     if not reason:
         raise TimesheetError("Say what is wrong with the hours.", "reason")
-    sheet.status = S.DISPUTED.value
+    sheet.status = S.DISPUTED
     sheet.reviewed_at, sheet.reviewed_by_id = utcnow(), user.id
     sheet.dispute_reason = reason
     _audit("timesheet_disputed", sheet, user, ip, reason=reason)
@@ -401,13 +401,13 @@ def dispute(sheet: Timesheet, reason: str, user: User, ip: str = "") -> None:
 
 
 def _reviewed_already(sheet: Timesheet) -> str:
-    if sheet.status == S.DUE.value:
+    if sheet.status == S.DUE:
         return "The worker has not submitted this timesheet yet."
     return f"This timesheet was already reviewed ({status_words(sheet.status)[0].lower()})."
 
 
 def can_resolve(sheet: Timesheet) -> bool:
-    return sheet.status == S.DISPUTED.value
+    return sheet.status == S.DISPUTED
 
 
 def resolve(sheet: Timesheet, times: Times, reason: str, staff: User, ip: str = "") -> None:
@@ -419,7 +419,7 @@ def resolve(sheet: Timesheet, times: Times, reason: str, staff: User, ip: str = 
         raise TimesheetError("Please give the reason for the final hours.", "reason")
     start, end = _check_times(sheet, times, utcnow())
     sheet.started_at, sheet.ended_at, sheet.break_minutes = start, end, times.break_minutes
-    sheet.status = S.RESOLVED.value
+    sheet.status = S.RESOLVED
     sheet.resolved_at, sheet.resolved_by_id = utcnow(), staff.id
     sheet.resolution_reason = reason
     db.session.flush()
@@ -502,7 +502,7 @@ def stage_reminders(now: datetime | None = None) -> int:
         .options(*_loaded(), joinedload(Timesheet.candidate).joinedload(Candidate.user))
         .join(Shift, Shift.id == Timesheet.shift_id)
         .where(
-            Timesheet.status == S.DUE.value,
+            Timesheet.status == S.DUE,
             Timesheet.worker_reminded_at.is_(None),
             Shift.ends_at <= now - WORKER_REMINDER_AFTER,
         )
@@ -527,7 +527,7 @@ def stage_reminders(now: datetime | None = None) -> int:
         select(Timesheet)
         .options(*_loaded())
         .where(
-            Timesheet.status == S.SUBMITTED.value,
+            Timesheet.status == S.SUBMITTED,
             Timesheet.clinic_reminded_at.is_(None),
             Timesheet.submitted_at <= now - CLINIC_REMINDER_AFTER,
         )

@@ -6,11 +6,10 @@ import logging
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from agency.extensions import db
-from agency.models import STAFF_ROLES, Application, Candidate, DuplicateFlag, DuplicateStatus
+from agency.models import STAFF_ROLES, DuplicateFlag, DuplicateStatus
 from agency.security import audit_here, client_ip, roles_required, signed_in_user
 from agency.services import duplicates
 from agency.services.engine import engine
@@ -25,16 +24,6 @@ def _open_pair_or_404(flag_id: int) -> DuplicateFlag:
     if pair is None or pair.status != DuplicateStatus.OPEN:
         abort(404)
     return pair
-
-
-def _applications(*candidates: Candidate) -> dict[int, int]:
-    ids = [c.id for c in candidates]
-    counts = db.session.execute(
-        select(Application.candidate_id, func.count())
-        .where(Application.candidate_id.in_(ids))
-        .group_by(Application.candidate_id)
-    ).all()
-    return {i: 0 for i in ids} | {cid: n for cid, n in counts}
 
 
 @bp.route("/duplicates")
@@ -54,7 +43,7 @@ def duplicate_pair(flag_id: int) -> ResponseReturnValue:
         "staff/duplicate_pair.html",
         pair=pair,
         people=(pair.candidate, pair.other),
-        applications=_applications(pair.candidate, pair.other),
+        applications=duplicates.application_counts([pair.candidate_id, pair.other_id]),
         form=MergeForm(formdata=None),
     )
     db.session.commit()

@@ -239,7 +239,7 @@ def clinic_billing(clinic_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         invoicing.set_billing(
             clinic,
-            form.period.data or BillingPeriod.WEEKLY.value,
+            form.period.data or BillingPeriod.WEEKLY,
             form.net_days.data or 0,
             form.bill_to.data or "",
             signed_in_user(),

@@ -6,25 +6,19 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from agency.extensions import db
 from agency.forms import FORM_ERROR_STATUS, choices, show_field_error
 from agency.models import STAFF_ROLES, Clinic
 from agency.security import client_ip, roles_required, signed_in_user
 from agency.services import openings
+
+# Re-exported: the import page (staff/import_views.py) reads its clinic choices from here.
+from agency.services.staff_queries.lists import approved_clinics as approved_clinics
 from agency.staff import bp
 from agency.staff.forms import StaffOpeningForm
 
 ROLES = ("receptionist", "secretary", "hybrid")
-
-
-def approved_clinics() -> list[Clinic]:
-    return list(
-        db.session.execute(
-            select(Clinic).where(Clinic.approved.is_(True)).order_by(Clinic.name, Clinic.id)
-        ).scalars()
-    )
 
 
 def _with_clinics(form: Any) -> Any:

@@ -75,7 +75,7 @@ def opening_rates(opening_id: int) -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def placement_rates(application_id: int) -> ResponseReturnValue:
     application = db.session.get(Application, application_id)
-    if application is None or application.stage != Stage.PLACED.value:
+    if application is None or application.stage != Stage.PLACED:
         abort(404)
     form = RatePairForm()
     if form.validate_on_submit():

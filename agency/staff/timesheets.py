@@ -26,10 +26,10 @@ from agency.staff import bp
 from agency.time_entry import TimeEntryForm
 
 SHOWS = {
-    "disputed": (TimesheetStatus.DISPUTED.value,),
-    "waiting": (TimesheetStatus.SUBMITTED.value,),
-    "due": (TimesheetStatus.DUE.value,),
-    "final": (TimesheetStatus.APPROVED.value, TimesheetStatus.RESOLVED.value),
+    "disputed": (TimesheetStatus.DISPUTED,),
+    "waiting": (TimesheetStatus.SUBMITTED,),
+    "due": (TimesheetStatus.DUE,),
+    "final": (TimesheetStatus.APPROVED, TimesheetStatus.RESOLVED),
     "all": (),
 }
 RATE_LIMITS = NumberRange(min=0, max=99_999_999, message="Enter an amount from 0.")

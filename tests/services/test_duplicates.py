@@ -232,3 +232,14 @@ def test_a_batch_is_checked_against_the_newest_of_each_zip_code(
         (old_phone.id, batch[2].id): [duplicates.SAME_PHONE],
     }
     assert all(oldest.id not in pair for pair in pairs)
+
+
+def test_the_comparison_counts_each_persons_applications_with_none_as_zero(
+    make_candidate: Any, make_opening: Any, make_application: Any
+) -> None:
+    busy = make_candidate(first_name="Ann", last_name="Lee")
+    idle = make_candidate(first_name="Anne", last_name="Lee")
+    for title in ("Front desk", "Billing"):
+        make_application(busy, make_opening(title=title))
+    db.session.commit()
+    assert duplicates.application_counts([busy.id, idle.id]) == {busy.id: 2, idle.id: 0}

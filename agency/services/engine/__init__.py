@@ -16,31 +16,34 @@ The engine's words for pages and forms are module functions here (no state): `ta
 `name_of(code)`, `COMPONENT_LABELS`, `availability_in_words(mask)`. Blueprints and forms reach
 `matching` only through this module (an import contract).
 
-Its caches are its own attributes, each with one invalidation rule written in its module:
-`pools` (pool.py), `explanations` (explaining.py), `rerankers` (reranking.py) and `openings`
-(openings.py). Modules by job: pool (stored rows -> engine records, and the pool kept
-current), explaining, reranking, openings, rescoring.
+Its caches are its own attributes, each with one invalidation rule written where it is kept:
+`pools` (pool.py), `explanations` (explaining.py), `rerankers` (`ReRankerCache` below: the
+learned re-ranker only re-orders what `rank` and `stored_ranking` found, so it lives with them)
+and `openings` (openings.py). Modules by job: pool (stored rows -> engine records, and the
+pool kept current), explaining, openings, rescoring; ranking and re-ranking here.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
+import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from agency.extensions import db
-from agency.models import Candidate, CandidateStatus, Match, Opening
+from agency.models import Candidate, CandidateStatus, Match, Opening, RankerModel
 from agency.services import reliability
 from agency.services.engine import rescoring
 from agency.services.engine.explaining import ExplanationCache, explain_rows
 from agency.services.engine.openings import OpeningIndexCache
 from agency.services.engine.pool import PoolCache, load_opening_specs, load_profile, opening_spec
-from agency.services.engine.reranking import ReRankerCache, learned_order, slate_size
 from agency.services.engine.rescoring import STORED_MATCHES_PER_OPENING
 from matching.features import OpeningSpec
 from matching.ranking import CandidatePool, OpeningIndex, OpeningMatch, RankedMatch, rank
-from matching.scorer import LABELS, MatchExplanation, MatchScorer
+from matching.reranker import ReRanker
+from matching.scorer import COMPONENTS, LABELS, MatchExplanation, MatchScorer
 from matching.similarity import TextSpace
 from matching.taxonomy import Taxonomy, load_taxonomy
 from matching.week import describe_blocks
@@ -196,6 +199,70 @@ class Engine:
 
     def rescore_all(self) -> int:
         return rescoring.rescore_all(self)
+
+
+# -- the learned re-ranker: re-orders a rule-ranked slate ----------------------------------
+
+
+class ReRankerCache:
+    """The active re-ranker of this process (trained by `services.ranker` on staff decisions),
+    loaded once per version.
+
+    Invalidation rule: every use reads which version is active (one narrow query) and loads the
+    model only when that version changed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._model: ReRanker | None = None
+        self._version: str | None = None
+
+    def active(self) -> ReRanker | None:
+        """The re-ranker staff decisions trained, when one beat the rules offline (else None)."""
+        row = db.session.execute(
+            select(RankerModel.version, RankerModel.params)
+            .where(RankerModel.active.is_(True))
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        version, params = row
+        with self._lock:
+            if self._version != version:
+                self._model, self._version = ReRanker.from_json(params), version
+            return self._model
+
+    def clear(self) -> None:
+        with self._lock:
+            self._model, self._version = None, None
+
+
+def slate_size(k: int, model: ReRanker | None, limit: int | None = None) -> int:
+    """How many to rank by the rules: a wider slate than shown when a model re-orders it, so
+    the learned order can lift someone into the top k."""
+    if model is None:
+        return k
+    return 2 * k if limit is None else min(2 * k, limit)
+
+
+def learned_order(results: list[RankedMatch], model: ReRanker | None, k: int) -> list[RankedMatch]:
+    """The top k of `results` in the model's order (eligible first); the rule-based explanation,
+    whose contributions add up to the score, is kept and the learned probability added as
+    `extras["learned_score"]`."""
+    if model is None or not results:
+        return results[:k]
+    X = np.array(
+        [[m.explanation.components.get(c, np.nan) for c in COMPONENTS] for m in results],
+        dtype=np.float64,
+    )
+    learned = model.rescore(X)
+    for match, value in zip(results, learned, strict=True):
+        match.explanation.extras["learned_score"] = round(float(value), 1)
+        match.explanation.extras["ranker_version"] = model.version_
+    order = sorted(
+        range(len(results)), key=lambda i: (not results[i].eligible, -learned[i], -results[i].score)
+    )
+    return [results[i] for i in order[:k]]
 
 
 def init_app(app: Flask) -> None:

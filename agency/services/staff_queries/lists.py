@@ -1,6 +1,7 @@
 """The staff workspace's other lists: the pipeline board, an application's notes, an opening's
 placements, a person's applications, the openings and people of a batch fill, clinics to
-approve, staff accounts, the outbox."""
+approve and the approved ones staff may type a job order for, staff accounts, the
+outbox."""
 
 from __future__ import annotations
 
@@ -120,6 +121,15 @@ def clinics_page(approved: bool, page: int, per_page: int = 30) -> Any:
         .order_by(Clinic.created_at.desc(), Clinic.id.desc())
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def approved_clinics() -> list[Clinic]:
+    """The clinics a job order typed in by staff (or an import of openings) may be for."""
+    return list(
+        db.session.execute(
+            select(Clinic).where(Clinic.approved.is_(True)).order_by(Clinic.name, Clinic.id)
+        ).scalars()
+    )
 
 
 def staff_accounts_page(page: int, per_page: int = 50) -> Any:
