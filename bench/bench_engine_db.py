@@ -57,7 +57,8 @@ def build_once(backend: str, variant: str) -> None:
         before = rss_mb()
         started, cpu = time.perf_counter(), time.process_time()
         if variant == "columns":
-            pool = PoolCache().get()  # the app's own build
+            with PoolCache().reading() as pool:  # the app's own build
+                pass
         else:
             profiles = load_profiles(active())
             space = fit_text_space([p.text for p in profiles])

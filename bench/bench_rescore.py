@@ -61,7 +61,8 @@ def run(backend: str, n_openings: int) -> None:
             sys.exit(f"{backend}: no seeded data; run bench/bench_seed.py first")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        pool = bridge.pool()
+        with bridge.pool() as pool:
+            pass
         build = time.perf_counter() - started
         db.session.commit()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -73,9 +74,10 @@ def run(backend: str, n_openings: int) -> None:
             rescore.append(time.perf_counter() - started)
             spec = bridge.opening_specs([oid])[0]
             db.session.commit()
-            started = time.perf_counter()
-            rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=bridge.scorer)
-            engine.append(time.perf_counter() - started)
+            with bridge.pool() as pool:  # the kernel alone is timed, not the sync check
+                started = time.perf_counter()
+                rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=bridge.scorer)
+                engine.append(time.perf_counter() - started)
         assert stored >= min(STORED_MATCHES_PER_OPENING, 1)
 
         # A profile edit is applied by the next use of the pool, without rebuilding it.
@@ -87,17 +89,18 @@ def run(backend: str, n_openings: int) -> None:
         candidate.updated_at = utcnow()
         db.session.commit()
         started = time.perf_counter()
-        synced = bridge.pool()
-        sync = time.perf_counter() - started
-        row = synced.row_of[candidate.id]
-        seen = bool(synced.store.X[row, synced.layout.experience] > 0.99)
+        with bridge.pool() as synced:
+            sync = time.perf_counter() - started
+            row = synced.row_of[candidate.id]
+            seen = bool(synced.store.X[row, synced.layout.experience] > 0.99)
         started = time.perf_counter()
         bridge.rescore_opening(chosen[0])
         after_edit = time.perf_counter() - started
         candidate.years_experience = old_years
         candidate.updated_at = utcnow()
         db.session.commit()
-        bridge.pool()
+        with bridge.pool():
+            pass
         db.session.commit()
         matches = db.session.scalar(select(func.count(Match.id)).where(Match.opening_id == oid))
         db.session.commit()

@@ -60,13 +60,15 @@ def propose(openings: Sequence[Opening], min_score: float = MIN_SCORE) -> Propos
         return Proposal()
     bridge = engine()
     specs = {s.id: s for s in bridge.opening_specs([o.id for o in openings])}
-    pool = bridge.pool()
     scorer = bridge.scorer
-    result = assign(list(specs.values()), pool, min_score=min_score, scorer=scorer)
-    alternatives = {
-        oid: [(m.candidate_id, m.score) for m in rank(spec, pool, k=ALTERNATIVES, scorer=scorer)]
-        for oid, spec in specs.items()
-    }
+    with bridge.pool() as pool:
+        result = assign(list(specs.values()), pool, min_score=min_score, scorer=scorer)
+        alternatives = {
+            oid: [
+                (m.candidate_id, m.score) for m in rank(spec, pool, k=ALTERNATIVES, scorer=scorer)
+            ]
+            for oid, spec in specs.items()
+        }
     ids = {a.candidate_id for a in result.assignments}
     ids |= {cid for alts in alternatives.values() for cid, _ in alts}
     people = (

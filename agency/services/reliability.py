@@ -176,8 +176,18 @@ def value_for(candidate_id: int) -> float:
     return score(record_of(candidate_id), prior_mean())
 
 
+def values_for(candidate_ids: Iterable[int]) -> tuple[dict[int, float], float]:
+    """values_for_all() for these candidates only: those of them with a record -> their value,
+    and the value of the others (the prior). Only their own shifts are read; the prior is the
+    process's (prior_mean: everyone's pooled record, as values_for_all computes it), so a pair
+    explained on its own and the pool's row of the same person agree."""
+    mean = prior_mean()
+    return {cid: score(r, mean) for cid, r in records(candidate_ids).items()}, mean
+
+
 def values_for_all() -> tuple[dict[int, float], float]:
-    """Everyone with a record -> their value, and the value of everyone else (the prior)."""
+    """Everyone with a record -> their value, and the value of everyone else (the prior). The
+    pool's build: the prior is computed afresh here and kept (values_for reads it)."""
     everyone = records()
     with _prior.lock:
         _prior.mean, _prior.database = population_mean(everyone), str(db.engine.url)

@@ -88,9 +88,9 @@ def propose(shift: Shift, k: int = 20, today: date | None = None) -> list[Propos
     excluded = busy_candidates(shift) | {
         b.candidate_id for b in shift.bookings if b.status == BookingStatus.BOOKED
     }
-    ranked: list[RankedMatch] = rank(
-        spec, engine().pool(), k=k + len(excluded), scorer=engine().scorer
-    )
+    bridge = engine()
+    with bridge.pool() as pool:
+        ranked: list[RankedMatch] = rank(spec, pool, k=k + len(excluded), scorer=bridge.scorer)
     chosen = [m for m in ranked if m.eligible and m.candidate_id not in excluded][:k]
     records = reliability.describe(m.candidate_id for m in chosen)
     return [

@@ -43,7 +43,8 @@ def warm(app: Flask) -> dict[str, float]:
     started = time.perf_counter()
     with app.app_context():
         try:
-            engine().pool()
+            with engine().pool():  # built on the way in
+                pass
             spent["candidate pool"] = time.perf_counter() - started
             started = time.perf_counter()
             engine().opening_index()

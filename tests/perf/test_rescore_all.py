@@ -50,7 +50,8 @@ def test_rescore_skips_candidates_deleted_outright(
 ) -> None:
     opening = make_opening()
     people = [make_candidate(first_name=f"D{i}") for i in range(3)]
-    engine().pool()  # built before the deletion below
+    with engine().pool():  # built before the deletion below
+        pass
     db.session.commit()
     gone = people[0].id
     db.session.execute(delete(Candidate).where(Candidate.id == gone))
@@ -58,7 +59,9 @@ def test_rescore_skips_candidates_deleted_outright(
     engine().rescore_opening(opening.id)
     kept = {c for c, _, _ in _stored()}
     assert kept, "the factory candidates should rank for the factory opening"
-    assert gone not in kept and gone not in engine().pool()
+    assert gone not in kept
+    with engine().pool() as pool:
+        assert gone not in pool
 
 
 def _rows() -> set[tuple[Any, ...]]:

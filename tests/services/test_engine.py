@@ -56,13 +56,15 @@ def test_pool_sees_profile_changes_without_a_reload(bridge, taxonomy, make_candi
     opening = make_opening(role_type="secretary", title="Medical coder")
     coder = make_candidate(desired_roles=["secretary"], typing_wpm=40)
     first = {m.candidate_id: m.score for m in bridge.rank(opening, k=10)}
-    built = bridge.pool()
+    with bridge.pool() as built:
+        pass
     _give(coder, "icd10_coding", 4)
     _give(coder, "cpt_coding", 4)
     coder.typing_wpm = 80
     db.session.commit()
     after = {m.candidate_id: m.score for m in bridge.rank(opening, k=10)}
-    assert bridge.pool() is built  # the same arrays, updated in place
+    with bridge.pool() as pool:
+        assert pool is built  # the same arrays, updated in place
     assert after[coder.id] > first[coder.id]
 
 
@@ -97,13 +99,18 @@ def test_the_explanation_cache_stays_bounded(app, taxonomy, make_candidate, make
 
 def test_a_change_is_applied_to_the_pool_once(bridge, taxonomy, make_candidate) -> None:
     candidate = make_candidate()
-    built = bridge.pool().version
+
+    def version() -> int:
+        with bridge.pool() as pool:
+            return pool.version
+
+    built = version()
     candidate.typing_wpm = 95
     db.session.commit()
-    applied = bridge.pool().version
+    applied = version()
     assert applied > built
     # Later uses within the look-back window see the same change and leave the rows alone.
-    assert bridge.pool().version == applied and bridge.pool().version == applied
+    assert version() == applied and version() == applied
 
 
 def test_openings_that_fit_follow_the_openings_and_their_clinics(

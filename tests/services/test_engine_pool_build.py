@@ -105,17 +105,20 @@ def test_a_change_to_one_candidate_reaches_the_pool_built_from_columns(
     bridge, taxonomy, make_candidate, make_credential
 ) -> None:
     _people(make_candidate, make_credential)
-    pool = bridge.pool()
+    with bridge.pool() as pool:
+        built = pool
     mover = make_candidate(typing_wpm=30)
     db.session.commit()
     bridge.refresh_candidate(mover.id)
-    row = pool.row_of[mover.id]
-    wpm_column = pool.layout.wpm
-    assert pool.store.X[row, wpm_column] == 30
+    with bridge.pool() as pool:
+        assert pool is built
+        wpm_column = pool.layout.wpm
+        assert pool.store.X[pool.row_of[mover.id], wpm_column] == 30
     mover.typing_wpm = 90
     db.session.commit()
     bridge.refresh_candidate(mover.id)
-    assert pool.store.X[pool.row_of[mover.id], wpm_column] == 90
+    with bridge.pool() as pool:
+        assert pool.store.X[pool.row_of[mover.id], wpm_column] == 90
 
 
 def test_the_openings_read_as_rows_equal_each_opening_read_as_an_object(

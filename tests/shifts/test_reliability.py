@@ -113,3 +113,51 @@ def test_the_staff_breakdown_shows_the_record(
     ).get_data(as_text=True)
     assert "Track record" in page or "track record" in page
     assert "4 shifts, 1 no-show" in page
+
+
+def test_a_few_candidates_values_are_their_values_among_everyone(scene: ShiftScene) -> None:
+    good, poor, newcomer = scene.workers
+    for _ in range(5):
+        past_booking(scene, good, "attended")
+    past_booking(scene, poor, "no_show")
+    past_booking(scene, poor, "late", days_ago=40)
+    everyone, prior = reliability.values_for_all()
+    for person in (good, poor):
+        alone, alone_prior = reliability.values_for([person.id])
+        assert alone_prior == prior
+        # The age discount is read at each call's own clock: equal to far more digits than
+        # any ranking shows, not to the last bit.
+        assert alone[person.id] == pytest.approx(everyone[person.id], rel=1e-9)
+    assert reliability.values_for([newcomer.id]) == ({}, prior)
+    # A process that has not built the pool yet still takes the prior from everyone's record,
+    # not from the few asked about (whose own pooled record is empty here).
+    reliability.forget_prior()
+    _, fresh = reliability.values_for([newcomer.id])
+    assert fresh == pytest.approx(prior, rel=1e-9)
+    assert fresh != pytest.approx(reliability.population_mean({}))
+
+
+def test_explaining_one_pair_reads_that_persons_record_only(
+    scene: ShiftScene, make_candidate: Any, count_queries: Any
+) -> None:
+    person = scene.workers[0]
+    past_booking(scene, person, "attended")
+
+    def others_with_a_record(n: int) -> None:
+        for i in range(n):
+            past_booking(scene, make_candidate(first_name=f"Other{i}"), "attended")
+
+    def statements_of_one_pair() -> list[str]:
+        db.session.expire_all()
+        with count_queries() as counted:
+            engine().explain(person, scene.opening)
+        return list(counted.statements)
+
+    others_with_a_record(5)
+    engine().explain(person, scene.opening)  # the text space and the prior: once per process
+    few = statements_of_one_pair()
+    others_with_a_record(45)
+    many = statements_of_one_pair()
+    assert len(few) == len(many)
+    records = [s for s in many if "shift_bookings" in s]
+    assert records and all("shift_bookings.candidate_id IN" in s for s in records)

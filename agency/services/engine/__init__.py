@@ -3,7 +3,8 @@
 Each app owns one `Engine` (`app.extensions["engine"]`, reached with `engine()`); tests get a
 fresh one with every app. Its interface:
 
-- `pool()`: the candidate pool (arrays), current with the database;
+- `pool()`: a lease on the candidate pool (arrays), current with the database:
+  `with bridge.pool() as pool:` (the arrays hold still until the block ends; keep it short);
 - `explain(candidate, opening)`: one pair, read from the candidate's own rows (never builds
   the pool); `explain_in_pool(opening, ids)`: pool rows, memoized;
 - `rank(opening, k)`: the top k of the pool (re-ordered by the learned re-ranker when one is
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 import numpy as np
 from flask import Flask, current_app
@@ -82,8 +84,9 @@ class Engine:
         self.openings.clear()
 
     # -- reading ---------------------------------------------------------------------------
-    def pool(self) -> CandidatePool:
-        return self.pools.get()
+    def pool(self) -> AbstractContextManager[CandidatePool]:
+        """`with bridge.pool() as pool:` a lease on the pool (see PoolCache.reading)."""
+        return self.pools.reading()
 
     def text_space(self) -> TextSpace:
         return self.pools.text_space()
@@ -117,13 +120,14 @@ class Engine:
         its time). Callers get copies: what they add to `extras` never reaches the memo.
         """
         spec = opening_spec(opening)
-        pool = self.pool()
-        # The spec's repr is its full value (its dicts and sets are not hashable).
-        key = (self.pools.generation, pool.version, repr(spec), tuple(candidate_ids))
-        found = self.explanations.get(key)
-        if found is not None:
-            return found
-        return self.explanations.put(key, explain_rows(spec, pool, candidate_ids, self.scorer))
+        with self.pool() as pool:
+            # The spec's repr is its full value (its dicts and sets are not hashable).
+            key = (self.pools.generation, pool.version, repr(spec), tuple(candidate_ids))
+            found = self.explanations.get(key)
+            if found is not None:
+                return found
+            explained = explain_rows(spec, pool, candidate_ids, self.scorer)
+        return self.explanations.put(key, explained)
 
     # -- ranking ---------------------------------------------------------------------------
     def rank(
@@ -132,13 +136,15 @@ class Engine:
         """The pool's top k for an opening, ranked live; re-ordered by the learned re-ranker
         when one is active (its probability in `explanation.extras["learned_score"]`)."""
         model = self.rerankers.active()
-        results = rank(
-            opening_spec(opening),
-            self.pool(),
-            k=slate_size(k, model),
-            scorer=self.scorer,
-            include_ineligible=include_ineligible,
-        )
+        spec = opening_spec(opening)
+        with self.pool() as pool:
+            results = rank(
+                spec,
+                pool,
+                k=slate_size(k, model),
+                scorer=self.scorer,
+                include_ineligible=include_ineligible,
+            )
         return learned_order(results, model, k)
 
     def stored_ranking(self, opening: Opening, k: int) -> list[RankedMatch] | None:

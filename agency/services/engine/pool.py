@@ -13,6 +13,9 @@ Invalidation of `PoolCache`, one rule each:
 - the TF-IDF text space is fitted once per pool (on the corpus the pool is built from) and is
   dropped with it. It can be fitted before the pool, from the texts alone, so that one pair is
   explained without building the pool; the pool built later reuses it.
+
+The pool is read only inside a lease (`with cache.reading() as pool:`): the changes above are
+written in place, and a writer waits for every lease to end (see `PoolCache`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from readerwriterlock import rwlock
 from sqlalchemy import BigInteger, ColumnElement, Select, String, Text, cast, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Executable
@@ -192,8 +196,10 @@ def load_profiles(where: ColumnElement[bool]) -> list[CandidateProfile]:
     skills = _skills(where)
     creds = _credentials(where)
     cache: dict[str, list[str]] = {}
-    # Reliability (issue 18): from the shift records, the population's mean without one.
-    reliable, newcomer = reliability.values_for_all()
+    rows = plain_rows(select(*_PROFILE_COLUMNS).where(where))
+    # Reliability (issue 18): from the shift records, the population's mean without one. Only
+    # these candidates' records are read: explaining one pair no longer scored everyone.
+    reliable, newcomer = reliability.values_for(row[0] for row in rows)
     return [
         CandidateProfile(
             id=cid,
@@ -226,7 +232,7 @@ def load_profiles(where: ColumnElement[bool]) -> list[CandidateProfile]:
             roles,
             summary,
             resume,
-        ) in plain_rows(select(*_PROFILE_COLUMNS).where(where))
+        ) in rows
     ]
 
 
@@ -530,11 +536,32 @@ def collector_paused() -> Iterator[None]:
 SYNC_OVERLAP = timedelta(seconds=10)
 
 
+class NestedLease(RuntimeError):
+    """A thread asked for the pool again while it holds a lease on it: with a writer waiting in
+    between, the second request would wait for that writer and the writer for the first lease
+    (a deadlock), so it is refused instead."""
+
+
 class PoolCache:
-    """The pool and its text space, shared by the threads of one process."""
+    """The pool and its text space, shared by the threads of one process.
+
+    The pool's arrays are changed in place (a delta sync rewrites rows, appends, drops), so a
+    reader must not look at them while a change is half applied (ids moved on, X rows not yet,
+    or one candidate of a committed change applied and the next not). Readers take a lease,
+    `with cache.reading() as pool:`, any number at once; a writer (build, sync, refresh,
+    forget, reset) waits until no lease is held and holds new ones back while it writes
+    (writer priority: a stream of readers cannot starve the sync). What a writer reads from
+    the database, it reads before it asks for exclusive access, so readers wait only for the
+    arrays being written. One thread at a time works out the changes (`_syncing`); the pool is
+    never used outside a lease, and a lease is never taken inside another (`NestedLease`).
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Serialises the writers and their bookkeeping (_synced_at, _applied, _space); taken
+        # before `_access`'s write side, never while this thread holds a lease.
+        self._syncing = threading.Lock()
+        self._access = rwlock.RWLockWrite()
+        self._leases = threading.local()
         self._pool: CandidatePool | None = None
         self._space: TextSpace | None = None
         # Bumped by every build: with the pool's own version it names one state of the rows.
@@ -544,36 +571,48 @@ class PoolCache:
         # it every request in the window re-applied the same rows and bumped the version.
         self._applied: dict[int, datetime] = {}
 
-    def reset(self) -> None:
-        with self._lock:
-            self._pool, self._space, self._synced_at, self._applied = None, None, None, {}
-
     @property
     def built(self) -> bool:
         return self._pool is not None
 
-    def get(self) -> CandidatePool:
-        """The pool, current with the database."""
-        with self._lock:
-            now = utcnow()
-            if self._pool is None:
-                self._pool = self._build()
-                self._applied = {}
-            elif self._synced_at is not None:
-                self._sync(self._synced_at - SYNC_OVERLAP)
-            self._synced_at = now
-            return self._pool
+    @contextmanager
+    def reading(self) -> Iterator[CandidatePool]:
+        """A lease on the pool, current with the database: its arrays do not change until the
+        block ends. Keep it short (no database writes inside): every writer waits for it."""
+        self._refuse_nested()
+        lease = self._access.gen_rlock()
+        while True:
+            self._bring_current()
+            lease.acquire()
+            pool = self._pool
+            if pool is not None:
+                break
+            lease.release()  # reset() ran in between: build again
+        self._leases.held = True
+        try:
+            yield pool
+        finally:
+            self._leases.held = False
+            lease.release()
 
     def text_space(self) -> TextSpace:
-        """The pool's text space; fitted from the texts alone when the pool is not built yet."""
-        with self._lock:
+        """The pool's text space; fitted from the texts alone when the pool is not built yet.
+        A fitted space is never changed, so it may be used outside a lease."""
+        self._refuse_nested()
+        with self._syncing:
             if self._space is None:
                 self._space = fit_text_space()
             return self._space
 
+    def reset(self) -> None:
+        self._refuse_nested()
+        with self._syncing, self._writing():
+            self._pool, self._space, self._synced_at, self._applied = None, None, None, {}
+
     def refresh(self, candidate_id: int) -> None:
         """Apply one candidate's change now (the next use would also pick it up)."""
-        with self._lock:
+        self._refuse_nested()
+        with self._syncing:
             if self._pool is None:
                 return
             status = db.session.execute(
@@ -586,19 +625,38 @@ class PoolCache:
 
     def forget(self, candidate_ids: list[int]) -> None:
         """Drop candidates whose rows were deleted outright (a sync only sees updates)."""
-        with self._lock:
+        self._refuse_nested()
+        with self._syncing:
+            if self._pool is not None:
+                self._apply([], candidate_ids)
+
+    def _refuse_nested(self) -> None:
+        if getattr(self._leases, "held", False):
+            raise NestedLease("this thread already holds a lease on the pool")
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Exclusive access to the pool: no lease held, new ones held back until the end."""
+        with self._access.gen_wlock():
+            yield
+
+    def _bring_current(self) -> None:
+        with self._syncing:
+            now = utcnow()
             if self._pool is None:
-                return
-            for cid in candidate_ids:
-                if cid in self._pool:
-                    self._pool.remove(cid)
+                built = self._build()
+                with self._writing():  # no reader can hold the pool yet: a formality
+                    self._pool, self._applied = built, {}
+                    self.generation += 1
+            elif self._synced_at is not None:
+                self._sync(self._synced_at - SYNC_OVERLAP)
+            self._synced_at = now
 
     def _build(self) -> CandidatePool:
         with collector_paused():
             return self._build_arrays()
 
     def _build_arrays(self) -> CandidatePool:
-        self.generation += 1
         columns, texts = load_columns(active())
         matrix = None
         if self._space is None:
@@ -626,14 +684,17 @@ class PoolCache:
         self._apply(kept, gone)
 
     def _apply(self, kept: list[int], gone: list[int]) -> None:
-        """Make the pool's rows for these candidates match the database."""
-        assert self._pool is not None
-        for cid in gone:
-            if cid in self._pool:
-                self._pool.remove(cid)
-        if kept:
-            for profile in load_profiles(Candidate.id.in_(kept)):
-                if profile.id in self._pool:
-                    self._pool.update(profile)
+        """Make the pool's rows for these candidates match the database: their rows read
+        first, then written in one exclusive stretch (a reader sees all of it or none)."""
+        profiles = load_profiles(Candidate.id.in_(kept)) if kept else []
+        with self._writing():
+            pool = self._pool
+            assert pool is not None
+            for cid in gone:
+                if cid in pool:
+                    pool.remove(cid)
+            for profile in profiles:
+                if profile.id in pool:
+                    pool.update(profile)
                 else:
-                    self._pool.add(profile)
+                    pool.add(profile)

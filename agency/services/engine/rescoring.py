@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Generator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -41,13 +41,14 @@ from agency.services.engine.pool import (
 )
 from matching.constraints import failed_constraints
 from matching.features import COMPONENTS, OpeningSpec
-from matching.ranking import CandidatePool, RankedMatch, rank, score_rows, top_k
+from matching.ranking import CandidatePool, rank, score_rows, top_k
 from matching.scorer import (
     MatchExplanation,
     applicable_parts,
     component_values,
     contributions_from_components,
 )
+from matching.similarity import TextSpace
 
 if TYPE_CHECKING:
     from agency.services.engine import Engine
@@ -167,12 +168,21 @@ def rescore_opening(engine: Engine, opening_id: int) -> int:
     # Stamped with the time the opening was read: an edit while this runs leaves it stale.
     _mark_scored([opening_id], utcnow())
     spec = opening_spec(opening)
-    pool = engine.pool()
-    ranked = rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=engine.scorer)
-    applicant_ids = db.session.execute(
-        select(Application.candidate_id).where(Application.opening_id == opening_id)
-    ).scalars()
-    rows = _opening_rows(engine, spec, ranked, list(applicant_ids), pool)
+    applicant_ids = list(
+        db.session.execute(
+            select(Application.candidate_id).where(Application.opening_id == opening_id)
+        ).scalars()
+    )
+    with engine.pool() as pool:
+        ranked = rank(spec, pool, k=STORED_MATCHES_PER_OPENING, scorer=engine.scorer)
+        rows = {m.candidate_id: match_row(m.candidate_id, spec.id, m.explanation) for m in ranked}
+        missing = [cid for cid in applicant_ids if cid not in rows]
+        rows.update(_pool_applicant_rows(engine, spec, pool, missing))
+        outside = [cid for cid in missing if cid not in pool]
+        space = pool.text_space
+    # Outside the lease: these read the database, and _drop_deleted may change the pool.
+    rows.update(_outside_rows(engine, spec, space, outside))
+    _drop_deleted(engine, rows)
     if rows:
         db.session.execute(MATCHES.insert(), list(rows.values()))
     db.session.commit()
@@ -201,31 +211,6 @@ def rescore_candidate(engine: Engine, candidate_id: int) -> int:
     return len(rows)
 
 
-def _opening_rows(
-    engine: Engine,
-    spec: OpeningSpec,
-    ranked: Sequence[RankedMatch],
-    applicant_ids: Sequence[int],
-    pool: CandidatePool,
-) -> dict[int, dict[str, object]]:
-    """An opening's Match rows: its ranked top plus every applicant, minus deleted candidates."""
-    rows = {m.candidate_id: match_row(m.candidate_id, spec.id, m.explanation) for m in ranked}
-    missing = [cid for cid in applicant_ids if cid not in rows]
-    if missing:
-        rows.update(_applicant_rows(engine, spec, pool, missing))
-    _drop_deleted(engine, rows)
-    return rows
-
-
-def _applicant_rows(
-    engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
-) -> dict[int, dict[str, object]]:
-    """Match rows for applicants outside the top k, explained from the pool's own rows."""
-    rows = _pool_applicant_rows(engine, spec, pool, candidate_ids)
-    rows.update(_outside_rows(engine, spec, pool, candidate_ids))
-    return rows
-
-
 def _pool_applicant_rows(
     engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
 ) -> dict[int, dict[str, object]]:
@@ -237,18 +222,18 @@ def _pool_applicant_rows(
 
 
 def _outside_rows(
-    engine: Engine, spec: OpeningSpec, pool: CandidatePool, candidate_ids: Sequence[int]
+    engine: Engine, spec: OpeningSpec, space: TextSpace, outside: Sequence[int]
 ) -> dict[int, dict[str, object]]:
-    """Withdrawn or paused candidates who applied earlier, read from their rows (the database)."""
-    outside = [cid for cid in candidate_ids if cid not in pool]
+    """Withdrawn or paused candidates who applied earlier (the pool lacks them), read from their
+    rows (the database), their text in the pool's `space`."""
     if not outside:
         return {}
     rows: dict[int, dict[str, object]] = {}
     # An erased person is in no ranking, not even through an old application.
     for profile in load_profiles(
-        Candidate.id.in_(outside) & (Candidate.status != CandidateStatus.ERASED)
+        Candidate.id.in_(list(outside)) & (Candidate.status != CandidateStatus.ERASED)
     ):
-        expl = engine.scorer.explain(profile, spec, text_space=pool.text_space)
+        expl = engine.scorer.explain(profile, spec, text_space=space)
         rows[profile.id] = match_row(profile.id, spec.id, expl)
     return rows
 
@@ -278,7 +263,9 @@ def _deleted(engine: Engine, candidate_ids: set[int]) -> set[int]:
 @dataclass(frozen=True)
 class _RescoreWork:
     """What every batch of rescore_all reads: built once, reached by forked workers through
-    the module variable below (their copy of this process's memory), never pickled."""
+    the module variable below (their copy of this process's memory), never pickled. `pool` is
+    the one of the lease the batch is computed in (a forked worker's: the lease it was forked
+    in, its own copy since)."""
 
     engine: Engine
     pool: CandidatePool
@@ -323,9 +310,9 @@ def _forget_connections(database: DatabaseEngine) -> None:
     database.dispose(close=False)
 
 
-def _workers(work: _RescoreWork) -> int:
+def _workers(work: _RescoreWork, candidates: int) -> int:
     """How many processes to fork for rescore_all; 0 means compute here, one batch at a time."""
-    if len(work.specs) <= RESCORE_BATCH or len(work.pool) * len(work.specs) < PARALLEL_MIN_PAIRS:
+    if len(work.specs) <= RESCORE_BATCH or candidates * len(work.specs) < PARALLEL_MIN_PAIRS:
         return 0
     if _daemonic():
         return 0
@@ -345,17 +332,26 @@ def _daemonic() -> bool:
 
 def _computed_batches(work: _RescoreWork) -> Generator[_Computed]:
     """Each batch's computed rows, in batch order: from forked workers when the work is big,
-    so the parent writes one batch while they compute the next ones."""
-    workers = _workers(work)
+    so the parent writes one batch while they compute the next ones.
+
+    Each batch is computed inside a lease on the pool and handed over outside it: the caller
+    writes the rows and forgets deleted candidates, which a lease held across would block."""
+    with work.engine.pool() as pool:
+        workers = _workers(work, len(pool))
     if workers == 0:
         for start in work.batches():
-            yield _compute_batch(work, start)
+            with work.engine.pool() as pool:
+                computed = _compute_batch(replace(work, pool=pool), start)
+            yield computed
         return
     global _WORK
-    _WORK = work
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, _forget_connections, (db.engine,)) as processes:
+        with work.engine.pool() as pool:
+            # Forked inside the lease: each worker's copy of the arrays is a whole one.
+            _WORK = replace(work, pool=pool)
+            processes = context.Pool(workers, _forget_connections, (db.engine,))
+        with processes:
             # A worker's exception is raised here, by the iterator, before that batch is written.
             yield from processes.imap(_forked_batch, work.batches())
     finally:
@@ -378,7 +374,8 @@ def rescore_all(engine: Engine) -> int:
 
 def _rescore_all(engine: Engine) -> int:
     engine.reset()
-    pool = engine.pool()
+    with engine.pool() as pool:  # built here, before the openings are read
+        space = pool.text_space
     read_at = utcnow()
     specs = load_opening_specs()
     db.session.commit()
@@ -398,7 +395,7 @@ def _rescore_all(engine: Engine) -> int:
             rows: list[dict[str, object]] = []
             for spec, (by_candidate, outside) in zip(batch, computed, strict=True):
                 if outside:
-                    by_candidate.update(_outside_rows(engine, spec, pool, outside))
+                    by_candidate.update(_outside_rows(engine, spec, space, outside))
                 rows.extend(by_candidate.values())
             # Candidates deleted outright since the pool was built: one query per batch.
             gone = _deleted(engine, {cast(int, row["candidate_id"]) for row in rows})
