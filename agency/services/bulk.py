@@ -62,35 +62,38 @@ def insert_with_ids(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -
         return []
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        ids: list[int] = []
+        returned: list[int] = []
         for start in range(0, len(rows), chunk):
             result = db.session.execute(
                 insert(model).returning(model.id, sort_by_parameter_order=True),
                 rows[start : start + chunk],
             )
-            ids.extend(row[0] for row in result)
-        return ids
-    ids = list(
-        db.session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-            ),
-            {"table": model.__table__.name, "n": len(rows)},
-        ).scalars()
-    )
-    # COPY applies no Python-side defaults: fill the columns the rows leave out, as INSERT would.
-    defaults = {
-        column.name: column.default
+            returned.extend(row[0] for row in result)
+        return returned
+    # One array in one row: fetching thousands of one-column rows cost more than drawing them.
+    ids: list[int] = db.session.execute(
+        text(
+            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) "
+            "FROM generate_series(1, :n)"
+        ),
+        {"table": model.__table__.name, "n": len(rows)},
+    ).scalar_one()
+    # COPY applies no Python-side defaults: fill the columns the rows leave out, as INSERT would
+    # (a constant once; a callable, such as the time or a fresh list, for every row).
+    defaults = [
+        column.default
         for column in model.__table__.columns
         if column.name != "id" and column.name not in rows[0] and column.default is not None
-    }
+    ]
+    constant = {d.column.name: d.arg for d in defaults if not d.is_callable}
+    made = [(d.column.name, d.arg) for d in defaults if d.is_callable]
 
     def complete(new_id: int, row: dict[str, Any]) -> dict[str, Any]:
-        filled = {
-            name: default.arg(None) if default.is_callable else default.arg
-            for name, default in defaults.items()
-        }
-        return {"id": new_id, **filled, **row}
+        filled = {"id": new_id, **constant}
+        for name, make in made:
+            filled[name] = make(None)
+        filled.update(row)
+        return filled
 
     insert_rows(model, [complete(new_id, row) for new_id, row in zip(ids, rows, strict=True)])
     return ids
