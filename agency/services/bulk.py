@@ -7,9 +7,11 @@ COPY streams the rows, an order of magnitude faster. Runs in the caller's transa
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, insert, text
+from sqlalchemy import JSON, ColumnElement, any_, insert, literal, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from agency.extensions import db
 
@@ -27,19 +29,22 @@ def insert_rows(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> 
             connection.execute(table.insert(), rows[start : start + chunk])
         return len(rows)
     columns = [table.c[name] for name in rows[0]]
-    as_json = [isinstance(c.type, JSON) for c in columns]
     names = [c.name for c in columns]
+    as_json = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]
+    # One itemgetter call per row rather than a comprehension over the columns: this loop runs
+    # once per imported row and table.
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     cursor = connection.connection.cursor()
     try:
         with cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(row[n]) if j else row[n]
-                        for n, j in zip(names, as_json, strict=True)
-                    ]
-                )
+                values = pick(row)
+                if as_json:
+                    values = list(values)
+                    for i in as_json:
+                        values[i] = json.dumps(values[i])
+                copy.write_row(values)
     finally:
         cursor.close()
     return len(rows)
@@ -57,35 +62,56 @@ def insert_with_ids(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -
         return []
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        ids: list[int] = []
+        returned: list[int] = []
         for start in range(0, len(rows), chunk):
             result = db.session.execute(
                 insert(model).returning(model.id, sort_by_parameter_order=True),
                 rows[start : start + chunk],
             )
-            ids.extend(row[0] for row in result)
-        return ids
-    ids = list(
-        db.session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-            ),
-            {"table": model.__table__.name, "n": len(rows)},
-        ).scalars()
-    )
-    # COPY applies no Python-side defaults: fill the columns the rows leave out, as INSERT would.
-    defaults = {
-        column.name: column.default
+            returned.extend(row[0] for row in result)
+        return returned
+    # One array in one row: fetching thousands of one-column rows cost more than drawing them.
+    ids: list[int] = db.session.execute(
+        text(
+            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) "
+            "FROM generate_series(1, :n)"
+        ),
+        {"table": model.__table__.name, "n": len(rows)},
+    ).scalar_one()
+    # COPY applies no Python-side defaults: fill the columns the rows leave out, as INSERT would
+    # (a constant once; a callable, such as the time or a fresh list, for every row).
+    defaults = [
+        column.default
         for column in model.__table__.columns
         if column.name != "id" and column.name not in rows[0] and column.default is not None
-    }
+    ]
+    constant = {d.column.name: d.arg for d in defaults if not d.is_callable}
+    made = [(d.column.name, d.arg) for d in defaults if d.is_callable]
 
     def complete(new_id: int, row: dict[str, Any]) -> dict[str, Any]:
-        filled = {
-            name: default.arg(None) if default.is_callable else default.arg
-            for name, default in defaults.items()
-        }
-        return {"id": new_id, **filled, **row}
+        filled = {"id": new_id, **constant}
+        for name, make in made:
+            filled[name] = make(None)
+        filled.update(row)
+        return filled
 
     insert_rows(model, [complete(new_id, row) for new_id, row in zip(ids, rows, strict=True)])
     return ids
+
+
+def among(column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values` for thousands of values. On PostgreSQL one array parameter
+    (`= ANY(:values)`): an IN list of thousands of placeholders costs SQLAlchemy and psycopg
+    more to build and parse than the indexed lookup costs to run. Elsewhere an IN list; the
+    caller keeps the list under SQLite's limit of bound parameters."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))
+    return column.in_(values)
+
+
+def lookup_slices(values: list[Any], size: int = 500) -> list[list[Any]]:
+    """`values` in the slices to ask `among` with: all at once on PostgreSQL (one array), in
+    IN lists of `size` elsewhere."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [values] if values else []
+    return [values[start : start + size] for start in range(0, len(values), size)]

@@ -200,7 +200,7 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
     new = db.session.execute(
         select(Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.phone)
         .add_columns(Candidate.zip_code)
-        .where(Candidate.id.in_(ids))
+        .where(bulk.among(Candidate.id, ids))
     ).all()
     reasons: dict[tuple[int, int], list[str]] = {}
 
@@ -213,10 +213,10 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
     by_zip: dict[str, list[tuple[int, str]]] = {}
     phones = sorted({r.phone for r in new if r.phone})
     zips = sorted({r.zip_code for r in new if r.zip_code})
-    for start in range(0, len(phones), 500):
+    for some_phones in bulk.lookup_slices(phones):
         for other_id, phone in db.session.execute(
             select(Candidate.id, Candidate.phone).where(
-                _live(), Candidate.phone.in_(phones[start : start + 500])
+                _live(), bulk.among(Candidate.phone, some_phones)
             )
         ):
             by_phone.setdefault(phone, []).append(other_id)
@@ -251,13 +251,15 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
     # Pairs already on file (a dismissed one stays dismissed): every pair holds one of `ids`, so
     # ask by those (two indexed columns) rather than by thousands of (low, high) tuples.
     known: set[tuple[int, int]] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in bulk.lookup_slices(ids):
         known.update(
             (low, high)
             for low, high in db.session.execute(
                 select(DuplicateFlag.candidate_id, DuplicateFlag.other_id).where(
-                    or_(DuplicateFlag.candidate_id.in_(chunk), DuplicateFlag.other_id.in_(chunk))
+                    or_(
+                        bulk.among(DuplicateFlag.candidate_id, chunk),
+                        bulk.among(DuplicateFlag.other_id, chunk),
+                    )
                 )
             )
         )

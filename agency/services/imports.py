@@ -514,7 +514,9 @@ def _write_candidates(state: _Slice, good: list[tuple[int, dict[str, Any]]]) -> 
     job = state.job
     emails = [accounts.normalise_email(d["email"]) for _, d in good]
     # Stored e-mails are normalised (accounts.normalise_email): the unique index answers.
-    on_file = set(db.session.execute(select(User.email).where(User.email.in_(emails))).scalars())
+    on_file = set(
+        db.session.execute(select(User.email).where(bulk.among(User.email, emails))).scalars()
+    )
     fresh: list[tuple[int, dict[str, Any]]] = []
     for (number, data), email in zip(good, emails, strict=True):
         first = state.first_row_of.setdefault(email, number)

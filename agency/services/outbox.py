@@ -136,11 +136,11 @@ def email_bulk(
     wanted = [(to, context, key[:255]) for to, context, key in recipients]
     keys = [key for _, _, key in wanted]
     taken: set[str] = set()
-    for start in range(0, len(keys), 500):
+    for some_keys in bulk.lookup_slices(keys):
         taken.update(
             db.session.execute(
                 select(OutboxMessage.dedupe_key).where(
-                    OutboxMessage.dedupe_key.in_(keys[start : start + 500])
+                    bulk.among(OutboxMessage.dedupe_key, some_keys)
                 )
             ).scalars()
         )

@@ -15,7 +15,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from agency.forms import BaseForm
+from agency.forms import BaseForm, base_problems
 from agency.models import ImportKind
 from agency.opening_forms import OpeningForm
 from agency.services import imports, openings
@@ -96,11 +96,18 @@ class FieldByField:
         return cls(form_class, names)
 
     def _judge(self, name: str, value: str | None) -> tuple[Any, str]:
+        # The steps of form.process and form.validate for the one field, minus the framework's
+        # loops around them: a cell is always text, so the base form's formdata filter (which
+        # drops files and non-text) has nothing to drop, and for_form made sure there are no
+        # inline filters or validators to pass along.
         form = self.forms[name]
-        form.process(MultiDict({} if value is None else {name: value}))
-        if form.validate():
-            return form.data[name], ""
-        return None, form.errors[name][0]
+        field = form[name]
+        field.process(MultiDict({} if value is None else {name: value}))
+        ok = field.validate(form)
+        problems = [*field.errors, *base_problems(field)]
+        if ok and not problems:
+            return field.data, ""
+        return None, problems[0]
 
     def __call__(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         data: dict[str, Any] = {}

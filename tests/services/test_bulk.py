@@ -63,3 +63,24 @@ def test_insert_with_ids_fills_defaults_and_keeps_json(app) -> None:
     assert opening is not None
     assert opening.ehr_systems == ["epic", "cerner"] and opening.pay_max == Decimal("24.50")
     assert opening.status == "draft" and opening.positions == 1
+
+
+def test_among_finds_exactly_the_listed_values_of_a_long_list(app) -> None:
+    ids = bulk.insert_with_ids(
+        User,
+        [
+            {"email": f"among{i}@example.com", "password_hash": "x", "role": "candidate"}
+            for i in range(1200)
+        ],
+    )
+    db.session.commit()
+    wanted = [f"among{i}@example.com" for i in range(0, 1200, 2)] + ["nobody@example.com"]
+    found: set[str] = set()
+    for some in bulk.lookup_slices(wanted):
+        found.update(
+            db.session.execute(db.select(User.email).where(bulk.among(User.email, some))).scalars()
+        )
+    assert found == set(wanted) - {"nobody@example.com"}
+    by_id = db.session.execute(db.select(User.id).where(bulk.among(User.id, ids[:3]))).scalars()
+    assert sorted(by_id) == sorted(ids[:3])
+    assert bulk.lookup_slices([]) == []
