@@ -56,36 +56,17 @@ def delete_ids(model: Any, ids: list[int], chunk: int = 5000) -> None:
 
 
 def set_column(model: Any, name: str, values: list[tuple[int, Any]]) -> None:
-    """Set one column of many rows, each (id, value), in the caller's transaction.
-
-    On PostgreSQL one UPDATE joined to the two arrays (psycopg's executemany would send an UPDATE
-    per row); elsewhere one executemany, which SQLite runs in a loop of its own.
-    """
+    """Set one column of many rows, each (id, value), with one executemany, in the caller's
+    transaction. Meant for SQLite, which runs the loop itself: psycopg's executemany would
+    send an UPDATE per row."""
     if not values:
         return
-    connection = db.session.connection()
     table = model.__table__
-    column = table.c[name]
-    if connection.dialect.name != "postgresql":
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({name: bindparam("row_value", type_=column.type)}),
-            [{"row_id": row_id, "row_value": value} for row_id, value in values],
-        )
-        return
-    processor = column.type.bind_processor(connection.dialect)
-    sql_type = column.type.compile(connection.dialect)
-    ids, new = zip(*values, strict=True)
-    # The names come from the model, never from input.
-    connection.execute(
-        text(
-            f"UPDATE {table.name} SET {name} = given.value "  # noqa: S608
-            f"FROM unnest(CAST(:ids AS BIGINT[]), CAST(:values AS {sql_type}[])) "
-            "AS given(id, value) "
-            f"WHERE {table.name}.id = given.id"
-        ),
-        {"ids": list(ids), "values": [processor(v) for v in new] if processor else list(new)},
+    db.session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam("row_value", type_=table.c[name].type)}),
+        [{"row_id": row_id, "row_value": value} for row_id, value in values],
     )
 
 

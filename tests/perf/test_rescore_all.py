@@ -184,7 +184,7 @@ def _computed_at() -> dict[tuple[int, int], Any]:
 def test_a_rescore_over_old_rows_stores_what_a_rescore_from_none_stores(
     openings: list[Any], make_candidate: Any, monkeypatch: Any
 ) -> None:
-    """rescore_all keeps the row of a pair that scores as before and rewrites the rest: the
+    """rescore_all keeps (on SQLite) the row of a pair that scores as before, rewrites the rest: the
     table ends exactly as deleting every row and rescoring would leave it, every row stamped
     by this rescore."""
     _small_batches(monkeypatch, parallel=False)

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 
 # How many of the best candidates per opening are kept as Match rows (plus every applicant).
 STORED_MATCHES_PER_OPENING = 100
-# Openings written together by rescore_all: one read of their old rows, one delete, one update,
-# one bulk insert and one commit per batch.
+# Openings written together by rescore_all: one delete, one bulk insert (and on SQLite one read
+# of the stored rows and one update) and one commit per batch.
 RESCORE_BATCH = 64
 
 # Below this many candidate-opening pairs rescore_all computes in this process: forking the
@@ -371,9 +371,9 @@ def rescore_all(engine: Engine) -> int:
     One pool build, then per opening its top k scored as `rank` scores them (`top_rows`:
     constraints first, the matrix product over the eligible rows only, no words) and its
     applicants explained (in forked workers when the work is big, `_computed_batches`); each
-    batch's rows checked against deletions in one query, compared with the rows stored before
-    (`_write_batch`: an unchanged pair only gets its new computed_at, the rest goes in with one
-    bulk insert, COPY on PostgreSQL) and committed.
+    batch's rows checked against deletions in one query, written (PostgreSQL: the old rows
+    deleted, the new COPied; SQLite: compared with the stored rows, an unchanged pair only
+    gets its new computed_at, `_write_changes`) and committed.
     """
     # Hundreds of thousands of row dicts and no cycles: full collections only walked them.
     with collector_paused():
@@ -414,17 +414,27 @@ def _rescore_all(engine: Engine) -> int:
 
 
 def _write_batch(opening_ids: list[int], rows: list[dict[str, object]], read_at: datetime) -> None:
-    """Make these openings' Match rows exactly `rows` and stamp them scored; commits.
-
-    Most pairs score as they did last time: their row keeps its id and only gets the new
-    computed_at, since rewriting a row costs a delete and an insert in the table and each of
-    its four indexes. A pair whose values changed is deleted and inserted again, a pair no
-    longer in `rows` deleted, a new pair inserted: the same rows and values as deleting the
-    openings' rows and inserting `rows`.
-    """
-    # First: on SQLite this write takes the database's write lock, so no other writer changes
-    # the rows read below before this transaction ends (PostgreSQL: FOR UPDATE locks them).
+    """Make these openings' Match rows exactly `rows` and stamp them scored; commits."""
     _mark_scored(opening_ids, read_at)
+    if db.session.connection().dialect.name == "postgresql":
+        # An UPDATE of computed_at alone writes a new row version and index entries there,
+        # as dear as COPY's insert (measured): delete and COPY everything.
+        db.session.execute(delete(Match).where(Match.opening_id.in_(opening_ids)))
+        bulk.insert_rows(Match, rows)
+    else:
+        _write_changes(opening_ids, rows)
+    db.session.commit()
+
+
+def _write_changes(opening_ids: list[int], rows: list[dict[str, object]]) -> None:
+    """Turn these openings' stored rows into `rows` (SQLite), in place where the pair scores
+    as before: such a row keeps its id and gets only the new computed_at, which touches the
+    table alone, where deleting and inserting it rewrites the table and each of its four
+    indexes. A changed pair is deleted and inserted again, a pair no longer in `rows` deleted,
+    a new pair inserted: the same rows and values as deleting the openings' rows and
+    inserting `rows`. The caller's write (the scored stamp) holds the database's write lock,
+    so no other writer changes the rows between this read and the writes.
+    """
     stored = _stored_rows(opening_ids)
     touched: list[tuple[int, object]] = []
     fresh: list[dict[str, object]] = []
@@ -442,7 +452,6 @@ def _write_batch(opening_ids: list[int], rows: list[dict[str, object]], read_at:
     bulk.delete_ids(Match, sorted(changed + [old[0] for old in stored.values()]))
     bulk.set_column(Match, "computed_at", touched)
     bulk.insert_rows(Match, fresh)
-    db.session.commit()
 
 
 _StoredRow = tuple[int, float, bool, str, str, str]
@@ -471,8 +480,6 @@ def _stored_rows(opening_ids: list[int]) -> dict[tuple[int, int], _StoredRow]:
             cast_(Match.components, Text),
             cast_(Match.failed_constraints, Text),
             Match.model_version,
-        )
-        .where(Match.opening_id.in_(opening_ids))
-        .with_for_update()
+        ).where(Match.opening_id.in_(opening_ids))
     )
     return {(c, o): (i, s, e, comp, failed, v) for c, o, i, s, e, comp, failed, v in found}
