@@ -10,7 +10,7 @@ import json
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, any_, insert, literal, text
+from sqlalchemy import JSON, ColumnElement, any_, bindparam, delete, insert, literal, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from agency.extensions import db
@@ -48,6 +48,31 @@ def insert_rows(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> 
     finally:
         cursor.close()
     return len(rows)
+
+
+def delete_ids(model: Any, ids: list[int], chunk: int = 5000) -> None:
+    """Delete the rows with these ids (chunked: SQLite caps the number of bound values)."""
+    for start in range(0, len(ids), chunk):
+        db.session.execute(
+            delete(model)
+            .where(model.id.in_(ids[start : start + chunk]))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def set_column(model: Any, name: str, values: list[tuple[int, Any]]) -> None:
+    """Set one column of many rows, each (id, value), with one executemany, in the caller's
+    transaction. Meant for SQLite, which runs the loop itself: psycopg's executemany would
+    send an UPDATE per row."""
+    if not values:
+        return
+    table = model.__table__
+    db.session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam("row_value", type_=table.c[name].type)}),
+        [{"row_id": row_id, "row_value": value} for row_id, value in values],
+    )
 
 
 def insert_with_ids(model: Any, rows: list[dict[str, Any]], chunk: int = 5000) -> list[int]:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from agency.extensions import db
-from agency.models import Application, Candidate, CandidateStatus, Match, Opening
+from agency.models import Application, Candidate, CandidateStatus, Match, Opening, utcnow
 from agency.services.engine import engine, rescoring
 
 
@@ -173,3 +173,56 @@ def test_a_celery_prefork_child_rescores_without_forking(
     monkeypatch.setitem(billiard.process.current_process()._config, "daemon", True)
     assert engine().rescore_all() > 0
     assert computed_in.read_text().split() == [str(os.getpid())] * 3
+
+
+def _computed_at() -> dict[tuple[int, int], Any]:
+    return {
+        (c, o): at
+        for c, o, at in db.session.execute(
+            select(Match.candidate_id, Match.opening_id, Match.computed_at)
+        )
+    }
+
+
+def test_a_rescore_over_old_rows_stores_what_a_rescore_from_none_stores(
+    openings: list[Any], make_candidate: Any, monkeypatch: Any
+) -> None:
+    """rescore_all keeps (on SQLite) the row of a pair that scores as before, rewrites the rest: the
+    table ends exactly as deleting every row and rescoring would leave it, every row stamped
+    by this rescore."""
+    _small_batches(monkeypatch, parallel=False)
+    assert engine().rescore_all() > 0
+    first = _rows()
+    # Between the two rescores: a candidate's numbers change, a newcomer outranks the rest,
+    # a stored value goes stale behind the engine's back, and a pair the engine would never
+    # store appears.
+    mover = db.session.execute(select(Candidate).where(Candidate.first_name == "P1")).scalar_one()
+    mover.typing_wpm = 20
+    make_candidate(first_name="Newcomer", typing_wpm=120, years_experience=9)
+    tampered = db.session.execute(select(Match.id).order_by(Match.id).limit(1)).scalar_one()
+    db.session.execute(
+        Match.__table__.update().where(Match.id == tampered).values(score=1.5, components={})
+    )
+    stray = db.session.execute(
+        select(Candidate.id).where(Candidate.first_name == "Gone")
+    ).scalar_one()
+    db.session.add(
+        Match(
+            candidate_id=stray,
+            opening_id=openings[0].id,
+            score=99.0,
+            model_version="old",
+            components={"skills": 1.0},
+        )
+    )
+    db.session.commit()
+    started = utcnow()
+    stored = engine().rescore_all()
+    kept = _rows()
+    assert kept != first and len(kept) == stored
+    assert all(at >= started for at in _computed_at().values())
+    assert (stray, openings[0].id) not in {(c, o) for c, o, *_ in kept}
+    db.session.execute(delete(Match))
+    db.session.commit()
+    assert engine().rescore_all() == stored
+    assert _rows() == kept

@@ -6,6 +6,7 @@ the rows only when that is later than the opening's last change.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sys
@@ -16,7 +17,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, Text, delete, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Engine as DatabaseEngine
 
 from agency.extensions import db
@@ -55,7 +57,8 @@ if TYPE_CHECKING:
 
 # How many of the best candidates per opening are kept as Match rows (plus every applicant).
 STORED_MATCHES_PER_OPENING = 100
-# Openings written together by rescore_all: one delete, one bulk insert and one commit per batch.
+# Openings written together by rescore_all: one delete, one bulk insert (and on SQLite one read
+# of the stored rows and one update) and one commit per batch.
 RESCORE_BATCH = 64
 
 # Below this many candidate-opening pairs rescore_all computes in this process: forking the
@@ -364,8 +367,9 @@ def rescore_all(engine: Engine) -> int:
     One pool build, then per opening its top k scored as `rank` scores them (`top_rows`:
     constraints first, the matrix product over the eligible rows only, no words) and its
     applicants explained (in forked workers when the work is big, `_computed_batches`); each
-    batch's rows checked against deletions in one query, written in one bulk insert (COPY on
-    PostgreSQL) and committed.
+    batch's rows checked against deletions in one query, written (PostgreSQL: the old rows
+    deleted, the new COPied; SQLite: compared with the stored rows, an unchanged pair only
+    gets its new computed_at, `_write_changes`) and committed.
     """
     # Hundreds of thousands of row dicts and no cycles: full collections only walked them.
     with collector_paused():
@@ -407,8 +411,72 @@ def _rescore_all(engine: Engine) -> int:
 
 
 def _write_batch(opening_ids: list[int], rows: list[dict[str, object]], read_at: datetime) -> None:
-    """Replace these openings' Match rows with `rows` and stamp them scored; commits."""
-    db.session.execute(delete(Match).where(Match.opening_id.in_(opening_ids)))
-    bulk.insert_rows(Match, rows)
+    """Make these openings' Match rows exactly `rows` and stamp them scored; commits."""
     _mark_scored(opening_ids, read_at)
+    if db.session.connection().dialect.name == "postgresql":
+        # An UPDATE of computed_at alone writes a new row version and index entries there,
+        # as dear as COPY's insert (measured): delete and COPY everything.
+        db.session.execute(delete(Match).where(Match.opening_id.in_(opening_ids)))
+        bulk.insert_rows(Match, rows)
+    else:
+        _write_changes(opening_ids, rows)
     db.session.commit()
+
+
+def _write_changes(opening_ids: list[int], rows: list[dict[str, object]]) -> None:
+    """Turn these openings' stored rows into `rows` (SQLite), in place where the pair scores
+    as before: such a row keeps its id and gets only the new computed_at, which touches the
+    table alone, where deleting and inserting it rewrites the table and each of its four
+    indexes. A changed pair is deleted and inserted again, a pair no longer in `rows` deleted,
+    a new pair inserted: the same rows and values as deleting the openings' rows and
+    inserting `rows`. The caller's write (the scored stamp) holds the database's write lock,
+    so no other writer changes the rows between this read and the writes.
+    """
+    stored = _stored_rows(opening_ids)
+    touched: list[tuple[int, object]] = []
+    fresh: list[dict[str, object]] = []
+    changed: list[int] = []
+    for row in rows:
+        old = stored.pop((cast(int, row["candidate_id"]), cast(int, row["opening_id"])), None)
+        if old is None:
+            fresh.append(row)
+        elif old[1:] == _values(row):
+            touched.append((old[0], row["computed_at"]))
+        else:
+            changed.append(old[0])
+            fresh.append(row)
+    # What is left in `stored` are the pairs no longer among the openings' rows.
+    bulk.delete_ids(Match, sorted(changed + [old[0] for old in stored.values()]))
+    bulk.set_column(Match, "computed_at", touched)
+    bulk.insert_rows(Match, fresh)
+
+
+_StoredRow = tuple[int, float, bool, str, str, str]
+
+
+def _values(row: dict[str, object]) -> tuple[object, ...]:
+    """A row's values as `_stored_rows` reads them back (JSON as the text the insert writes)."""
+    return (
+        row["score"],
+        row["eligible"],
+        json.dumps(row["components"]),
+        json.dumps(row["failed_constraints"]),
+        row["model_version"],
+    )
+
+
+def _stored_rows(opening_ids: list[int]) -> dict[tuple[int, int], _StoredRow]:
+    """These openings' Match rows by (candidate, opening): id, then the values `_values` gives."""
+    found = db.session.execute(
+        select(
+            Match.candidate_id,
+            Match.opening_id,
+            Match.id,
+            Match.score,
+            Match.eligible,
+            cast_(Match.components, Text),
+            cast_(Match.failed_constraints, Text),
+            Match.model_version,
+        ).where(Match.opening_id.in_(opening_ids))
+    )
+    return {(c, o): (i, s, e, comp, failed, v) for c, o, i, s, e, comp, failed, v in found}
