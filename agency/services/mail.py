@@ -18,13 +18,13 @@ import smtplib
 import ssl
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.charset import QP, Charset
 from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage, Message
-from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.parser import BytesParser
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app
 
 from agency.services import link_secrets
 
@@ -77,45 +77,140 @@ def _address(value: str) -> str:
     return formataddr((name, address), charset="utf-8")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A composed message: its text as it goes on the wire (CRLF lines, the bytes smtplib's
+    send_message would write for the same MIME message) and its envelope. `sender` is None
+    when an address is not ASCII: such a message is handed to send_message (SMTPUTF8)."""
+
+    data: bytes
+    sender: str | None
+    recipients: tuple[str, ...]
+
+    def as_bytes(self) -> bytes:
+        """LF lines, as Message.as_bytes() writes them (the mail directory's files)."""
+        return self.data.replace(b"\r\n", b"\n")
+
+
+@dataclass(frozen=True)
+class _Sender:
+    header: bytes  # the folded From line
+    address: str  # MAIL FROM
+
+
+_senders: dict[str, _Sender] = {}
+
+
+def _sender(configured: str) -> _Sender:
+    """MAIL_DEFAULT_SENDER's From line and envelope address, worked out once per process."""
+    known = _senders.get(configured)
+    if known is None:
+        value = _address(configured)
+        address = getaddresses([value])[0][1]
+        known = _senders[configured] = _Sender(_fold("From", value), address)
+    return known
+
+
+def _fold(name: str, value: str) -> bytes:
+    # The header line the generator writes for this value (compat32, CRLF).
+    return _WIRE_CRLF.fold_binary(name, value)
+
+
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML, from the app's Jinja environment directly: mail templates use
+    no request, session or context processor, whose set-up render_template pays each time."""
+    env = current_app.jinja_env
+    subject, text, html = (
+        env.get_template(f"email/{template}.{ext}").render(context)
+        for ext in ("subject.txt", "txt", "html")
+    )
+    return " ".join(subject.split()), text, html
+
+
+def _qp_part(text: str, subtype: str) -> bytes:
+    """The part MIMEText(text, subtype, utf-8 quoted-printable) is flattened to, built directly:
+    the MIME classes re-encode the text and rebuild their headers on every part."""
+    body = _UTF8_QP.body_encode(text)  # only "\n" line breaks, ASCII
+    return _QP_HEAD[subtype] + body.replace("\n", "\r\n").encode("ascii")
+
+
+_QP_HEAD = {
+    subtype: (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii")
+    for subtype in ("plain", "html")
+}
+
+
+def _multipart(subtype: str, parts: list[bytes], headers: bytes = b"") -> bytes:
+    """A multipart entity as the generator writes MIMEMultipart: its Content-Type and
+    MIME-Version, then `headers`, a blank line and the parts between boundaries. The boundary
+    is our own: the generator's search for a free one compiles a new regex per message. "=_"
+    never occurs in quoted-printable text, and 96 random bits keep it out of the rest; at this
+    length the Content-Type line needs no folding."""
+    boundary = f"=_{uuid.uuid4().hex[:24]}"
+    head = _fold("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    return b"".join(
+        [
+            head,
+            b"MIME-Version: 1.0\r\n",
+            headers,
+            b"\r\n",
+            delimiter,
+            b"\r\n".join(parts[:1] + [delimiter + part for part in parts[1:]]),
+            f"\r\n--{boundary}--\r\n".encode("ascii"),
+        ]
+    )
+
+
 def compose(
     template: str,
     to: str,
     context: dict[str, Any],
     dedupe_key: str,
     attachments: list[dict[str, str]] | None = None,
-) -> Message:
+) -> Outgoing:
     """Render `templates/email/<template>.{subject.txt,txt,html}` into a two-part message, ready
-    to send. Built with the plain MIME classes: the header-parsing EmailMessage API costs four
-    times as much per message, which at volume was most of a worker's time.
+    to send: the bytes the MIME classes (MIMEMultipart of two quoted-printable MIMEText parts)
+    flatten to, written directly; building and flattening those objects was most of a worker's
+    time per message.
 
-    `attachments` (the outbox payload's, see outbox.email) are text files; see _with_attachments.
+    `attachments` (the outbox payload's, see outbox.email) are text files; see _text_part.
     """
     context = link_secrets.open_context(context)
-    subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
-    # Our own boundary: the generator's search for a free one compiles a new regex per message.
-    body = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
-    msg = _with_attachments(body, attachments or [])
-    msg["Subject"] = _header(subject)
-    msg["From"] = _address(current_app.config["MAIL_DEFAULT_SENDER"])
-    msg["To"] = _address(to)
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = message_id(dedupe_key)
-    msg["X-Outbox-Key"] = _header(dedupe_key)
+    subject, text, html = _render(template, context)
+    sender = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
+    recipient = _address(to)
+    lines = [
+        _fold("Subject", _header(subject)),
+        sender.header,
+        _fold("To", recipient),
+        _fold("Date", formatdate(localtime=False)),
+        _fold("Message-ID", message_id(dedupe_key)),
+        _fold("X-Outbox-Key", _header(dedupe_key)),
+    ]
     unsubscribe_url = context.get("unsubscribe_url")
     if unsubscribe_url:
         # RFC 8058 one-click: mail clients show their own unsubscribe button.
-        msg["List-Unsubscribe"] = _header(f"<{unsubscribe_url}>")
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # The standard library takes a Charset here (quoted-printable bodies); typeshed says str.
-    text, html = (render_template(f"email/{template}.{ext}", **context) for ext in ("txt", "html"))
-    body.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]
-    body.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]
-    for item in attachments or []:
-        if item.get("inline_method"):
-            # A calendar invitation also goes inside the alternative with its METHOD, which is
-            # where Outlook and Gmail look for it to show their accept / decline buttons.
-            body.attach(_text_part(item))
-    return msg
+        lines.append(_fold("List-Unsubscribe", _header(f"<{unsubscribe_url}>")))
+        lines.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+    parts = [_qp_part(text, "plain"), _qp_part(html, "html")]
+    # A calendar invitation also goes inside the alternative with its METHOD, which is where
+    # Outlook and Gmail look for it to show their accept / decline buttons.
+    parts += [
+        wire_bytes(_text_part(item)) for item in attachments or [] if item.get("inline_method")
+    ]
+    if attachments:
+        body = _multipart("alternative", parts)
+        data = _multipart("mixed", [body, *_attachment_parts(attachments)], b"".join(lines))
+    else:
+        data = _multipart("alternative", parts, b"".join(lines))
+    recipients = tuple(address for _, address in getaddresses([recipient]))
+    if not "".join([sender.address, *recipients]).isascii():
+        return Outgoing(data, None, recipients)
+    return Outgoing(data, sender.address, recipients)
 
 
 def _text_part(item: dict[str, str]) -> MIMEText:
@@ -129,22 +224,18 @@ def _text_part(item: dict[str, str]) -> MIMEText:
     return part
 
 
-def _with_attachments(body: MIMEMultipart, attachments: list[dict[str, str]]) -> MIMEMultipart:
-    """The message to send: the body alone, or (with attachments) a multipart/mixed holding the
-    body and one part per attachment ({"filename", "content_type" ("text/calendar"),
-    "content", optional "inline_method"})."""
-    if not attachments:
-        return body
-    outer = MIMEMultipart("mixed", boundary=f"=_{uuid.uuid4().hex}")
-    outer.attach(body)
+def _attachment_parts(attachments: list[dict[str, str]]) -> list[bytes]:
+    """One flattened part per attachment ({"filename", "content_type" ("text/calendar"),
+    "content", optional "inline_method"}), for the multipart/mixed around the body."""
+    parts = []
     for item in attachments:
         part = _text_part(item)
         filename = item["filename"]
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}", filename):
             raise ValueError(f"unsafe attachment name {filename!r}")
         part.add_header("Content-Disposition", "attachment", filename=filename)
-        outer.attach(part)
-    return outer
+        parts.append(wire_bytes(part))
+    return parts
 
 
 def build(
@@ -189,39 +280,25 @@ class _WireFolding(policy.Compat32):
 
 
 _WIRE = _WireFolding()
+_WIRE_CRLF = _WIRE.clone(linesep="\r\n")
 
 
 def wire_bytes(msg: Message) -> bytes:
-    """The message as smtplib's send_message puts it on the wire (CRLF lines), cheaper."""
+    """A MIME object as smtplib's send_message puts it on the wire (CRLF lines), cheaper."""
     with io.BytesIO() as out:
-        BytesGenerator(out, policy=_WIRE).flatten(msg, linesep="\r\n")
+        BytesGenerator(out, mangle_from_=False, policy=_WIRE).flatten(msg, linesep="\r\n")
         return out.getvalue()
 
 
-def _envelope(msg: Message) -> tuple[str, list[str]] | None:
-    """MAIL FROM and RCPT TO as send_message takes them from the headers; None for a message it
-    would treat specially (Bcc to strip, Resent-*, a Sender, non-ASCII addresses)."""
-    if msg["From"] is None or any(n in msg for n in ("Sender", "Bcc", "Resent-Date", "Resent-Bcc")):
-        return None
-    sender = getaddresses([str(msg["From"])])[0][1]
-    fields = [str(value) for value in (msg["To"], msg["Cc"]) if value is not None]
-    recipients = [address for _, address in getaddresses(fields)]
-    if not "".join([sender, *recipients]).isascii():
-        return None
-    return sender, recipients
-
-
-def _transmit(smtp: _SMTP | _SMTPSSL, msg: Message) -> None:
+def _transmit(smtp: _SMTP | _SMTPSSL, out: Outgoing) -> None:
     """send_message, with the same errors raised and the same connection rules, but pipelined
     (RFC 2920) when the server offers it: MAIL, RCPT and DATA in one write, their three replies,
     then the text and its reply. No reply before the text can mean the message was accepted."""
     smtp.ehlo_or_helo_if_needed()
-    envelope = _envelope(msg)
-    if envelope is None:
-        smtp.send_message(msg)
+    if out.sender is None:  # non-ASCII addresses: send_message's SMTPUTF8 handling
+        smtp.send_message(BytesParser(policy=policy.compat32).parsebytes(out.data))
         return
-    sender, recipients = envelope
-    text = wire_bytes(msg)
+    sender, recipients, text = out.sender, list(out.recipients), out.data
     if not (smtp.does_esmtp and smtp.has_extn("pipelining")):
         smtp.sendmail(sender, recipients, text)
         return
@@ -369,7 +446,7 @@ def _connection(cfg: Any) -> _Connection:
     return conn
 
 
-def send(msg: Message) -> None:
+def send(msg: Outgoing) -> None:
     """Send over the process's SMTP connection (opened, or reopened, as needed).
 
     A connection that was already used may have been closed by the server while idle; that
@@ -412,12 +489,12 @@ def send(msg: Message) -> None:
         return
 
 
-def write_to_dir(msg: Message, directory: Path) -> Path:
+def write_to_dir(msg: Message | Outgoing, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     # A UTC timestamp first, so the "sent mail" page can sort by file name.
     stem = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     tmp = directory / f".{stem}.tmp"
-    tmp.write_bytes(bytes(msg))
+    tmp.write_bytes(msg.as_bytes())
     path = directory / f"{stem}.eml"
     # Rename is atomic: the "sent mail" page never shows half a message.
     tmp.rename(path)

@@ -33,6 +33,9 @@ from agency.config import build_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+# How long a worker may take to say "ready": a minute on a quiet box; CI on a loaded one may
+# need more.
+WORKER_START_SECONDS = float(os.environ.get("TEST_WORKER_START_SECONDS") or 60)
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
@@ -367,7 +370,7 @@ class Workers:
         self.started.append(worker)
         wait_for(
             lambda: " ready." in worker.log_text() or proc.poll() is not None,
-            60,
+            WORKER_START_SECONDS,
             f"worker {name} to start",
         )
         if proc.poll() is not None:
