@@ -33,7 +33,7 @@ def dashboard() -> ResponseReturnValue:
     clinic = my_clinic()
     page = clinic_portal.openings_page(clinic, page_arg(), PER_PAGE)
     ids = [o.id for o in page.items]
-    submitted = clinic_portal.submitted_for(clinic, ids)
+    submitted = clinic_portal.submitted_for(clinic, ids, profiles=False)
     shown = [a for apps in submitted.values() for a in apps]
     placed = clinic_portal.placed_among(shown)
     clinic_portal.record_views(current_user, shown, client_ip(), "dashboard")

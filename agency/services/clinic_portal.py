@@ -137,21 +137,17 @@ def shown_to_clinic() -> ColumnElement[bool]:
     )
 
 
-def _application_query() -> Any:
-    return (
-        select(Application)
-        .join(Application.opening)
-        .options(
-            selectinload(Application.candidate)
-            .selectinload(Candidate.skills)
-            .joinedload(CandidateSkill.skill),
-            selectinload(Application.candidate)
-            .selectinload(Candidate.credentials)
-            .joinedload(Credential.credential_type),
-            selectinload(Application.history).joinedload(StageChange.actor),
-        )
-        .where(shown_to_clinic())
-    )
+def _application_query(profiles: bool = True) -> Any:
+    """Applications shown to the clinic, with their history (the clinic's outcome reads it) and
+    their candidate; with the candidate's skills and credentials too unless `profiles` is off."""
+    candidate = selectinload(Application.candidate)
+    loads = [candidate, selectinload(Application.history).joinedload(StageChange.actor)]
+    if profiles:
+        loads += [
+            candidate.selectinload(Candidate.skills).joinedload(CandidateSkill.skill),
+            candidate.selectinload(Candidate.credentials).joinedload(Credential.credential_type),
+        ]
+    return select(Application).join(Application.opening).options(*loads).where(shown_to_clinic())
 
 
 def openings_page(clinic: Clinic, page: int, per_page: int) -> Any:
@@ -188,13 +184,17 @@ def submitted_at(application: Application) -> datetime:
     return stamp or application.created_at
 
 
-def submitted_for(clinic: Clinic, opening_ids: list[int]) -> dict[int, list[Application]]:
-    """The submitted applications of these openings (of this clinic), in one round of queries."""
+def submitted_for(
+    clinic: Clinic, opening_ids: list[int], profiles: bool = True
+) -> dict[int, list[Application]]:
+    """The submitted applications of these openings (of this clinic), in one round of queries.
+    `profiles=False` leaves the candidates' skills and credentials unloaded: a list of names
+    and outcomes (the dashboard) does not show them, and they are most of the rows read."""
     out: dict[int, list[Application]] = {oid: [] for oid in opening_ids}
     if not opening_ids:
         return out
     rows = db.session.execute(
-        _application_query()
+        _application_query(profiles)
         .where(Opening.clinic_id == clinic.id, Application.opening_id.in_(opening_ids))
         .order_by(Application.updated_at.desc(), Application.id.desc())
     ).scalars()

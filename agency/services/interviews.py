@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -239,8 +239,8 @@ def upcoming(
     now: datetime | None = None, limit: int = 200, clinic_id: int | None = None
 ) -> list[Interview]:
     """Proposals waiting for the candidate, then booked interviews soonest first (from an hour
-    ago, so one under way is still listed): every clinic's for staff, or one clinic's (only
-    applications shown to it)."""
+    ago, so one under way is still listed), at most `limit` in all: every clinic's for staff, or
+    one clinic's (only applications shown to it)."""
     since = (now or utcnow()) - timedelta(hours=1)
     base = _loaded()
     if clinic_id is not None:
@@ -249,25 +249,19 @@ def upcoming(
             .join(Application.opening)
             .where(Opening.clinic_id == clinic_id, clinic_portal.shown_to_clinic())
         )
-    waiting = (
-        db.session.execute(
-            base.where(Interview.status == InterviewStatus.PROPOSED)
-            .order_by(Interview.created_at)
-            .limit(limit)
+    waiting = Interview.status == InterviewStatus.PROPOSED
+    booked = and_(Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at >= since)
+    # One query for both lists: the proposals first (oldest first), then the booked by start.
+    rows = db.session.execute(
+        base.where(or_(waiting, booked))
+        .order_by(
+            case((waiting, 0), else_=1),
+            case((waiting, Interview.created_at), else_=Interview.starts_at),
+            Interview.id,
         )
-        .scalars()
-        .unique()
+        .limit(limit)
     )
-    booked = (
-        db.session.execute(
-            base.where(Interview.status == InterviewStatus.SCHEDULED, Interview.starts_at >= since)
-            .order_by(Interview.starts_at)
-            .limit(limit)
-        )
-        .scalars()
-        .unique()
-    )
-    return [*waiting, *booked]
+    return list(rows.scalars().unique())
 
 
 def get(interview_id: int) -> Interview | None:

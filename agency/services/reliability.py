@@ -29,6 +29,7 @@ from sqlalchemy import or_, select
 
 from agency.extensions import db
 from agency.models import Attendance, BookingStatus, Shift, ShiftBooking, utcnow
+from agency.services import bulk
 
 PRIOR_STRENGTH = 6.0  # K: how many shifts of evidence the prior is worth
 DEFAULT_PRIOR_MEAN = 0.85  # before the agency has a record of its own
@@ -118,13 +119,19 @@ def records(candidate_ids: Iterable[int] | None = None) -> dict[int, Record]:
         .join(Shift, Shift.id == ShiftBooking.shift_id)
         .where(counted)
     )
-    if candidate_ids is not None:
-        ids = list(candidate_ids)
-        if not ids:
-            return {}
-        query = query.where(ShiftBooking.candidate_id.in_(ids))
+    # A pool built from profiles asks for every candidate at once: more ids than a statement
+    # may bind (65,535 on PostgreSQL), hence one array parameter there and slices elsewhere.
+    queries = (
+        [query]
+        if candidate_ids is None
+        else [
+            query.where(bulk.among(ShiftBooking.candidate_id, ids))
+            for ids in bulk.lookup_slices(list(candidate_ids))
+        ]
+    )
+    rows = (row for one in queries for row in db.session.execute(one))
     found: dict[int, Record] = {}
-    for cid, status, attendance, late_cancel, starts_at in db.session.execute(query):
+    for cid, status, attendance, late_cancel, starts_at in rows:
         record = found.setdefault(cid, Record())
         if status == BookingStatus.BOOKED and attendance:
             record.add(attendance, starts_at, now)

@@ -21,6 +21,7 @@ from agency.models import (
 )
 from agency.services import interviews, mail, pipeline
 from agency.services.interviews import InterviewError, SlotGone, SlotInput
+from tests import factories
 from tests.interviews.conftest import Scene, book_first, mails, propose, rendered, slots, text_of
 
 
@@ -280,3 +281,31 @@ def test_the_staff_mail_viewer_hides_the_booking_links(scene: Scene) -> None:
     # A booking link books for the candidate: only their own copy carries it.
     assert not any(link in shown for link in links)
     assert mail.REDACTED_LINK in shown
+
+
+def test_upcoming_lists_waiting_proposals_then_booked_interviews_by_start(scene: Scene) -> None:
+    make_candidate, make_application = factories.CandidateFactory(), factories.ApplicationFactory()
+    opening = scene.application.opening
+
+    def interview_for(first_name: str, opening: Any, *hours: float) -> Any:
+        candidate = make_candidate(first_name=first_name)
+        application = make_application(candidate, opening, stage="submitted")
+        found = interviews.propose(application, scene.clinic_user, slots(*hours), "phone")
+        db.session.commit()
+        return found
+
+    waiting = propose(scene, 48, 72)
+    late = interview_for("Late", opening, 100, 120)
+    soon = interview_for("Soon", opening, 30, 40)
+    gone = interview_for("Gone", opening, 20, 30)
+    for booked in (late, soon, gone):
+        interviews.book(booked, booked.slots[0].id, booked.application.candidate.user)
+    gone.starts_at = utcnow() - timedelta(hours=3)  # held three hours ago: no longer upcoming
+    elsewhere = factories.OpeningFactory()(scene.other_clinic, title="Elsewhere desk")
+    theirs = interview_for("Theirs", elsewhere, 10, 12)
+    db.session.commit()
+
+    assert interviews.upcoming(clinic_id=scene.clinic.id) == [waiting, soon, late]
+    assert interviews.upcoming() == [waiting, theirs, soon, late]
+    assert interviews.upcoming(clinic_id=scene.clinic.id, limit=2) == [waiting, soon]
+    assert interviews.upcoming(clinic_id=scene.other_clinic.id) == [theirs]

@@ -160,4 +160,18 @@ def test_explaining_one_pair_reads_that_persons_record_only(
     many = statements_of_one_pair()
     assert len(few) == len(many)
     records = [s for s in many if "shift_bookings" in s]
-    assert records and all("shift_bookings.candidate_id IN" in s for s in records)
+    assert records and all(
+        "shift_bookings.candidate_id IN" in s or "shift_bookings.candidate_id = ANY" in s
+        for s in records
+    )
+
+
+def test_records_of_more_candidates_than_a_statement_may_bind(scene: ShiftScene) -> None:
+    # A pool built from profiles asks for everyone at once: 100,000 ids at scale, more than
+    # PostgreSQL's 65,535 bound parameters.
+    person = scene.workers[0]
+    past_booking(scene, person, "no_show")
+    many = [person.id, *range(10**6, 10**6 + 70_000)]
+    found = reliability.records(many)
+    assert list(found) == [person.id]
+    assert found[person.id].no_shows == reliability.record_of(person.id).no_shows == 1
