@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from agency.forms import BaseForm, choices
@@ -81,3 +82,57 @@ def test_render_field_shows_label_help_and_errors_next_to_the_field(app: Flask) 
     assert '<fieldset class="field" id="days">' in html and "choices-inline" in html
     assert '<input checked id="days-1" name="days" type="checkbox" value="Tue">' in html
     assert '<input id="days-0" name="days" type="checkbox" value="Mon">' in html
+
+
+class Selects(BaseForm):
+    class Meta:
+        csrf = False
+
+    plain = SelectField("Plain", choices=choices([("", "Any"), ("a", "A"), ("b", EVIL)]))
+    marked = SelectField(
+        "Marked",
+        validators=[DataRequired()],
+        choices=[SelectChoice("x", "X"), SelectChoice("y", "", render_kw={"data-note": "n"})],
+        render_kw={"class": "compact", "data-autosubmit": True, "disabled": True},
+    )
+
+
+def _select_parts(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """The <select> and <option> tags of a page, with their attributes, in order (and the
+    options' text), whatever order the attributes were written in."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str | None]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("select", "option"):
+                found.append((tag, dict(attrs)))
+
+        def handle_data(self, data: str) -> None:
+            if found and found[-1][0] == "option" and data.strip():
+                found[-1][1]["text"] = data
+
+    Parser().feed(html)
+    return found
+
+
+def test_a_select_written_by_the_macro_says_what_wtforms_widget_says(app: Flask) -> None:
+    with app.test_request_context("/", method="POST", data={"plain": "b", "marked": "y"}):
+        form = Selects()
+        form.validate()
+        seen = []
+        for field, extra in ((form.plain, {}), (form.marked, {"aria_label": "m", "class_": "x"})):
+            by_macro = render_template_string(
+                '{% from "_macros/forms.html" import render_field %}{{ render_field(f, **kw) }}',
+                f=field,
+                kw=extra,
+            )
+            by_widget = str(field(**extra))
+            assert _select_parts(by_macro) == _select_parts(by_widget)
+            assert "<script>" not in by_macro
+            seen += _select_parts(by_macro)
+    assert ("option", {"selected": None, "value": "b", "text": EVIL}) in seen
+    assert ("option", {"selected": None, "value": "y", "data-note": "n", "text": "y"}) in seen
+    marked = next(attrs for tag, attrs in seen if tag == "select" and attrs["name"] == "marked")
+    assert marked["class"] == "x" and "disabled" in marked and "required" in marked
