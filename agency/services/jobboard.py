@@ -122,6 +122,18 @@ class JobResults:
     distances: dict[int, float] = field(default_factory=dict)
     origin: geo.Location | None = None
 
+    @property
+    def version(self) -> str:
+        """Everything of the results a page shows that the query alone does not fix: the total,
+        and each card's opening and clinic with their last change and the distance. The board's
+        cached fragment is keyed by it with the query (templates/public/_macros.html)."""
+        cards = (
+            f"{c.id}@{c.updated_at.isoformat()}/{c.clinic.id}@{c.clinic.updated_at.isoformat()}"
+            f"/{self.distances.get(c.id, '')}"
+            for c in self.page.items
+        )
+        return "|".join((str(self.page.total), *cards))
+
 
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
     """(lat_min, lat_max, lon_min, lon_max) holding every point within `miles`."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from agency.models import OpeningStatus
 from agency.services import geo, jobboard
 from matching.geo import haversine_miles, miles_between
 
@@ -225,3 +226,13 @@ def test_a_card_shows_the_latest_opening_and_clinic(
     page = get(client, "")
     assert "Elm Street Clinic" in page and "Cambridge" in page
     assert get(client, "?zip=02139&radius=50").count("Elm Street Clinic") == 1
+    # The board's body is cached by query and by the versions of what it lists: a new opening,
+    # a closed one and a form error each show at once, and again on the same query.
+    make_opening(clinic=clinic, title="Back office")
+    assert titles(get(client, "")) == ["Back office", "Front desk lead"]
+    opening.status = OpeningStatus.CLOSED
+    db.session.commit()
+    assert titles(get(client, "")) == ["Back office"]
+    for _ in range(2):
+        page = get(client, "?min_pay=lots")
+        assert "Back office" in page and 'aria-invalid="true"' in page
