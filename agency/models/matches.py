@@ -29,7 +29,8 @@ class Match(Model):
         UniqueConstraint("candidate_id", "opening_id"),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         Index("ix_matches_opening_score", "opening_id", "score"),
-        Index("ix_matches_candidate_score", "candidate_id", "score"),
+        # A candidate's rows are found through the unique (candidate_id, opening_id) index:
+        # a (candidate_id, score) index cost every rescore's inserts an entry (migration 0026).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
