@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
-from agency.forms import BaseForm, PasswordPolicy, choices, us_phone, us_zip
+from agency.forms import BaseForm, EmailAddress, PasswordPolicy, choices, us_phone, us_zip
 
 
 class LoginForm(BaseForm):
@@ -35,7 +35,7 @@ class RegisterForm(BaseForm):
     )
     email = EmailField(
         "E-mail",
-        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[InputRequired(), EmailAddress(), Length(max=254)],
     )
     first_name = StringField("First name", validators=[Optional(), Length(max=100)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=100)])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SelectField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
 
-from agency.forms import BaseForm, PasswordPolicy, choices
+from agency.forms import BaseForm, EmailAddress, PasswordPolicy, choices
 
 ROLE_CHOICES = [
     ("viewer", "Viewer: sees openings and candidates, changes nothing"),
@@ -16,7 +16,7 @@ ROLE_CHOICES = [
 class InviteForm(BaseForm):
     email = EmailField(
         "Colleague's e-mail",
-        validators=[InputRequired(), Length(max=254), Email(check_deliverability=False)],
+        validators=[InputRequired(), Length(max=254), EmailAddress()],
     )
     role = SelectField("Role", choices=choices(ROLE_CHOICES), default="viewer")
 

@@ -221,9 +221,11 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
         ):
             by_phone.setdefault(phone, []).append(other_id)
     for start in range(0, len(zips), ZIPS_PER_QUERY):
+        # All at once (`all`: one fetch): thousands of rows a batch, read one by one, cost more
+        # than the query.
         for other_id, first, last, zip_code in db.session.execute(
             _newest_of_zips(zips[start : start + ZIPS_PER_QUERY])
-        ):
+        ).all():
             by_zip.setdefault(zip_code, []).append((other_id, _full_name(first, last)))
     for row in new:
         for other_id in by_phone.get(row.phone, []) if row.phone else []:
@@ -243,7 +245,9 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
             scorer=fuzz.token_sort_ratio,
             score_cutoff=NAME_THRESHOLD,
         )
-        for i, j in zip(*scores.nonzero(), strict=True):
+        # As Python ints: numpy's own scalars made this loop several times slower.
+        close_i, close_j = scores.nonzero()
+        for i, j in zip(close_i.tolist(), close_j.tolist(), strict=True):
             note(people[i][0], others[j][0], NAME_AND_ZIP)
     if not reasons:
         return 0

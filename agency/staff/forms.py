@@ -21,7 +21,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -29,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from agency.forms import BaseForm, PasswordPolicy, choices, us_phone, us_zip
+from agency.forms import BaseForm, EmailAddress, PasswordPolicy, choices, us_phone, us_zip
 from agency.models import OpeningStatus, Role, RoleType, Stage
 from agency.opening_forms import OpeningForm
 from agency.services import profiles
@@ -232,7 +231,7 @@ class BatchPickForm(FilterForm):
 
 
 class StaffAccountForm(BaseForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField(
         "Role",
         choices=choices([(Role.STAFF, "Staff"), (Role.ADMIN, "Administrator")]),
@@ -298,7 +297,7 @@ class CandidateIntakeForm(BaseForm):
     last_name = StringField("Last name", validators=[InputRequired(), Length(max=100)])
     email = EmailField(
         "E-mail",
-        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[InputRequired(), EmailAddress(), Length(max=254)],
         description="The invitation to claim the record goes here.",
     )
     phone = StringField("Phone", validators=[Optional(), Length(max=32), us_phone])

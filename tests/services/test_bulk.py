@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -84,3 +85,23 @@ def test_among_finds_exactly_the_listed_values_of_a_long_list(app) -> None:
     by_id = db.session.execute(db.select(User.id).where(bulk.among(User.id, ids[:3]))).scalars()
     assert sorted(by_id) == sorted(ids[:3])
     assert bulk.lookup_slices([]) == []
+
+
+def test_remembered_json_texts_are_each_values_own() -> None:
+    # Values that equal each other in Python but not in JSON (True and 1, 1 and 1.0), in every
+    # order, mixed in one COPY's memory: each must come out as json.dumps writes it.
+    atoms = ["a", "b", "", 1, 0, True, False, 1.0, None, [], {}]
+    values: list[object] = [[], {}, [[]], {"k": {}}, list(range(6)), {"a": [1]}]
+    for first in atoms:
+        values.append([first])
+        values.append({"k": first})
+        values.append({1: first})
+        for second in atoms:
+            if isinstance(second, (str, int, float)) or second is None:
+                values.append([first, second])
+                values.append({"k": first, "j": second})
+                values.append({"j": second, "k": first})
+    texts: dict[object, str] = {}
+    for _ in range(2):  # the second time from memory
+        for value in values:
+            assert bulk._json_text(value, texts) == json.dumps(value)

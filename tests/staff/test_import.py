@@ -330,3 +330,12 @@ def test_an_upload_never_started_is_purged_with_its_file(
     db.session.commit()
     retention.purge()
     assert db.session.get(ImportJob, job_id) is None and not stored.exists()
+
+
+def test_statistics_are_refreshed_at_ten_thousand_and_each_doubling() -> None:
+    refreshed, added = [], 0
+    for size in [1000] * 300 + [7] * 3 + [50_000]:  # batches, then a slice's short ones
+        if imports._statistics_due(added, added + size):
+            refreshed.append(added + size)
+        added += size
+    assert refreshed == [10_000, 20_000, 40_000, 80_000, 160_000, 350_021]
