@@ -369,6 +369,25 @@ def run_noop(
     return rate, cpu_per_item(start, end, done2 - done1)
 
 
+def settle_marks(app: Any, timeout: float = 30) -> None:
+    """Wait until no message is left "sending": the last ones accepted are marked sent a few
+    milliseconds later, and a worker stopped inside that window (its pool children get the
+    SIGTERM too) would send them again in the next round, after their lease."""
+    from agency.extensions import db
+    from agency.models import OutboxMessage, OutboxStatus
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while time.monotonic() < deadline:
+            sending = db.session.execute(
+                db.select(db.func.count()).where(OutboxMessage.status == OutboxStatus.SENDING)
+            ).scalar_one()
+            db.session.rollback()
+            if not sending:
+                return
+            time.sleep(0.05)
+
+
 def purge(app: Any) -> None:
     """Drop the tasks a stopped round left in the queue (those that found their message already
     sent by a batch), so the next round starts from its own backlog only."""
@@ -451,6 +470,7 @@ def run(
             probe = CpuProbe(procs, sink_thread, pg_cpu, redis_cpu)
             try:
                 cpu = wait_delivered(sink, list(backlog), probe=probe)
+                settle_marks(app)
             finally:
                 stop(procs)
                 probe.close()
