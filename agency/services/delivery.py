@@ -10,6 +10,8 @@ kinds that are quick sends (e-mail), other due ones up to BATCH_SIZE, so a backl
 batches instead of one task, one claim and one connection per message. Each message is marked
 sent right after the server accepted it, on a thread of its own (`sent_marks`) while the next
 one goes out: the window in which a killed worker's message is sent twice stays one commit wide.
+In a batch an e-mail's text goes out with the next one's envelope (`handlers.perform_later`),
+so its acceptance, and its mark, come as the next one is sent.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, case, false, or_, select, tuple_, update
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Table, Update, and_, bindparam, case, or_, select, tuple_, update
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus, utcnow
@@ -163,45 +165,50 @@ def batch_size() -> int:
     return int(current_app.config.get("OUTBOX_BATCH_SIZE", BATCH_SIZE))
 
 
+def _claim_statement(postgres: bool) -> Update:
+    """claim_many's statement, built once per dialect with bound parameters (building and
+    caching it per call, through the ORM, cost 2 ms of CPU a batch): the due rows among `ids`,
+    then of `kinds`, oldest first, up to `limit`, taken until `until`."""
+    t = _T.c
+    now: BindParameter[Any] = bindparam("now")  # typed by the columns it is compared with
+    wanted = t.id.in_(bindparam("ids", expanding=True))
+    due = or_(
+        and_(t.status == PENDING, t.next_attempt_at <= now),
+        and_(t.status == SENDING, t.locked_until < now),
+    )
+    pick = (
+        select(t.id)
+        .where(due, or_(wanted, t.kind.in_(bindparam("kinds", expanding=True))))
+        .order_by(case((wanted, 0), else_=1), t.next_attempt_at, t.id)
+        .limit(bindparam("limit"))
+    )
+    if postgres:
+        # A CTE runs once: the locked rows are exactly the updated ones.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        stmt = update(_T).where(t.id == picked.c.id)
+    else:
+        stmt = update(_T).where(t.id.in_(pick.scalar_subquery()), due)
+    return stmt.values(
+        status=SENDING, attempts=t.attempts + 1, locked_until=bindparam("until"), enqueued_at=None
+    ).returning(t.id, t.kind, t.payload, t.dedupe_key, t.attempts)
+
+
+_T = cast(Table, OutboxMessage.__table__)
+_CLAIM = {postgres: _claim_statement(postgres) for postgres in (True, False)}
+
+
 def claim_many(message_ids: Sequence[int], fill: int = 0) -> list[Claim]:
     """Claim the due ones of `message_ids` and up to `fill` other due messages of the batched
     kinds (oldest first) in one statement, and commit. The requested ones come first."""
     now = utcnow()
-    wanted = OutboxMessage.id.in_(list(message_ids)) if message_ids else false()
-    eligible: ColumnElement[bool] = wanted
-    if fill > 0:
-        eligible = or_(wanted, OutboxMessage.kind.in_(sorted(handlers.BATCHED_KINDS)))
-    pick = (
-        select(OutboxMessage.id)
-        .where(_due(now), eligible)
-        .order_by(case((wanted, 0), else_=1), OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(len(message_ids) + max(fill, 0))
-    )
-    values = {
-        "status": SENDING,
-        "attempts": OutboxMessage.attempts + 1,
-        "locked_until": now + lease(),
-        "enqueued_at": None,
+    params = {
+        "now": now,
+        "ids": list(message_ids),
+        "kinds": sorted(handlers.BATCHED_KINDS) if fill > 0 else [],
+        "limit": len(message_ids) + max(fill, 0),
+        "until": now + lease(),
     }
-    if _on_postgres():
-        # A CTE runs once: the locked rows are exactly the updated ones.
-        picked = pick.with_for_update(skip_locked=True).cte("picked")
-        stmt = update(OutboxMessage).where(OutboxMessage.id == picked.c.id)
-    else:
-        stmt = update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()), _due(now))
-    rows = list(
-        db.session.execute(
-            stmt.values(**values)
-            .returning(
-                OutboxMessage.id,
-                OutboxMessage.kind,
-                OutboxMessage.payload,
-                OutboxMessage.dedupe_key,
-                OutboxMessage.attempts,
-            )
-            .execution_options(synchronize_session=False)
-        ).all()
-    )
+    rows = list(db.session.execute(_CLAIM[_on_postgres()], params).all())
     db.session.commit()
     asked = set(message_ids)
     rows.sort(key=lambda r: (r.id not in asked, r.id))
@@ -248,7 +255,10 @@ def deliver_many(message_ids: Sequence[int], *, fill: bool = True) -> list[int]:
                 return release(claims[n:])
             _deliver_claimed(c, marks)
     finally:
-        marks.flush()  # the batch ends when every message it sent is marked
+        try:
+            handlers.settle()  # the last message's text, and its outcome
+        finally:
+            marks.flush()  # the batch ends when every message it sent is marked
     return []
 
 
@@ -265,23 +275,46 @@ def _deliver_claimed(c: Claim, marks: sent_marks.Marker | None = None) -> bool:
         # Earlier claims died with their workers; a message that kills workers stops here.
         _fail(c, "worker lost during delivery too many times", permanent=True)
         return False
+    if marks is not None and c.kind in handlers.BATCHED_KINDS:
+        return _deliver_batched(c, marks)
+    handlers.settle()  # an e-mail left open does not wait for a slow kind's work
     try:
         note = handlers.perform(c.kind, c.payload, c.dedupe_key)
-    except handlers.PermanentFailure as exc:
-        db.session.rollback()
-        _fail(c, str(exc), permanent=True)
+    except Exception as exc:  # any failure is kept for staff; only PermanentFailure is final
+        _failed(c, exc)
         return False
-    except Exception as exc:  # any other failure is retried; the error is kept for staff
-        db.session.rollback()
-        _fail(c, f"{type(exc).__name__}: {exc}", permanent=False)
-        return False
-    session = db.session
-    staged = session.new or session.dirty or session.deleted
-    if marks is not None and c.kind in handlers.BATCHED_KINDS and not staged:
+    return _finish(c, note)
+
+
+def _deliver_batched(c: Claim, marks: sent_marks.Marker) -> bool:
+    """A quick send in a batch: its outcome may come with the next message's send (or the
+    batch's settle). True if it was sent or handed over without an error so far."""
+
+    def done(note: str, exc: BaseException | None) -> None:
+        if exc is not None:
+            _failed(c, exc)
+            return
+        session = db.session
+        if session.new or session.dirty or session.deleted:
+            _finish(c, note)  # a handler staged rows: they commit with its mark
+            return
         session.rollback()  # end the handler's reads; the mark is written on its own thread
         marks.put(sent_marks.Mark(c.id, c.attempt, note))
-        return True
-    return _finish(c, note)
+
+    try:
+        handlers.perform_later(c.kind, c.payload, c.dedupe_key, done)
+    except Exception as exc:
+        _failed(c, exc)
+        return False
+    return True
+
+
+def _failed(c: Claim, exc: BaseException) -> None:
+    db.session.rollback()
+    if isinstance(exc, handlers.PermanentFailure):
+        _fail(c, str(exc), permanent=True)
+    else:  # any other failure is retried; the error is kept for staff
+        _fail(c, f"{type(exc).__name__}: {exc}", permanent=False)
 
 
 def sweep(limit: int = 1000) -> list[int]:

@@ -3,7 +3,9 @@
 Each process keeps one SMTP connection open and sends message after message on it (a new
 connection costs a TCP and EHLO round trip, and TLS and a login when configured, per message).
 When the server offers PIPELINING (RFC 2920) a message takes two round trips instead of
-smtplib's four: MAIL, RCPT and DATA go out in one write, then the text.
+smtplib's four: MAIL, RCPT and DATA go out in one write, then the text. A caller with more
+messages to come (a worker's batch) passes `done` and gets one round trip a message: the text
+of each then goes out in the same write as the next one's MAIL, RCPT and DATA.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import atexit
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import re
 import smtplib
 import ssl
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -35,6 +39,8 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import current_app
 
 from agency.services import link_secrets
+
+log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT = 10
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -290,24 +296,74 @@ def wire_bytes(msg: Message) -> bytes:
         return out.getvalue()
 
 
-def _transmit(smtp: _SMTP | _SMTPSSL, out: Outgoing) -> None:
+# The outcome of a send whose text went out after `send` returned: None when the server
+# accepted it, else the error `send` would have raised for it.
+Done = Callable[[BaseException | None], None]
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _stuffed(text: bytes) -> bytes:
+    """The message text as it goes after DATA: leading dots doubled, ended by a lone dot."""
+    quoted = _LEADING_DOT.sub(b"..", text)
+    return quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+@dataclass(frozen=True)
+class _Open:
+    """A message whose envelope the server took (DATA answered 354) and whose text is still
+    ours to write: with the next message's envelope, or on settle()."""
+
+    text: bytes  # stuffed
+    done: Done
+
+
+def _checked(out: Outgoing) -> None:
+    # Before the connection is touched: a refused message must not disturb an open one.
+    if any("\r" in a or "\n" in a for a in [out.sender or "", *out.recipients]):
+        raise ValueError("an address may not contain a line break")
+
+
+def _envelope(smtp: _SMTP | _SMTPSSL, sender: str, out: Outgoing) -> bytes:
+    size = f" size={len(out.data)}" if smtp.has_extn("size") else ""
+    commands = [f"mail from:{smtplib.quoteaddr(sender)}{size}"]
+    commands += [f"rcpt to:{smtplib.quoteaddr(to)}" for to in out.recipients]
+    return "".join(f"{line}\r\n" for line in [*commands, "data"]).encode("ascii")
+
+
+def _transmit(conn: _Connection, out: Outgoing, done: Done | None) -> bool:
     """send_message, with the same errors raised and the same connection rules, but pipelined
     (RFC 2920) when the server offers it: MAIL, RCPT and DATA in one write, their three replies,
-    then the text and its reply. No reply before the text can mean the message was accepted."""
+    then the text and its reply. No reply before the text can mean the message was accepted.
+
+    With `done` the text is not written here: the connection keeps it open for the next
+    message's write (or settle()), and False is returned. A message left open before this one
+    goes out in this write and is concluded (its `done` called) as its reply comes in, before
+    this message's envelope replies are read. True: the message was accepted."""
+    smtp = conn.smtp
     smtp.ehlo_or_helo_if_needed()
-    if out.sender is None:  # non-ASCII addresses: send_message's SMTPUTF8 handling
-        smtp.send_message(BytesParser(policy=policy.compat32).parsebytes(out.data))
-        return
-    sender, recipients, text = out.sender, list(out.recipients), out.data
-    if not (smtp.does_esmtp and smtp.has_extn("pipelining")):
-        smtp.sendmail(sender, recipients, text)
-        return
-    size = f" size={len(text)}" if smtp.has_extn("size") else ""
-    commands = [f"mail from:{smtplib.quoteaddr(sender)}{size}"]
-    commands += [f"rcpt to:{smtplib.quoteaddr(to)}" for to in recipients]
-    if any("\r" in line or "\n" in line for line in commands):
-        raise ValueError("an address may not contain a line break")
-    smtp.send("".join(f"{line}\r\n" for line in [*commands, "data"]))
+    if out.sender is None or not (smtp.does_esmtp and smtp.has_extn("pipelining")):
+        _settle(conn)  # unreachable without pipelining; a non-ASCII message waits its turn
+        if out.sender is None:  # non-ASCII addresses: send_message's SMTPUTF8 handling
+            smtp.send_message(BytesParser(policy=policy.compat32).parsebytes(out.data))
+        else:
+            smtp.sendmail(out.sender, list(out.recipients), out.data)
+        return True
+    sender, recipients = out.sender, list(out.recipients)
+    envelope = _envelope(smtp, sender, out)
+    before, conn.open = conn.open, None
+    # RFC 2920 lets the previous message's text (its end of data) lead the group, as its
+    # section 3.1 example does; the server answers it first.
+    concluded = before is None
+    try:
+        smtp.send(before.text + envelope if before is not None else envelope)
+        if before is not None:
+            code, reply = smtp.getreply()
+            concluded = True
+            _conclude(conn, before, code, reply)
+    except BaseException as exc:
+        if not concluded and before is not None:
+            before.done(exc)  # its text may have reached the server: an ordinary retry
+        raise
     code, reply = smtp.getreply()
     if code != 250:
         _abandon(smtp, code, 1 + len(recipients))
@@ -326,13 +382,62 @@ def _transmit(smtp: _SMTP | _SMTPSSL, out: Outgoing) -> None:
         raise smtplib.SMTPRecipientsRefused(refused)
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
+    if done is not None:
+        conn.open = _Open(_stuffed(out.data), done)
+        return False
     smtp.began_data = True
-    quoted = re.sub(rb"(?m)^\.", b"..", text)
-    smtp.send(quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    smtp.send(_stuffed(out.data))
     code, reply = smtp.getreply()
     if code != 250:
         _abandon(smtp, code, 0)
         raise smtplib.SMTPDataError(code, reply)
+    return True
+
+
+def _conclude(conn: _Connection, message: _Open, code: int, reply: bytes) -> None:
+    """The server's answer to an open message's text: count it and tell its sender. A refusal
+    needs no RSET: the end of data returns the server to its initial state either way, and a
+    421 (closing) shows as a disconnect on the next read."""
+    if code == 250:
+        conn.sent += 1
+        conn.last_used = time.monotonic()
+        message.done(None)
+    else:
+        message.done(smtplib.SMTPDataError(code, reply))
+
+
+def _settle(conn: _Connection) -> None:
+    """Write the open message's text, if any, and conclude it."""
+    message, conn.open = conn.open, None
+    if message is None:
+        return
+    try:
+        conn.smtp.send(message.text)
+        code, reply = conn.smtp.getreply()
+    except BaseException as exc:
+        message.done(exc)
+        raise
+    _conclude(conn, message, code, reply)
+
+
+def settle() -> None:
+    """Send the text of this process's open message (see `send`), if any, and report its
+    outcome; then the connection is at rest (and closed at its cap or after a refusal)."""
+    conn = _open
+    if conn is None or conn.open is None:
+        return
+    if conn.pid != os.getpid():  # another process's connection: not ours to write on
+        close_connection()
+        return
+    sent = conn.sent
+    try:
+        _settle(conn)
+    except OSError:
+        close_connection(polite=False)
+        return
+    cap = int(current_app.config.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+    if conn.sent == sent or conn.sent >= cap:  # refused: the next message starts afresh
+        close_connection()
 
 
 def _abandon(smtp: _SMTP | _SMTPSSL, code: int, unread: int) -> None:
@@ -374,6 +479,7 @@ class _Connection:
     def __init__(self, key: tuple[Any, ...], smtp: _SMTP | _SMTPSSL) -> None:
         self.key, self.smtp, self.pid = key, smtp, os.getpid()
         self.sent, self.last_used = 0, time.monotonic()
+        self.open: _Open | None = None  # see _transmit
 
 
 _open: _Connection | None = None
@@ -420,6 +526,15 @@ def close_connection(*, polite: bool = True) -> None:
             conn.smtp.sock.detach()
         conn.smtp.sock = conn.smtp.file = None
         return
+    if conn.open is not None:
+        # Closed before its text went out (an error elsewhere, the process exiting): the server
+        # took nothing. A QUIT now would be read as the message's text.
+        message, conn.open = conn.open, None
+        polite = False
+        try:
+            message.done(smtplib.SMTPServerDisconnected("closed before the text was sent"))
+        except Exception:
+            log.exception("could not report a message left unsent on a closed connection")
     if polite:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             conn.smtp.quit()
@@ -433,11 +548,16 @@ def _connection(cfg: Any) -> _Connection:
     """The process's open connection for these settings, or a new one."""
     key = _settings(cfg)
     conn = _open
+    cap = int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+    if conn is not None and conn.open is not None and conn.sent + 1 >= cap:
+        settle()  # the open message is the connection's last: conclude it, then a new one
+        conn = _open
     if conn is not None and (
         conn.key != key
         or conn.pid != os.getpid()
         or time.monotonic() - conn.last_used > float(cfg.get("MAIL_IDLE_SECONDS", IDLE_SECONDS))
     ):
+        settle()
         close_connection()
         conn = None
     if conn is None:
@@ -446,26 +566,38 @@ def _connection(cfg: Any) -> _Connection:
     return conn
 
 
-def send(msg: Outgoing) -> None:
+def send(msg: Outgoing, done: Done | None = None) -> None:
     """Send over the process's SMTP connection (opened, or reopened, as needed).
 
     A connection that was already used may have been closed by the server while idle; that
     shows as a disconnect before the message text was sent, and then one fresh connection is
     tried at once. A failure after the text began is raised: the server may have accepted the
     message, so only the outbox's retry (same Message-ID) may send it again.
+
+    With `done`, for a caller with more to send: when the server offers PIPELINING this may
+    return once the server took the envelope, leaving the text for the next send's write or for
+    `settle()`, which the caller must call when it has sent its last. `done(None)` is called
+    once the server accepted the text (at once when it was sent here), `done(error)` if it did
+    not; an error before the text is raised here, as without `done`, and `done` is not called.
     """
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
         write_to_dir(msg, Path(cfg["MAIL_DIR"]))
+        if done is not None:
+            done(None)
         return
+    _checked(msg)
     while True:
         conn = _connection(cfg)
         conn.smtp.began_data = False
+        used = conn.sent > 0 or conn.open is not None
+        cap = int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+        last = conn.sent + (conn.open is not None) + 1 >= cap  # then its text goes out now
         try:
-            _transmit(conn.smtp, msg)
+            accepted = _transmit(conn, msg, None if last else done)
         except smtplib.SMTPResponseException as exc:
             # 421: the server is closing this (idle) connection; the message was not taken.
-            stale = exc.smtp_code == 421 and conn.sent > 0 and not conn.smtp.began_data
+            stale = exc.smtp_code == 421 and used and not conn.smtp.began_data
             close_connection(polite=not stale)  # start the next message on a clean connection
             if stale:
                 continue
@@ -474,7 +606,7 @@ def send(msg: Outgoing) -> None:
             close_connection()
             raise
         except OSError:  # disconnected, reset, timed out (smtplib's errors are OSErrors too)
-            stale = conn.sent > 0 and not conn.smtp.began_data
+            stale = used and not conn.smtp.began_data
             close_connection(polite=False)
             if stale:
                 continue  # never used after the drop: a fresh connection, this time for real
@@ -482,10 +614,13 @@ def send(msg: Outgoing) -> None:
         except BaseException:
             close_connection(polite=False)
             raise
-        conn.sent += 1
-        conn.last_used = time.monotonic()
-        if conn.sent >= int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION)):
-            close_connection()
+        if accepted:
+            conn.sent += 1
+            conn.last_used = time.monotonic()
+            if conn.sent >= cap:
+                close_connection()
+            if done is not None:
+                done(None)
         return
 
 

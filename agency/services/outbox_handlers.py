@@ -3,6 +3,8 @@
 A handler returns a short note for the row (or "") and raises PermanentFailure when a retry
 cannot help. Rows a handler stages are committed together with the "sent" mark. New kinds go
 into HANDLERS (or through `register`); BATCHED_KINDS lists those a worker may take in batches.
+In a batch, `perform_later` may leave a send's outcome to come with the next one (`settle()`
+brings in the last): an e-mail's text goes out with the next e-mail's envelope.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from agency.models import User
 from agency.services import mail, notifications
 
 Handler = Callable[[dict[str, Any], str], str]
+# A batched send's outcome: the note when it is done, or the error (PermanentFailure when a
+# retry cannot help).
+Done = Callable[[str, BaseException | None], None]
 
 
 class PermanentFailure(Exception):
     """The message can never be delivered as it is: it goes straight to dead."""
 
 
-def _email(payload: dict[str, Any], key: str) -> str:
+def _compose(payload: dict[str, Any], key: str) -> mail.Outgoing | str:
+    """The e-mail to send, or the note when there is none to send."""
     user_id = payload.get("user_id")
     # The recipient may have unsubscribed after the message was written.
     opted_out = user_id is not None and not notifications.wants_mail(db.session.get(User, user_id))
@@ -42,13 +48,45 @@ def _email(payload: dict[str, Any], key: str) -> str:
         raise PermanentFailure(f"cannot build the e-mail: {type(exc).__name__}: {exc}") from exc
     # End the read transaction before the network call: no database lock spans SMTP.
     db.session.rollback()
+    return msg
+
+
+def _permanent(exc: BaseException) -> PermanentFailure | None:
+    if isinstance(exc, smtplib.SMTPException) and mail.is_permanent(exc):
+        return PermanentFailure(f"SMTP rejected it: {exc}")
+    return None
+
+
+def _email(payload: dict[str, Any], key: str) -> str:
+    msg = _compose(payload, key)
+    if isinstance(msg, str):
+        return msg
     try:
         mail.send(msg)
     except smtplib.SMTPException as exc:
-        if mail.is_permanent(exc):
-            raise PermanentFailure(f"SMTP rejected it: {exc}") from exc
-        raise
+        permanent = _permanent(exc)
+        if permanent is None:
+            raise
+        raise permanent from exc
     return ""
+
+
+def _email_later(payload: dict[str, Any], key: str, done: Done) -> None:
+    msg = _compose(payload, key)
+    if isinstance(msg, str):
+        done(msg, None)
+        return
+
+    def concluded(exc: BaseException | None) -> None:
+        done("", None if exc is None else _permanent(exc) or exc)
+
+    try:
+        mail.send(msg, concluded)
+    except smtplib.SMTPException as exc:
+        permanent = _permanent(exc)
+        if permanent is None:
+            raise
+        raise permanent from exc
 
 
 def _notify_staff(payload: dict[str, Any], key: str) -> str:
@@ -123,3 +161,26 @@ def perform(kind: str, payload: dict[str, Any], key: str) -> str:
     if handler is None:
         raise PermanentFailure(f"no handler for outbox kind {kind!r}")
     return handler(payload, key)
+
+
+# Kinds whose outcome may come after the handler returned (see `perform_later`): the handler
+# in HANDLERS and the one that stands in for it in a batch.
+_LATER: dict[str, tuple[Handler, Callable[[dict[str, Any], str, Done], None]]] = {
+    "email": (_email, _email_later)
+}
+
+
+def perform_later(kind: str, payload: dict[str, Any], key: str, done: Done) -> None:
+    """`perform` for a batch: `done` gets the outcome, maybe only during the next call or
+    `settle()` (an e-mail's text goes out with the next one's envelope). An error raised here
+    means the message was not sent, and `done` is not called."""
+    pair = _LATER.get(kind)
+    if pair is None or HANDLERS.get(kind) is not pair[0]:  # none, or replaced by register()
+        done(perform(kind, payload, key), None)
+        return
+    pair[1](payload, key, done)
+
+
+def settle() -> None:
+    """Conclude the send a batch left open, if any (its `done` is called): a batch's end."""
+    mail.settle()

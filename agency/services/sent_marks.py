@@ -9,6 +9,12 @@ commit's round trip, and one commit per message was PostgreSQL's biggest cost), 
 GATHER_MAX. So the window stays a few milliseconds plus one commit wide (not a batch wide), and
 no mark waits for a slow send after it. `flush()` writes what is gathered at once and waits until
 every mark handed over is committed: a batch ends only after it.
+
+The thread holds one connection from a batch's first mark to its flush, in autocommit mode: a
+mark is one UPDATE that commits by itself, one round trip, where a session's transaction took
+four (the pool's ping on checkout, BEGIN, UPDATE, COMMIT). The UPDATE is built once, with bound
+parameters: building, caching and running it through the ORM cost 0.8 ms of CPU a write against
+0.35 ms (three marks, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from flask import Flask
-from sqlalchemy import tuple_, update
+from sqlalchemy import Connection, Engine, Table, bindparam, tuple_, update
 
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus, utcnow
@@ -35,6 +42,10 @@ GATHER_MAX = 20  # marks in one commit at most (a batch's worth)
 _NOW = None  # put by flush(): write what is gathered without waiting
 
 
+class _Idle(Exception):
+    """No mark came for IDLE_SECONDS."""
+
+
 @dataclass(frozen=True)
 class Mark:
     id: int
@@ -42,32 +53,48 @@ class Mark:
     note: str
 
 
-def write(marks: list[Mark]) -> set[int]:
-    """Mark these claims sent where they are still held; commit; return the ids marked."""
+_T = cast(Table, OutboxMessage.__table__)  # Core: no ORM bookkeeping per write
+_MARK = (
+    update(_T)
+    .where(
+        _T.c.status == OutboxStatus.SENDING,
+        tuple_(_T.c.id, _T.c.attempts).in_(bindparam("held", expanding=True)),
+    )
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None)
+    .values(last_error=bindparam("note"))
+    .returning(_T.c.id)
+)
+
+
+def write(marks: list[Mark], conn: Connection | None = None) -> set[int]:
+    """Mark these claims sent where they are still held and commit; return the ids marked. On
+    `conn` (autocommit: each UPDATE commits by itself), else in the session."""
     by_note: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for m in marks:
         by_note[m.note[:2000]].append((m.id, m.attempt))
     now, done = utcnow(), set[int]()
-    for note, pairs in by_note.items():
-        done.update(
-            db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                    tuple_(OutboxMessage.id, OutboxMessage.attempts).in_(pairs),
-                )
-                .values(status=OutboxStatus.SENT, sent_at=now, locked_until=None, last_error=note)
-                .returning(OutboxMessage.id)
-                .execution_options(synchronize_session=False)
-            ).scalars()
-        )
-    db.session.commit()
+    run = conn.execute if conn is not None else db.session.execute
+    for note, held in by_note.items():
+        done.update(run(_MARK, {"held": held, "now": now, "note": note}).scalars())
+    if conn is not None:
+        conn.commit()
+    else:
+        db.session.commit()
     for m in marks:
         if m.id not in done:
             log.error(
                 "outbox %s: lease lost before it was marked sent (attempt %s)", m.id, m.attempt
             )
     return done
+
+
+def _connect() -> Connection | None:
+    """The thread's own autocommit connection; None when the session is bound to a connection
+    of its own (a test's transaction), whose marks then go through the session."""
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine):
+        return None
+    return bind.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 class Marker:
@@ -90,9 +117,10 @@ class Marker:
                 self.marks.put(_NOW)
         self.marks.join()
 
-    def _gather(self, first: Mark | None) -> tuple[list[Mark], int]:
-        """The first mark and those that come within GATHER_SECONDS (none after a flush), and
-        how many queue items that took (flush sentinels included)."""
+    def _gather(self, first: Mark | None) -> tuple[list[Mark], int, bool]:
+        """The first mark and those that come within GATHER_SECONDS (none after a flush), how
+        many queue items that took (flush sentinels included), and whether a flush was among
+        them."""
         batch, taken = [first] if first is not None else [], 1
         deadline = time.monotonic() + GATHER_SECONDS
         hurry = first is None
@@ -109,30 +137,48 @@ class Marker:
                 hurry = True
             else:
                 batch.append(item)
-        return batch, taken
+        return batch, taken, hurry
+
+    def _wait(self) -> Mark | None:
+        """The next item; _Idle when none came for IDLE_SECONDS (the thread then ends)."""
+        while True:
+            try:
+                return self.marks.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self.lock:
+                    if self.marks.empty():
+                        self.thread = None
+                        raise _Idle from None
 
     def _run(self) -> None:
         with self.app.app_context():
-            while True:
-                try:
-                    first = self.marks.get(timeout=IDLE_SECONDS)
-                except queue.Empty:
-                    with self.lock:
-                        if self.marks.empty():
-                            self.thread = None
-                            return
-                    continue
-                batch, taken = self._gather(first)
-                try:
-                    if batch:
-                        write(batch)
-                except Exception:  # the rows stay "sending"; after the lease they are sent again
-                    db.session.rollback()
-                    log.exception("could not mark %d outbox message(s) sent", len(batch))
-                finally:
-                    db.session.remove()
-                    for _ in range(taken):
-                        self.marks.task_done()
+            conn: Connection | None = None
+            try:
+                while True:
+                    batch, taken, flushed = self._gather(self._wait())
+                    try:
+                        if batch:
+                            conn = conn if conn is not None else _connect()
+                            write(batch, conn)
+                    except Exception:  # the rows stay "sending"; the lease ends, they go again
+                        log.exception("could not mark %d outbox message(s) sent", len(batch))
+                        db.session.rollback()
+                        if conn is not None:  # perhaps broken: a fresh one for the next marks
+                            conn.invalidate()
+                            conn.close()
+                            conn = None
+                    finally:
+                        db.session.remove()
+                        if flushed and conn is not None:  # a batch's end: the pool has it back
+                            conn.close()
+                            conn = None
+                        for _ in range(taken):
+                            self.marks.task_done()
+            except _Idle:
+                pass
+            finally:
+                if conn is not None:
+                    conn.close()
 
 
 def marker(app: Flask) -> Marker:

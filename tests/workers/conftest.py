@@ -152,6 +152,7 @@ class Sink:
         self.pipelining = True
         self.rcpt_replies: dict[str, str] = {}  # a refusal of RCPT TO, by address
         self.mail_replies: list[str] = []  # refusals of the next MAIL FROMs, one each
+        self.drop_key: str | None = None  # the connection is cut once this text came in
 
     def reset(self) -> None:
         with self.lock:
@@ -165,6 +166,7 @@ class Sink:
         self.pipelining = True
         self.rcpt_replies.clear()
         self.mail_replies.clear()
+        self.drop_key = None
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -200,6 +202,10 @@ class Sink:
             self.peers.setdefault(key, []).append(session.peer)
         if self.reply or key in self.replies:
             return self.replies.get(key) or str(self.reply)
+        if key and key == self.drop_key:
+            self.drop_key = None
+            server.transport.abort()  # no reply: the sender cannot know whether it was taken
+            await asyncio.sleep(60)  # cancelled by aiosmtpd as the connection is gone
         if key and key == self.stall_key and not self.stalled.is_set():
             self.stalled.set()
             # Hold the sender before "250": the test kills it now. aiosmtpd cancels this
