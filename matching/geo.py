@@ -140,10 +140,17 @@ class LatitudeIndex:
         if others.size:
             cos = enc.cos_commute[others]
             parts.append(others[(enc.xyz[others] @ u0 >= cos) | (cos > 1.0)])
-        rows = np.sort(np.concatenate(parts))
-        if len(extra) > 1 and rows.size:  # a changed row may also sit in its old band
-            rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
-        return rows
+        found = np.concatenate(parts)
+        if found.size * 8 < n or found.size == 0:
+            rows = np.sort(found)
+            if len(extra) > 1 and rows.size:  # a changed row may also sit in its old band
+                rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+            return rows
+        # Many rows (a clinic in a dense metro): marking them is linear where sorting is not,
+        # and leaves each row once (a changed row may also sit in its old band).
+        marked = np.zeros(max(n, int(found.max()) + 1), dtype=bool)
+        marked[found] = True
+        return np.flatnonzero(marked)
 
 
 @dataclass

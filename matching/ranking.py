@@ -432,8 +432,9 @@ def score_compiled(
         rows, miles = eligible_rows(pool.store, n, q, pool.active, pool.near_rows(q))
         if rows.size == 0:
             return _no_rows(q)
-        # One gather of the rows' features serves the product, the skills and the track record.
-        x_rows = pool.store.X[rows]
+        # One gather of the rows' features serves the product, the skills and the track record
+        # (np.take: a fifth cheaper than indexing for tens of thousands of rows).
+        x_rows = np.take(pool.store.X, rows, axis=0)
         num_rows = pool.linear_rows(q, rows, x_rows)
         row_ok = np.ones(rows.size, dtype=bool)
     else:
