@@ -57,17 +57,22 @@ def _permanent(exc: BaseException) -> PermanentFailure | None:
     return None
 
 
-def _email(payload: dict[str, Any], key: str) -> str:
-    msg = _compose(payload, key)
-    if isinstance(msg, str):
-        return msg
+def _send(msg: mail.Outgoing, concluded: mail.Done | None = None) -> None:
+    """mail.send, a refusal no retry can change raised as PermanentFailure."""
     try:
-        mail.send(msg)
+        mail.send(msg, concluded)
     except smtplib.SMTPException as exc:
         permanent = _permanent(exc)
         if permanent is None:
             raise
         raise permanent from exc
+
+
+def _email(payload: dict[str, Any], key: str) -> str:
+    msg = _compose(payload, key)
+    if isinstance(msg, str):
+        return msg
+    _send(msg)
     return ""
 
 
@@ -80,13 +85,7 @@ def _email_later(payload: dict[str, Any], key: str, done: Done) -> None:
     def concluded(exc: BaseException | None) -> None:
         done("", None if exc is None else _permanent(exc) or exc)
 
-    try:
-        mail.send(msg, concluded)
-    except smtplib.SMTPException as exc:
-        permanent = _permanent(exc)
-        if permanent is None:
-            raise
-        raise permanent from exc
+    _send(msg, concluded)
 
 
 def _notify_staff(payload: dict[str, Any], key: str) -> str:

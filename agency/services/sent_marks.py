@@ -60,8 +60,12 @@ _MARK = (
         _T.c.status == OutboxStatus.SENDING,
         tuple_(_T.c.id, _T.c.attempts).in_(bindparam("held", expanding=True)),
     )
-    .values(status=OutboxStatus.SENT, sent_at=bindparam("now"), locked_until=None)
-    .values(last_error=bindparam("note"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("now"),
+        locked_until=None,
+        last_error=bindparam("note"),
+    )
     .returning(_T.c.id)
 )
 
