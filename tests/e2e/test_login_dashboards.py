@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from agency.models import Role
 from tests.factories import PASSWORD
@@ -57,6 +58,7 @@ def test_wrong_password_shows_an_error_next_to_the_field(page: Any, shot: Any, m
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill("definitely wrong")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("E-mail or password is not right.").is_visible()
+    # The click returns before the POST's answer is painted: wait for it, don't sample.
+    expect(page.get_by_text("E-mail or password is not right.")).to_be_visible()
     assert page.get_by_label("E-mail").input_value() == user.email
     shot("wrong-password")
