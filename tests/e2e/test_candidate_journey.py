@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from agency.extensions import db
 from agency.models import Application, Candidate, OutboxMessage
 from tests.candidates.files import RESUME_TEXT, make_pdf
@@ -58,8 +60,8 @@ def test_candidate_journey(
     page.wait_for_url("**/me/resume")
     page.get_by_label("Resume (PDF or Word .docx, at most 5 MB)").set_input_files(str(resume))
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_url("**/me/resume")
-    assert "Check what we found in it below" in page.content()
+    # The upload answers on the same URL: wait for the new page's text, not the URL.
+    expect(page.get_by_text("Check what we found in it below")).to_be_visible()
     shot("resume-suggestions")
     page.get_by_label("Select all skills").check()
     page.get_by_label("Epic", exact=True).check()

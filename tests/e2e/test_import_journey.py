@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from agency.extensions import db
 from agency.models import OutboxMessage, OutboxStatus, Role
 from agency.services import delivery
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 from tests.staff.import_helpers import xlsx_bytes
 
 
@@ -76,10 +76,7 @@ def test_staff_import_an_xlsx_and_watch_it_finish(
     worker = threading.Thread(target=_worker, args=(app, stop), daemon=True)
     worker.start()
     try:
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(staff.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, staff.email)
         page.goto("/staff/import")
         page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(workbook))
         page.get_by_role("button", name="Upload and preview").click()

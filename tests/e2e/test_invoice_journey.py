@@ -16,14 +16,7 @@ from pypdf import PdfReader
 from agency.extensions import db
 from agency.models import EmploymentType, Invoice, Role, Shift, ShiftBooking, Timesheet, utcnow
 from agency.services import invoicing
-from tests.factories import PASSWORD
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.e2e.browser import log_in
 
 
 def test_a_worked_shift_becomes_an_issued_invoice_pdf(
@@ -67,7 +60,7 @@ def test_a_worked_shift_becomes_an_issued_invoice_pdf(
     db.session.commit()
 
     # 1. The worker sends the hours, prefilled from the booking.
-    _login(page, worker.user.email)
+    log_in(page, worker.user.email)
     page.goto("/me/timesheets")
     page.get_by_role("link", name="Send my hours").click()
     page.get_by_role("button", name="Send to the clinic").click()
@@ -77,7 +70,7 @@ def test_a_worked_shift_becomes_an_issued_invoice_pdf(
 
     # 2. The clinic approves it in one click.
     clinic_page = browser.new_context(base_url=live_server).new_page()
-    _login(clinic_page, clinic.members[0].email)
+    log_in(clinic_page, clinic.members[0].email)
     clinic_page.goto("/clinic/timesheets")
     clinic_page.get_by_role("button", name="Approve").first.click()
     db.session.expire_all()
@@ -85,7 +78,7 @@ def test_a_worked_shift_becomes_an_issued_invoice_pdf(
 
     # 3. Staff run invoicing for that week and issue the draft.
     staff_page = browser.new_context(base_url=live_server).new_page()
-    _login(staff_page, staff.email)
+    log_in(staff_page, staff.email)
     staff_page.goto("/staff/invoices")
     week = invoicing.local_date(clinic, starts).isoformat()
     staff_page.get_by_label("Week of").fill(week)

@@ -8,14 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from agency.models import Role
-from tests.factories import PASSWORD
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.e2e.browser import log_in
 
 
 @pytest.mark.parametrize(
@@ -44,7 +37,7 @@ def test_role_logs_in_and_sees_dashboard(
         email = make_user(Role.STAFF).email
     page.goto("/")
     shot("home")
-    _login(page, email)
+    log_in(page, email)
     page.wait_for_url(f"**{path}")
     assert heading in page.locator("h1").first.inner_text()
     shot("dashboard")

@@ -7,7 +7,7 @@ from typing import Any
 
 from agency.extensions import db
 from agency.models import CredentialType, OpeningCredential, Role
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 
 
 def test_staff_fill_a_pool_from_the_search_and_rank_it(
@@ -33,10 +33,7 @@ def test_staff_fill_a_pool_from_the_search_and_rank_it(
     make_candidate(first_name="Chiara", last_name="Outside")
     staff = make_user(Role.STAFF)
 
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, staff.email)
     page.wait_for_url("**/staff/")
 
     page.goto("/staff/pools")

@@ -14,14 +14,7 @@ from agency.extensions import db
 from agency.models import EmploymentType, OutboxMessage, Role, Shift, ShiftBooking, utcnow
 from agency.services import reliability
 from agency.services.engine import engine
-from tests.factories import PASSWORD
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.e2e.browser import log_in
 
 
 def _mail(template: str, to: str) -> dict[str, Any]:
@@ -48,7 +41,7 @@ def test_a_shift_from_request_to_attendance(
     staff = make_user(Role.STAFF)
 
     # 1. The clinic requests a shift for its per-diem opening.
-    _login(page, clinic.members[0].email)
+    log_in(page, clinic.members[0].email)
     page.goto("/clinic/shifts/new")
     page.get_by_label("Opening").select_option(str(opening.id))
     page.get_by_label("Date").fill((date.today() + timedelta(days=4)).isoformat())
@@ -62,7 +55,7 @@ def test_a_shift_from_request_to_attendance(
 
     # 2. Staff offer it to both proposed people at once.
     staff_page = browser.new_context(base_url=live_server).new_page()
-    _login(staff_page, staff.email)
+    log_in(staff_page, staff.email)
     staff_page.goto(f"/staff/shifts/{shift.id}")
     for person in (ana, ben):
         staff_page.locator(f'input[name="candidate_ids"][value="{person.id}"]').check()

@@ -8,14 +8,7 @@ from typing import Any
 
 from agency.extensions import db
 from agency.models import Application, CredentialType, OpeningCredential, Role
-from tests.factories import PASSWORD
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.e2e.browser import log_in
 
 
 def _logout(page: Any) -> None:
@@ -71,7 +64,7 @@ def test_staff_shortlist_submit_and_clinic_sees_only_the_submitted(
     )
     staff = make_user(Role.STAFF)
     alma, bruno = s["people"]["Alma"], s["people"]["Bruno"]
-    _login(page, staff.email)
+    log_in(page, staff.email)
     page.wait_for_url("**/staff/")
     shot("dashboard")
     page.goto(f"/staff/openings/{s['opening'].id}")
@@ -107,7 +100,7 @@ def test_staff_shortlist_submit_and_clinic_sees_only_the_submitted(
     shot("blind-review")
     _logout(page)
 
-    _login(page, s["clinic"].members[0].email)
+    log_in(page, s["clinic"].members[0].email)
     page.wait_for_url("**/clinic/")
     body = page.locator("main").inner_text()
     assert "Alma Q." in body
@@ -130,7 +123,7 @@ def test_placement_refused_for_an_expired_credential(
         taxonomy, make_clinic, make_opening, make_candidate, make_credential, make_application
     )
     staff = make_user(Role.STAFF)
-    _login(page, staff.email)
+    log_in(page, staff.email)
     page.wait_for_url("**/staff/")
     page.goto(f"/staff/applications/{s['offered'].id}")
     assert page.get_by_text("Placement not possible yet").is_visible()
