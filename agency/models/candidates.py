@@ -130,9 +130,8 @@ class CandidateSkill(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique (candidate_id, skill_id) index serves it (migration 0027).
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column(Integer)
     source: Mapped[SkillSource] = mapped_column(enum_type(SkillSource), default=SkillSource.SELF)

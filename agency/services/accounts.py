@@ -241,36 +241,56 @@ def invite_to_claim(candidate: Candidate) -> None:
     )
 
 
-def invite_many_to_claim(people: list[tuple[int, str, str]]) -> int:
-    """The invitation of `invite_to_claim` for many imported records at once: (user id, e-mail,
-    first name) each; the tokens are written in one statement. Returns how many were staged."""
-    if not people:
-        return 0
+@dataclass(frozen=True, slots=True)
+class ClaimDraft:
+    """An invitation of `invite_to_claim` worked out before its user row exists (an import
+    drafts them on the thread that checks the next batch): the token's hash and the e-mail's
+    outbox payload, already encoded."""
+
+    token_hash: str
+    payload: bulk.Encoded
+
+
+def draft_claims(people: list[tuple[str, str]]) -> list[ClaimDraft]:
+    """A claim invitation for each (e-mail, first name); nothing is written (`stage_claims`
+    writes them). Needs the app (its SECRET_KEY and public address), not the database."""
     prefix = _claim_prefix()
-    minted = [link_secrets.mint(TokenPurpose.ACCOUNT_CLAIM.value, prefix) for _ in people]
-    expires = utcnow() + timedelta(days=CLAIM_DAYS)
+    drafts = []
+    for email, first_name in people:
+        token, link = link_secrets.mint(TokenPurpose.ACCOUNT_CLAIM.value, prefix)
+        payload = outbox.email_payload(
+            "account_invitation", email, _claim_context(link, first_name), essential=True
+        )
+        drafts.append(ClaimDraft(_token_hash(token), bulk.Encoded(payload)))
+    return drafts
+
+
+def stage_claims(user_ids: list[int], drafts: list[ClaimDraft]) -> int:
+    """Write the drafted invitations for these users (one each, in order): the tokens in one
+    statement, the e-mails in another, in the caller's transaction. Returns how many."""
+    if not user_ids:
+        return 0
+    now = utcnow()
+    expires = now + timedelta(days=CLAIM_DAYS)
     ids = bulk.insert_with_ids(
         AuthToken,
         [
             {
                 "user_id": user_id,
                 "purpose": TokenPurpose.ACCOUNT_CLAIM.value,  # COPY bypasses the column type
-                "token_hash": _token_hash(token),
-                "created_at": utcnow(),
+                "token_hash": draft.token_hash,
+                "created_at": now,
                 "expires_at": expires,
             }
-            for (user_id, _, _), (token, _link) in zip(people, minted, strict=True)
+            for user_id, draft in zip(user_ids, drafts, strict=True)
         ],
     )
-    staged = outbox.email_bulk(
-        "account_invitation",
-        (
-            (email, _claim_context(link, first_name), f"account-claim:{row_id}")
-            for (_, email, first_name), (_token, link), row_id in zip(
-                people, minted, ids, strict=True
-            )
-        ),
-        essential=True,
+    staged = outbox.add_bulk(
+        "email",
+        [
+            (draft.payload, f"account-claim:{row_id}")
+            for draft, row_id in zip(drafts, ids, strict=True)
+        ],
     )
     return len(staged)
 

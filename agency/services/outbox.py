@@ -69,12 +69,7 @@ def email(
     a snapshot of its event at this moment): {"filename", "content_type", "content"}, see
     mail.compose.
     """
-    payload: dict[str, Any] = {
-        "template": template,
-        "to": to,
-        "context": context,
-        "essential": essential,
-    }
+    payload = email_payload(template, to, context, essential=essential)
     if user_id is not None:
         payload["user_id"] = user_id
     if attachments:
@@ -115,10 +110,17 @@ def email_many(
 ) -> list[OutboxMessage]:
     """Stage one e-mail per (to, context, dedupe key), as `email` would, in one go."""
     payloads = (
-        ({"template": template, "to": to, "context": context, "essential": essential}, key)
+        (email_payload(template, to, context, essential=essential), key)
         for to, context, key in recipients
     )
     return add_many("email", payloads)
+
+
+def email_payload(
+    template: str, to: str, context: dict[str, Any], *, essential: bool = False
+) -> dict[str, Any]:
+    """The outbox payload of one e-mail (what `email` stages and the handler reads)."""
+    return {"template": template, "to": to, "context": context, "essential": essential}
 
 
 def email_bulk(
@@ -127,14 +129,26 @@ def email_bulk(
     *,
     essential: bool = False,
 ) -> list[int]:
-    """`email_many` for thousands at once (an import): the rows are written in one statement
-    (bulk.insert_with_ids: COPY on PostgreSQL) instead of as ORM objects, whose multi-row
-    INSERT costs seconds per thousand to build, and are handed to the broker after commit the
-    same way. Keys already recorded or repeated are skipped. Returns the new ids."""
+    """`email_many` for thousands at once, written by `add_bulk`. Returns the new ids."""
+    return add_bulk(
+        "email",
+        [
+            (email_payload(template, to, context, essential=essential), key)
+            for to, context, key in recipients
+        ],
+    )
+
+
+def add_bulk(kind: str, messages: list[tuple[Any, str]]) -> list[int]:
+    """Stage thousands of (payload, dedupe key) at once (an import): the rows are written in
+    one statement (bulk.insert_with_ids: COPY on PostgreSQL) instead of as ORM objects, whose
+    multi-row INSERT costs seconds per thousand to build, and are handed to the broker after
+    commit the same way. A payload may come encoded already (bulk.Encoded). Keys already
+    recorded or repeated are skipped. Returns the new ids."""
     from agency.services import bulk
 
-    wanted = [(to, context, key[:255]) for to, context, key in recipients]
-    keys = [key for _, _, key in wanted]
+    wanted = [(payload, key[:255]) for payload, key in messages]
+    keys = [key for _, key in wanted]
     taken: set[str] = set()
     for some_keys in bulk.lookup_slices(keys):
         taken.update(
@@ -145,14 +159,13 @@ def email_bulk(
             ).scalars()
         )
     now, rows = utcnow(), []
-    for to, context, key in wanted:
+    for payload, key in wanted:
         if key in taken:
             continue
         taken.add(key)
-        payload = {"template": template, "to": to, "context": context, "essential": essential}
         rows.append(
             {
-                "kind": "email",
+                "kind": kind,
                 "payload": payload,
                 "dedupe_key": key,
                 "status": OutboxStatus.PENDING.value,

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from agency.extensions import db
-from agency.models import Clinic, Opening, User
+from agency.models import AuditEvent, Clinic, Opening, User, utcnow
 from agency.services import bulk
 
 
@@ -22,6 +22,17 @@ def _clinic_rows(n: int) -> list[dict[str, object]]:
         }
         for i in range(n)
     ]
+
+
+def _opening_row(clinic_id: int, **more: object) -> dict[str, object]:
+    return {
+        "clinic_id": clinic_id,
+        "title": "Front Desk",
+        "role_type": "receptionist",
+        "employment_type": "temp",
+        "start_date": date(2027, 1, 4),
+        **more,
+    }
 
 
 def test_insert_with_ids_returns_each_rows_id_in_order(app) -> None:
@@ -45,17 +56,7 @@ def test_insert_with_ids_fills_defaults_and_keeps_json(app) -> None:
     )
     (opening_id,) = bulk.insert_with_ids(
         Opening,
-        [
-            {
-                "clinic_id": clinic_id,
-                "title": "Front Desk",
-                "role_type": "receptionist",
-                "employment_type": "temp",
-                "start_date": date(2027, 1, 4),
-                "pay_max": Decimal("24.50"),
-                "ehr_systems": ["epic", "cerner"],
-            }
-        ],
+        [_opening_row(clinic_id, pay_max=Decimal("24.50"), ehr_systems=["epic", "cerner"])],
     )
     db.session.commit()
     user = db.session.get(User, user_id)
@@ -105,3 +106,32 @@ def test_remembered_json_texts_are_each_values_own() -> None:
     for _ in range(2):  # the second time from memory
         for value in values:
             assert bulk._json_text(value, texts) == json.dumps(value)
+
+
+def test_json_encoded_ahead_lands_as_the_value_itself(app) -> None:
+    """A JSON value encoded on another thread (bulk.Encoded) is stored as that value, not as a
+    string holding its text, by both kinds of insert and on both backends."""
+    (clinic_id,) = bulk.insert_with_ids(Clinic, _clinic_rows(1))
+    systems = ["epic", "athenahealth", 'quote " and \\ backslash']
+    (opening_id,) = bulk.insert_with_ids(
+        Opening, [_opening_row(clinic_id, ehr_systems=bulk.Encoded(systems))]
+    )
+    details = {"import_job": 7, "note": "tab\there"}
+    bulk.insert_rows(
+        AuditEvent,
+        [
+            {
+                "action": "candidate_entered",
+                "object_type": "candidate",
+                "object_id": 1,
+                "ip": "",
+                "details": bulk.Encoded(details),
+                "created_at": utcnow(),
+            }
+        ],
+    )
+    db.session.commit()
+    opening = db.session.get(Opening, opening_id)
+    assert opening is not None and opening.ehr_systems == systems
+    event = db.session.execute(db.select(AuditEvent)).scalar_one()
+    assert event.details == details

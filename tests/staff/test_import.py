@@ -20,7 +20,7 @@ from agency.models import (
     Role,
     User,
 )
-from agency.services import imports
+from agency.services import import_people, imports
 from tests.staff.import_helpers import (
     csv_bytes,
     guessed_mapping,
@@ -109,7 +109,7 @@ def test_every_kind_of_bad_row_is_skipped_and_reported(
     # Nobody can log in to an imported record before claiming it.
     assert (
         client.application.test_client()
-        .post("/login", data={"email": "ann@example.com", "password": imports.NO_PASSWORD})
+        .post("/login", data={"email": "ann@example.com", "password": import_people.NO_PASSWORD})
         .status_code
         != 302
     )
