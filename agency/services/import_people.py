@@ -67,7 +67,13 @@ def ready(
         person = Person(email, data["first_name"], user, candidate, data.get("skills") or {}, None)
         people.append((number, person))
     if invitations:
-        drafts = accounts.draft_claims([(p.email, p.first_name) for _, p in people])
-        for (_, person), draft in zip(people, drafts, strict=True):
-            person.claim = draft
+        draft_missing_claims([person for _, person in people])
     return people
+
+
+def draft_missing_claims(people: list[Person]) -> None:
+    """Draft the claim invitation of each of `people` who has none yet."""
+    missing = [person for person in people if person.claim is None]
+    drafts = accounts.draft_claims([(p.email, p.first_name) for p in missing])
+    for person, draft in zip(missing, drafts, strict=True):
+        person.claim = draft

@@ -397,6 +397,9 @@ class _Slice:
     errors: list[dict[str, Any]]
     first_row_of: dict[str, int]  # a key (an e-mail) -> the file row that first had it
     bad_rows: set[int]  # rows of this batch skipped as bad (a row already on file is not)
+    # Whether the checking thread drafts the next batch's invitations: not while most rows turn
+    # out to be on file already (a re-import), whose drafts would be thrown away.
+    draft_ahead: bool = True
 
 
 def _values(row: list[str], mapping: dict[str, int]) -> dict[str, str]:
@@ -443,7 +446,9 @@ def run_slice(job_id: int) -> str:
 
         def check_and_ready(batch: Batch) -> Checks:
             good, problems = _check(checker, batch)
-            people = import_people.ready(good, entered_by_id=entered_by, invitations=invitations)
+            people = import_people.ready(
+                good, entered_by_id=entered_by, invitations=invitations and state.draft_ahead
+            )
             return people, problems
 
         checked_batches = _checked(check_and_ready, batches, ahead=True)
@@ -651,6 +656,7 @@ def _write_candidates(state: _Slice, good: list[tuple[int, import_people.Person]
             )
         else:
             fresh.append(person)
+    state.draft_ahead = len(fresh) * 2 >= len(good)
     if not fresh:
         return
     user_ids = bulk.insert_with_ids(User, [person.user for person in fresh])
@@ -689,9 +695,9 @@ def _write_candidates(state: _Slice, good: list[tuple[int, import_people.Person]
             for cid in candidate_ids
         ],
     )
-    drafts = [person.claim for person in fresh if person.claim is not None]
-    if drafts:
-        accounts.stage_claims(user_ids, drafts)
+    if job.send_invitations:
+        import_people.draft_missing_claims(fresh)
+        accounts.stage_claims(user_ids, [person.claim for person in fresh if person.claim])
     duplicates.flag_many(candidate_ids)
     job.created_count += len(candidate_ids)
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from agency.extensions import db
-from agency.models import Candidate, User
-from agency.services import imports
+from agency.models import AuthToken, Candidate, OutboxMessage, Role, User
+from agency.services import import_people, imports
 from tests.staff.import_helpers import csv_bytes, import_file
 from tests.staff.test_import import HEADER, good
 
@@ -55,3 +55,37 @@ def test_the_next_batch_is_checked_while_this_one_is_written(
         db.select(Candidate.first_name).where(Candidate.last_name == "Import")
     ).scalars()
     assert sorted(names) == [f"P{i}" for i in range(5)]
+
+
+def test_after_a_batch_already_on_file_the_invitations_are_drafted_while_writing(
+    client: Any, staff: User, make_user: Any, taxonomy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch whose people are mostly on file (a re-import) stops the checking thread drafting
+    invitations, which would be thrown away; a new person after it is still invited, once,
+    with a link that opens their record."""
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    for i in range(4):
+        make_user(Role.CANDIDATE, email=f"p{i}@example.com")
+    rows = [HEADER] + [good(f"P{i}", f"p{i}@example.com") for i in range(8)]
+    drafted_ahead: list[bool] = []
+    ready = import_people.ready
+
+    def recording_ready(good_rows: Any, **kwargs: Any) -> Any:
+        drafted_ahead.append(kwargs["invitations"])
+        return ready(good_rows, **kwargs)
+
+    monkeypatch.setattr(import_people, "ready", recording_ready)
+    job = import_file(client, csv_bytes(rows), "people.csv")
+    assert (job.created_count, job.existing_count) == (4, 4)
+    # Batch 3 is checked while batch 2 is written: batch 1, all on file, has switched it off.
+    assert drafted_ahead[0] is True and False in drafted_ahead
+    mails = db.session.execute(
+        db.select(OutboxMessage.payload).where(
+            OutboxMessage.payload["template"].as_string() == "account_invitation"
+        )
+    ).scalars()
+    invited = sorted(payload["to"] for payload in mails)
+    assert invited == [f"p{i}@example.com" for i in range(4, 8)]
+    tokens = db.session.execute(db.select(AuthToken.user_id)).scalars()
+    fresh = db.session.execute(db.select(User.id).where(User.email.in_(invited))).scalars()
+    assert sorted(tokens) == sorted(fresh)
