@@ -97,11 +97,25 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         for field in self:
+            if field.process_errors:
+                field.errors = _one_reading_error(field)
             problems = base_problems(field)
             if problems:
                 field.errors = [*field.errors, *problems]
                 ok = False
         return ok
+
+
+def _one_reading_error(field: Field) -> list[str]:
+    """The errors of a field whose input could not be read, said once. Something typed ("abc"
+    in a number field) is that one error: the validators after it judged a value that is not
+    there ("Number must be between 0 and 500."). Nothing typed is the validators' word for it
+    ("Enter the date."), not also "Not a valid date value."."""
+    typed = any(isinstance(raw, str) and raw.strip() for raw in field.raw_data or ())
+    if typed:
+        return list(field.process_errors)
+    judged = [error for error in field.errors if error not in field.process_errors]
+    return judged or list(field.process_errors)
 
 
 def base_problems(field: Field) -> list[str]:

@@ -189,11 +189,12 @@ def flag(candidate: Candidate) -> list[DuplicateFlag]:
 
 
 def flag_many(candidate_ids: Sequence[int]) -> int:
-    """Flag the likely duplicates of many new records at once (an import), by the rules of
-    `flag` with one query per rule for the whole batch: the same phone; a close name with the
-    same ZIP code (the newest SCAN_LIMIT of a ZIP, names compared as a matrix). The e-mail rule
-    needs no check (an import skips a known e-mail) nor the credential one (an import brings no
-    credentials). Returns how many pairs were flagged (caller commits)."""
+    """Flag the likely duplicates of many records created in the caller's transaction (an
+    import's batch) at once, by the rules of `flag` with one query per rule for the whole
+    batch: the same phone; a close name with the same ZIP code (the newest SCAN_LIMIT of a ZIP,
+    names compared as a matrix). The e-mail rule needs no check (an import skips a known
+    e-mail) nor the credential one (an import brings no credentials). Returns how many pairs
+    were flagged (caller commits)."""
     ids = list(candidate_ids)
     if not ids:
         return 0
@@ -251,33 +252,18 @@ def flag_many(candidate_ids: Sequence[int]) -> int:
             note(people[i][0], others[j][0], NAME_AND_ZIP)
     if not reasons:
         return 0
-    pairs = list(reasons)
-    # Pairs already on file (a dismissed one stays dismissed): every pair holds one of `ids`, so
-    # ask by those (two indexed columns) rather than by thousands of (low, high) tuples.
-    known: set[tuple[int, int]] = set()
-    for chunk in bulk.lookup_slices(ids):
-        known.update(
-            (low, high)
-            for low, high in db.session.execute(
-                select(DuplicateFlag.candidate_id, DuplicateFlag.other_id).where(
-                    or_(
-                        bulk.among(DuplicateFlag.candidate_id, chunk),
-                        bulk.among(DuplicateFlag.other_id, chunk),
-                    )
-                )
-            )
-        )
+    # No pair is looked up on file: each holds a record of this transaction, which no flag
+    # can name yet (a flag's foreign keys would wait for it to commit).
     now = utcnow()
     rows = [
         {
             "candidate_id": low,
             "other_id": high,
-            "reasons": reasons[(low, high)],
+            "reasons": found,
             "status": DuplicateStatus.OPEN.value,
             "created_at": now,
         }
-        for low, high in pairs
-        if (low, high) not in known
+        for (low, high), found in reasons.items()
     ]
     bulk.insert_with_ids(DuplicateFlag, rows)
     return len(rows)

@@ -183,6 +183,8 @@ def test_bad_parameters_are_shown_as_form_errors(client: Any, make_opening: Any)
     page = get(client, "?page=-1&min_pay=abc&zip=xyz&radius=1e308")
     assert 'id="min_pay-error"' in page and 'id="zip-error"' in page and 'id="radius-error"' in page
     assert "Still listed" in page  # the bad filters are ignored, the rest still searches
+    # Text in the number field is that one error, not also "must be between 0 and 500".
+    assert page.count("Not a valid integer value.") == 1 and "must be between" not in page
     page = get(client, "?sort=distance")
     assert "Enter a ZIP code to sort by distance" in page and "Still listed" in page
 
