@@ -71,9 +71,11 @@ def ready(
     return people
 
 
-def draft_missing_claims(people: list[Person]) -> None:
-    """Draft the claim invitation of each of `people` who has none yet."""
+def draft_missing_claims(people: list[Person]) -> list[accounts.ClaimDraft]:
+    """Draft the claim invitation of each of `people` who has none yet; every person's
+    invitation, in order."""
     missing = [person for person in people if person.claim is None]
     drafts = accounts.draft_claims([(p.email, p.first_name) for p in missing])
     for person, draft in zip(missing, drafts, strict=True):
         person.claim = draft
+    return [person.claim for person in people if person.claim is not None]

@@ -696,8 +696,7 @@ def _write_candidates(state: _Slice, good: list[tuple[int, import_people.Person]
         ],
     )
     if job.send_invitations:
-        import_people.draft_missing_claims(fresh)
-        accounts.stage_claims(user_ids, [person.claim for person in fresh if person.claim])
+        accounts.stage_claims(user_ids, import_people.draft_missing_claims(fresh))
     duplicates.flag_many(candidate_ids)
     job.created_count += len(candidate_ids)
 

@@ -435,7 +435,7 @@ def settle() -> None:
     except OSError:
         close_connection(polite=False)
         return
-    cap = int(current_app.config.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+    cap = _cap(current_app.config)
     if conn.sent == sent or conn.sent >= cap:  # refused: the next message starts afresh
         close_connection()
 
@@ -544,11 +544,16 @@ def close_connection(*, polite: bool = True) -> None:
 atexit.register(close_connection)
 
 
+def _cap(cfg: Any) -> int:
+    """Messages a connection carries before it is closed and a fresh one opened."""
+    return int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+
+
 def _connection(cfg: Any) -> _Connection:
     """The process's open connection for these settings, or a new one."""
     key = _settings(cfg)
     conn = _open
-    cap = int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+    cap = _cap(cfg)
     if conn is not None and conn.open is not None and conn.sent + 1 >= cap:
         settle()  # the open message is the connection's last: conclude it, then a new one
         conn = _open
@@ -591,7 +596,7 @@ def send(msg: Outgoing, done: Done | None = None) -> None:
         conn = _connection(cfg)
         conn.smtp.began_data = False
         used = conn.sent > 0 or conn.open is not None
-        cap = int(cfg.get("MAIL_MAX_PER_CONNECTION", MAX_PER_CONNECTION))
+        cap = _cap(cfg)
         last = conn.sent + (conn.open is not None) + 1 >= cap  # then its text goes out now
         try:
             accepted = _transmit(conn, msg, None if last else done)

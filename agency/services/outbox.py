@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 EnqueueFn = Callable[[list[int]], None]
 _PENDING_KEY = "outbox_new_ids"
-_PENDING_IDS_KEY = "outbox_new_row_ids"  # rows written without ORM objects (email_bulk)
+_PENDING_IDS_KEY = "outbox_new_row_ids"  # rows written without ORM objects (add_bulk)
 
 
 def add(
@@ -121,22 +121,6 @@ def email_payload(
 ) -> dict[str, Any]:
     """The outbox payload of one e-mail (what `email` stages and the handler reads)."""
     return {"template": template, "to": to, "context": context, "essential": essential}
-
-
-def email_bulk(
-    template: str,
-    recipients: Iterable[tuple[str, dict[str, Any], str]],
-    *,
-    essential: bool = False,
-) -> list[int]:
-    """`email_many` for thousands at once, written by `add_bulk`. Returns the new ids."""
-    return add_bulk(
-        "email",
-        [
-            (email_payload(template, to, context, essential=essential), key)
-            for to, context, key in recipients
-        ],
-    )
 
 
 def add_bulk(kind: str, messages: list[tuple[Any, str]]) -> list[int]:

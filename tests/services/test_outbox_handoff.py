@@ -19,7 +19,9 @@ def test_a_commit_hands_over_exactly_the_messages_it_wrote(app: Flask) -> None:
     first = outbox.add("notify_staff", {"n": 1}, "handoff-1")
     assert first is not None
     db.session.commit()
-    bulk = outbox.email_bulk("welcome", [("a@example.com", {}, "handoff-bulk")])
+    bulk = outbox.add_bulk(
+        "email", [(outbox.email_payload("welcome", "a@example.com", {}), "handoff-bulk")]
+    )
     db.session.commit()
     dropped = outbox.add("notify_staff", {"n": 2}, "handoff-2")
     db.session.rollback()  # rolled back: never handed over
