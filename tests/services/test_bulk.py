@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from agency.extensions import db
@@ -135,3 +135,37 @@ def test_json_encoded_ahead_lands_as_the_value_itself(app) -> None:
     assert opening is not None and opening.ehr_systems == systems
     event = db.session.execute(db.select(AuditEvent)).scalar_one()
     assert event.details == details
+
+
+def test_timestamps_land_as_the_same_instant(app) -> None:
+    """A timestamp written by COPY (as text, formatted once per value) is the instant given,
+    whatever its offset; a row left to the default gets the time of its insert."""
+    moments = [
+        datetime(2026, 12, 3, 15, 4, 5, 123456, tzinfo=UTC),
+        datetime(2026, 12, 3, 9, 30, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+    ]
+    bulk.insert_rows(
+        AuditEvent,
+        [
+            {
+                "action": "x",
+                "object_type": "",
+                "object_id": n,
+                "ip": "",
+                "details": {},
+                "created_at": moment,
+            }
+            for n, moment in enumerate([*moments, moments[0]])
+        ],
+    )
+    before = utcnow()
+    bulk.insert_with_ids(
+        User,
+        [{"email": f"t{n}@example.com", "password_hash": "x", "role": "candidate"} for n in (1, 2)],
+    )
+    db.session.commit()
+    stored = dict(db.session.execute(db.select(AuditEvent.object_id, AuditEvent.created_at)).all())
+    assert [stored[n] for n in (0, 1, 2)] == [*moments, moments[0]]
+    assert stored[1] == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    made = db.session.execute(db.select(User.created_at).where(User.email.like("t%"))).scalars()
+    assert [before <= moment <= utcnow() for moment in made] == [True, True]
