@@ -291,6 +291,7 @@ def stage_claims(user_ids: list[int], drafts: list[ClaimDraft]) -> int:
             (draft.payload, f"account-claim:{row_id}")
             for draft, row_id in zip(drafts, ids, strict=True)
         ],
+        keys_are_new=True,  # each names a token row drawn just above
     )
     return len(staged)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import (
@@ -188,21 +188,36 @@ def flag(candidate: Candidate) -> list[DuplicateFlag]:
     return flags
 
 
-def flag_many(candidate_ids: Sequence[int]) -> int:
+class NewRecord(NamedTuple):
+    """What the rules of `flag_many` read of a record the caller has just written."""
+
+    id: int
+    first_name: str
+    last_name: str
+    phone: str
+    zip_code: str
+
+    @classmethod
+    def of(cls, candidate: Candidate) -> NewRecord:
+        return cls(
+            candidate.id,
+            candidate.first_name,
+            candidate.last_name,
+            candidate.phone,
+            candidate.zip_code,
+        )
+
+
+def flag_many(new: Sequence[NewRecord]) -> int:
     """Flag the likely duplicates of many records created in the caller's transaction (an
     import's batch) at once, by the rules of `flag` with one query per rule for the whole
     batch: the same phone; a close name with the same ZIP code (the newest SCAN_LIMIT of a ZIP,
     names compared as a matrix). The e-mail rule needs no check (an import skips a known
-    e-mail) nor the credential one (an import brings no credentials). Returns how many pairs
+    e-mail) nor the credential one (an import brings no credentials). The records come as the
+    caller wrote them (written, not read back: the caller holds them). Returns how many pairs
     were flagged (caller commits)."""
-    ids = list(candidate_ids)
-    if not ids:
+    if not new:
         return 0
-    new = db.session.execute(
-        select(Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.phone)
-        .add_columns(Candidate.zip_code)
-        .where(bulk.among(Candidate.id, ids))
-    ).all()
     reasons: dict[tuple[int, int], list[str]] = {}
 
     def note(a: int, b: int, reason: str) -> None:

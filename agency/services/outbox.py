@@ -123,16 +123,20 @@ def email_payload(
     return {"template": template, "to": to, "context": context, "essential": essential}
 
 
-def add_bulk(kind: str, messages: list[tuple[Any, str]]) -> list[int]:
+def add_bulk(
+    kind: str, messages: list[tuple[Any, str]], *, keys_are_new: bool = False
+) -> list[int]:
     """Stage thousands of (payload, dedupe key) at once (an import): the rows are written in
     one statement (bulk.insert_with_ids: COPY on PostgreSQL) instead of as ORM objects, whose
     multi-row INSERT costs seconds per thousand to build, and are handed to the broker after
     commit the same way. A payload may come encoded already (bulk.Encoded). Keys already
-    recorded or repeated are skipped. Returns the new ids."""
+    recorded or repeated are skipped; `keys_are_new` says no key can be on file (each names a
+    row drawn in the caller's transaction), which spares looking them up. Returns the new
+    ids."""
     from agency.services import bulk
 
     wanted = [(payload, key[:255]) for payload, key in messages]
-    keys = [key for _, key in wanted]
+    keys = [] if keys_are_new else [key for _, key in wanted]
     taken: set[str] = set()
     for some_keys in bulk.lookup_slices(keys):
         taken.update(

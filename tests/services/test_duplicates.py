@@ -222,7 +222,7 @@ def test_a_batch_is_checked_against_the_newest_of_each_zip_code(
         make_candidate(first_name="Zed", last_name="Near", phone="(617) 555-0177"),
     ]
     monkeypatch.setattr(duplicates, "SCAN_LIMIT", 3 + len(batch))  # the batch itself, newest
-    assert duplicates.flag_many([c.id for c in batch]) == 2
+    assert duplicates.flag_many([duplicates.NewRecord.of(c) for c in batch]) == 2
     pairs = {
         (f.candidate_id, f.other_id): f.reasons
         for f in db.session.execute(db.select(DuplicateFlag)).scalars()
