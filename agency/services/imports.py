@@ -594,14 +594,14 @@ def _statistics_due(added_before: int, added: int) -> bool:
 
 
 def _refresh_statistics() -> None:
-    """ANALYZE the tables an import grows (PostgreSQL's advice after a bulk load). Until
-    autovacuum gets to them, the planner believes the tables are as small as before the job
-    and picks plans that read every candidate of a ZIP code, or the whole table, per batch:
-    the cost grew with the table (measured in bench_import.py at 60,000 candidates)."""
+    """ANALYZE the tables an import grows and reads (PostgreSQL's advice after a bulk load):
+    users (by e-mail) and candidates (by phone and ZIP code). Until autovacuum gets to them,
+    the planner believes the tables are as small as before the job and picks plans that read
+    every candidate of a ZIP code, or the whole table, per batch: the cost grew with the table
+    (measured in bench_import.py at 60,000 candidates). The tables it only writes to are left
+    to autovacuum."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    # The tables the import reads (e-mails, phones, ZIP codes); those it only writes to are
-    # left to autovacuum.
     tables = ", ".join(m.__tablename__ for m in (User, Candidate))
     db.session.execute(text(f"ANALYZE {tables}"))
     db.session.commit()
