@@ -4,17 +4,12 @@ finds no serious or critical accessibility problem.
 Each role logs in to the demo agency and walks its site the way a person would: every link it is
 shown, one page of each kind (ids and query values do not make a new kind), plus the pages only an
 e-mail links to. axe-core comes from tests/e2e/node_modules (`make e2e-deps`), never the network.
-
-A role with many pages is checked in a few test cases (chunks) that xdist can run on different
-workers: each chunk walks the whole site the same way and checks the kinds of page that fall to
-it, so every kind is checked by exactly one chunk.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import zlib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,11 +27,6 @@ DESKTOP = {"width": 1280, "height": 900}
 MAX_PAGES = 80
 # Downloads (the data export, the bias audit CSV) are files, not pages.
 NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$|\.csv$")
-ROLES = ["visitor", "candidate", "clinic", "staff", "admin"]
-# Chunks per role (1 unless listed). Each chunk walks every page again (~0.2 s a page, plus the
-# demo seed and the login) but runs the checks (two axe runs a page, most of the time) only on
-# its share: a few chunks for the roles with the most pages.
-CHUNKS = {"staff": 3, "admin": 3}
 
 
 @pytest.fixture(scope="module")
@@ -115,17 +105,8 @@ def _check(page: Any, url: str, axe_source: str) -> list[str]:
     return problems
 
 
-def _mine(url: str, chunk: int, chunks: int) -> bool:
-    """Whether this chunk checks the page: by its kind, so the share does not depend on the
-    order the links come in (crc32, unlike hash(), is the same in every process)."""
-    return zlib.crc32(_kind(url).encode()) % chunks == chunk
-
-
-def _walk(
-    page: Any, origin: str, start: list[str], axe_source: str, chunk: int = 0, chunks: int = 1
-) -> tuple[list[str], list[str], list[str]]:
-    """Every page the links reach (visited) and, of those, the ones this chunk checked."""
-    queue, kinds, visited, checked, problems = deque(start), set(), [], [], []
+def _walk(page: Any, origin: str, start: list[str], axe_source: str) -> tuple[list[str], list[str]]:
+    queue, kinds, visited, problems = deque(start), set(), [], []
     while queue and len(visited) < MAX_PAGES:
         url = queue.popleft()
         if _kind(url) in kinds:
@@ -137,33 +118,17 @@ def _walk(
             continue
         assert response.status < 500, f"{url} answered {response.status}"
         visited.append(url)
-        if _mine(url, chunk, chunks):
-            checked.append(url)
-            problems += _check(page, url, axe_source)
+        problems += _check(page, url, axe_source)
         queue.extend(_links(page, origin))
-    return visited, checked, problems
+    return visited, problems
 
 
 __all__ = ["demo_site"]  # the fixture, imported for pytest
 
 
-@pytest.mark.parametrize(
-    ("role", "chunk", "chunks"),
-    [
-        pytest.param(role, k, n, id=role if n == 1 else f"{role}-{k + 1}of{n}")
-        for role in ROLES
-        for n in [CHUNKS.get(role, 1)]
-        for k in range(n)
-    ],
-)
+@pytest.mark.parametrize("role", ["visitor", "candidate", "clinic", "staff", "admin"])
 def test_every_page_fits_a_phone_and_passes_axe(
-    audit_page: Any,
-    live_server: str,
-    demo_site: dict[str, str],
-    axe_source: str,
-    role: str,
-    chunk: int,
-    chunks: int,
+    audit_page: Any, live_server: str, demo_site: dict[str, str], axe_source: str, role: str
 ) -> None:
     page = audit_page
     if role == "visitor":
@@ -173,7 +138,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
     else:
         log_in(page, role)
         start = [urlsplit(page.url).path]
-    visited, checked, problems = _walk(page, live_server, start, axe_source, chunk, chunks)
+    visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
         "visitor": ["/jobs", "/jobs/N", "/automated-ranking", "/interviews/choose/N"],
@@ -206,6 +171,5 @@ def test_every_page_fits_a_phone_and_passes_axe(
     }[role]
     walked = {_kind(u).split("?")[0] for u in visited}
     assert set(expected) <= walked, f"{role} never reached {set(expected) - walked}: {visited}"
-    print(f"{role} chunk {chunk + 1}/{chunks}: {len(checked)} of {len(visited)} pages checked")
-    assert checked, f"{role} chunk {chunk + 1}/{chunks} checked none of {visited}"
+    print(f"{role}: {len(visited)} pages checked")
     assert not problems, "\n".join(problems)

@@ -4,10 +4,6 @@ Each persona opens every page it may open (generated from the URL map), the form
 of the HTML, and hypothesis fills them with long, empty, unicode (NUL, right-to-left), wrongly
 typed, negative and huge numbers, impossible dates, duplicated and missing fields, and junk
 files. Never a 500; a refused request leaves the database exactly as it was; a GET never writes.
-
-A persona with many forms or pages is swept in a few test cases (chunks) that xdist can run on
-different workers: each chunk crawls the whole site the same way and fuzzes every n-th form or
-page of the sorted list, so every one is fuzzed by exactly one chunk.
 """
 
 from __future__ import annotations
@@ -34,10 +30,6 @@ pytestmark = pytest.mark.commits
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 FORM_EXAMPLES = int(20 * SCALE)
 QUERY_EXAMPLES = int(8 * SCALE)
-# Chunks per persona (1 unless listed): each repeats the crawl (a few seconds), so a few only
-# for the personas whose sweep takes a minute or more.
-FORM_CHUNKS = {"candidate_b": 2, "clinic_y": 2, "staff": 4}
-QUERY_CHUNKS = {"staff": 3, "admin": 3}
 SETTINGS = settings(
     max_examples=FORM_EXAMPLES,
     deadline=None,
@@ -164,16 +156,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return app_config
 
 
-def _chunked(chunks: dict[str, int]) -> list[Any]:
-    """(persona, chunk, chunks) for every persona: "staff-2of4", or just "anonymous"."""
-    return [
-        pytest.param(persona, k, n, id=persona if n == 1 else f"{persona}-{k + 1}of{n}")
-        for persona in PERSONAS
-        for n in [chunks.get(persona, 1)]
-        for k in range(n)
-    ]
-
-
 def _owns(app: Flask, persona: str, form: Form) -> bool:
     """Each form is fuzzed once, by the least privileged persona that is shown it."""
     adapter = app.url_map.bind("localhost")
@@ -279,39 +261,25 @@ def backend() -> str:
 
 # Minutes over the personas (about 300 s): `make test` runs it, `make test-fast` leaves it out.
 @pytest.mark.slow
-@pytest.mark.parametrize(("persona", "chunk", "chunks"), _chunked(FORM_CHUNKS))
-def test_every_form_survives_bad_input(app: Flask, persona: str, chunk: int, chunks: int) -> None:
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_every_form_survives_bad_input(app: Flask, persona: str) -> None:
     sweep = start_sweep(app, persona)
     forms, _queries = crawl(app, sweep)
     mine = [form for form in forms.values() if _owns(app, persona, form)]
     assert mine, f"{persona} was shown no form at all"
-    share = sorted(mine, key=lambda f: f.key())[chunk::chunks]
-    assert share, f"{persona} chunk {chunk + 1}/{chunks} has none of the {len(mine)} forms"
-    for form in share:
+    for form in sorted(mine, key=lambda f: f.key()):
         sweep.restart()
-        try:
-            _fuzz_form(sweep, form)
-        except Exception as error:
-            error.add_note(f"{persona}: the form {form.method} {form.action} on {form.page}")
-            raise
+        _fuzz_form(sweep, form)
 
 
-@pytest.mark.parametrize(("persona", "chunk", "chunks"), _chunked(QUERY_CHUNKS))
-def test_every_query_parameter_survives_bad_input(
-    app: Flask, persona: str, chunk: int, chunks: int
-) -> None:
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_every_query_parameter_survives_bad_input(app: Flask, persona: str) -> None:
     sweep = start_sweep(app, persona)
     _forms, queries = crawl(app, sweep)
     paths = {urlsplit(p).path for p in pages(app, sweep)}
-    share = sorted(paths | set(queries))[chunk::chunks]
-    assert share, f"{persona} chunk {chunk + 1}/{chunks} has no page"
-    for path in share:
+    for path in sorted(paths | set(queries)):
         names = sorted(queries.get(path, set()) | {"page", "next", "sort"})
-        try:
-            _fuzz_query(sweep, path, names)
-        except Exception as error:
-            error.add_note(f"{persona}: the query string of {path} ({', '.join(names)})")
-            raise
+        _fuzz_query(sweep, path, names)
 
 
 def _fuzz_query(sweep: Sweep, path: str, names: list[str]) -> None:
