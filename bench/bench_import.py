@@ -5,12 +5,15 @@ batches), on PostgreSQL by default. Printed: rows/s for the whole job (counting 
 checking each with the intake form's rules, inserting users, candidates, skills, audit events,
 invitations and duplicate flags), the same without invitations, the share of the time spent on
 the row checks alone (measured separately on the same rows), a re-import of the first file, and
-peak memory (the process's maximum resident size, before and after the first import). Each
+peak memory (the process's maximum resident size, before and after the first import). The jobs
+run in the worker's slices (SLICE_SECONDS, each slice reading the file anew up to where the last
+one stopped) unless --slice-seconds says otherwise; before session 15 they ran in one slice. Each
 import also prints its CPU seconds: this process's (every thread) and, when PostgreSQL runs on
 this machine, its backends' for the bench database (read from /proc): on a shared box the
 wall-clock rate measures the wait for a core as much as the code.
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--backend postgresql|sqlite]
+        [--slice-seconds 8]
 """
 
 from __future__ import annotations
@@ -108,6 +111,8 @@ def cpu_note(process: float, server: tuple[float | None, float | None]) -> str:
 
 
 def run_job(data: bytes, staff: User, invitations: bool) -> tuple[float, ImportJob, int, str]:
+    """Import `data` slice after slice, as the worker would; the seconds, the finished job, the
+    number of slices and the CPU note."""
     job = imports.create("candidates", data, "bench.csv", staff)
     db.session.commit()
     header, _ = imports.preview(job)
@@ -145,6 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
+    parser.add_argument("--slice-seconds", type=float, default=imports.SLICE_SECONDS)
     args = parser.parse_args()
     app = create_app(
         {
@@ -154,8 +160,7 @@ def main() -> int:
             "MAIL_SERVER": None,
             "MAIL_DIR": tempfile.mkdtemp(),
             "UPLOAD_DIR": tempfile.mkdtemp(),
-            # One slice per the whole file: the figure is the import's own speed.
-            "IMPORT_SLICE_SECONDS": 3600,
+            "IMPORT_SLICE_SECONDS": args.slice_seconds,
         }
     )
     print(f"load average before: {os.getloadavg()}")
@@ -170,7 +175,10 @@ def main() -> int:
         # A process reads the ZIP table once (the worker at start-up, see warmup.py): not a cost
         # of the rows.
         geo.load_table()
-        print(f"{args.rows} rows, {len(data) / 1e6:.1f} MB of CSV ({args.backend})")
+        print(
+            f"{args.rows} rows, {len(data) / 1e6:.1f} MB of CSV ({args.backend}; "
+            f"slices of {args.slice_seconds:g} s)"
+        )
         before = max_rss_mb()
         seconds, job, slices, cpu = run_job(data, staff, invitations=True)
         print(
@@ -178,10 +186,12 @@ def main() -> int:
             f"({job.created_count} added, {job.error_count} bad rows, {slices} slice(s); {cpu}); "
             f"max resident size {before:.0f} MB before, {max_rss_mb():.0f} MB after"
         )
-        seconds2, job2, _, cpu2 = run_job(generated_csv(args.rows, "b"), staff, invitations=False)
+        seconds2, job2, slices2, cpu2 = run_job(
+            generated_csv(args.rows, "b"), staff, invitations=False
+        )
         print(
             f"without invitations: {seconds2:.1f} s, {args.rows / seconds2:,.0f} rows/s "
-            f"({job2.created_count} added; {cpu2})"
+            f"({job2.created_count} added, {slices2} slice(s); {cpu2})"
         )
         checks = checks_alone(data)
         print(

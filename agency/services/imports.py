@@ -426,17 +426,17 @@ def run_slice(job_id: int) -> str:
     writer = _write_candidates if job.kind == ImportKind.CANDIDATES.value else _write_openings
     rows = read_table(job)
     next(rows, None)  # the header
-    key_column = "email" if job.kind == ImportKind.CANDIDATES.value else None
-    number = 1
+    key_at = job.mapping.get("email") if job.kind == ImportKind.CANDIDATES.value else None
     # The rows before this slice's start are read only for their keys (an e-mail twice in the
-    # file is reported at its second row, whichever slice reads it).
+    # file is reported at its second row, whichever slice reads it). Plain locals: the loop
+    # runs once per row already done, and the job's attributes cost an ORM lookup each.
+    done, first_row_of, number = job.rows_done, state.first_row_of, 1
     for row in rows:
         number += 1
-        if number - 1 > job.rows_done:
+        if number - 1 > done:
             break
-        if key_column and key_column in job.mapping:
-            key = _values(row, {key_column: job.mapping[key_column]})[key_column].lower()
-            state.first_row_of.setdefault(key, number)
+        if key_at is not None and key_at < len(row):
+            first_row_of.setdefault(accounts.normalise_email(row[key_at]), number)
     else:
         return _finish(job)
     batches = _batches(rows, number, [(number, _values(row, job.mapping))], job.mapping)
