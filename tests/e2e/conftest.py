@@ -35,8 +35,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # One browser-driving test at a time per worker group keeps 2 cores responsive.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.fixture

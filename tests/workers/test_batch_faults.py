@@ -14,8 +14,6 @@ from tests.workers.conftest import SmtpServer, Workers, wait_for
 from tests.workers.helpers import all_messages, message
 from tests.workers.test_worker_faults import FAST_SWEEP, arrived
 
-pytestmark = pytest.mark.xdist_group("workers")
-
 
 def stage_broadcast(keys: list[str]) -> None:
     """One commit, many recipients: a shift offered to everyone who fits it."""

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from agency.extensions import db
 from agency.models import Candidate, ImportJob, Role
 from agency.services import imports
 from tests.staff.import_helpers import csv_bytes
 from tests.workers.conftest import SmtpServer, Workers, wait_for
-
-pytestmark = pytest.mark.xdist_group("workers")
 
 
 def test_a_worker_runs_the_import_and_the_invitations_arrive(

@@ -10,8 +10,6 @@ from tests.workers.conftest import PrivateRedis, SmtpServer, Workers, wait_for
 from tests.workers.helpers import stage_email
 from tests.workers.test_worker_faults import FAST_SWEEP, arrived
 
-pytestmark = pytest.mark.xdist_group("workers")
-
 
 @pytest.fixture
 def broker_url(private_redis: PrivateRedis) -> str:

@@ -10,15 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from agency.extensions import db
 from agency.services import warmup
 from agency.services.engine import engine
 from tests.workers.conftest import ROOT, Workers, free_port, wait_for
-
-pytestmark = pytest.mark.xdist_group("workers")
 
 
 def test_warm_builds_the_pool_and_leaves_no_connection_open(

@@ -19,8 +19,6 @@ from tests.workers.conftest import SmtpServer, Workers, wait_for
 from tests.workers.helpers import all_messages, message, stage_email
 from workers import housekeeping
 
-pytestmark = pytest.mark.xdist_group("workers")
-
 # Fast sweeping for the tests; production sweeps every 30 s (see test_production_timing).
 FAST_SWEEP = {"OUTBOX_SWEEP_SECONDS": 1, "OUTBOX_SWEEP_GRACE_SECONDS": 1}
 
