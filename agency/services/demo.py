@@ -49,7 +49,7 @@ from agency.services import (
     demo_money,
     duplicates,
     geo,
-    outbox,
+    openings,
     passwords,
     taxonomy_sync,
 )
@@ -949,11 +949,7 @@ def _resume_text(rng: random.Random, role: str, levels: dict[str, int], years: f
 
 def queue_rescores() -> int:
     """Stage a rescore job per open opening for the worker (seed-demo --rescore worker)."""
-    stamp = int(_now().timestamp())
-    ids = db.session.execute(select(Opening.id).where(Opening.status == "open")).scalars().all()
-    for oid in ids:
-        outbox.add("rescore_opening", {"opening_id": oid}, dedupe_key=f"seed-rescore:{oid}:{stamp}")
-    return len(ids)
+    return openings.request_open_rescores(f"seed-rescore:{int(_now().timestamp())}")
 
 
 def analyze() -> None:

@@ -633,6 +633,11 @@ def _finish(job: ImportJob) -> str:
         object_id=job.id,
         details={"created": job.created_count, "errors": job.error_count},
     )
+    if job.kind == ImportKind.CANDIDATES.value and job.created_count:
+        # The people are in the pool now, but no opening's stored matches include them (a
+        # hand-entered candidate is rescored on its own; thousands at once are one rescore of
+        # each open opening). An imported opening is rescored as it is saved.
+        openings.request_open_rescores(f"import-rescore:{job.id}")
     db.session.commit()
     _path(job).unlink(missing_ok=True)  # the people's data stays in their records only
     return job.message

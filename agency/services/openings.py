@@ -360,6 +360,20 @@ def request_rescore(opening: Opening) -> None:
     )
 
 
+def request_open_rescores(key: str) -> int:
+    """Ask the worker to recompute the matches of every open opening (an outbox row each, in
+    the caller's transaction, once per `key`): after many candidates arrived at once, whom no
+    opening's stored matches include yet. Returns how many."""
+    ids = db.session.execute(
+        select(Opening.id).where(Opening.status == OpeningStatus.OPEN).order_by(Opening.id)
+    ).scalars()
+    count = 0
+    for opening_id in ids:
+        outbox.add("rescore_opening", {"opening_id": opening_id}, dedupe_key=f"{key}:{opening_id}")
+        count += 1
+    return count
+
+
 def save(
     clinic: Clinic,
     draft: OpeningDraft,

@@ -339,3 +339,48 @@ def test_statistics_are_refreshed_at_ten_thousand_and_each_doubling() -> None:
             refreshed.append(added + size)
         added += size
     assert refreshed == [10_000, 20_000, 40_000, 80_000, 160_000, 350_021]
+
+
+def test_imported_people_reach_the_open_openings_matches(
+    client: Any, staff: User, taxonomy: Any, make_opening: Any
+) -> None:
+    from agency.models import Match, OpeningStatus
+    from agency.services import delivery
+    from agency.services.engine import engine
+
+    # No set hours: an imported person has not said when they can work, so an opening with a
+    # schedule would find them ineligible until they claim their record and say.
+    opening = make_opening(shift_mask=0)
+    closed = make_opening(status=OpeningStatus.CLOSED)
+    engine().rescore_opening(opening.id)  # its stored matches, before anyone is imported
+    job = import_file(client, csv_bytes([HEADER, good("Ann", "ann@example.com")]), "a.csv")
+    assert job.created_count == 1
+    imported = db.session.execute(
+        db.select(Candidate.id).where(Candidate.first_name == "Ann")
+    ).scalar_one()
+
+    def matched() -> set[int]:
+        return set(
+            db.session.execute(
+                db.select(Match.candidate_id).where(Match.opening_id == opening.id)
+            ).scalars()
+        )
+
+    assert imported not in matched()
+    # The finished import asks the worker to rescore each open opening, once.
+    rescores = (
+        db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "rescore_opening"))
+        .scalars()
+        .all()
+    )
+    assert [m.payload["opening_id"] for m in rescores] == [opening.id]
+    assert closed.id not in [m.payload["opening_id"] for m in rescores]
+    delivery.deliver(rescores[0].id)
+    db.session.expire_all()
+    assert imported in matched()
+    # Nothing added, nothing to rescore: a re-import of the same file stages none.
+    import_file(client, csv_bytes([HEADER, good("Ann", "ann@example.com")]), "a.csv")
+    count = db.session.execute(
+        db.select(db.func.count()).where(OutboxMessage.kind == "rescore_opening")
+    ).scalar_one()
+    assert count == 1
