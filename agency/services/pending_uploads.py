@@ -3,7 +3,8 @@
 The checked file is written under UPLOAD_DIR/pending/<user id>/ with a random name; the form
 carries a signed token naming it and its owner. Reading it back checks the signature, its age,
 the owner and the content again (the same rules as a fresh upload). It is removed once used,
-when replaced, and by any later keep once older than a day.
+when replaced, and once older than a day by any later keep and by the daily retention job
+(`sweep`): a form left with a kept file never comes back for it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def keep(checked: uploads.CheckedFile, user_id: int) -> str:
     """Write the checked file for this user; returns the signed token for the form."""
-    _sweep()
+    sweep()
     folder = uploads.upload_dir() / FOLDER / str(int(user_id))
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{FOLDER}/{int(user_id)}/{secrets.token_hex(16)}{uploads.EXTENSIONS[checked.kind]}"
@@ -77,12 +78,15 @@ def drop(token: str | None, user_id: int) -> None:
         path.unlink(missing_ok=True)
 
 
-def _sweep() -> None:
-    """Remove kept files nobody came back for within a day."""
+def sweep() -> int:
+    """Remove kept files nobody came back for within a day; how many."""
     root = uploads.upload_dir() / FOLDER
     if not root.is_dir():
-        return
+        return 0
     cutoff = time.time() - MAX_AGE
+    removed = 0
     for path in root.glob("*/*"):
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
+            removed += 1
+    return removed

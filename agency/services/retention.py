@@ -1,4 +1,5 @@
-"""Retention clean-up: expired one-time tokens, old sent outbox rows, old files in instance/mail."""
+"""Retention clean-up: expired one-time tokens, old sent outbox rows, old files in instance/mail,
+uploads kept for a form nobody came back to, imports never started."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import delete
 
 from agency.extensions import db
 from agency.models import AuthToken, OutboxMessage, OutboxStatus, utcnow
-from agency.services import imports
+from agency.services import imports, pending_uploads
 
 # Longer than any dedupe horizon (reminders look 60 days ahead): a purged key could send again.
 SENT_DAYS = 90
@@ -25,6 +26,7 @@ class Purged:
     tokens: int
     messages: int
     mail_files: int
+    pending_uploads: int
 
 
 def purge() -> Purged:
@@ -45,6 +47,7 @@ def purge() -> Purged:
         tokens=tokens.rowcount,  # type: ignore[attr-defined]
         messages=messages.rowcount,  # type: ignore[attr-defined]
         mail_files=_purge_mail_files(Path(current_app.config["MAIL_DIR"])),
+        pending_uploads=pending_uploads.sweep(),
     )
 
 

@@ -249,3 +249,22 @@ def test_a_kept_document_is_checked_again(app, client: FlaskClient, signed_in) -
     assert response.status_code == 302
     [cred] = _credentials()
     assert cred.document_path is None and _pending_files(app) == []
+
+
+def test_a_kept_document_nobody_came_back_for_goes_with_the_daily_clean_up(
+    app, client: FlaskClient, signed_in
+) -> None:
+    import os
+    import time
+
+    from agency.services import pending_uploads, retention
+
+    bad = _form(issued_on="yesterday", document=upload(make_pdf("CMAA"), "cert.pdf"))
+    client.post("/me/credentials", **multipart(bad))  # the form is then left alone
+    [kept] = _pending_files(app)
+    assert retention.purge().pending_uploads == 0  # a fresh one waits for the retry
+    assert _pending_files(app) == [kept]
+    day_old = time.time() - pending_uploads.MAX_AGE - 60
+    os.utime(kept, (day_old, day_old))
+    assert retention.purge().pending_uploads == 1
+    assert _pending_files(app) == []
