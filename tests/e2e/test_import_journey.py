@@ -90,6 +90,11 @@ def test_staff_import_an_xlsx_and_watch_it_finish(
         expect(page.locator('[data-field="errors"]')).to_have_text("1")
         expect(page.locator("progress")).to_have_attribute("value", "100")
         shot("done")
+        # The finished job's page fits a phone (the report's long button label once ran off it).
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]
+        shot("done-phone")
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("link", name="Candidates", exact=True).last.click()
         expect(page.get_by_text("Person5 Xlsximport")).to_be_visible()
         expect(page.get_by_text("Person0 Xlsximport")).to_be_visible()
