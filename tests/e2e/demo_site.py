@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from agency.extensions import db
-from agency.models import Candidate, Interview, User
-from agency.services import demo, interviews, notifications
+from agency.models import Candidate, Interview, OutboxMessage, User
+from agency.services import delivery, demo, interviews, notifications
 
 LOGINS = {
     "candidate": demo.CANDIDATE_EMAIL,
@@ -37,6 +37,15 @@ def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
         document_path="missing.pdf",
         document_filename="certified-medical-administrative-assistant-2026.pdf",
     )
+    # One e-mail sent (written to the mail folder, as with no SMTP server): the staff's sent-mail
+    # pages then have a message to show, its text as wide as e-mails are.
+    first_mail = db.session.execute(
+        db.select(OutboxMessage.id)
+        .where(OutboxMessage.kind == "email")
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    ).scalar_one()
+    assert delivery.deliver(first_mail)
     proposed = db.session.execute(
         db.select(Interview).where(Interview.status == "proposed")
     ).scalar_one()
