@@ -51,6 +51,8 @@ from agency.services import (
     geo,
     openings,
     passwords,
+    pools,
+    saved_searches,
     taxonomy_sync,
 )
 from agency.timezones import clinic_zone, zone_name_for_place
@@ -525,6 +527,7 @@ def seed(n_candidates: int = 300, n_openings: int = 40, n_clinics: int = 12) -> 
     demo_money.seed_money(now, cand_ids[0] if cand_ids else None)
     demo_invoices.seed_invoices(staff_id)
     _twice_registered(cand_ids[-1], now)
+    _pool_and_saved_search(staff_id, cand_ids[:60])
     return DemoSummary(
         len(clinic_ids), len(opening_ids), len(cand_ids), n_apps, rows=_tally.rows - rows_before
     )
@@ -797,6 +800,31 @@ def _twice_registered(candidate_id: int, now: datetime) -> None:
     db.session.add(second)
     db.session.flush()
     duplicates.flag(second)
+
+
+def _pool_and_saved_search(staff_id: int, some_candidates: list[int]) -> None:
+    """A talent pool of front-desk people and a saved search with its daily alert, so the
+    staff's pool pages (ranking it against an opening, e-mailing it) and saved-search pages
+    have something to show."""
+    staff = db.session.get(User, staff_id)
+    if staff is None:
+        return
+    front_desk = [
+        cid
+        for cid, roles in db.session.execute(
+            select(Candidate.id, Candidate.desired_roles)
+            .where(Candidate.id.in_(some_candidates))
+            .order_by(Candidate.id)
+        )
+        if "receptionist" in roles
+    ][:8]
+    pools.add(pools.create("Front-desk temps, Boston", staff), front_desk, staff)
+    saved_searches.save(
+        staff,
+        "Medical secretaries near Cambridge",
+        {"role": "secretary", "zip_code": "02139", "radius": "15"},
+        alert=True,
+    )
 
 
 @dataclass

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from agency.extensions import db
-from agency.models import Candidate, Interview, OutboxMessage, User
+from agency.models import (
+    Candidate,
+    Interview,
+    Opening,
+    OpeningStatus,
+    OutboxMessage,
+    TalentPool,
+    User,
+)
 from agency.services import delivery, demo, interviews, notifications
 
 LOGINS = {
@@ -50,7 +58,17 @@ def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
         db.select(Interview).where(Interview.status == "proposed")
     ).scalar_one()
     choose = interviews.pick_url(proposed, proposed.slots[0])
+    pool = db.session.execute(db.select(TalentPool)).scalars().first()
+    opening = (
+        db.session.execute(
+            db.select(Opening).where(Opening.status == OpeningStatus.OPEN).order_by(Opening.id)
+        )
+        .scalars()
+        .first()
+    )
+    assert pool is not None and opening is not None
     return {
+        "pool_ranking": f"/staff/pools/{pool.id}/openings/{opening.id}",
         "unsubscribe": f"/unsubscribe/{notifications.unsubscribe_token(user.id, 'all')}",
         "interview_choice": "/interviews/choose/" + choose.rsplit("/", 1)[1],
     }
