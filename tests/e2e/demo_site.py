@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -11,13 +12,26 @@ from agency.extensions import db
 from agency.models import (
     Candidate,
     Interview,
+    OfferStatus,
     Opening,
     OpeningStatus,
     OutboxMessage,
+    ShiftOffer,
     TalentPool,
+    Timesheet,
+    TimesheetStatus,
     User,
 )
-from agency.services import delivery, demo, interviews, notifications
+from agency.services import (
+    accounts,
+    delivery,
+    demo,
+    interviews,
+    link_secrets,
+    notifications,
+    shifts,
+    timesheets,
+)
 
 LOGINS = {
     "candidate": demo.CANDIDATE_EMAIL,
@@ -67,7 +81,39 @@ def demo_site(app: Any, make_credential: Any) -> dict[str, str]:
         .first()
     )
     assert pool is not None and opening is not None
+    # The pages a person reaches from an e-mail on their phone: the invitation to claim a
+    # staff-entered record, a shift offer, a clinic manager's timesheet review.
+    accounts.invite_to_claim(candidate)
+    invitation = (
+        db.session.execute(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.like("account-claim:%"))
+            .order_by(OutboxMessage.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert invitation is not None
+    claim = link_secrets.open_context(invitation.payload["context"])["claim_url"]
+    offer = (
+        db.session.execute(db.select(ShiftOffer).where(ShiftOffer.status == OfferStatus.PENDING))
+        .scalars()
+        .first()
+    )
+    sheet = (
+        db.session.execute(
+            db.select(Timesheet).where(Timesheet.status == TimesheetStatus.SUBMITTED)
+        )
+        .scalars()
+        .first()
+    )
+    assert offer is not None and sheet is not None
+    manager = notifications.clinic_managers(sheet.clinic_id)[0]
+    db.session.commit()
     return {
+        "claim": urlsplit(claim).path,
+        "shift_offer": f"/shifts/offer/{shifts.offer_token(offer)}",
+        "timesheet_review": f"/timesheets/review/{timesheets.review_token(sheet, manager)}",
         "pool_ranking": f"/staff/pools/{pool.id}/openings/{opening.id}",
         "unsubscribe": f"/unsubscribe/{notifications.unsubscribe_token(user.id, 'all')}",
         "interview_choice": "/interviews/choose/" + choose.rsplit("/", 1)[1],

@@ -135,6 +135,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
         start = ["/", "/login", "/register", "/forgot", "/reset/not-a-token", "/no-such-page"]
         start.append(demo_site["unsubscribe"])
         start.append(demo_site["interview_choice"])
+        start += [demo_site[k] for k in ("claim", "shift_offer", "timesheet_review")]
     else:
         log_in(page, role)
         start = [urlsplit(page.url).path]
@@ -143,7 +144,15 @@ def test_every_page_fits_a_phone_and_passes_axe(
     visited, problems = _walk(page, live_server, start, axe_source)
 
     expected = {
-        "visitor": ["/jobs", "/jobs/N", "/automated-ranking", "/interviews/choose/N"],
+        "visitor": [
+            "/jobs",
+            "/jobs/N",
+            "/automated-ranking",
+            "/interviews/choose/N",
+            "/claim/N",
+            "/shifts/offer/N",
+            "/timesheets/review/N",
+        ],
         "candidate": [
             "/me/profile",
             "/me/credentials",
