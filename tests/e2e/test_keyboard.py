@@ -150,3 +150,27 @@ def test_candidate_tab_bar_scrolls_on_a_phone_with_the_current_tab_in_view(
     assert current.inner_text() == "Credentials"
     assert tab["x"] >= box["x"] and tab["x"] + tab["width"] <= box["x"] + box["width"] + 0.5
     assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]
+
+
+def test_staff_sections_are_one_scrolling_row_on_a_phone(
+    page: Any, demo_site: dict[str, str]
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "staff")
+    page.goto("/staff/mail")  # the last section a recruiter has
+    nav = page.locator("nav.staff-nav")
+    scroll_width, client_width, height = nav.evaluate(
+        "n => [n.scrollWidth, n.clientWidth, n.getBoundingClientRect().height]"
+    )
+    assert scroll_width > client_width  # one row that scrolls sideways...
+    assert height < 60  # ...not a screenful of links above the page
+    assert nav.evaluate("n => getComputedStyle(n).backgroundImage").count("gradient") == 4
+    current = page.locator('nav.staff-nav [aria-current="page"]')
+    box, link = nav.bounding_box(), current.bounding_box()
+    assert current.inner_text() == "Sent mail"
+    assert link["x"] >= box["x"] and link["x"] + link["width"] <= box["x"] + box["width"] + 0.5
+    assert page.get_by_role("heading", level=1).bounding_box()["y"] < 844 / 2
+    assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]
+    # On a desktop the sections wrap onto lines as before: nothing to scroll.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert nav.evaluate("n => n.scrollWidth <= n.clientWidth")

@@ -5,8 +5,8 @@
    - [data-autosubmit] on a <select>/<input> submits its form on change (filter bars).
    - <details data-fragment="url"> fetches its body from url the first time it is opened
      (the review list's breakdowns); the link already inside is the no-script fallback.
-   - .table-wrap / .subnav that scroll sideways can be scrolled from the keyboard (focusable,
-     named), and a tab bar shows its current tab. */
+   - .table-wrap / .subnav / .staff-nav that scroll sideways can be scrolled from the keyboard
+     (focusable, named), and a bar of links shows its current one. */
 (function () {
   "use strict";
 
@@ -161,7 +161,7 @@
 
   /* ---- Boxes that scroll sideways on a narrow screen ---- */
   function setupScrollBoxes() {
-    var boxes = document.querySelectorAll(".table-wrap, .subnav");
+    var boxes = document.querySelectorAll(".table-wrap, .subnav, .staff-nav");
     if (!boxes.length) return;
 
     function label(box) {
@@ -191,8 +191,9 @@
       });
     }
 
-    // The current tab is in view even when it is the fourth of six on a phone.
-    Array.prototype.forEach.call(document.querySelectorAll(".subnav"), function (nav) {
+    // The current tab is in view even when it is the fourth of six on a phone (or the staff's
+    // twentieth section).
+    Array.prototype.forEach.call(document.querySelectorAll(".subnav, .staff-nav"), function (nav) {
       var current = nav.querySelector('[aria-current="page"]');
       if (!current) return;
       var right = current.offsetLeft + current.offsetWidth;
