@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from agency.extensions import db
@@ -42,6 +43,12 @@ def test_proposal_and_accept_submit_rows(client, staff, scene, make_opening) -> 
     assert response.status_code == 200
     assert "Front Desk Receptionist" in html and "Second Desk" in html
     assert "— proposed" in html
+    # Clinics and candidates hear of every accepted row: the button asks first.
+    assert re.search(
+        r'<button[^>]*data-confirm="Submit each accepted candidate[^"]*"[^>]*>'
+        r"Submit the accepted rows</button>",
+        html,
+    )
     # Accept row 1 of each opening with chosen candidates (one changed by hand).
     data = {
         "accept": [f"{scene.opening.id}-1", f"{second.id}-1"],

@@ -122,6 +122,8 @@ def test_every_kind_of_bad_row_is_skipped_and_reported(
     flag = db.session.execute(db.select(DuplicateFlag)).scalar_one()
     assert {flag.candidate_id, flag.other_id} == {same_phone.id, hal.id}
     assert flag.reasons == ["same phone"]
+    page = client.get(f"/staff/import/{job.id}").get_data(as_text=True)
+    assert "Download the report of skipped rows (CSV)" in page
     report = _report(client, job)
     assert report[0] == ["row", "column", "reason"]
     by_row = {int(r[0]): (r[1], r[2]) for r in report[1:]}
@@ -184,6 +186,10 @@ def test_no_invitations_when_staff_untick_it(client: Any, staff: User, taxonomy:
     run_jobs()
     assert len(_imported()) == 1
     assert db.session.execute(db.select(OutboxMessage.kind)).scalars().all() == ["import_rows"]
+    # Every row imported: no report of skipped rows to offer.
+    page = client.get(f"/staff/import/{job_id}").get_data(as_text=True)
+    assert "1 added, 0 already on file, 0 rows skipped." in page
+    assert "report of skipped rows" not in page
 
 
 def test_the_columns_are_guessed_from_the_header_and_can_be_changed(
