@@ -12,9 +12,10 @@ import phonenumbers
 from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import DateField, Field, FieldList, FileField, FormField, PasswordField
+from wtforms import DateField, Field, FieldList, FileField, FormField, IntegerField, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, ValidationError
+from wtforms.widgets import NumberInput, TextInput
 
 from agency.services import geo
 from agency.services.errors import FieldError
@@ -64,11 +65,27 @@ def _has_nul(field: Field) -> bool:
     return any(isinstance(item, str) and "\x00" in item for item in field.raw_data or ())
 
 
+class NumberText(TextInput):
+    """A number typed as text, with the phone's number keyboard (`inputmode`), as GOV.UK's
+    design system advises: a browser sends a `type=number` field holding "ten" or "60 wpm" as
+    empty, so an optional number was silently dropped instead of shown back with its error."""
+
+    def __init__(self, inputmode: str) -> None:
+        super().__init__()
+        self.inputmode = inputmode
+
+    def __call__(self, field: Field, **kwargs: Any) -> Any:
+        kwargs.setdefault("inputmode", self.inputmode)
+        for rule in ("min", "max", "step"):  # a number input's own rules: not for text
+            kwargs.pop(rule, None)
+        return super().__call__(field, **kwargs)
+
+
 class BaseForm(FlaskForm):
     """The base of every form: strips surrounding whitespace from every text input but passwords
     (as indico's forms do), refuses NUL bytes in any field and dates outside 1900-2199 in any date
-    field, and reads a file part only in a file field (anywhere else it is dropped, as if that
-    part had not been sent)."""
+    field, reads a file part only in a file field (anywhere else it is dropped, as if that part
+    had not been sent), and renders number fields as text (`NumberText`)."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
@@ -77,7 +94,11 @@ class BaseForm(FlaskForm):
             # (FieldList, FormField) takes no filters: its own fields are text fields.
             if not issubclass(unbound_field.field_class, PasswordField | FieldList | FormField):
                 filters.insert(0, _strip)
-            return unbound_field.bind(form=form, filters=filters, **options)
+            field = unbound_field.bind(form=form, filters=filters, **options)
+            if isinstance(field.widget, NumberInput):
+                whole = isinstance(field, IntegerField)
+                field.widget = NumberText("numeric" if whole else "decimal")
+            return field
 
         def wrap_formdata(self, form: Any, formdata: Any) -> Any:
             data = super().wrap_formdata(form, formdata)

@@ -174,3 +174,21 @@ def test_staff_sections_are_one_scrolling_row_on_a_phone(
     # On a desktop the sections wrap onto lines as before: nothing to scroll.
     page.set_viewport_size({"width": 1280, "height": 900})
     assert nav.evaluate("n => n.scrollWidth <= n.clientWidth")
+
+
+def test_words_typed_in_a_number_field_come_back_with_their_error(
+    page: Any, demo_site: dict[str, str]
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "candidate")
+    page.goto("/me/profile")
+    typing = page.locator("#typing_wpm")
+    # A text box with the phone's number keyboard: a number input would send "60 wpm" as
+    # nothing, and an optional field would be saved empty without a word.
+    assert (typing.get_attribute("type"), typing.get_attribute("inputmode")) == ("text", "numeric")
+    typing.fill("60 wpm")
+    page.get_by_role("button", name="Save profile").click()
+    page.locator("#typing_wpm-error").wait_for()
+    assert "Not a valid integer value" in page.locator("#typing_wpm-error").inner_text()
+    assert page.locator("#typing_wpm").input_value() == "60 wpm"  # kept as typed
+    assert page.url.endswith("/me/profile")  # nothing saved, nowhere else to go
