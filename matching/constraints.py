@@ -138,11 +138,17 @@ def failed_constraints(
         elif cell != NO_EXPIRY and cell < q.start_day:
             expires = from_day_number(cell).isoformat()
             reasons.append(f"{code} expires {expires}, before the {start} start")
-    missing = q.shift & ~int(enc.availability[row])
+    held = int(enc.availability[row])
+    missing = q.shift & ~held
     if missing:
         blocks = describe_blocks(missing)
         more = f" and {len(blocks) - 3} more" if len(blocks) > 3 else ""
-        reasons.append(f"not available {', '.join(blocks[:3])}{more}")
+        if held:
+            reasons.append(f"not available {', '.join(blocks[:3])}{more}")
+        else:
+            # Nothing ticked is not the same news: a record staff entered or imported has no
+            # hours until the person claims it, and the coordinator should ask, not rule out.
+            reasons.append(f"no availability given (needs {', '.join(blocks[:3])}{more})")
     if q.has_location and not np.isnan(enc.lat[row]):
         if miles is None:
             lat, lon = q.opening.lat, q.opening.lon

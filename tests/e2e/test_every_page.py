@@ -25,6 +25,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Pages a role can reach by links; generous, so a new page is walked without touching this file.
 MAX_PAGES = 80
+# A path segment this long is a token (secrets.token_urlsafe(16) is 22 characters).
+TOKEN_LENGTH = 22
 # Downloads (the data export, the bias audit CSV) are files, not pages.
 NEVER_FOLLOW = re.compile(r"^/(static|files)/|/logout$|/export$|\.csv$")
 
@@ -49,9 +51,14 @@ def audit_page(browser: Any, live_server: str) -> Iterator[Any]:
 
 
 def _kind(url: str) -> str:
-    """One page per kind: /jobs/12 and /jobs/40 are one kind, so are ?page=2 and ?page=3."""
+    """One page per kind: /jobs/12 and /jobs/40 are one kind, so are ?page=2 and ?page=3, and
+    two e-mailed links' tokens, with or without a digit (no route's own path segment is as long
+    as TOKEN_LENGTH: the longest, "self-identification", has 19 letters)."""
     parts = urlsplit(url)
-    path = "/".join("N" if re.search(r"\d", seg) else seg for seg in parts.path.split("/"))
+    path = "/".join(
+        "N" if re.search(r"\d", seg) or len(seg) >= TOKEN_LENGTH else seg
+        for seg in parts.path.split("/")
+    )
     return path + "?" + "&".join(sorted({k for k, _ in parse_qsl(parts.query)}))
 
 

@@ -157,6 +157,12 @@ def test_availability_and_languages_are_hard_constraints(make_candidate, make_op
     expl = MatchScorer().explain(make_candidate(availability=0b001, languages={"english"}), opening)
     assert "not available Monday afternoon, Monday evening" in expl.failed_constraints
     assert "does not speak Spanish" in expl.failed_constraints
+    # No hours given at all (a record staff entered or imported) says so, not "not available".
+    unknown = MatchScorer().explain(make_candidate(availability=0), opening)
+    assert not unknown.eligible
+    assert "no availability given (needs Monday morning, Monday afternoon, Monday evening)" in (
+        unknown.failed_constraints
+    )
 
 
 def test_explanation_is_consistent(make_candidate, make_opening):
