@@ -76,8 +76,6 @@ class NumberText(TextInput):
 
     def __call__(self, field: Field, **kwargs: Any) -> Any:
         kwargs.setdefault("inputmode", self.inputmode)
-        for rule in ("min", "max", "step"):  # a number input's own rules: not for text
-            kwargs.pop(rule, None)
         return super().__call__(field, **kwargs)
 
 

@@ -143,12 +143,12 @@ def failed_constraints(
     if missing:
         blocks = describe_blocks(missing)
         more = f" and {len(blocks) - 3} more" if len(blocks) > 3 else ""
-        if held:
-            reasons.append(f"not available {', '.join(blocks[:3])}{more}")
-        else:
-            # Nothing ticked is not the same news: a record staff entered or imported has no
-            # hours until the person claims it, and the coordinator should ask, not rule out.
-            reasons.append(f"no availability given (needs {', '.join(blocks[:3])}{more})")
+        needed = f"{', '.join(blocks[:3])}{more}"
+        # Nothing ticked is not the same news: a record staff entered or imported has no hours
+        # until the person claims it, and the coordinator should ask, not rule out.
+        reasons.append(
+            f"not available {needed}" if held else f"no availability given (needs {needed})"
+        )
     if q.has_location and not np.isnan(enc.lat[row]):
         if miles is None:
             lat, lon = q.opening.lat, q.opening.lon
